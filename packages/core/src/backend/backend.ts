@@ -1,0 +1,174 @@
+import type { HostTensor } from './host-tensor.js';
+import type { Tensor, TensorDType } from './tensor.js';
+import type { WeightOptions, WeightStorage } from './weight-storage.js';
+
+/** The version of the backend spec in this copy of `@pio/core`. Backends declare the version they implement. */
+export const BACKEND_SPEC_VERSION = 'v1' as const;
+
+/** A weight uploaded to a backend: a {@link Tensor} that knows how it is stored. */
+export interface Weight extends Tensor {
+  /** Storage type actually used (may differ from the one requested, see {@link BackendCapabilities.weightStorage}). */
+  readonly storage: WeightStorage;
+  /** Bytes the weight occupies on the backend. */
+  readonly byteSize: number;
+}
+
+/** What a backend can do; lets callers and the `ConfigManager` choose settings that work. */
+export interface BackendCapabilities {
+  /** Weight storage types the backend holds natively (others fall back to the nearest supported one). */
+  readonly weightStorage: readonly WeightStorage[];
+  /** True when ops record a graph computed at sync points (ggml); false when eager (tfjs). */
+  readonly lazy: boolean;
+  /** Largest total allocation the backend can hold safely, in bytes, or `undefined` when only host memory limits it. */
+  readonly maxBytes?: number;
+  /** Device kind the backend computes on. */
+  readonly device: 'cpu' | 'gpu';
+}
+
+/** Memory held by a backend. */
+export interface BackendMemory {
+  /** Live tensors (weights included). */
+  readonly tensors: number;
+  /** Bytes allocated by live tensors. */
+  readonly bytes: number;
+}
+
+/** Layout of the rotary pairs in {@link Backend.rope}. */
+export type RopeLayout =
+  /** Pairs `(i, i + rotaryDim/2)` (`rotate_half`, Llama / Qwen). */
+  | 'half'
+  /** Pairs `(2i, 2i + 1)` (GLM / DeepSeek MLA, GPT-J). */
+  | 'interleaved';
+
+/** Options for {@link Backend.attention}. */
+export interface AttentionOptions {
+  /** Multiplier applied to `q · k` before the softmax (usually `headDim ** -0.5`). */
+  scale: number;
+  /**
+   * Additive mask broadcastable to `[batch, heads, queryLen, keyLen]` (typically `[batch, 1, queryLen, keyLen]`),
+   * 0 where attention is allowed and a large negative number where it is not. Build it with `buildAttentionMask`.
+   */
+  mask?: Tensor;
+}
+
+/** Values a {@link Backend.scope} callback may return: they survive the scope. */
+export type ScopeResult = Tensor | readonly Tensor[] | Record<string, Tensor> | void | number | string | boolean | null | undefined;
+
+/**
+ * The tensor backend spec: the op set PIO's model plugins are written against.
+ *
+ * Rules every implementation follows:
+ * - Ops validate their inputs and throw `BackendError` with the op name and the shapes on a mismatch.
+ * - Ops return handles; values are read only at sync points (`await tensor.data()`), so a graph backend
+ *   can record ops and compute them lazily.
+ * - Shapes are row-major; negative axes count from the end. Binary ops broadcast like NumPy.
+ * - Ops never modify their inputs.
+ * - {@link Backend.scope} frees every tensor created inside the callback that it does not return or
+ *   {@link Backend.keep}. The callback is synchronous.
+ */
+export interface Backend {
+  /** The spec version implemented; must equal {@link BACKEND_SPEC_VERSION}. */
+  readonly specificationVersion: typeof BACKEND_SPEC_VERSION;
+  /** Backend package name, e.g. `tfjs`. */
+  readonly name: string;
+  /** The engine in use, e.g. `tfjs-wasm`, `tfjs-node`, `ggml-cpu`. */
+  readonly engine: string;
+  /** What the backend supports. */
+  readonly capabilities: BackendCapabilities;
+
+  // ── memory ──────────────────────────────────────────────────────────────────────────────────
+  /** Runs `fn`, then frees every tensor it created except those returned or kept. `fn` must be synchronous. */
+  scope<T extends ScopeResult>(fn: () => T): T;
+  /** Marks a tensor to survive the enclosing scope. Returns it. */
+  keep<T extends Tensor>(tensor: T): T;
+  /** Live tensors and bytes. */
+  memory(): BackendMemory;
+  /** Frees everything the backend holds (all tensors and engine state). The backend is unusable afterwards. */
+  dispose(): void;
+
+  // ── creation ────────────────────────────────────────────────────────────────────────────────
+  /** A tensor from host values. `values.length` must equal the product of `shape`. Default dtype from the array type. */
+  tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: TensorDType): Tensor;
+  /** A tensor filled with `value`. */
+  fill(shape: readonly number[], value: number, dtype?: TensorDType): Tensor;
+  /** Uploads a checkpoint tensor, converting it to the requested storage. The host bytes are not retained. */
+  weight(host: HostTensor, options?: WeightOptions): Weight;
+
+  // ── shape ───────────────────────────────────────────────────────────────────────────────────
+  /** Same values, new shape (one dimension may be -1). */
+  reshape(x: Tensor, shape: readonly number[]): Tensor;
+  /** Permutes the axes. */
+  transpose(x: Tensor, perm: readonly number[]): Tensor;
+  /** Joins tensors along `axis`; all other dimensions must match. */
+  concat(xs: readonly Tensor[], axis: number): Tensor;
+  /** A contiguous block: `size[i] = -1` means "to the end". */
+  slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor;
+  /** Picks slices of `x` along `axis` at `indices` (int32, any shape). Output shape: `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. */
+  gather(x: Tensor, indices: Tensor, axis?: number): Tensor;
+  /** Converts element type (float32 to int32 truncates toward zero). */
+  cast(x: Tensor, dtype: TensorDType): Tensor;
+
+  // ── elementwise ─────────────────────────────────────────────────────────────────────────────
+  add(a: Tensor, b: Tensor | number): Tensor;
+  sub(a: Tensor, b: Tensor | number): Tensor;
+  mul(a: Tensor, b: Tensor | number): Tensor;
+  div(a: Tensor, b: Tensor | number): Tensor;
+  maximum(a: Tensor, b: Tensor | number): Tensor;
+  neg(x: Tensor): Tensor;
+  exp(x: Tensor): Tensor;
+  log(x: Tensor): Tensor;
+  sqrt(x: Tensor): Tensor;
+  rsqrt(x: Tensor): Tensor;
+  square(x: Tensor): Tensor;
+  /** `x * sigmoid(x)`. */
+  silu(x: Tensor): Tensor;
+  /** GELU; `tanh` is the tanh approximation (`gelu_pytorch_tanh`), `erf` the exact form. */
+  gelu(x: Tensor, approximate: 'tanh' | 'erf'): Tensor;
+  sigmoid(x: Tensor): Tensor;
+  tanh(x: Tensor): Tensor;
+  /** `cond ? a : b` elementwise; `cond` is int32 (non-zero is true), all three broadcast. */
+  where(cond: Tensor, a: Tensor, b: Tensor): Tensor;
+
+  // ── reductions ──────────────────────────────────────────────────────────────────────────────
+  sum(x: Tensor, axis: number, keepDims?: boolean): Tensor;
+  mean(x: Tensor, axis: number, keepDims?: boolean): Tensor;
+  max(x: Tensor, axis: number, keepDims?: boolean): Tensor;
+  /** Index of the largest value along `axis` (first one on ties), int32. */
+  argMax(x: Tensor, axis: number): Tensor;
+  /** Softmax along `axis` (default last), computed stably. */
+  softmax(x: Tensor, axis?: number): Tensor;
+  /** log-softmax along `axis` (default last). */
+  logSoftmax(x: Tensor, axis?: number): Tensor;
+  /** The `k` largest values along the last axis, sorted descending, and their int32 indices (lower index first on ties). */
+  topk(x: Tensor, k: number): { values: Tensor; indices: Tensor };
+  /** Inclusive cumulative sum along `axis`. */
+  cumsum(x: Tensor, axis: number): Tensor;
+
+  // ── linear algebra ──────────────────────────────────────────────────────────────────────────
+  /** Batched matrix product `[..., m, k] x [..., k, n]` (batch dims broadcast), with optional transposes of the last two axes. */
+  matmul(a: Tensor, b: Tensor, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor;
+  /** `x @ weight^T (+ bias)`: `x` is `[..., in]`, `weight` is logical `[out, in]` (any storage), `bias` is `[out]`. */
+  linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor;
+
+  // ── neural-network ops ─────────────────────────────────────────────────────────────────────
+  /** `x / sqrt(mean(x^2, -1) + eps) * weight`, computed in float32; `weight` is `[dim]`. */
+  rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor;
+  /** LayerNorm over the last axis with `weight` and `bias` of shape `[dim]`. */
+  layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor;
+  /**
+   * Rotary position embedding.
+   *
+   * `x` is `[batch, seq, heads, headDim]`; `cos` and `sin` are `[batch, seq, rotaryDim / 2]` (one angle per rotated pair,
+   * batch may be 1 to broadcast). The first `rotaryDim` features of each head rotate in pairs chosen by `layout`; the rest
+   * pass through unchanged. For a pair `(a, b)` with angle `t`: `a' = a cos t - b sin t`, `b' = b cos t + a sin t`.
+   */
+  rope(x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor;
+  /**
+   * Scaled dot-product attention with grouped KV heads.
+   *
+   * `q` is `[batch, heads, queryLen, headDim]`, `k` is `[batch, kvHeads, keyLen, headDim]`, `v` is
+   * `[batch, kvHeads, keyLen, valueDim]`, with `heads` a multiple of `kvHeads` (query head `h` uses KV head
+   * `floor(h / (heads / kvHeads))`). Returns `[batch, heads, queryLen, valueDim]`.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor;
+}

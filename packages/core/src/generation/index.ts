@@ -1,0 +1,6 @@
+/**
+ * `@pio/core/generation`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,14 @@
+/**
+ * `@pio/core/nn`: neural-network building blocks written over the {@link Backend} spec.
+ *
+ * @packageDocumentation
+ */
+export * from './module.js';
+export * from './weight-source.js';
+export * from './linear.js';
+export * from './embedding.js';
+export * from './rms-norm.js';
+export * from './layer-norm.js';
+export * from './kv-cache.js';
+export * from './attention-mask.js';
+export * from './rotary.js';

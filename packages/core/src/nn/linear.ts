@@ -1,0 +1,52 @@
+import type { Backend } from '../backend/backend.js';
+import type { Tensor } from '../backend/tensor.js';
+import type { WeightStorage } from '../backend/weight-storage.js';
+import { Module } from './module.js';
+import type { WeightSource } from './weight-source.js';
+
+/** Options for {@link Linear.load}. */
+export interface LinearLoadOptions {
+  /** Input features. */
+  inFeatures: number;
+  /** Output features. */
+  outFeatures: number;
+  /** Whether a `.bias` tensor is expected (`true`), forbidden (`false`) or taken when present (`'optional'`). */
+  bias: boolean | 'optional';
+  /** Weight storage type to request. */
+  storage?: WeightStorage;
+}
+
+/** `y = x W^T + b`, with `W` in Hugging Face `[out, in]` layout. */
+export class Linear extends Module {
+  constructor(
+    private readonly backend: Backend,
+    /** Weight, logical `[out, in]`. */
+    readonly weight: Tensor,
+    /** Optional bias `[out]`. */
+    readonly bias?: Tensor,
+  ) {
+    super();
+    this.own(weight);
+    this.own(bias);
+  }
+
+  /** Loads `${prefix}.weight` (and `${prefix}.bias`) from `source`. */
+  static load(backend: Backend, source: WeightSource, prefix: string, options: LinearLoadOptions): Linear {
+    const weight = source.take(`${prefix}.weight`, {
+      role: 'linear',
+      storage: options.storage,
+      shape: [options.outFeatures, options.inFeatures],
+    });
+    const biasName = `${prefix}.bias`;
+    const bias =
+      options.bias === true || (options.bias === 'optional' && source.has(biasName))
+        ? source.take(biasName, { shape: [options.outFeatures] })
+        : undefined;
+    return new Linear(backend, weight, bias);
+  }
+
+  /** `x`: `[..., in]` → `[..., out]`. */
+  forward(x: Tensor): Tensor {
+    return this.backend.linear(x, this.weight, this.bias);
+  }
+}

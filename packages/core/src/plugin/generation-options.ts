@@ -1,0 +1,51 @@
+/** Sampling, stopping and reporting options for text generation. Unset fields take the model's `generation_config.json` defaults. */
+export interface GenerationOptions {
+  /** Most new tokens per row. */
+  maxNewTokens?: number;
+  /** 0 means greedy. */
+  temperature?: number;
+  /** Keep the `topK` most likely tokens (0 = off). */
+  topK?: number;
+  /** Nucleus sampling mass (1 = off). */
+  topP?: number;
+  /** Drop tokens below `minP` times the top probability (0 = off). */
+  minP?: number;
+  /** Multiplicative penalty on tokens already present (1 = off), as in transformers. */
+  repetitionPenalty?: number;
+  /** Subtracted once from the logit of every token already generated (OpenAI's presence penalty). */
+  presencePenalty?: number;
+  /** Subtracted per occurrence from the logit of generated tokens (OpenAI's frequency penalty). */
+  frequencyPenalty?: number;
+  /** Seed for sampling; the same seed gives the same output. */
+  seed?: number;
+  /** Sample (true) or pick greedily (false). Defaults from `generation_config.json` `do_sample`, and false when temperature is 0. */
+  doSample?: boolean;
+  /** Strings that end generation; the stop string itself is not returned. */
+  stop?: string | readonly string[];
+  /** Token ids that end generation, replacing the model's EOS ids. */
+  eosTokenIds?: readonly number[];
+  /** Report the top-n log-probabilities of each generated token (0 = just the chosen token's). */
+  topLogprobs?: number;
+  /** Report log-probabilities at all. */
+  logprobs?: boolean;
+  /** Cancels generation; the result so far is returned with finish reason `abort` (streams end the same way). */
+  signal?: AbortSignal;
+}
+
+/** Why generation ended. */
+export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls';
+
+/** Log-probability of a token and its top alternatives. */
+export interface TokenLogprob {
+  token: number;
+  text: string;
+  logprob: number;
+  top?: Array<{ token: number; text: string; logprob: number }>;
+}
+
+/** Token counts of a request. */
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}

@@ -1,0 +1,17 @@
+import type { WeightStorage } from '../backend/weight-storage.js';
+
+/** What a model needs in memory for one weight storage type. */
+export interface MemoryEstimate {
+  /** The storage type the estimate is for. */
+  readonly storage: WeightStorage;
+  /** Number of parameters. */
+  readonly parameters: number;
+  /** Bytes of weights. */
+  readonly weightBytes: number;
+  /** Bytes of activations and KV cache for the stated context (`contextLength` tokens, batch 1). */
+  readonly runtimeBytes: number;
+  /** Context length the runtime estimate assumes. */
+  readonly contextLength: number;
+  /** `weightBytes + runtimeBytes`. */
+  readonly totalBytes: number;
+}

@@ -1,0 +1,71 @@
+import type { Backend } from '../backend/backend.js';
+import type { WeightStorage } from '../backend/weight-storage.js';
+import type { MemoryEstimate } from './memory-estimate.js';
+import type { ModelPluginMetadata } from './plugin-metadata.js';
+import type { PLUGIN_SPEC_VERSION } from './plugin-spec-version.js';
+
+/** Progress of {@link ModelPluginInterface.loadModel}. */
+export interface LoadProgress {
+  /** What is happening, e.g. `weights`. */
+  phase: 'config' | 'weights' | 'tokenizer' | 'ready';
+  /** Units done (tensors or bytes, see `unit`). */
+  loaded: number;
+  /** Units in all, when known. */
+  total?: number;
+  /** Unit of `loaded` / `total`. */
+  unit?: 'tensors' | 'bytes';
+  /** The file or tensor being read. */
+  item?: string;
+}
+
+/** Options for {@link ModelPluginInterface.initialize}. */
+export interface PluginInitializeOptions {
+  /** The tensor backend the plugin computes on (passed in explicitly: there is no global backend). */
+  backend: Backend;
+  /**
+   * Checks a path before the plugin reads it; throws `PathNotAllowedError` when the path leaves the allowed roots.
+   * Returns the resolved real path. Plugins must pass every path they open through it.
+   */
+  validatePath?: (path: string) => Promise<string>;
+}
+
+/** Options for {@link ModelPluginInterface.loadModel}. */
+export interface LoadModelOptions {
+  /** Folder holding `config.json` and the safetensors files. */
+  modelPath: string;
+  /** Weight storage type; default chosen by the plugin from the backend's capabilities. */
+  storage?: WeightStorage;
+  /** Progress callback. */
+  onProgress?: (progress: LoadProgress) => void;
+  /** Cancels loading; the plugin frees what it loaded. */
+  signal?: AbortSignal;
+}
+
+/** Options for one {@link ModelPluginInterface.infer} call. */
+export interface InferOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The spec every PIO model plugin implements. Methods are called by the `PluginManager` in this order:
+ * `initialize` → `loadModel` → `infer`* → `cleanup`.
+ */
+export interface ModelPluginInterface<Input = unknown, Output = unknown> {
+  /** The plugin spec version implemented; the manager refuses plugins of another version. */
+  readonly specificationVersion: typeof PLUGIN_SPEC_VERSION;
+  /** Name, version, architectures, modalities, license, trust. */
+  readonly metadata: ModelPluginMetadata;
+  /** Receives the backend and services. Called once before anything else. */
+  initialize(options: PluginInitializeOptions): Promise<void>;
+  /** True when the plugin can run the model described by a parsed `config.json`. Must not throw. */
+  supportsConfig(config: unknown): boolean;
+  /** Memory the model described by `config` needs with the given weight storage. Throws `InvalidConfigError` on a bad config. */
+  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate;
+  /** Loads a model folder. */
+  loadModel(options: LoadModelOptions): Promise<void>;
+  /** Runs the raw model. */
+  infer(input: Input, options?: InferOptions): Promise<Output>;
+  /** Frees the model and everything the plugin holds. Safe to call twice and after a failed load. */
+  cleanup(): Promise<void>;
+}

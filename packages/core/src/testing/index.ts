@@ -1,0 +1,6 @@
+/**
+ * `@pio/core/testing`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@pio/core/text`.
+ *
+ * @packageDocumentation
+ */
+export {};

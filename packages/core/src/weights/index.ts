@@ -1,0 +1,6 @@
+/**
+ * `@pio/core/weights`.
+ *
+ * @packageDocumentation
+ */
+export {};
