@@ -12,6 +12,7 @@ export * from './errors/backend-memory-error.js';
 export * from './backend/backend.js';
 export * from './backend/tensor.js';
 export * from './backend/host-tensor.js';
+export * from './backend/host-tensor-decode.js';
 export * from './backend/weight-storage.js';
 export * from './model/causal-lm.js';
 export * from './plugin/plugin-spec-version.js';

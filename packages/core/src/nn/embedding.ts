@@ -16,13 +16,13 @@ export class Embedding extends Module {
   }
 
   /** Loads `${prefix}.weight` of shape `[numEmbeddings, dim]`. */
-  static load(
+  static async load(
     backend: Backend,
     source: WeightSource,
     prefix: string,
     options: { numEmbeddings: number; dim: number; storage?: WeightStorage },
-  ): Embedding {
-    const weight = source.take(`${prefix}.weight`, {
+  ): Promise<Embedding> {
+    const weight = await source.take(`${prefix}.weight`, {
       role: 'embedding',
       storage: options.storage,
       shape: [options.numEmbeddings, options.dim],

@@ -20,11 +20,11 @@ export class LayerNorm extends Module {
   }
 
   /** Loads `${prefix}.weight` and `${prefix}.bias`, each `[dim]`. */
-  static load(backend: Backend, source: WeightSource, prefix: string, options: { dim: number; eps: number }): LayerNorm {
+  static async load(backend: Backend, source: WeightSource, prefix: string, options: { dim: number; eps: number }): Promise<LayerNorm> {
     return new LayerNorm(
       backend,
-      source.take(`${prefix}.weight`, { shape: [options.dim] }),
-      source.take(`${prefix}.bias`, { shape: [options.dim] }),
+      await source.take(`${prefix}.weight`, { shape: [options.dim] }),
+      await source.take(`${prefix}.bias`, { shape: [options.dim] }),
       options.eps,
     );
   }

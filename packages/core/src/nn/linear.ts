@@ -31,8 +31,8 @@ export class Linear extends Module {
   }
 
   /** Loads `${prefix}.weight` (and `${prefix}.bias`) from `source`. */
-  static load(backend: Backend, source: WeightSource, prefix: string, options: LinearLoadOptions): Linear {
-    const weight = source.take(`${prefix}.weight`, {
+  static async load(backend: Backend, source: WeightSource, prefix: string, options: LinearLoadOptions): Promise<Linear> {
+    const weight = await source.take(`${prefix}.weight`, {
       role: 'linear',
       storage: options.storage,
       shape: [options.outFeatures, options.inFeatures],
@@ -40,7 +40,7 @@ export class Linear extends Module {
     const biasName = `${prefix}.bias`;
     const bias =
       options.bias === true || (options.bias === 'optional' && source.has(biasName))
-        ? source.take(biasName, { shape: [options.outFeatures] })
+        ? await source.take(biasName, { shape: [options.outFeatures] })
         : undefined;
     return new Linear(backend, weight, bias);
   }

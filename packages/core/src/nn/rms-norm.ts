@@ -17,8 +17,8 @@ export class RMSNorm extends Module {
   }
 
   /** Loads `${prefix}.weight` of shape `[dim]`. */
-  static load(backend: Backend, source: WeightSource, prefix: string, options: { dim: number; eps: number }): RMSNorm {
-    return new RMSNorm(backend, source.take(`${prefix}.weight`, { shape: [options.dim] }), options.eps);
+  static async load(backend: Backend, source: WeightSource, prefix: string, options: { dim: number; eps: number }): Promise<RMSNorm> {
+    return new RMSNorm(backend, await source.take(`${prefix}.weight`, { shape: [options.dim] }), options.eps);
   }
 
   /** `x`: `[..., dim]` → same shape. */
