@@ -1,5 +1,5 @@
 /**
- * `@pio/core/nn`: neural-network building blocks written over the {@link Backend} spec.
+ * `@pio/core/nn`: neural-network building blocks written over the `Backend` spec.
  *
  * @packageDocumentation
  */

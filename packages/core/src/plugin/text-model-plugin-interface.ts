@@ -108,7 +108,7 @@ export interface ChatCompletionDelta {
   usage?: Usage;
 }
 
-/** What {@link TextModelPluginInterface.execute} accepts: a prompt and options (`executePlugin` passes through it). */
+/** Options `executePlugin` accepts for a text plugin: {@link GenerateTextOptions} plus a single `image` shorthand. */
 export interface TextExecuteOptions extends GenerateTextOptions {
   /** One image, shorthand for `images: [image]`. */
   image?: string | Uint8Array;

@@ -1,0 +1,58 @@
+import type { Modality, TextModelPluginInterface } from '@pio/core';
+
+/** A model the host serves under an id. */
+export interface HostedModel {
+  /** The id clients use (`model` in OpenAI requests). */
+  readonly id: string;
+  /** Name of the plugin running it, e.g. `qwen3-vl`. */
+  readonly pluginName: string;
+  /** Model folder or Hub id it was loaded from. */
+  readonly source: string;
+  /** Unix time (seconds) it was registered. */
+  readonly created: number;
+  /** The loaded plugin instance. */
+  readonly plugin: TextModelPluginInterface;
+}
+
+/** A plugin the host can run models with. */
+export interface HostedPluginSummary {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly architectures: readonly string[];
+  readonly modelTypes: readonly string[];
+  readonly modalities: { readonly input: readonly Modality[]; readonly output: readonly Modality[] };
+  /** npm package providing it, when known. */
+  readonly packageName?: string;
+}
+
+/** What {@link ModelHost.registerModel} needs. */
+export interface RegisterModelRequest {
+  /** Id to serve it under. */
+  readonly modelId: string;
+  /** Plugin to use; found from the model's `config.json` when omitted. */
+  readonly pluginId?: string;
+  /** Model folder or Hub id (`org/name`). */
+  readonly source: string;
+  /** Cancels loading. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The seam between the HTTP server and whatever loads models (the PIO plugin manager in the CLI, a
+ * fake in tests). The server depends only on this interface.
+ */
+export interface ModelHost {
+  /** Models currently served, in registration order. */
+  listModels(): readonly HostedModel[];
+  /** The model served under `id`, if any. */
+  getModel(id: string): HostedModel | undefined;
+  /** Loads a model and serves it under `modelId`. Throws `ModelAlreadyRegisteredError` when the id is taken. */
+  registerModel(request: RegisterModelRequest): Promise<HostedModel>;
+  /** Stops serving a model and frees it; false when no such id. */
+  unregisterModel(id: string): Promise<boolean>;
+  /** Plugins available for {@link ModelHost.registerModel}. */
+  listPlugins(): Promise<readonly HostedPluginSummary[]>;
+  /** Frees every model. */
+  close(): Promise<void>;
+}
