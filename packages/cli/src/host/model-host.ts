@@ -1,4 +1,4 @@
-import type { Modality, TextModelPluginInterface } from '@pio/core';
+import type { LoadProgress, Modality, TextModelPluginInterface } from '@pio/core';
 
 /** A model the host serves under an id. */
 export interface HostedModel {
@@ -36,6 +36,8 @@ export interface RegisterModelRequest {
   readonly source: string;
   /** Cancels loading. */
   readonly signal?: AbortSignal;
+  /** Loading progress. */
+  readonly onProgress?: (progress: LoadProgress) => void;
 }
 
 /**

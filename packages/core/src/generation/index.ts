@@ -1,6 +1,31 @@
 /**
- * `@pio/core/generation`.
+ * `@pio/core/generation`: the generation engine over `CausalLM`, sampling, logits processors, stopping and streaming.
  *
  * @packageDocumentation
  */
-export {};
+export { generateTokens } from './generate-tokens.js';
+export type { GenerateTokensInput, GenerateTokensOptions, GenerationStep, RowToken, RowFinish, TokenGeneration } from './generation-step.js';
+export { streamText, type TextGenerationOptions, type TextGenerationDelta } from './stream-text.js';
+export { generateText, collectText, type TextGenerationResult } from './generate-text.js';
+export { StopStringMatcher, type StopStringMatch } from './stop-string-matcher.js';
+export { DEFAULT_MAX_NEW_TOKENS, type GenerationDefaults } from './generation-defaults.js';
+export { loadGenerationConfig, parseGenerationConfig } from './load-generation-config.js';
+export { resolveGenerationOptions, isSampling } from './resolve-generation-options.js';
+export { buildLogitsProcessors } from './build-logits-processors.js';
+export type { LogitsProcessor, LogitsContext } from './logits-processors/logits-processor.js';
+export { createTemperatureProcessor } from './logits-processors/temperature.js';
+export { createTopKProcessor } from './logits-processors/top-k.js';
+export { createTopPProcessor } from './logits-processors/top-p.js';
+export { createMinPProcessor } from './logits-processors/min-p.js';
+export { createRepetitionPenaltyProcessor } from './logits-processors/repetition-penalty.js';
+export { createPresenceFrequencyPenaltyProcessor } from './logits-processors/presence-frequency-penalty.js';
+export { createRng, xoshiro128StarStar, type Rng } from './rng.js';
+export { argMax, sampleToken } from './sample-token.js';
+export { tokenLogprobs, type TokenLogprobs } from './token-logprobs.js';
+export { topIndices } from './top-indices.js';
+export { InvalidGenerationOptionsError } from '../errors/invalid-generation-options-error.js';
+export { ModelOutputError, type ModelOutputProblem } from '../errors/model-output-error.js';
+export { createTextModelRuntime, type TextModelRuntime, type TextModelRuntimeOptions, type PreparedPrompt } from './text-model-runtime.js';
+export { createPlainOutputParser, type AssistantOutputParser, type AssistantOutput, type AssistantOutputDelta } from './assistant-output-parser.js';
+export { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
+export { generationOptionsOf } from './generation-options-of.js';

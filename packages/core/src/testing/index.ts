@@ -1,6 +1,9 @@
 /**
- * `@pio/core/testing`.
+ * `@pio/core/testing`: the plain-JavaScript reference backend and a tiny in-memory weight source for tests.
+ *
+ * The backend conformance suite lives at `@pio/core/testing/conformance` (it imports `vitest`).
  *
  * @packageDocumentation
  */
-export {};
+export * from './reference-backend/create-reference-backend.js';
+export * from './in-memory-weight-source.js';

@@ -50,14 +50,14 @@ export function fillOp(rt: ReferenceRuntime, shape: readonly number[], value: nu
  * them as float32 whatever storage was requested (the reference backend holds only `float32` natively).
  */
 export function weightOp(rt: ReferenceRuntime, host: HostTensor, options: WeightOptions = {}): Weight {
-  const label = options.name ? `weight ${options.name}` : 'weight';
-  checkShape(label, host.shape);
+  const what = options.name ? `${options.name} (${host.dtype}${fmt(host.shape ?? [])})` : `${host.dtype}${fmt(host.shape ?? [])}`;
+  checkShape('weight', host.shape);
   let decoded: Float32Array | Int32Array;
   try {
     decoded = decodeHostTensor(host);
   } catch (error) {
-    if (BackendError.isInstance(error)) throw new BackendError(label, error.message, { cause: error });
-    throw new BackendError(label, `cannot decode host tensor ${host.dtype}${fmt(host.shape)}`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BackendError('weight', `cannot decode ${what}: ${reason}`, { cause: error });
   }
   const dtype: TensorDType = decoded instanceof Int32Array ? 'int32' : 'float32';
   return rt.createWeight(toValues(decoded, dtype), host.shape, dtype, 'float32');

@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+const require = createRequire(process.cwd() + '/package.json');
+const tf = await import(require.resolve('@tensorflow/tfjs-core'));
+const which = process.argv[2];
+if (which === 'wasm') {
+const wasm = await import(require.resolve('@tensorflow/tfjs-backend-wasm'));
+wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+} else await import(require.resolve('@tensorflow/tfjs-backend-cpu'));
+await tf.setBackend(which);
+const p = (n, t) => console.log(n, t.dtype, t.shape, Array.from(t.dataSync()));
+const tk = tf.topk(tf.tensor([1, 3, 3, 2, 3, 0]), 4); p('topk v', tk.values); p('topk i', tk.indices);
+const tk2 = tf.topk(tf.tensor([[5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5,5]]), 20); p('topk i2', tk2.indices);
+p('argmax', tf.argMax(tf.tensor([1, 3, 3, 2]), 0));
+p('cast', tf.cast(tf.tensor([-1.7, 1.7, 2.5, -0.5]), 'int32'));
+p('cumsum i', tf.cumsum(tf.tensor([1,2,3], [3], 'int32')));
+p('where', tf.where(tf.tensor([[1],[0]], [2,1], 'bool'), tf.tensor([1,2,3]), tf.tensor([[9]])));
+try { p('gather oob', tf.gather(tf.tensor([[1,2],[3,4]]), tf.tensor([5], [1], 'int32'))); } catch (e) { console.log('gather err', e.message); }
+p('add int scalar', tf.add(tf.tensor([1,2], [2], 'int32'), 1));
+p('div int', tf.div(tf.tensor([7,-7], [2], 'int32'), tf.tensor([2,2],[2],'int32')));
+p('mean int', tf.mean(tf.tensor([1,2], [2], 'int32')));
+p('max int', tf.max(tf.tensor([1,2], [2], 'int32')));
+p('mm bcast', tf.matMul(tf.ones([2,1,2,3]), tf.ones([3,3,2])));
+p('exp int', tf.exp(tf.tensor([1], [1], 'int32')));
+p('sum int', tf.sum(tf.tensor([1,2], [2], 'int32')));
+p('maximum int', tf.maximum(tf.tensor([1,2], [2], 'int32'), tf.tensor([2,1], [2], 'int32')));
+p('cumsum axis0', tf.cumsum(tf.tensor([[1,2],[3,4]]), 0));
+p('erf', tf.erf(tf.tensor([0.1, 1, 3])));
+const big = tf.tensor([3e38, -3e38]); p('sm', tf.softmax(tf.tensor([0, -1e9, -1e9])));
+p('gather idx2d', tf.gather(tf.tensor([[1,2],[3,4],[5,6]]), tf.tensor([[0,2],[1,1]], [2,2], 'int32'), 0));
+p('gather 0d', tf.gather(tf.tensor([[1,2],[3,4],[5,6]]), tf.scalar(2, 'int32'), 0));
+console.log(tf.memory());

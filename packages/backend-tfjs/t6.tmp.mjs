@@ -1,0 +1,25 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+const require = createRequire(process.cwd() + '/package.json');
+const tf = await import(require.resolve('@tensorflow/tfjs-core'));
+const wasm = await import(require.resolve('@tensorflow/tfjs-backend-wasm'));
+wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+await tf.setBackend('wasm');
+const be = tf.backend();
+const heap = () => (be.wasm.HEAPU8.length / 2**20).toFixed(0) + ' MiB';
+console.log('start', heap(), Object.keys(be.wasm).filter(k=>/mem|heap|HEAP/i.test(k)).slice(0,20));
+const w = tf.randomNormal([4096, 8192]); // 128 MiB
+console.log('after w', heap(), tf.memory().numBytes/2**20);
+const x = tf.randomNormal([1, 4096]);
+const y = tf.matMul(x, w); y.dataSync(); y.dispose();
+console.log('after mm', heap());
+const w2 = tf.randomNormal([4096, 8192]);
+console.log('after w2', heap());
+const y2 = tf.matMul(x, w2); y2.dataSync(); y2.dispose();
+console.log('after mm2', heap());
+w.dispose(); w2.dispose();
+const w3 = tf.randomNormal([4096, 8192]);
+const w4 = tf.randomNormal([4096, 8192]);
+console.log('after w3 w4', heap());
+const y3 = tf.matMul(x, w3); y3.dataSync(); 
+console.log('after mm3', heap());

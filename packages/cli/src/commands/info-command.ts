@@ -1,0 +1,63 @@
+import { WEIGHT_STORAGE_BYTES } from '@pio/core';
+import type { CliCommand } from './command.js';
+import { CliUsageError } from '../errors/cli-usage-error.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { formatTable } from '../render/format-table.js';
+import { formatBytesShort } from '../render/format-bytes-short.js';
+
+/** `pio info <model>`: which plugin serves a model, its size, and whether it fits here. */
+export const infoCommand: CliCommand = {
+  name: 'info',
+  summary: 'Describe a model folder or Hub id: plugin, config, parameters, memory, fit',
+  help: `Usage: pio info <folder|org/name> [--json]
+
+Shows which plugin serves the model, a summary of its config.json, its parameter count, the memory
+it needs with each weight storage type, and whether this machine can run it.
+
+Options:
+  --json     Print the description as JSON
+  -h, --help Show this help`,
+  async run({ args, out, services }) {
+    const { values, positionals } = parseCommandArgs('info', args, { json: { type: 'boolean' } });
+    const source = positionals[0];
+    if (!source || positionals.length > 1) throw new CliUsageError('info', 'give exactly one model folder or Hub id');
+    const info = await services.describeModel(source);
+    if (values.json) {
+      out.line(JSON.stringify(info, null, 2));
+      return 0;
+    }
+    out.line(`${out.style('bold', 'Model')}      ${info.source}`);
+    if (info.path !== info.source) out.line(`Folder     ${info.path}`);
+    out.line(`Plugin     ${info.plugin ? `${info.plugin.name} ${info.plugin.version}${info.plugin.packageName ? ` (${info.plugin.packageName})` : ''}` : out.style('red', 'none installed serves it')}`);
+    if (info.architecture) out.line(`Arch       ${info.architecture}${info.modelType ? ` (${info.modelType})` : ''}`);
+    if (info.parameters !== undefined) out.line(`Parameters ${formatCount(info.parameters)}`);
+    if (info.summary.length > 0) {
+      out.line('');
+      out.line(out.style('bold', 'Config'));
+      for (const row of formatTable(info.summary.map(([k, v]) => [`  ${k}`, v]))) out.line(row);
+    }
+    if (info.estimates.length > 0) {
+      out.line('');
+      out.line(out.style('bold', 'Memory'));
+      const rows = [['  STORAGE', 'BYTES/W', 'WEIGHTS', 'RUNTIME', 'TOTAL']];
+      for (const e of info.estimates) {
+        rows.push([`  ${e.storage}`, WEIGHT_STORAGE_BYTES[e.storage].toFixed(2), formatBytesShort(e.weightBytes), `${formatBytesShort(e.runtimeBytes)} @ ${e.contextLength} tok`, formatBytesShort(e.totalBytes)]);
+      }
+      for (const row of formatTable(rows)) out.line(row);
+    }
+    out.line('');
+    out.line(
+      info.fit.ok
+        ? `${out.style('green', 'Runs here')}: ${info.fit.storage} on ${info.fit.device}. ${info.fit.reason}`
+        : `${out.style('red', 'Does not run here')}: ${info.fit.reason}`,
+    );
+    return 0;
+  },
+};
+
+function formatCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} K`;
+  return String(n);
+}

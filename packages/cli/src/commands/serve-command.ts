@@ -1,0 +1,107 @@
+import { basename, resolve } from 'node:path';
+import type { CliCommand, CommandContext } from './command.js';
+import { CliUsageError } from '../errors/cli-usage-error.js';
+import { numberFlag, parseCommandArgs } from './parse-command-args.js';
+import { loadModel } from './load-model.js';
+import { createServer } from '../server/create-server.js';
+import { modelRootsOf } from './model-roots.js';
+
+/** `pio serve`: an OpenAI-compatible HTTP server. */
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Serve models over an OpenAI-compatible HTTP API',
+  help: `Usage: pio serve --model <[id=]folder|org/name> [--model ...] [options]
+
+Serves the models on /v1/chat/completions, /v1/completions and /v1/models (OpenAI-compatible),
+plus /plugins, /models/register, /models/{id}/inference, DELETE /models/{id} and /health.
+A model's id is its Hub id, or its folder name, or the id given as id=source.
+SIGTERM or Ctrl-C drains the requests in flight, then stops.
+
+Options:
+  -m, --model <m>        Model to serve (repeatable; none = start empty, register over HTTP)
+  --plugin <name>        Plugin for the --model models (default: matched from config.json)
+  --host <addr>          Address to listen on (default 127.0.0.1)
+  --port <n>             Port (default 8080; 0 = any free port)
+  --api-key <key>        Require "Authorization: Bearer <key>" (default: PIO_API_KEY)
+  --device <d>           cpu or gpu (default: chosen to fit)
+  --storage <s>          Weight storage (default: chosen to fit)
+  --max-concurrent <n>   Requests a model runs at once (default 1)
+  --max-queue <n>        Requests waiting per model before 429 (default 64)
+  --max-body <bytes>     Largest request body (default 33554432)
+  --allow-models <dir>   Folder models registered over HTTP may lie in (repeatable; the
+                         working folder, PIO_MODELS_DIR and the Hugging Face cache always are)
+  --allow-files <dir>    Folder file: image URLs may point into (repeatable)
+  --no-remote-images     Refuse http(s) image URLs
+  -q, --quiet            No request log
+  -h, --help             Show this help`,
+  run: runServe,
+};
+
+async function runServe(context: CommandContext): Promise<number> {
+  const { args, io, out, err, services } = context;
+  const { values, positionals } = parseCommandArgs('serve', args, {
+    model: { type: 'string', short: 'm', multiple: true },
+    plugin: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'api-key': { type: 'string' },
+    device: { type: 'string' },
+    storage: { type: 'string' },
+    'max-concurrent': { type: 'string' },
+    'max-queue': { type: 'string' },
+    'max-body': { type: 'string' },
+    'allow-files': { type: 'string', multiple: true },
+    'allow-models': { type: 'string', multiple: true },
+    'no-remote-images': { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new CliUsageError('serve', `unexpected argument '${positionals[0]}' (use --model)`);
+  const port = numberFlag('serve', 'port', values.port, 'int') ?? 8080;
+  if (port < 0 || port > 65535) throw new CliUsageError('serve', `--port must be 0 to 65535, got ${port}`);
+  const specs = (values.model ?? []).map(splitModelSpec);
+  const host = services.createHost({
+    modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
+    ...(values.device ? { device: values.device } : {}),
+    ...(values.storage ? { storage: values.storage } : {}),
+  });
+  try {
+    for (const [id, source] of specs) {
+      await loadModel(host, err, { id, source, ...(values.plugin ? { pluginId: values.plugin } : {}) });
+    }
+    const apiKey = values['api-key'] ?? io.env.PIO_API_KEY;
+    const server = createServer({
+      host,
+      ...(apiKey ? { apiKey } : {}),
+      ...optional('maxConcurrentPerModel', numberFlag('serve', 'max-concurrent', values['max-concurrent'], 'int')),
+      ...optional('maxQueuedPerModel', numberFlag('serve', 'max-queue', values['max-queue'], 'int')),
+      ...optional('maxBodyBytes', numberFlag('serve', 'max-body', values['max-body'], 'int')),
+      fileRoots: (values['allow-files'] ?? []).map((dir) => resolve(io.cwd, dir)),
+      allowRemoteImages: !values['no-remote-images'],
+      onRequest: (log) => {
+        if (log.error !== undefined) err.line(err.style('red', `${log.method} ${log.path} ${log.status}: ${(log.error as Error)?.message ?? String(log.error)}`));
+        else err.info(err.style('dim', `${log.method} ${log.path} ${log.status} ${log.durationMs.toFixed(0)} ms`));
+      },
+    });
+    const { url } = await server.listen(port, values.host ?? '127.0.0.1');
+    const ids = host.listModels().map((model) => model.id);
+    out.line(`PIO server listening on ${url} (models: ${ids.length > 0 ? ids.join(', ') : 'none yet'})${apiKey ? ' with API key' : ''}`);
+    const signal = await io.stopRequested;
+    err.info(`${signal}: draining ${server.inFlight} request(s) in flight, then stopping`);
+    await server.close();
+    out.line('PIO server stopped');
+    return 0;
+  } finally {
+    await host.close();
+  }
+}
+
+/** `id=source` → [id, source]; a bare source gets its Hub id or folder name as id. */
+function splitModelSpec(spec: string): [string, string] {
+  const eq = spec.indexOf('=');
+  if (eq > 0) return [spec.slice(0, eq), spec.slice(eq + 1)];
+  const isHubId = /^[\w.-]+\/[\w.-]+$/.test(spec) && !spec.startsWith('.');
+  return [isHubId ? spec : basename(resolve(spec)), spec];
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}

@@ -1,0 +1,77 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+
+const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'src', '__fixtures__');
+const MODEL = join(FIXTURES, 'echo-model');
+/** The echo plugin package is found through PIO_PLUGIN_PATH and trusted through PIO_TRUST. */
+const ENV = { PIO_PLUGIN_PATH: join(FIXTURES, 'plugins'), PIO_TRUST: 'pio-plugin-echo', PIO_BACKEND: 'reference' };
+
+describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('lists the plugin', async () => {
+    const { code, stdout } = await runPio(['list'], { env: ENV });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/echo\s+1\.2\.3\s+text,image\s+text\s+EchoForCausalLM\s+pio-plugin-echo/);
+  });
+
+  it('describes the model', async () => {
+    const { code, stdout } = await runPio(['info', MODEL], { env: ENV });
+    expect(code).toBe(0);
+    expect(stdout).toContain('Plugin     echo 1.2.3 (pio-plugin-echo)');
+    expect(stdout).toContain('Parameters 123.5 K');
+    expect(stdout).toMatch(/int8\s+1\.06\s+120\.6 KB/);
+    expect(stdout).toContain('Runs here: float32 on cpu.');
+  });
+
+  it('generates text and JSON, with an image', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pio-e2e-'));
+    await writeFile(join(dir, 'pic.png'), Buffer.alloc(6));
+    const text = await runPio(['generate', '--model', MODEL, 'hello', 'world'], { env: ENV });
+    expect(text).toMatchObject({ code: 0, stdout: 'echo: hello world\n' });
+    expect(text.stderr).toContain('Loaded');
+    const json = await runPio(['generate', '-m', MODEL, '--json', '--image', 'pic.png', '--max-tokens', '2', 'a', 'b', 'c'], { env: ENV, cwd: dir });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ plugin: 'echo', text: 'echo: [image 6 bytes]', finish_reason: 'length', usage: { completion_tokens: 2 } });
+  });
+
+  it('chats through stdin', async () => {
+    const { code, stdout } = await runPio(['chat', '-m', MODEL], { env: ENV, stdin: 'hi\nagain\n/reset\nfresh\n/exit\n' });
+    expect(code).toBe(0);
+    expect(stdout).toBe('echo: hi (turn 1)\necho: again (turn 2)\necho: fresh (turn 1)\n');
+  });
+
+  it('fails in one line with a non-zero exit when no plugin serves the model', async () => {
+    const { code, stderr } = await runPio(['generate', '-m', FIXTURES, 'hi'], { env: ENV });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^pio: .*config\.json/);
+  });
+
+  it('serves the OpenAI API and drains on SIGTERM', async () => {
+    const child = startPio(['serve', '--model', `echo=${MODEL}`, '--port', '0', '--api-key', 'secret'], { env: { ...ENV, ECHO_DELAY_MS: '30' } });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await expect.poll(() => stdout, { timeout: 20_000 }).toContain('listening on');
+    const url = /listening on (\S+)/.exec(stdout)?.[1];
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'secret', maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'ping' }] });
+    expect(completion.choices[0].message.content).toBe('echo: ping (turn 1)');
+    let streamed = '';
+    for await (const chunk of await client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'a b' }], stream: true })) {
+      streamed += chunk.choices[0]?.delta.content ?? '';
+    }
+    expect(streamed).toBe('echo: a b (turn 1)');
+    const slow = client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'one two three four five' }] });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    child.kill('SIGTERM');
+    expect((await slow).choices[0].message.content).toBe('echo: one two three four five (turn 1)');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('PIO server stopped');
+  });
+});

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpRequestError } from '../errors/http-request-error.js';
+
+/**
+ * Reads a request body as JSON, refusing bodies over `limitBytes` (413) and malformed JSON (400).
+ * An empty body reads as `{}`.
+ */
+export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) throw tooLarge(limitBytes);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new HttpRequestError(
+      `The request body is not valid JSON: ${(cause as Error).message}. Send a JSON object with Content-Type: application/json.`,
+      { status: 400, type: 'invalid_request_error', errorCode: 'invalid_json' },
+      { cause },
+    );
+  }
+}
+
+function tooLarge(limitBytes: number): HttpRequestError {
+  return new HttpRequestError(
+    `The request body is larger than the server's limit of ${limitBytes} bytes. Send smaller images or start the server with a larger body limit.`,
+    { status: 413, type: 'invalid_request_error', errorCode: 'request_too_large' },
+  );
+}

@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HostedModel, ModelHost } from '../host/model-host.js';
+import type { ImageSourcePolicy } from './resolve-image-url.js';
+
+/** What a route handler receives from the server. */
+export interface RouteContext {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  /** Path parameters, e.g. `{ id }` for `/models/{id}`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The model host. */
+  readonly host: ModelHost;
+  /** Aborts when the client disconnects or the server stops. */
+  readonly signal: AbortSignal;
+  /** Where images may come from, bound to this request's signal. */
+  readonly imagePolicy: ImageSourcePolicy;
+  /** Reads the JSON body (size-limited). */
+  readBody(): Promise<unknown>;
+  /** The hosted model `id`, or a 404 `HttpRequestError` naming `param`. */
+  requireModel(id: string, param?: string): HostedModel;
+  /** Runs `task` in the model's FIFO queue (429 when full). */
+  enqueue<T>(model: HostedModel, task: () => Promise<T>): Promise<T>;
+  /** Sends a JSON response. */
+  sendJson(status: number, body: unknown): void;
+}
+
+/** A route handler. */
+export type RouteHandler = (context: RouteContext) => Promise<void>;

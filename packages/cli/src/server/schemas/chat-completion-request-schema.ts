@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { chatMessageSchema, toolDefinitionSchema } from './chat-message-schema.js';
+import { samplingFields } from './sampling-fields.js';
+
+/** Body of `POST /v1/chat/completions`. Unknown fields are ignored. */
+export const chatCompletionRequestSchema = z.object({
+  model: z.string().min(1),
+  messages: z.array(chatMessageSchema).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  tools: z.array(toolDefinitionSchema).nullish(),
+  tool_choice: z
+    .union([
+      z.enum(['none', 'auto', 'required']),
+      z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
+    ])
+    .nullish(),
+  /** Extension: turn a model's thinking mode on or off. */
+  enable_thinking: z.boolean().nullish(),
+  /** Extension (vLLM's name): extra chat template variables. */
+  chat_template_kwargs: z.record(z.string(), z.unknown()).nullish(),
+  ...samplingFields,
+});
+
+/** A validated chat completion request. */
+export type ChatCompletionRequestBody = z.output<typeof chatCompletionRequestSchema>;

@@ -1,0 +1,36 @@
+import type { ChatMessage, ContentPart } from '@pio/core';
+import type { ChatMessageBody } from './schemas/chat-message-schema.js';
+import { resolveImageUrl, type ImageSourcePolicy } from './resolve-image-url.js';
+
+/**
+ * Converts validated OpenAI messages into the plugin's {@link ChatMessage}s: `developer` becomes
+ * `system`, and every `image_url` is fetched or decoded here, so plugins receive image bytes.
+ */
+export async function toPluginMessages(
+  messages: readonly ChatMessageBody[],
+  policy: ImageSourcePolicy,
+  paramPrefix = 'messages',
+): Promise<ChatMessage[]> {
+  const result: ChatMessage[] = [];
+  for (const [m, message] of messages.entries()) {
+    let content: ChatMessage['content'] = message.content ?? null;
+    if (Array.isArray(message.content)) {
+      const parts: ContentPart[] = [];
+      for (const [p, part] of message.content.entries()) {
+        if (part.type === 'text') parts.push({ type: 'text', text: part.text });
+        else {
+          const param = `${paramPrefix}.${m}.content.${p}.image_url.url`;
+          parts.push({ type: 'image', image: await resolveImageUrl(part.image_url.url, policy, param) });
+        }
+      }
+      content = parts;
+    }
+    const converted: ChatMessage = { role: message.role === 'developer' ? 'system' : message.role, content };
+    if (message.name !== undefined) converted.name = message.name;
+    if (message.tool_calls !== undefined) converted.tool_calls = message.tool_calls;
+    if (message.tool_call_id !== undefined) converted.tool_call_id = message.tool_call_id;
+    if (message.reasoning_content !== undefined) converted.reasoning_content = message.reasoning_content;
+    result.push(converted);
+  }
+  return result;
+}

@@ -1,0 +1,86 @@
+import type { MemoryEstimate, Modality } from '@pio/core';
+import type { ModelHost } from '../host/model-host.js';
+
+/** An installed plugin, as `pio list` shows it. */
+export interface PluginListing {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  readonly architectures: readonly string[];
+  readonly modelTypes: readonly string[];
+  readonly modalities: { readonly input: readonly Modality[]; readonly output: readonly Modality[] };
+  readonly packageName?: string;
+  /** Trust level under the CLI's policy. */
+  readonly trustLevel?: string;
+}
+
+/** What `pio info` shows about a model. */
+export interface ModelDescription {
+  /** The folder or Hub id given. */
+  readonly source: string;
+  /** The resolved model folder. */
+  readonly path: string;
+  /** The plugin that serves it, if one does. */
+  readonly plugin?: { readonly name: string; readonly version: string; readonly packageName?: string };
+  readonly architecture?: string;
+  readonly modelType?: string;
+  /** Selected config.json fields as label/value pairs. */
+  readonly summary: ReadonlyArray<readonly [string, string]>;
+  /** Parameter count (from the plugin's estimate). */
+  readonly parameters?: number;
+  /** Memory per weight storage type the plugin estimates. */
+  readonly estimates: readonly MemoryEstimate[];
+  /** Whether this host can run it: the chosen device/storage, or why not. */
+  readonly fit: { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string } | { readonly ok: false; readonly reason: string };
+}
+
+/** A machine report for `pio doctor`. */
+export interface DoctorReport {
+  readonly platform: string;
+  readonly arch: string;
+  readonly node: string;
+  readonly cpu: { readonly model: string; readonly cores: number };
+  readonly memory: { readonly totalBytes: number; readonly freeBytes: number };
+  readonly gpus: ReadonlyArray<{ readonly index: number; readonly name: string; readonly memoryTotalBytes: number; readonly memoryFreeBytes: number }>;
+  readonly engines: ReadonlyArray<{ readonly packageName: string; readonly installed: boolean; readonly version?: string }>;
+}
+
+/** Download progress, as `pio pull` draws it. */
+export interface PullProgress {
+  readonly type: 'file-start' | 'progress' | 'retry' | 'file-done';
+  readonly file: string;
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly resumedFrom?: number;
+  readonly cached?: boolean;
+}
+
+/** Options of {@link CliServices.createHost}. */
+export interface HostOptions {
+  /** Device override (`cpu`, `gpu`). */
+  readonly device?: string;
+  /** Weight storage override. */
+  readonly storage?: string;
+  /** Folders model paths may lie in, besides the working folder and `PIO_MODELS_DIR` (the folders named on the command line). */
+  readonly modelRoots?: readonly string[];
+}
+
+/**
+ * Everything the commands need from PIO, behind one seam so commands can be tested with fakes. The
+ * default implementation (`createDefaultServices`) wires the plugin manager, the TensorFlow.js
+ * backend, the hardware analyzer and the Hub downloader.
+ */
+export interface CliServices {
+  /** Installed plugins (found by the `pio-plugin` keyword), and packages refused with why. */
+  listPlugins(): Promise<{ plugins: readonly PluginListing[]; problems: readonly string[] }>;
+  /** Describes a model folder or Hub id. */
+  describeModel(source: string): Promise<ModelDescription>;
+  /** Describes this machine. */
+  analyzeHardware(): Promise<DoctorReport>;
+  /** Downloads a Hub repository into the Hugging Face cache (resuming); returns the snapshot folder. */
+  downloadModel(repoId: string, options: { revision?: string; onProgress?: (progress: PullProgress) => void; signal?: AbortSignal }): Promise<{ path: string }>;
+  /** A model host that loads models with the installed plugins. */
+  createHost(options: HostOptions): ModelHost;
+}

@@ -1,0 +1,167 @@
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigManager,
+  createHardwareAnalyzer,
+  createPluginManager,
+  loadPluginFactory,
+  readModelConfig,
+  readPluginPackage,
+  type Device,
+  type MemoryEstimate,
+  type PluginFactory,
+  type PluginManager,
+  type WeightStorage,
+} from '@pio/core';
+import { downloadModel, resolveModelPath } from '@pio/core/weights';
+import { CliUsageError } from '../errors/cli-usage-error.js';
+import { createManagerHost } from '../host/create-manager-host.js';
+import type { CliServices, ModelDescription } from './cli-services.js';
+import { createBackendFactory } from './create-backend-factory.js';
+import { summarizeConfig } from './summarize-config.js';
+
+const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
+const DEVICES = new Set(['cpu', 'gpu']);
+
+/** Where the CLI looks for things, from its environment. */
+export interface DefaultServicesOptions {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The real {@link CliServices}: plugins are discovered from the working folder's node_modules, the folder `@pio/cli`
+ * is installed in (global installs) and `PIO_PLUGIN_PATH`; `@pio/*` packages and those in `PIO_TRUST` are trusted
+ * to read model folders in the working folder, `PIO_MODELS_DIR`, the folders named on the command line and the
+ * Hugging Face cache.
+ */
+export function createDefaultServices(options: DefaultServicesOptions): CliServices {
+  const { cwd, env } = options;
+  const split = (value: string | undefined): string[] => (value ?? '').split(/[,:;]/).map((s) => s.trim()).filter(Boolean);
+  const ownNodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const searchPaths = [ownNodeModules, ...split(env.PIO_PLUGIN_PATH).map((p) => resolve(cwd, p))];
+  const trusted = split(env.PIO_TRUST);
+  const backend = env.PIO_BACKEND === 'reference' ? 'reference' : 'tfjs';
+  const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
+
+  const makeManager = (extraRoots: readonly string[] = []): PluginManager =>
+    createPluginManager({
+      cwd,
+      searchPaths,
+      createBackend: createBackendFactory(backend),
+      trustPolicy: { allow: ['@pio/*', ...trusted] },
+      allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
+      limits: { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
+      hardware: analyzer,
+    });
+
+  return {
+    async listPlugins() {
+      const manager = makeManager();
+      try {
+        const result = await manager.discoverPlugins();
+        const plugins = manager.listPlugins().map((p) => ({
+          name: p.name,
+          version: p.version,
+          description: p.description,
+          architectures: p.architectures,
+          modelTypes: p.modelTypes,
+          modalities: p.modalities,
+          trustLevel: p.trustLevel,
+          ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
+        }));
+        return { plugins, problems: result.errors.map((e) => e.message) };
+      } finally {
+        await manager.dispose();
+      }
+    },
+
+    async describeModel(source) {
+      const { path } = await resolveModelPath(source, { env });
+      const manager = makeManager([dirname(path)]);
+      try {
+        await manager.discoverPlugins();
+        const config = await readModelConfig(path);
+        const found = await manager.findPluginForModel(path);
+        const base = {
+          source,
+          path,
+          summary: summarizeConfig(config as Record<string, unknown>),
+          ...(config.architectures?.[0] ? { architecture: config.architectures[0] } : {}),
+          modelType: config.model_type,
+        };
+        if (!found) return { ...base, estimates: [], fit: { ok: false, reason: 'no installed plugin serves this model (see `pio list`).' } } satisfies ModelDescription;
+        const plugin = { name: found.name, version: found.version, ...(found.packageName ? { packageName: found.packageName } : {}) };
+        let instance: Awaited<ReturnType<PluginFactory>> | undefined;
+        try {
+          const pkg = found.packageDir ? await readPluginPackage(found.packageDir) : undefined;
+          instance = pkg ? await (await loadPluginFactory(pkg))() : undefined;
+        } catch (error) {
+          return { ...base, plugin, estimates: [], fit: { ok: false, reason: `the plugin's code cannot be loaded: ${(error as Error).message}` } } satisfies ModelDescription;
+        }
+        const estimates: MemoryEstimate[] = [];
+        for (const storage of STORAGES) {
+          try {
+            if (instance) estimates.push(instance.estimateMemory(config, storage));
+          } catch {
+            // the plugin cannot estimate this storage type: leave it out
+          }
+        }
+        const hardware = await analyzer.analyze();
+        let fit: ModelDescription['fit'];
+        try {
+          const choice = new ConfigManager().choose({
+            estimates,
+            hardware,
+            backends: [{ capabilities: { device: 'cpu', lazy: false, weightStorage: STORAGES } }],
+          });
+          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason };
+        } catch (error) {
+          fit = { ok: false, reason: (error as Error).message };
+        }
+        return { ...base, plugin, ...(estimates[0] ? { parameters: estimates[0].parameters } : {}), estimates, fit };
+      } finally {
+        await manager.dispose();
+      }
+    },
+
+    async analyzeHardware() {
+      const snapshot = await analyzer.analyze();
+      return { ...snapshot, node: process.versions.node };
+    },
+
+    async downloadModel(repoId, downloadOptions) {
+      const path = await downloadModel(repoId, {
+        ...(downloadOptions.revision === undefined ? {} : { revision: downloadOptions.revision }),
+        ...(env.HF_TOKEN ? { accessToken: env.HF_TOKEN } : {}),
+        ...(downloadOptions.onProgress === undefined ? {} : { onProgress: downloadOptions.onProgress }),
+        ...(downloadOptions.signal === undefined ? {} : { signal: downloadOptions.signal }),
+      });
+      return { path };
+    },
+
+    createHost(hostOptions) {
+      if (hostOptions.device !== undefined && !DEVICES.has(hostOptions.device)) {
+        throw new CliUsageError('pio', `--device must be cpu or gpu, got '${hostOptions.device}'`);
+      }
+      if (hostOptions.storage !== undefined && !STORAGES.includes(hostOptions.storage as WeightStorage)) {
+        throw new CliUsageError('pio', `--storage must be one of ${STORAGES.join(', ')}, got '${hostOptions.storage}'`);
+      }
+      return createManagerHost({
+        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root))),
+        ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
+        ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),
+      });
+    },
+  };
+}
+
+/** The folder of `@pio/backend-tfjs`, from which the TensorFlow.js engines it uses resolve. */
+function enginesFolder(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@pio/backend-tfjs/package.json'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,168 @@
+import { randomInt } from 'node:crypto';
+import { ModelOutputError } from '../errors/model-output-error.js';
+import type { Tensor } from '../backend/tensor.js';
+import type { CausalLM, DecoderSession, PromptBatch } from '../model/causal-lm.js';
+import type { FinishReason } from '../plugin/generation-options.js';
+import { buildLogitsProcessors } from './build-logits-processors.js';
+import { DEFAULT_MAX_NEW_TOKENS } from './generation-defaults.js';
+import type { GenerateTokensInput, GenerateTokensOptions, GenerationStep, RowFinish, RowToken, TokenGeneration } from './generation-step.js';
+import { isSampling } from './resolve-generation-options.js';
+import { createRng, type Rng } from './rng.js';
+import { RowHistory } from './row-history.js';
+import { argMax, sampleToken } from './sample-token.js';
+import { tokenLogprobs } from './token-logprobs.js';
+import { validateGeneration } from './validate-generation-options.js';
+
+/**
+ * Generates tokens for a batch of prompts with a {@link CausalLM}.
+ *
+ * The rows are left-padded to one length (pad id `padTokenId`, else 0) with an attention mask, run through
+ * `prefill`, then one `step` per new token. Each step reads the logits once (`await tensor.data()`), disposes them,
+ * and for every running row applies the logits processors and picks a token: argmax (first on ties) when greedy,
+ * else a draw from `createRng(seed)`. Each row has its own generator seeded with the same `seed`, so a row's output
+ * does not depend on the other rows of the batch; without a seed, each row draws a random one.
+ *
+ * A row ends on an EOS token (`eosTokenIds`; reason `stop`, the EOS is not reported as a token), after `maxNewTokens`
+ * tokens (`length`), through {@link TokenGeneration.stopRow}, or when `signal` fires (`abort`, checked before the
+ * first forward pass and between steps; logits computed after the abort are discarded). Ended rows are fed the pad
+ * token until the whole batch ends. Options are checked up front.
+ *
+ * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
+ * @throws {@link ModelOutputError} (while iterating) when the model returns logits of the wrong shape, or all-NaN rows
+ */
+export function generateTokens<Extras = undefined>(
+  model: CausalLM<Extras>,
+  input: GenerateTokensInput<Extras>,
+  options: GenerateTokensOptions = {},
+): TokenGeneration {
+  validateGeneration(input, options, model.vocabSize);
+  const stopRequests = new Map<number, FinishReason>();
+  let started = false;
+  return {
+    stopRow(row, reason = 'stop') {
+      if (!stopRequests.has(row)) stopRequests.set(row, reason);
+    },
+    [Symbol.asyncIterator]() {
+      if (started) throw new Error('A TokenGeneration can be iterated only once; call generateTokens again.');
+      started = true;
+      return run(model, input, options, stopRequests)[Symbol.asyncIterator]();
+    },
+  };
+}
+
+async function* run<Extras>(
+  model: CausalLM<Extras>,
+  input: GenerateTokensInput<Extras>,
+  options: GenerateTokensOptions,
+  stopRequests: Map<number, FinishReason>,
+): AsyncGenerator<GenerationStep> {
+  const batch = input.inputIds.length;
+  const vocab = model.vocabSize;
+  const padId = options.padTokenId ?? 0;
+  const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  const eos = new Set(options.eosTokenIds ?? []);
+  const sampling = isSampling(options);
+  const temperature = sampling ? (options.temperature ?? 1) : 1;
+  const processors = [...buildLogitsProcessors(options, sampling), ...(options.logitsProcessors ?? [])];
+  const wantLogprobs = options.logprobs === true || (options.topLogprobs ?? 0) > 0;
+  const topN = options.topLogprobs ?? 0;
+  const histories = input.inputIds.map((row) => new RowHistory(row));
+  const rngs: Rng[] = input.inputIds.map(() => createRng(options.seed ?? randomSeed()));
+
+  const active = new Set(input.inputIds.map((_, row) => row));
+  let finished: RowFinish[] = [];
+  const finish = (row: number, reason: FinishReason, stopToken?: number) => {
+    if (!active.delete(row)) return;
+    finished.push(stopToken === undefined ? { row, reason } : { row, reason, stopToken });
+  };
+  const finishAll = (reason: FinishReason) => [...active].forEach((row) => finish(row, reason));
+  const takeFinished = () => [finished, (finished = [])][0];
+  const applyStopRequests = () => stopRequests.forEach((reason, row) => finish(row, reason));
+
+  if (options.signal?.aborted) finishAll('abort');
+  else if (maxNewTokens === 0) finishAll('length');
+  if (active.size === 0) {
+    yield { step: 0, tokens: [], finished: takeFinished() };
+    return;
+  }
+
+  let session: DecoderSession | undefined;
+  let logits: Tensor | undefined;
+  try {
+    session = model.createSession(padPrompts(input.inputIds, padId), input.extras);
+    logits = await session.prefill();
+    for (let step = 0; ; step++) {
+      const data = await readLogits(logits, batch, vocab);
+      applyStopRequests();
+      if (options.signal?.aborted) {
+        finishAll('abort');
+        yield { step, tokens: [], finished: takeFinished() };
+        return;
+      }
+      const tokens: RowToken[] = [];
+      const next = new Array<number>(batch).fill(padId);
+      for (const row of [...active].sort((a, b) => a - b)) {
+        const raw = data.subarray(row * vocab, (row + 1) * vocab);
+        const scores = raw.slice();
+        for (const processor of processors) processor.process(scores, histories[row]);
+        const token = sampling ? sampleToken(scores, rngs[row]) : argMax(scores);
+        if (token < 0) throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
+        if (eos.has(token)) {
+          finish(row, 'stop', token);
+          continue;
+        }
+        histories[row].add(token);
+        const entry: RowToken = { row, token };
+        if (wantLogprobs) {
+          const info = tokenLogprobs(raw, token, temperature, topN);
+          entry.logprob = info.logprob;
+          if (info.top) entry.topLogprobs = info.top;
+        }
+        tokens.push(entry);
+        next[row] = token;
+        if (histories[row].generatedIds.length >= maxNewTokens) finish(row, 'length');
+      }
+      yield { step, tokens, finished: takeFinished() };
+      applyStopRequests();
+      if (active.size === 0) {
+        if (finished.length > 0) yield { step: step + 1, tokens: [], finished: takeFinished() };
+        return;
+      }
+      if (options.signal?.aborted) {
+        finishAll('abort');
+        yield { step: step + 1, tokens: [], finished: takeFinished() };
+        return;
+      }
+      logits = await session.step(next);
+    }
+  } finally {
+    logits?.dispose();
+    session?.dispose();
+  }
+}
+
+/** Left-pads rows to the longest one; the mask marks real tokens with 1. */
+function padPrompts(rows: readonly (readonly number[])[], padId: number): PromptBatch {
+  const length = Math.max(...rows.map((row) => row.length));
+  return {
+    inputIds: rows.map((row) => [...new Array<number>(length - row.length).fill(padId), ...row]),
+    attentionMask: rows.map((row) => [...new Array<number>(length - row.length).fill(0), ...new Array<number>(row.length).fill(1)]),
+  };
+}
+
+/** Reads `[batch, vocab]` float32 logits to the host and disposes the tensor. */
+async function readLogits(logits: Tensor, batch: number, vocab: number): Promise<Float32Array> {
+  try {
+    const shape = logits.shape;
+    if (shape.length !== 2 || shape[0] !== batch || shape[1] !== vocab || logits.dtype !== 'float32') {
+      throw new ModelOutputError({ problem: 'shape', expectedShape: [batch, vocab], actualShape: shape, actualDtype: logits.dtype });
+    }
+    return (await logits.data()) as Float32Array;
+  } finally {
+    logits.dispose();
+  }
+}
+
+function randomSeed(): number {
+  return randomInt(0, 2 ** 32);
+}

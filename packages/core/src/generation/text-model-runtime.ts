@@ -1,0 +1,212 @@
+import { UnsupportedInputError } from '../errors/unsupported-input-error.js';
+import type { ChatMessage, ContentPart } from '../plugin/chat.js';
+import type { FinishReason } from '../plugin/generation-options.js';
+import type {
+  ChatCompletionDelta,
+  ChatCompletionRequest,
+  ChatCompletionResult,
+  GenerateInput,
+  GenerateResult,
+  GenerateTextOptions,
+  GenerateTextResult,
+  TextDelta,
+  TextInferInput,
+  TokenDelta,
+} from '../plugin/text-model-plugin-interface.js';
+import type { CausalLM } from '../model/causal-lm.js';
+import type { ChatTemplate } from '../text/chat-template.js';
+import type { Tokenizer } from '../text/tokenizer.js';
+import { createPlainOutputParser, type AssistantOutputParser } from './assistant-output-parser.js';
+import { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
+import type { GenerationDefaults } from './generation-defaults.js';
+import { generationOptionsOf } from './generation-options-of.js';
+import { resolveGenerationOptions } from './resolve-generation-options.js';
+import { streamText as streamRows, type TextGenerationDelta } from './stream-text.js';
+
+/** A prompt ready for a model: token ids and the model-specific extras (e.g. preprocessed images). */
+export interface PreparedPrompt<Extras> {
+  inputIds: number[];
+  extras?: Extras;
+}
+
+/** Model-specific hooks of {@link createTextModelRuntime}. */
+export interface TextModelRuntimeOptions<Extras = undefined> {
+  /** The model. */
+  model: CausalLM<Extras>;
+  /** Its tokenizer. */
+  tokenizer: Tokenizer;
+  /** Its chat template, if it has one (needed by chat methods). */
+  chatTemplate?: ChatTemplate;
+  /** Defaults from `generation_config.json` (`loadGenerationConfig`); callers' options override them. */
+  generationDefaults?: GenerationDefaults;
+  /**
+   * Turns prompt text and its images (in order) into model input. Default: encode the text; images are refused.
+   * Vision models expand their image placeholders and preprocess the images here.
+   */
+  prepareInput?: (prompt: { text: string; images: readonly ImageInput[] }, options: { signal?: AbortSignal }) => Promise<PreparedPrompt<Extras>>;
+  /** Model extras from a raw `generate()` input (e.g. `pixelValues` + `imageGridThw`). Default: none. */
+  extrasOf?: (input: TextInferInput) => Extras | undefined;
+  /** A parser for the assistant's raw output (reasoning, tool calls). Default: everything is answer text. */
+  createOutputParser?: (context: { prompt: string; request: ChatCompletionRequest }) => AssistantOutputParser;
+  /** Template variables a request implies (e.g. `enable_thinking` from `enableThinking`). */
+  templateVariables?: (request: ChatCompletionRequest) => Record<string, unknown>;
+}
+
+/** The text and chat surface of a text model plugin, built by {@link createTextModelRuntime}. */
+export interface TextModelRuntime {
+  tokenize(text: string): number[];
+  detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  generate(input: GenerateInput): Promise<GenerateResult>;
+  streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta>;
+  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult>;
+  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta>;
+  chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult>;
+  streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta>;
+  /** Renders a chat request to its prompt text (what the model sees, before image expansion). */
+  renderChat(request: ChatCompletionRequest): string;
+}
+
+/**
+ * Builds the text, chat and token-level generation methods of `TextModelPluginInterface` over a {@link CausalLM},
+ * its tokenizer and chat template, so a model plugin writes only what is model-specific (input preparation for
+ * images, output parsing for reasoning and tool calls).
+ */
+export function createTextModelRuntime<Extras = undefined>(options: TextModelRuntimeOptions<Extras>): TextModelRuntime {
+  const { model, tokenizer, chatTemplate } = options;
+  const defaults = options.generationDefaults ?? {};
+  const prepareInput =
+    options.prepareInput ??
+    (async ({ text, images }: { text: string; images: readonly ImageInput[] }): Promise<PreparedPrompt<Extras>> => {
+      if (images.length > 0) throw new UnsupportedInputError({ input: 'images', hint: 'send text only, or use a vision-language model.' });
+      return { inputIds: tokenizer.encode(text) };
+    });
+
+  const renderChat = (request: ChatCompletionRequest): string => {
+    if (!chatTemplate) throw new UnsupportedInputError({ input: 'chat', hint: 'it has no chat template; use generateText with chat: false.' });
+    return chatTemplate.render({
+      messages: request.messages,
+      tools: request.tools,
+      addGenerationPrompt: true,
+      ...options.templateVariables?.(request),
+      ...request.templateOptions,
+    });
+  };
+
+  const rows = (prepared: PreparedPrompt<Extras>, generation: GenerateTextOptions | ChatCompletionRequest) =>
+    streamRows(model, tokenizer, { inputIds: [prepared.inputIds], extras: prepared.extras }, resolveGenerationOptions(defaults, generationOptionsOf(generation)));
+
+  async function* streamPrompt(prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): AsyncGenerator<TextGenerationDelta> {
+    const useChat = textOptions.chat ?? chatTemplate !== undefined;
+    const extraImages = [...(textOptions.images ?? []), ...((textOptions as { image?: ImageInput }).image === undefined ? [] : [(textOptions as { image: ImageInput }).image])];
+    let text: string;
+    let images: ImageInput[];
+    if (useChat) {
+      const content: ContentPart[] = [
+        ...extraImages.map((image): ContentPart => ({ type: 'image', image })),
+        ...(typeof prompt === 'string' ? [{ type: 'text' as const, text: prompt }] : prompt),
+      ];
+      const messages: ChatMessage[] = [...(textOptions.system ? [{ role: 'system' as const, content: textOptions.system }] : []), { role: 'user', content }];
+      text = renderChat({ messages });
+      images = collectImages(messages);
+    } else {
+      text = typeof prompt === 'string' ? prompt : prompt.map((part) => (part.type === 'text' ? part.text : '')).join('');
+      images = [...extraImages, ...(typeof prompt === 'string' ? [] : imagesOfContent(prompt))];
+    }
+    yield* rows(await prepareInput({ text, images }, { signal: textOptions.signal }), textOptions);
+  }
+
+  async function* streamChat(request: ChatCompletionRequest): AsyncGenerator<ChatCompletionDelta> {
+    const prompt = renderChat(request);
+    const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });
+    const parser = options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser();
+    for await (const delta of rows(prepared, request)) {
+      const parsed = delta.text ? parser.push(delta.text) : {};
+      if (delta.finishReason === undefined) {
+        if (parsed.content || parsed.reasoning || delta.logprob) yield { ...parsed, ...(delta.logprob ? { logprobs: [delta.logprob] } : {}) };
+        continue;
+      }
+      const { delta: tail, output } = parser.end();
+      const content = (parsed.content ?? '') + (tail.content ?? '');
+      const reasoning = (parsed.reasoning ?? '') + (tail.reasoning ?? '');
+      const toolCalls = output.toolCalls?.length ? output.toolCalls : undefined;
+      yield {
+        ...(content ? { content } : {}),
+        ...(reasoning ? { reasoning } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
+        finishReason: toolCalls && delta.finishReason === 'stop' ? 'tool_calls' : delta.finishReason,
+        usage: delta.usage,
+      };
+    }
+  }
+
+  async function* streamTokens(input: GenerateInput, finishReasons: FinishReason[]): AsyncGenerator<TokenDelta> {
+    const mask = input.attentionMask;
+    const inputIds = input.inputIds.map((row, b) => (mask ? row.filter((_, j) => mask[b][j] !== 0) : [...row]));
+    const stream = streamRows(model, tokenizer, { inputIds, extras: options.extrasOf?.(input) }, resolveGenerationOptions(defaults, generationOptionsOf(input)));
+    for await (const delta of stream) {
+      if (delta.finishReason) finishReasons[delta.row] = delta.finishReason;
+      if (delta.token !== undefined) yield { row: delta.row, token: delta.token, text: delta.text, ...(delta.logprob ? { logprob: delta.logprob } : {}) };
+    }
+  }
+
+  return {
+    renderChat,
+    tokenize: (text) => tokenizer.encode(text),
+    detokenize: (ids, decodeOptions) => tokenizer.decode(ids, decodeOptions),
+
+    async generate(input) {
+      const tokens: number[][] = input.inputIds.map(() => []);
+      const finishReasons: FinishReason[] = input.inputIds.map(() => 'length');
+      for await (const delta of streamTokens(input, finishReasons)) tokens[delta.row].push(delta.token);
+      return { tokens, finishReasons };
+    },
+
+    streamGenerate: (input) => streamTokens(input, []),
+
+    async generateText(prompt, textOptions) {
+      const result: GenerateTextResult = { text: '', tokens: [], finishReason: 'length', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
+      for await (const delta of streamPrompt(prompt, textOptions)) {
+        result.text += delta.text;
+        if (delta.token !== undefined) result.tokens.push(delta.token);
+        if (delta.logprob) (result.logprobs ??= []).push(delta.logprob);
+        if (delta.finishReason) result.finishReason = delta.finishReason;
+        if (delta.usage) result.usage = delta.usage;
+      }
+      return result;
+    },
+
+    async *streamText(prompt, textOptions) {
+      for await (const delta of streamPrompt(prompt, textOptions)) {
+        if (delta.token === undefined && !delta.text) continue;
+        yield { text: delta.text, tokens: delta.token === undefined ? [] : [delta.token], ...(delta.logprob ? { logprobs: [delta.logprob] } : {}) };
+      }
+    },
+
+    async chatCompletion(request) {
+      let content = '';
+      let reasoning = '';
+      const result: Omit<ChatCompletionResult, 'message'> = { finishReason: 'length', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
+      let toolCalls: ChatCompletionResult['message']['tool_calls'];
+      for await (const delta of streamChat(request)) {
+        content += delta.content ?? '';
+        reasoning += delta.reasoning ?? '';
+        if (delta.toolCalls) toolCalls = delta.toolCalls;
+        if (delta.logprobs) (result.logprobs ??= []).push(...delta.logprobs);
+        if (delta.finishReason) result.finishReason = delta.finishReason;
+        if (delta.usage) result.usage = delta.usage;
+      }
+      return {
+        ...result,
+        message: {
+          role: 'assistant',
+          content: toolCalls && !content ? null : content,
+          ...(reasoning ? { reasoning_content: reasoning } : {}),
+          ...(toolCalls ? { tool_calls: toolCalls } : {}),
+        },
+      };
+    },
+
+    streamChatCompletion: (request) => streamChat(request),
+  };
+}
+

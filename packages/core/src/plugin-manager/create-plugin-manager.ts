@@ -1,0 +1,263 @@
+import { resolve } from 'node:path';
+import type { Backend } from '../backend/backend.js';
+import { ConfigManager } from '../config/config-manager.js';
+import type { Device } from '../config/model-settings.js';
+import { parseConfig } from '../config/parse-config.js';
+import { PioError } from '../errors/pio-error.js';
+import { PluginNotFoundError } from '../errors/plugin-not-found-error.js';
+import { PluginStateError } from '../errors/plugin-state-error.js';
+import { createHardwareAnalyzer } from '../hardware/hardware-analyzer.js';
+import type { ModelPluginInterface } from '../plugin/model-plugin-interface.js';
+import type { PluginFactory } from '../plugin/plugin-factory.js';
+import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.js';
+import type { PluginPackage } from '../plugin/plugin-package.js';
+import type { TrustLevel } from '../plugin/trust-level.js';
+import { createPathValidator } from '../security/create-path-validator.js';
+import { defaultHubCacheDir } from '../security/hub-cache-dir.js';
+import { createTrustPolicy, type TrustPolicy } from '../security/trust-policy.js';
+import { runActivation } from './activate-plugin.js';
+import { compareVersions } from './compare-versions.js';
+import { discoverPlugins } from './discover-plugins.js';
+import { executionLimitsSchema } from './execution-limits.js';
+import { runExecution } from './execute-plugin.js';
+import { findPluginForModel } from './find-plugin-for-model.js';
+import { loadPluginsFromDirectory } from './load-plugins-from-directory.js';
+import type { ManagerContext } from './manager-context.js';
+import type { PluginEntry } from './plugin-entry.js';
+import { pluginInfo } from './plugin-info.js';
+import type { PluginManager, PluginManagerOptions } from './plugin-manager.js';
+import { createSemaphore } from './semaphore.js';
+import { registrationEntry } from './registration-entry.js';
+
+function isTrustPolicy(value: unknown): value is TrustPolicy {
+  return typeof value === 'object' && value !== null && typeof (value as TrustPolicy).levelOf === 'function';
+}
+
+/**
+ * Creates a {@link PluginManager}. Nothing global: each manager has its own registry, backends and limits.
+ *
+ * @throws InvalidConfigError when `limits` or the trust policy options are invalid.
+ */
+export function createPluginManager(options: PluginManagerOptions = {}): PluginManager {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const policy = isTrustPolicy(options.trustPolicy) ? options.trustPolicy : createTrustPolicy(options.trustPolicy ?? {});
+  const limits = parseConfig(executionLimitsSchema, options.limits ?? {}, { source: 'createPluginManager options.limits' });
+  const allowedRoots = options.allowedRoots ?? [cwd];
+  const hubCacheDir = options.hubCacheDir ?? defaultHubCacheDir();
+  const created = new Map<Device, Promise<Backend>>();
+  const entries = new Map<string, PluginEntry>();
+
+  async function backendFor(pluginName: string, device: Device): Promise<Backend> {
+    if (options.createBackend === undefined) {
+      throw new PluginStateError({
+        pluginName,
+        state: 'inactive',
+        message: 'the manager has no backend. Pass `backend` or `createBackend` to createPluginManager.',
+      });
+    }
+    let backend = created.get(device);
+    if (backend === undefined) {
+      backend = Promise.resolve(options.createBackend(device));
+      created.set(device, backend);
+      backend.catch(() => created.delete(device));
+    }
+    return backend;
+  }
+
+  const ctx: ManagerContext = {
+    policy,
+    limits,
+    analyzer: options.hardware ?? createHardwareAnalyzer({ resolveFrom: cwd }),
+    configManager: options.configManager ?? new ConfigManager(),
+    semaphore: createSemaphore(limits.maxConcurrentExecutions, limits.maxQueuedExecutions),
+    preferSourceEntries: options.preferSourceEntries ?? false,
+    trustLevelOf: (entry) => entry.trustLevel ?? policy.levelOf(entry.packageName ?? entry.name),
+    validatorFor: (level: TrustLevel) => createPathValidator({ level, allowedRoots, hubCacheDir }),
+    async backendsFor(pluginName, device, hasGpu) {
+      if (options.backend !== undefined) return [options.backend];
+      if (device !== undefined) return [await backendFor(pluginName, device)];
+      const backends: Backend[] = [];
+      if (hasGpu) {
+        try {
+          backends.push(await backendFor(pluginName, 'gpu'));
+        } catch (error) {
+          if (PluginStateError.isInstance(error)) throw error;
+          // no usable GPU engine: fall back to the CPU
+        }
+      }
+      backends.push(await backendFor(pluginName, 'cpu'));
+      return backends;
+    },
+  };
+
+  const lookup = (name: string): PluginEntry => {
+    const entry = entries.get(name);
+    if (entry === undefined) throw new PluginNotFoundError({ pluginName: name, available: [...entries.keys()] });
+    return entry;
+  };
+
+  /** Whether a found package leaves an existing entry of the same name in place. */
+  const keepExisting = (existing: PluginEntry, pkg: PluginPackage, origin: 'discovered' | 'directory'): boolean => {
+    if (existing.state !== 'inactive' || existing.origin === 'registered') return true; // in use, or given in code
+    if (existing.pkg?.packageDir === pkg.packageDir) return true; // same package: keep its imported code
+    if (origin === 'directory') return false; // an explicit folder wins over discovery
+    if (existing.origin === 'directory') return true;
+    return compareVersions(pkg.version, existing.metadata.version) <= 0;
+  };
+
+  const addPackages = (plugins: readonly PluginPackage[], origin: 'discovered' | 'directory') => {
+    for (const pkg of plugins) {
+      const existing = entries.get(pkg.manifest.name);
+      if (existing && keepExisting(existing, pkg, origin)) continue;
+      entries.set(pkg.manifest.name, {
+        name: pkg.manifest.name,
+        metadata: { ...pkg.manifest, version: pkg.version },
+        origin,
+        pkg,
+        packageName: pkg.packageName,
+        state: 'inactive',
+        executions: new Set(),
+      });
+    }
+  };
+
+  async function deactivate(entry: PluginEntry): Promise<boolean> {
+    if (entry.deactivation) return entry.deactivation;
+    if (entry.state === 'inactive') return false;
+    if (entry.state === 'activating' && entry.activation) {
+      entry.activation.controller.abort(new Error('the plugin was deactivated'));
+      await entry.activation.promise.catch(() => undefined);
+      return true;
+    }
+    const active = entry.active!;
+    entry.state = 'deactivating';
+    entry.deactivation = (async () => {
+      try {
+        for (const running of entry.executions) running.controller.abort(new Error('the plugin was deactivated'));
+        await Promise.all([...entry.executions].map((running) => running.done));
+        await active.plugin.cleanup();
+        return true;
+      } finally {
+        entry.active = undefined;
+        entry.state = 'inactive';
+        entry.deactivation = undefined;
+      }
+    })();
+    return entry.deactivation;
+  }
+
+  const manager: PluginManager = {
+    async discoverPlugins(discoverOptions = {}) {
+      const result = await discoverPlugins({
+        cwd: discoverOptions.cwd ?? cwd,
+        searchPaths: discoverOptions.searchPaths ?? options.searchPaths,
+        includePnpmStore: discoverOptions.includePnpmStore,
+      });
+      addPackages(result.plugins, 'discovered');
+      return result;
+    },
+
+    async loadPluginsFromDirectory(dir) {
+      const result = await loadPluginsFromDirectory(resolve(cwd, dir));
+      addPackages(result.plugins, 'directory');
+      return result;
+    },
+
+    async registerPlugin(plugin: ModelPluginInterface | PluginFactory, manifest?: ModelPluginMetadataInput, registerOptions = {}) {
+      const entry = await registrationEntry(plugin, manifest, registerOptions);
+      const existing = entries.get(entry.name);
+      if (existing && (existing.state !== 'inactive' || !registerOptions.replace)) {
+        throw new PluginStateError({
+          pluginName: entry.name,
+          state: existing.state === 'inactive' ? 'already registered' : existing.state,
+          message: 'a plugin of this name is registered. Pass { replace: true } (while it is inactive) to replace it.',
+        });
+      }
+      entries.set(entry.name, entry);
+      return pluginInfo(entry, ctx.trustLevelOf(entry));
+    },
+
+    listPlugins() {
+      return [...entries.values()].map((entry) => pluginInfo(entry, ctx.trustLevelOf(entry)));
+    },
+
+    async activatePlugin(name, activateOptions) {
+      const entry = lookup(name);
+      const requestedPath = resolve(cwd, activateOptions.modelPath);
+      const sameSettings = (settings: { device: Device; storage: string }) =>
+        (activateOptions.device === undefined || activateOptions.device === settings.device) &&
+        (activateOptions.storage === undefined || activateOptions.storage === settings.storage);
+      if (entry.state === 'deactivating') {
+        await entry.deactivation?.catch(() => undefined);
+        return manager.activatePlugin(name, activateOptions);
+      }
+      if (entry.state === 'active' && entry.active) {
+        const active = entry.active;
+        if ((active.requestedPath === requestedPath || active.modelPath === requestedPath) && sameSettings(active.settings)) {
+          return active.plugin;
+        }
+        throw new PluginStateError({
+          pluginName: name,
+          state: 'active',
+          message:
+            `it already runs the model at ${active.modelPath} (${active.settings.storage} on ${active.settings.device}). ` +
+            'Call deactivatePlugin() first to load another model or change settings.',
+        });
+      }
+      if (entry.state === 'activating' && entry.activation) {
+        if (entry.activation.requestedPath === requestedPath) return entry.activation.promise;
+        throw new PluginStateError({
+          pluginName: name,
+          state: 'activating',
+          message: `it is loading the model at ${entry.activation.requestedPath}. Wait for it, or deactivate it first.`,
+        });
+      }
+      const controller = new AbortController();
+      const signal = activateOptions.signal ? AbortSignal.any([activateOptions.signal, controller.signal]) : controller.signal;
+      entry.state = 'activating';
+      const promise = runActivation(ctx, entry, { ...activateOptions, modelPath: requestedPath }, requestedPath, signal).then(
+        (active) => {
+          entry.active = active;
+          entry.state = 'active';
+          entry.activation = undefined;
+          return active.plugin;
+        },
+        (error: unknown) => {
+          entry.state = 'inactive';
+          entry.activation = undefined;
+          throw error;
+        },
+      );
+      entry.activation = { requestedPath, promise, controller };
+      return promise;
+    },
+
+    async executePlugin(name, input, executeOptions = {}) {
+      const entry = lookup(name);
+      if (entry.state !== 'active' || entry.active === undefined) {
+        const what = entry.state === 'activating' ? 'Wait for activatePlugin() to finish.' : 'Call activatePlugin(name, { modelPath }) first.';
+        throw new PluginStateError({ pluginName: name, state: entry.state, message: `only active plugins can execute. ${what}` });
+      }
+      return runExecution(ctx, entry, entry.active, input, executeOptions);
+    },
+
+    async deactivatePlugin(name) {
+      return deactivate(lookup(name));
+    },
+
+    async findPluginForModel(modelPath) {
+      return findPluginForModel([...entries.values()], resolve(cwd, modelPath), ctx);
+    },
+
+    async dispose() {
+      const results = await Promise.allSettled([...entries.values()].map((entry) => deactivate(entry)));
+      entries.clear();
+      const backends = await Promise.allSettled([...created.values()]);
+      created.clear();
+      for (const backend of backends) if (backend.status === 'fulfilled') backend.value.dispose();
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
+  return manager;
+}

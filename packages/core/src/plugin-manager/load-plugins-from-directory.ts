@@ -1,0 +1,27 @@
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InvalidManifestError } from '../errors/invalid-manifest-error.js';
+import { readPluginPackages, type DiscoveryResult } from './discover-plugins.js';
+
+/**
+ * Reads a folder whose subfolders are plugin packages (e.g. a `plugins/` folder next to an app). Every subfolder
+ * must be a plugin package; those that are not are reported in `errors`. Hidden folders are skipped.
+ *
+ * @throws InvalidManifestError when the folder itself cannot be read.
+ */
+export async function loadPluginsFromDirectory(dir: string): Promise<DiscoveryResult> {
+  const root = resolve(dir);
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    throw new InvalidManifestError(
+      { manifestPath: root, issues: [{ path: '', expected: 'a folder of plugin packages', found: `nothing readable (${(error as NodeJS.ErrnoException).code})` }] },
+      { cause: error },
+    );
+  }
+  const dirs = entries
+    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || e.isSymbolicLink()))
+    .map((e) => join(root, e.name));
+  return readPluginPackages(dirs, true);
+}

@@ -1,0 +1,25 @@
+import type { Backend } from '../backend/backend.js';
+import type { ConfigManager } from '../config/config-manager.js';
+import type { Device } from '../config/model-settings.js';
+import type { HardwareAnalyzer } from '../hardware/hardware-analyzer.js';
+import type { TrustLevel } from '../plugin/trust-level.js';
+import type { TrustPolicy } from '../security/trust-policy.js';
+import type { ExecutionLimits } from './execution-limits.js';
+import type { PluginEntry } from './plugin-entry.js';
+import type { Semaphore } from './semaphore.js';
+
+/** What activation and execution need from their manager (internal). */
+export interface ManagerContext {
+  readonly policy: TrustPolicy;
+  readonly limits: ExecutionLimits;
+  readonly analyzer: HardwareAnalyzer;
+  readonly configManager: ConfigManager;
+  readonly semaphore: Semaphore;
+  readonly preferSourceEntries: boolean;
+  /** The level of a registered plugin under the policy. */
+  trustLevelOf(entry: PluginEntry): TrustLevel;
+  /** `validatePath` for a trust level. */
+  validatorFor(level: TrustLevel): (path: string) => Promise<string>;
+  /** Backends to weigh, best device first (`device` restricts to one). */
+  backendsFor(pluginName: string, device: Device | undefined, hasGpu: boolean): Promise<Backend[]>;
+}

@@ -1,0 +1,47 @@
+import type { RopeLayout } from '../../backend/backend.js';
+import type { Tensor } from '../../backend/tensor.js';
+import { BackendError } from '../../errors/backend-error.js';
+import type { ReferenceRuntime } from './reference-runtime.js';
+import { fmt } from './shape-utils.js';
+
+/**
+ * {@link Backend.rope}: `x [batch, seq, heads, headDim]`, `cos`/`sin` `[batch or 1, seq, rotaryDim / 2]`.
+ * `half` rotates pairs `(i, i + rotaryDim/2)`, `interleaved` pairs `(2i, 2i + 1)`; features past `rotaryDim` pass through.
+ */
+export function ropeOp(rt: ReferenceRuntime, x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor {
+  const tx = rt.read('rope', x, 'x');
+  const tc = rt.read('rope', cos, 'cos');
+  const ts = rt.read('rope', sin, 'sin');
+  if (layout !== 'half' && layout !== 'interleaved') throw new BackendError('rope', `layout must be 'half' or 'interleaved', got ${String(layout)}`);
+  if (tx.shape.length !== 4) throw new BackendError('rope', `x must be [batch, seq, heads, headDim], got ${fmt(tx.shape)}`);
+  const [batch, seq, heads, headDim] = tx.shape;
+  const sameTables = tc.shape.length === 3 && ts.shape.length === 3 && tc.shape.every((d, i) => d === ts.shape[i]);
+  const pairs = tc.shape[2];
+  if (!sameTables || (tc.shape[0] !== batch && tc.shape[0] !== 1) || tc.shape[1] !== seq || 2 * pairs > headDim) {
+    throw new BackendError(
+      'rope',
+      `cos ${fmt(tc.shape)} and sin ${fmt(ts.shape)} must both be [${batch} or 1, ${seq}, rotaryDim/2 <= ${headDim / 2}] for x ${fmt(tx.shape)}`,
+    );
+  }
+  const vx = tx.valuesFor('rope');
+  const vc = tc.valuesFor('rope');
+  const vs = ts.valuesFor('rope');
+  const out = Float64Array.from(vx);
+  for (let b = 0; b < batch; b++) {
+    const tableBatch = tc.shape[0] === 1 ? 0 : b;
+    for (let s = 0; s < seq; s++) {
+      const tableBase = (tableBatch * seq + s) * pairs;
+      for (let h = 0; h < heads; h++) {
+        const base = ((b * seq + s) * heads + h) * headDim;
+        for (let i = 0; i < pairs; i++) {
+          const [ia, ib] = layout === 'half' ? [base + i, base + i + pairs] : [base + 2 * i, base + 2 * i + 1];
+          const c = vc[tableBase + i];
+          const sn = vs[tableBase + i];
+          out[ia] = vx[ia] * c - vx[ib] * sn;
+          out[ib] = vx[ib] * c + vx[ia] * sn;
+        }
+      }
+    }
+  }
+  return rt.create(out, tx.shape, 'float32');
+}

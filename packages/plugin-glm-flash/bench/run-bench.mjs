@@ -1,0 +1,47 @@
+// Bundles bench/glm-flash-bench.ts with esbuild (workspace sources through the `@pio/source` condition; the tfjs
+// packages stay external and resolve through a node_modules link to @pio/backend-tfjs's dependencies), then runs
+// one process per part x engine x storage so that each RSS figure belongs to one configuration.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '.build');
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+symlinkSync(join(here, '..', '..', 'backend-tfjs', 'node_modules'), join(outDir, 'node_modules'), 'dir');
+const outfile = join(outDir, 'glm-flash-bench.mjs');
+const esbuild = join(here, '..', '..', '..', 'node_modules', '.bin', 'esbuild');
+const bundled = spawnSync(
+  esbuild,
+  [
+    join(here, 'glm-flash-bench.ts'),
+    `--outfile=${outfile}`,
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node20',
+    '--conditions=@pio/source',
+    '--external:@tensorflow/*',
+    "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    '--log-level=warning',
+  ],
+  { stdio: 'inherit' },
+);
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+const list = (value, fallback) => (value ?? fallback).split(',').filter(Boolean);
+const parts = list(process.env.BENCH_PARTS, 'layer,model');
+const engines = list(process.env.BENCH_ENGINES, 'wasm,js');
+const storages = list(process.env.BENCH_STORAGES, 'bfloat16,int8,int4');
+let first = true;
+for (const part of parts) {
+  for (const engine of engines) {
+    for (const storage of storages) {
+      const env = { ...process.env, BENCH_PARTS: part, BENCH_ENGINES: engine, BENCH_STORAGES: storage, BENCH_HEADER: first ? '1' : '0' };
+      first = false;
+      const result = spawnSync(process.execPath, ['--max-old-space-size=16384', outfile], { env, stdio: 'inherit' });
+      if (result.status !== 0) process.stdout.write(`| ${part} | ${engine} | ${storage} | failed (exit ${result.status}) |\n`);
+    }
+  }
+}

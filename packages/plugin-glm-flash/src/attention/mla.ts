@@ -1,0 +1,144 @@
+import type { Backend, Tensor } from '@pio/core';
+import { type KVCache, type Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import type { GlmFlashConfig } from '../glm-flash-config.js';
+import { loadLinear, type MatrixStorage } from '../load-linear.js';
+
+/** Eps of `q_a_layernorm` and `kv_a_layernorm` (the reference builds them with its RMSNorm default). */
+const LORA_NORM_EPS = 1e-6;
+
+/** Name of the cache entry holding `[latent | ropeKey]` per token, `[batch, seq, kvLoraRank + qkRopeHeadDim]`. */
+export const MLA_CACHE_ENTRY = 'latent';
+
+/** Per-call inputs of {@link MultiHeadLatentAttention.forward}. */
+export interface MlaContext {
+  /** RoPE tables `[batch, seq, qkRopeHeadDim / 2]`. */
+  cos: Tensor;
+  sin: Tensor;
+  /** Additive mask `[batch, 1, seq, keyLen]`. */
+  mask: Tensor;
+  /** The cache to append to and read from (holds the compressed latent, not per-head K/V). */
+  cache?: KVCache;
+  /** This layer's index in the cache. */
+  layer: number;
+  /** Attend in the absorbed form (queries projected into the latent space) instead of expanding K/V per head. */
+  absorbed: boolean;
+}
+
+/**
+ * Multi-head latent attention (DeepSeek-V2/V3 MLA, as in GLM-4.7-Flash).
+ *
+ * Keys and values are stored as one compressed latent per token (`kvLoraRank`, after `kv_a_layernorm`) plus one
+ * rotary key shared by all heads (`qkRopeHeadDim`). Two equivalent ways to attend:
+ * - expanded: `kv_b_proj` turns the latent into per-head `k_nope` and `v`, then ordinary attention;
+ * - absorbed: `q_nope` is multiplied into the latent space through `kv_b_proj`'s key part, attention runs with one
+ *   shared KV "head" of width `kvLoraRank + qkRopeHeadDim`, and its output leaves through the value part.
+ */
+export class MultiHeadLatentAttention extends Module {
+  private constructor(
+    private readonly backend: Backend,
+    private readonly config: GlmFlashConfig,
+    private readonly q: { proj: Linear } | { a: Linear; norm: RMSNorm; b: Linear },
+    private readonly kvA: Linear,
+    private readonly kvANorm: RMSNorm,
+    /** `kv_b_proj`'s key part `[heads, qkNopeHeadDim, kvLoraRank]`, float32. */
+    private readonly wUk: Tensor,
+    /** `kv_b_proj`'s value part `[heads, vHeadDim, kvLoraRank]`, float32. */
+    private readonly wUv: Tensor,
+    private readonly oProj: Linear,
+  ) {
+    super();
+    if ('proj' in q) this.child(q.proj);
+    else for (const m of [q.a, q.norm, q.b]) this.child(m);
+    for (const m of [kvA, kvANorm, oProj]) this.child(m);
+    this.own(wUk);
+    this.own(wUv);
+  }
+
+  /** Loads `${prefix}.{q_a_proj,q_a_layernorm,q_b_proj | q_proj, kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj}`. */
+  static async load(
+    backend: Backend,
+    source: WeightSource,
+    prefix: string,
+    config: GlmFlashConfig,
+    matrix: MatrixStorage,
+  ): Promise<MultiHeadLatentAttention> {
+    const c = config;
+    const heads = c.numAttentionHeads;
+    const bias = c.attentionBias;
+    const q =
+      c.qLoraRank === null
+        ? { proj: await loadLinear(backend, source, `${prefix}.q_proj`, { inFeatures: c.hiddenSize, outFeatures: heads * c.qkHeadDim }, matrix) }
+        : {
+            a: await loadLinear(backend, source, `${prefix}.q_a_proj`, { inFeatures: c.hiddenSize, outFeatures: c.qLoraRank, bias }, matrix),
+            norm: await RMSNorm.load(backend, source, `${prefix}.q_a_layernorm`, { dim: c.qLoraRank, eps: LORA_NORM_EPS }),
+            b: await loadLinear(backend, source, `${prefix}.q_b_proj`, { inFeatures: c.qLoraRank, outFeatures: heads * c.qkHeadDim }, matrix),
+          };
+    const kvA = await loadLinear(backend, source, `${prefix}.kv_a_proj_with_mqa`, { inFeatures: c.hiddenSize, outFeatures: c.kvLoraRank + c.qkRopeHeadDim, bias }, matrix);
+    const kvANorm = await RMSNorm.load(backend, source, `${prefix}.kv_a_layernorm`, { dim: c.kvLoraRank, eps: LORA_NORM_EPS });
+    // [heads * (nope + v), kvLoraRank] — used by matmul in both forms, so kept as a plain float32 tensor.
+    const kvB = await source.take(`${prefix}.kv_b_proj.weight`, {
+      role: 'plain',
+      storage: 'float32',
+      shape: [heads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank],
+    });
+    const [wUk, wUv] = backend.scope(() => {
+      const perHead = backend.reshape(kvB, [heads, c.qkNopeHeadDim + c.vHeadDim, c.kvLoraRank]);
+      return [
+        backend.slice(perHead, [0, 0, 0], [heads, c.qkNopeHeadDim, c.kvLoraRank]),
+        backend.slice(perHead, [0, c.qkNopeHeadDim, 0], [heads, c.vHeadDim, c.kvLoraRank]),
+      ];
+    });
+    kvB.dispose();
+    const oProj = await loadLinear(backend, source, `${prefix}.o_proj`, { inFeatures: heads * c.vHeadDim, outFeatures: c.hiddenSize, bias }, matrix);
+    return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, wUk, wUv, oProj);
+  }
+
+  /** Softmax scale `(qkNopeHeadDim + qkRopeHeadDim)^-0.5`. */
+  get scale(): number {
+    return this.config.qkHeadDim ** -0.5;
+  }
+
+  /** `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`. Appends this call's latents to `ctx.cache` when given. */
+  forward(x: Tensor, ctx: MlaContext): Tensor {
+    const b = this.backend;
+    const c = this.config;
+    const [batch, seq] = x.shape;
+    const heads = c.numAttentionHeads;
+    const kvr = c.kvLoraRank;
+    const rope = c.qkRopeHeadDim;
+
+    const qFlat = 'proj' in this.q ? this.q.proj.forward(x) : this.q.b.forward(this.q.norm.forward(this.q.a.forward(x)));
+    const q = b.reshape(qFlat, [batch, seq, heads, c.qkHeadDim]); // [batch, seq, heads, qkHeadDim]
+    const qNope = b.slice(q, [0, 0, 0, 0], [batch, seq, heads, c.qkNopeHeadDim]);
+    const qRope = b.rope(b.slice(q, [0, 0, 0, c.qkNopeHeadDim], [batch, seq, heads, rope]), ctx.cos, ctx.sin, 'interleaved');
+
+    const ckv = this.kvA.forward(x); // [batch, seq, kvr + rope]
+    const latent = this.kvANorm.forward(b.slice(ckv, [0, 0, 0], [batch, seq, kvr]));
+    const kRope = b.rope(b.reshape(b.slice(ckv, [0, 0, kvr], [batch, seq, rope]), [batch, seq, 1, rope]), ctx.cos, ctx.sin, 'interleaved');
+    const entry = b.concat([latent, b.reshape(kRope, [batch, seq, rope])], -1); // [batch, seq, kvr + rope]
+    const all = ctx.cache ? ctx.cache.update(ctx.layer, { [MLA_CACHE_ENTRY]: entry }, 1)[MLA_CACHE_ENTRY] : entry;
+    const keyLen = all.shape[1];
+    const kv = b.reshape(all, [batch, 1, keyLen, kvr + rope]); // [batch, 1, keyLen, kvr + rope]
+    const latentAll = b.slice(kv, [0, 0, 0, 0], [batch, 1, keyLen, kvr]); // [batch, 1, keyLen, kvr]
+
+    const qNopeT = b.transpose(qNope, [0, 2, 1, 3]); // [batch, heads, seq, nope]
+    const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
+    let out: Tensor; // [batch, heads, seq, vHeadDim]
+    if (ctx.absorbed) {
+      const qLatent = b.matmul(qNopeT, this.wUk); // [batch, heads, seq, kvr]
+      const qCat = b.concat([qLatent, qRopeT], -1); // [batch, heads, seq, kvr + rope]
+      const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
+      out = b.matmul(oLatent, this.wUv, { transposeB: true });
+    } else {
+      const kNope = b.matmul(latentAll, this.wUk, { transposeB: true }); // [batch, heads, keyLen, nope]
+      const value = b.matmul(latentAll, this.wUv, { transposeB: true }); // [batch, heads, keyLen, v]
+      const kRopeAll = b.slice(kv, [0, 0, 0, kvr], [batch, 1, keyLen, rope]);
+      const kRopeHeads = b.concat(Array.from({ length: heads }, () => kRopeAll), 1); // [batch, heads, keyLen, rope]
+      const key = b.concat([kNope, kRopeHeads], -1);
+      const query = b.concat([qNopeT, qRopeT], -1); // [batch, heads, seq, qkHeadDim]
+      out = b.attention(query, key, value, { scale: this.scale, mask: ctx.mask });
+    }
+    const merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
+    return this.oProj.forward(merged);
+  }
+}

@@ -1,0 +1,56 @@
+import type { Backend, Tensor } from '@pio/core';
+import { Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { MultiHeadLatentAttention, type MlaContext } from './attention/mla.js';
+import { GatedMlp } from './gated-mlp.js';
+import type { GlmFlashConfig } from './glm-flash-config.js';
+import type { MatrixStorage } from './load-linear.js';
+import type { ExpertCache } from './moe/experts.js';
+import { MoeBlock } from './moe/moe.js';
+
+/** One GLM-4.7-Flash decoder layer: pre-norm MLA, then a dense MLP (first layers) or the MoE block, each with a residual. */
+export class GlmFlashDecoderLayer extends Module {
+  private constructor(
+    private readonly backend: Backend,
+    private readonly inputNorm: RMSNorm,
+    private readonly attention: MultiHeadLatentAttention,
+    private readonly postAttentionNorm: RMSNorm,
+    private readonly mlp: GatedMlp | MoeBlock,
+  ) {
+    super();
+    for (const m of [inputNorm, attention, postAttentionNorm, mlp]) this.child(m);
+  }
+
+  /** Loads `model.layers.${layer}.*`. */
+  static async load(
+    backend: Backend,
+    source: WeightSource,
+    layer: number,
+    config: GlmFlashConfig,
+    experts: ExpertCache,
+    matrix: MatrixStorage,
+  ): Promise<GlmFlashDecoderLayer> {
+    const prefix = `model.layers.${layer}`;
+    const norm = { dim: config.hiddenSize, eps: config.rmsNormEps };
+    const inputNorm = await RMSNorm.load(backend, source, `${prefix}.input_layernorm`, norm);
+    const attention = await MultiHeadLatentAttention.load(backend, source, `${prefix}.self_attn`, config, matrix);
+    const postAttentionNorm = await RMSNorm.load(backend, source, `${prefix}.post_attention_layernorm`, norm);
+    const mlp =
+      config.mlpLayerTypes[layer] === 'sparse'
+        ? await MoeBlock.load(backend, source, `${prefix}.mlp`, layer, config, experts, matrix)
+        : await GatedMlp.load(backend, source, `${prefix}.mlp`, { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize }, matrix);
+    return new GlmFlashDecoderLayer(backend, inputNorm, attention, postAttentionNorm, mlp);
+  }
+
+  /** `hidden`: `[batch, seq, hiddenSize]` → same shape (a new tensor; the caller still owns and disposes `hidden`). */
+  async forward(hidden: Tensor, ctx: MlaContext): Promise<Tensor> {
+    const b = this.backend;
+    const [afterAttention, normed] = b.scope(() => {
+      const h = b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx));
+      return [h, this.postAttentionNorm.forward(h)];
+    });
+    const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
+    const out = b.scope(() => b.add(afterAttention, mlpOut));
+    for (const t of [afterAttention, normed, mlpOut]) t.dispose();
+    return out;
+  }
+}

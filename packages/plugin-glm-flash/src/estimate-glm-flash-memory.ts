@@ -1,0 +1,68 @@
+import { WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
+import type { GlmFlashConfig } from './glm-flash-config.js';
+
+/** {@link MemoryEstimate} split into the part that always stays resident and the routed experts (loadable on demand). */
+export interface GlmFlashMemoryEstimate extends MemoryEstimate {
+  /** Bytes of weights that stay resident: embeddings, attention, dense MLP, shared experts, routers, norms, head. */
+  readonly residentWeightBytes: number;
+  /** Bytes of all routed experts in the requested storage. */
+  readonly expertWeightBytes: number;
+  /** Bytes of one routed expert (gate, up and down projections). */
+  readonly bytesPerExpert: number;
+  /** Routed experts in the model (layers x experts per layer). */
+  readonly totalExperts: number;
+  /** KV cache bytes per token (float32 latent + rope key per layer: `(kvLoraRank + qkRopeHeadDim) * 4 * layers`). */
+  readonly kvBytesPerToken: number;
+}
+
+/**
+ * Memory GLM-4.7-Flash needs with `storage` for the large matrices. Norms, routers and `kv_b_proj` (used by the
+ * absorbed attention through `matmul`) stay float32. With a bounded expert cache the need is
+ * `residentWeightBytes + capacity * bytesPerExpert + runtimeBytes`.
+ */
+export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightStorage, contextLength = 4096): GlmFlashMemoryEstimate {
+  const c = config;
+  const perByte = WEIGHT_STORAGE_BYTES[storage];
+  const h = c.hiddenSize;
+  const heads = c.numAttentionHeads;
+  const qIn = c.qLoraRank ?? h;
+  const attentionMatrices =
+    (c.qLoraRank === null ? 0 : h * c.qLoraRank) + qIn * heads * c.qkHeadDim + h * (c.kvLoraRank + c.qkRopeHeadDim) + heads * c.vHeadDim * h;
+  const kvB = c.kvLoraRank * heads * (c.qkNopeHeadDim + c.vHeadDim);
+  const norms = (c.qLoraRank ?? 0) + c.kvLoraRank + 2 * h;
+  const expertParams = 3 * h * c.moeIntermediateSize;
+  let matrices = 2 * c.vocabSize * h;
+  let float32Params = h;
+  let experts = 0;
+  for (const type of c.mlpLayerTypes) {
+    matrices += attentionMatrices;
+    float32Params += kvB + norms;
+    if (type === 'dense') {
+      matrices += 3 * h * c.intermediateSize;
+    } else {
+      matrices += c.nSharedExperts * expertParams;
+      float32Params += c.nRoutedExperts * (h + 1);
+      experts += c.nRoutedExperts;
+    }
+  }
+  const residentWeightBytes = Math.round(matrices * perByte + float32Params * 4);
+  const bytesPerExpert = Math.round(expertParams * perByte);
+  const expertWeightBytes = experts * bytesPerExpert;
+  const kvBytesPerToken = c.mlpLayerTypes.length * (c.kvLoraRank + c.qkRopeHeadDim) * 4;
+  // Activations of one decode step are small; count the cache plus one prompt chunk of logits and hidden states.
+  const runtimeBytes = kvBytesPerToken * contextLength + 4 * (c.vocabSize + 8 * h + heads * contextLength);
+  const weightBytes = residentWeightBytes + expertWeightBytes;
+  return {
+    storage,
+    parameters: matrices + float32Params + experts * expertParams,
+    weightBytes,
+    runtimeBytes,
+    contextLength,
+    totalBytes: weightBytes + runtimeBytes,
+    residentWeightBytes,
+    expertWeightBytes,
+    bytesPerExpert,
+    totalExperts: experts,
+    kvBytesPerToken,
+  };
+}

@@ -1,0 +1,105 @@
+import type { Backend } from '@pio/core';
+import { createReferenceBackend } from '@pio/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
+import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { createTestTfjsBackend } from './testing/test-backends.js';
+
+const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
+const engines: Array<[string, () => Promise<Backend>]> = [
+  ['reference', async () => createReferenceBackend()],
+  ['tfjs-wasm', () => createTestTfjsBackend('wasm')],
+];
+
+describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBackend) => {
+  describe.each(fixtures)('%s', (fixture) => {
+    let backend: Backend;
+    let loaded: LoadedGlmFlashModel;
+    let golden: GlmGolden;
+
+    beforeAll(async () => {
+      backend = await createBackend();
+      golden = await readGolden(fixture);
+      loaded = await loadGlmFlashModel(backend, fixtureDir(fixture));
+    });
+    afterAll(async () => {
+      loaded?.model.dispose();
+      await loaded?.close();
+      backend?.dispose();
+    });
+
+    it('loads every tensor and declares only the MTP layer unused', () => {
+      expect(loaded.report.missing).toEqual([]);
+      expect(loaded.report.unexpected).toEqual([]);
+      const prefixes = golden.weights.ignored_tensors_prefixes ?? [];
+      expect(loaded.report.unused.every((name) => prefixes.some((p) => name.startsWith(p)))).toBe(true);
+      expect(loaded.report.unused.length > 0).toBe(prefixes.length > 0);
+    });
+
+    for (const absorbed of [false, true]) {
+      it(`prefill logits match (${absorbed ? 'absorbed' : 'expanded'} MLA), single and padded batch`, async () => {
+        for (const c of golden.cases) {
+          const logits = await loaded.model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positions: c.position_ids, absorbed });
+          const actual = await logits.data();
+          logits.dispose();
+          expect(logits.shape).toEqual(c.logits.shape);
+          const expected = await readBin(fixture, c.logits.file);
+          const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+          expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
+          expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+        }
+      });
+    }
+
+    it.each([
+      ['expanded prefill, absorbed decode (default)', false, true],
+      ['absorbed prefill, expanded decode over the latent cache', true, false],
+    ])('greedy continuation with the latent KV cache, %s: tokens exact, step logits within tolerance', async (_name, prefillAbsorbed, stepAbsorbed) => {
+      for (const c of golden.cases) {
+        const session = loaded.model.createSessionWith({ inputIds: c.input_ids, attentionMask: c.attention_mask }, { prefillAbsorbed, stepAbsorbed });
+        const [steps, batch, vocab] = c.greedy.step_logits.shape;
+        const expected = await readBin(fixture, c.greedy.step_logits.file);
+        const tokens: number[][] = Array.from({ length: batch }, () => []);
+        let logits = await session.prefill();
+        for (let s = 0; s < steps; s++) {
+          const data = await logits.data();
+          logits.dispose();
+          const { diff } = maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]);
+          expect(diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
+          const next = Array.from({ length: batch }, (_, b) => {
+            const row = data.subarray(b * vocab, (b + 1) * vocab);
+            return row.indexOf(Math.max(...row));
+          });
+          next.forEach((t, b) => tokens[b].push(t));
+          if (s < steps - 1) logits = await session.step(next);
+        }
+        session.dispose();
+        expect(tokens).toEqual(c.greedy.tokens);
+      }
+    });
+
+    it('cached decode equals recomputing the whole sequence without a cache', async () => {
+      const c = golden.cases[1];
+      const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
+      (await session.prefill()).dispose();
+      const steps = c.greedy.tokens[0].length - 1;
+      let cached: Float32Array = new Float32Array();
+      for (let s = 0; s < steps; s++) {
+        const logits = await session.step(c.greedy.tokens.map((row) => row[s]));
+        cached = (await logits.data()) as Float32Array;
+        logits.dispose();
+      }
+      session.dispose();
+      const inputIds = c.input_ids.map((row, b) => [...row, ...c.greedy.tokens[b].slice(0, steps)]);
+      const attentionMask = c.attention_mask.map((row) => [...row, ...Array<number>(steps).fill(1)]);
+      const positions = attentionMask.map((row) => {
+        let seen = 0;
+        return row.map((m) => (m ? seen++ : 1));
+      });
+      const full = await loaded.model.forward({ inputIds, attentionMask, positions, lastOnly: true });
+      const recomputed = await full.data();
+      full.dispose();
+      expect(maxAbsDiff(cached, recomputed, [c.input_ids.length, 1, loaded.model.vocabSize]).diff).toBeLessThanOrEqual(1e-4);
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend, WeightStorage } from '@pio/core';
+import { Linear } from '@pio/core/nn';
+import { createWeightSource, openCheckpoint, type WeightLoadReport } from '@pio/core/weights';
+import { GatedMlp } from './gated-mlp.js';
+import { parseGlmFlashConfig } from './glm-flash-config.js';
+import { GlmFlashModel } from './model.js';
+import type { ExpertLoader } from './moe/experts.js';
+import { expertWeightName, glmFlashUnusedPrefixes } from './weight-map.js';
+
+/** Options of {@link loadGlmFlashModel}. */
+export interface LoadGlmFlashModelOptions {
+  /** Storage of the large matrices: `float32` (default), `bfloat16`, `int8` or `int4` (weight-only, per-group scales). */
+  storage?: WeightStorage;
+  /** Group size of `int8` / `int4` scales (default the backend's, 64). */
+  groupSize?: number;
+  /**
+   * Most routed experts resident at once. Default `Infinity`: every expert is uploaded at load. A finite value loads
+   * experts on first use from the safetensors files and frees the least recently used beyond the bound.
+   */
+  expertCapacity?: number;
+  /** Per-tensor progress. */
+  onProgress?: (progress: { name: string; loaded: number; total: number }) => void;
+  /** Cancels loading. */
+  signal?: AbortSignal;
+}
+
+/** A loaded model and what loading found. */
+export interface LoadedGlmFlashModel {
+  model: GlmFlashModel;
+  /** Missing / unexpected / declared-unused tensors and bytes loaded (routed experts loaded later are not counted). */
+  report: WeightLoadReport;
+  /** Closes the checkpoint files (needed for lazily loaded experts: call after disposing the model). */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads GLM-4.7-Flash from a Hugging Face folder (`config.json` + `model.safetensors` or shards; F32 or BF16, with F32
+ * tensors inside a BF16 file). The MTP layer(s) are declared unused and never read. Throws `WeightLoadError` when a
+ * tensor is missing or unexpected, `InvalidConfigError` on a bad config.
+ */
+export async function loadGlmFlashModel(backend: Backend, modelDir: string, options: LoadGlmFlashModelOptions = {}): Promise<LoadedGlmFlashModel> {
+  const configPath = join(modelDir, 'config.json');
+  const config = parseGlmFlashConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
+  const checkpoint = await openCheckpoint(modelDir);
+  try {
+    const storage = options.storage ?? 'float32';
+    const source = createWeightSource(backend, checkpoint, {
+      unused: glmFlashUnusedPrefixes(config, checkpoint.names()),
+      signal: options.signal,
+      onProgress: options.onProgress && ((p) => options.onProgress?.({ name: p.name, loaded: p.loaded, total: p.total })),
+    });
+    const weightOptions = { role: 'linear' as const, storage, groupSize: options.groupSize };
+    const expertShapes = {
+      gate_proj: [config.moeIntermediateSize, config.hiddenSize],
+      up_proj: [config.moeIntermediateSize, config.hiddenSize],
+      down_proj: [config.hiddenSize, config.moeIntermediateSize],
+    } as const;
+    const loadExpert: ExpertLoader = async (layer, expert) => {
+      const linear = async (projection: keyof typeof expertShapes) => {
+        const name = expertWeightName(layer, expert, projection);
+        const host = await source.readHost(name, { shape: expertShapes[projection] });
+        return new Linear(backend, backend.weight(host, { ...weightOptions, name }));
+      };
+      return new GatedMlp(backend, await linear('gate_proj'), await linear('up_proj'), await linear('down_proj'));
+    };
+    // Routed experts are read on demand: claim them now so the report checks them without reading them.
+    for (const [layer, type] of config.mlpLayerTypes.entries()) {
+      if (type !== 'sparse') continue;
+      for (let e = 0; e < config.nRoutedExperts; e++) {
+        for (const projection of Object.keys(expertShapes) as (keyof typeof expertShapes)[]) {
+          source.claim(expertWeightName(layer, e, projection), { shape: expertShapes[projection] });
+        }
+      }
+    }
+    const model = await GlmFlashModel.load(backend, source, config, {
+      storage,
+      groupSize: options.groupSize,
+      loadExpert,
+      expertCapacity: options.expertCapacity,
+      signal: options.signal,
+    });
+    try {
+      source.assertComplete();
+      if (options.expertCapacity === undefined || options.expertCapacity === Infinity) await model.preloadExperts();
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return { model, report: source.report(), close: () => checkpoint.close() };
+  } catch (error) {
+    await checkpoint.close();
+    throw error;
+  }
+}

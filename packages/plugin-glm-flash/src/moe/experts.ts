@@ -1,0 +1,85 @@
+import type { GatedMlp } from '../gated-mlp.js';
+
+/** Loads routed expert `expert` of decoder layer `layer` onto the backend. */
+export type ExpertLoader = (layer: number, expert: number) => Promise<GatedMlp>;
+
+/** Counters of an {@link ExpertCache}. */
+export interface ExpertCacheStats {
+  /** Experts resident on the backend now. */
+  resident: number;
+  /** Most experts kept resident (`Infinity` when unbounded). */
+  capacity: number;
+  /** Experts loaded from the checkpoint so far (reloads after eviction included). */
+  loads: number;
+  /** Requests served without loading. */
+  hits: number;
+  /** Experts freed to make room. */
+  evictions: number;
+}
+
+/**
+ * The routed experts of all MoE layers, uploaded on first use and kept in a least-recently-used cache of bounded size,
+ * so a machine with far less memory than the checkpoint can run the model (only ~4 of 64 experts per layer run per token).
+ *
+ * The experts returned by one {@link ExpertCache.acquire} stay resident until the next call (the cache may briefly hold
+ * more than `capacity` when one layer needs more experts than that).
+ */
+export class ExpertCache {
+  private readonly entries = new Map<string, GatedMlp>();
+  private readonly pending = new Map<string, Promise<GatedMlp>>();
+  private counters = { loads: 0, hits: 0, evictions: 0 };
+
+  constructor(
+    private readonly loader: ExpertLoader,
+    /** Most experts kept resident; `Infinity` keeps every expert once loaded. */
+    readonly capacity: number = Infinity,
+  ) {}
+
+  /** Returns the listed experts of `layer`, loading the missing ones, and evicts the least recently used others beyond capacity. */
+  async acquire(layer: number, experts: readonly number[]): Promise<Map<number, GatedMlp>> {
+    const out = new Map<number, GatedMlp>();
+    for (const expert of experts) {
+      const key = `${layer}:${expert}`;
+      let module = this.entries.get(key);
+      if (module) {
+        this.counters.hits++;
+        this.entries.delete(key); // re-insert: Map order is the recency order
+      } else {
+        let loading = this.pending.get(key);
+        if (!loading) {
+          loading = this.loader(layer, expert);
+          this.pending.set(key, loading);
+        }
+        try {
+          module = await loading;
+        } finally {
+          this.pending.delete(key);
+        }
+        if (this.entries.has(key)) this.entries.delete(key);
+        this.counters.loads++;
+      }
+      this.entries.set(key, module);
+      out.set(expert, module);
+    }
+    const inUse = new Set(experts.map((e) => `${layer}:${e}`));
+    for (const [key, module] of this.entries) {
+      if (this.entries.size <= this.capacity) break;
+      if (inUse.has(key)) continue;
+      module.dispose();
+      this.entries.delete(key);
+      this.counters.evictions++;
+    }
+    return out;
+  }
+
+  /** Current counters. */
+  stats(): ExpertCacheStats {
+    return { resident: this.entries.size, capacity: this.capacity, ...this.counters };
+  }
+
+  /** Frees every resident expert. */
+  dispose(): void {
+    for (const module of this.entries.values()) module.dispose();
+    this.entries.clear();
+  }
+}

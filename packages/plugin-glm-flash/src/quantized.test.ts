@@ -1,0 +1,83 @@
+import type { Backend, WeightStorage } from '@pio/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGlmFlashModel } from './load-glm-flash-model.js';
+import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName } from './testing/golden-fixture.js';
+import { createTestTfjsBackend } from './testing/test-backends.js';
+
+/**
+ * Weight-only quantization on the tfjs wasm engine, group size 16 (the tiny widths are 32..128; where a width is not
+ * a multiple of 16 the backend keeps that matrix float32). Bounds come from measurements (see each case).
+ */
+const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: number }> = {
+  // Measured on both fixtures (tiny / grouped), prefill logits at valid positions and teacher-forced greedy agreement:
+  //   bfloat16  max 0.112 / 0.106   mean 0.0154 / 0.0146   agreement 24/24, 24/24
+  //   int8      max 3.77  / 4.06    mean 0.119  / 0.095    agreement 19/24, 22/24
+  //   int4      max 8.89  / 6.38    mean 1.05   / 0.96     agreement  7/24,  9/24
+  // int8's max comes from a few positions where the perturbed router picks another expert (these random tiny models
+  // have router top-k gaps down to 0.002), elsewhere its error is ~0.1-0.3. Bounds: ~1.5x the measured max and 2x
+  // the measured mean; agreement a little below the worst measured. Logits reach |11| and have std 2.4.
+  bfloat16: { maxAbs: 0.25, meanAbs: 0.04, minAgreement: 0.95 },
+  int8: { maxAbs: 6, meanAbs: 0.25, minAgreement: 0.7 },
+  int4: { maxAbs: 13.5, meanAbs: 2.1, minAgreement: 0.2 },
+};
+
+describe.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[])('quantized weights on tfjs-wasm (%s)', (fixture) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await createTestTfjsBackend('wasm');
+  });
+  afterAll(() => backend.dispose());
+
+  it.each(['bfloat16', 'int8', 'int4'] as WeightStorage[])('%s: bounded logit error and greedy agreement', async (storage) => {
+    const golden = await readGolden(fixture);
+    const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
+    let worst = 0;
+    let worstRel = 0;
+    let absSum = 0;
+    let count = 0;
+    let agree = 0;
+    let total = 0;
+    for (const c of golden.cases) {
+      const logits = await loaded.model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positions: c.position_ids });
+      const actual = await logits.data();
+      const expected = await readBin(fixture, c.logits.file);
+      logits.dispose();
+      const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+      const [, seq, vocab] = c.logits.shape;
+      for (let i = 0; i < actual.length; i++) {
+        const t = Math.floor(i / vocab) % seq;
+        const b = Math.floor(i / (vocab * seq));
+        if (c.attention_mask[b][t] !== 1) continue;
+        absSum += Math.abs(actual[i] - expected[i]);
+        count++;
+      }
+      worst = Math.max(worst, diff);
+      worstRel = Math.max(worstRel, diff / maxAbs);
+      const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
+      let step = await session.prefill();
+      for (let s = 0; s < c.greedy.steps; s++) {
+        const data = await step.data();
+        step.dispose();
+        const vocab = data.length / c.input_ids.length;
+        const next = c.input_ids.map((_, b) => {
+          const row = Array.from(data.subarray(b * vocab, (b + 1) * vocab));
+          return row.indexOf(Math.max(...row));
+        });
+        next.forEach((t, b) => {
+          total++;
+          if (t === c.greedy.tokens[b][s]) agree++;
+        });
+        // teacher forcing: feed the golden token so one early miss does not hide later agreement
+        if (s < c.greedy.steps - 1) step = await session.step(c.greedy.tokens.map((row) => row[s]));
+      }
+      session.dispose();
+    }
+    loaded.model.dispose();
+    await loaded.close();
+    const meanAbs = absSum / count;
+    process.stdout.write(`MEASURE ${fixture} ${storage} maxAbs=${worst.toFixed(4)} rel=${worstRel.toFixed(4)} meanAbs=${meanAbs.toFixed(4)} agree=${agree}/${total}\n`);
+    expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
+    expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
+    expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
+  });
+});

@@ -1,0 +1,46 @@
+import { createTextModelRuntime, loadGenerationConfig, type TextModelRuntime } from '@pio/core/generation';
+import { loadChatTemplate, loadTokenizer } from '@pio/core/text';
+import type { ImagePreprocessorConfig } from './image/preprocessor-config.js';
+import type { LoadImageOptions } from './image/load-image.js';
+import type { Qwen3VLImages, Qwen3VLModel } from './qwen3-vl-model.js';
+import { prepareImagePrompt } from './prepare-image-prompt.js';
+
+/** What {@link createQwen3VLRuntime} needs. */
+export interface Qwen3VLRuntimeSettings {
+  /** The loaded model. */
+  model: Qwen3VLModel;
+  /** The model folder (tokenizer, chat template, generation_config.json). */
+  modelDir: string;
+  /** Image preprocessing settings. */
+  preprocessor: ImagePreprocessorConfig;
+  /** How images are read (base folder for relative paths, download timeout, path guard). */
+  imageLoad: LoadImageOptions;
+}
+
+/**
+ * Builds the text and chat surface of a loaded model on core's text-model runtime. The Qwen3-VL hooks: prompts are
+ * encoded, their images loaded and preprocessed and each image token expanded to the image's token count; raw
+ * `generate` inputs carry `pixelValues` + `imageGridThw`.
+ */
+export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Promise<TextModelRuntime> {
+  const { model, modelDir, preprocessor, imageLoad } = settings;
+  const tokenizer = await loadTokenizer(modelDir);
+  const chatTemplate = await loadChatTemplate(modelDir).catch(() => undefined);
+  const generationDefaults = await loadGenerationConfig(modelDir).catch(() => undefined);
+  return createTextModelRuntime<Qwen3VLImages>({
+    model,
+    tokenizer,
+    chatTemplate,
+    generationDefaults,
+    prepareInput: async ({ text, images }, { signal }) => {
+      const prepared = await prepareImagePrompt(tokenizer.encode(text), images, {
+        imageTokenId: model.config.imageTokenId,
+        preprocessor,
+        load: { ...imageLoad, signal },
+      });
+      return { inputIds: prepared.inputIds, extras: prepared.images };
+    },
+    extrasOf: (input) =>
+      input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined,
+  });
+}

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { readModelConfig, type Backend, type WeightStorage } from '@pio/core';
+import { createWeightSource, openCheckpoint, type LoadProgress as WeightLoadProgress, type WeightLoadReport } from '@pio/core/weights';
+import { qwen3VLConfigJsonSchema, toQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
+import { Qwen3VLModel } from './qwen3-vl-model.js';
+import { QWEN3_VL_WEIGHT_RENAMES } from './weight-map.js';
+
+/** Options of {@link loadQwen3VLModel}. */
+export interface LoadQwen3VLModelOptions {
+  /** Storage of the linear and embedding weights (default: float32). */
+  storage?: WeightStorage;
+  /** Called after each uploaded tensor. */
+  onProgress?: (progress: WeightLoadProgress) => void;
+  /** Cancels loading (weights loaded so far are freed). */
+  signal?: AbortSignal;
+}
+
+/** Reads and parses `config.json` of a model folder (throws `ConfigFileError` or `InvalidConfigError`). */
+export async function readQwen3VLConfig(modelDir: string, validatePath?: (path: string) => Promise<string>): Promise<Qwen3VLConfig> {
+  const parsed = await readModelConfig(modelDir, { schema: qwen3VLConfigJsonSchema, validatePath });
+  return toQwen3VLConfig(parsed, join(modelDir, 'config.json'));
+}
+
+/**
+ * Loads a Qwen3-VL model folder (config.json + model.safetensors or sharded safetensors, F32/BF16/F16) onto `backend`.
+ * Every checkpoint tensor must be used and every expected one present (throws `WeightLoadError` otherwise).
+ */
+export async function loadQwen3VLModel(
+  backend: Backend,
+  modelDir: string,
+  options: LoadQwen3VLModelOptions = {},
+): Promise<{ model: Qwen3VLModel; config: Qwen3VLConfig; report: WeightLoadReport }> {
+  const config = await readQwen3VLConfig(modelDir);
+  const checkpoint = await openCheckpoint(modelDir);
+  try {
+    const source = createWeightSource(backend, checkpoint, {
+      rename: QWEN3_VL_WEIGHT_RENAMES,
+      storage: options.storage,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    const model = await Qwen3VLModel.load(backend, source, config, { storage: options.storage });
+    try {
+      source.assertComplete();
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return { model, config, report: source.report() };
+  } finally {
+    await checkpoint.close?.();
+  }
+}

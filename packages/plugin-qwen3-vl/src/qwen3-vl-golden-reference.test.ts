@@ -1,0 +1,4 @@
+import { createReferenceBackend } from '@pio/core/testing';
+import { describeGoldenSuite } from './testing/golden-suite.js';
+
+describeGoldenSuite('the reference backend', () => createReferenceBackend());

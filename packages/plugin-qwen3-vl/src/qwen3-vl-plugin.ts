@@ -1,0 +1,185 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  PLUGIN_SPEC_VERSION,
+  PluginStateError,
+  type Backend,
+  type ChatCompletionDelta,
+  type ChatCompletionRequest,
+  type ChatCompletionResult,
+  type ContentPart,
+  type GenerateInput,
+  type GenerateResult,
+  type GenerateTextOptions,
+  type GenerateTextResult,
+  type InferOptions,
+  type LoadModelOptions,
+  type MemoryEstimate,
+  type PluginInitializeOptions,
+  type TextDelta,
+  type TextInferInput,
+  type TextInferOutput,
+  type TextModelPluginInterface,
+  type TokenDelta,
+  type WeightStorage,
+} from '@pio/core';
+import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG, parsePreprocessorConfig, type ImagePreprocessorConfig } from './image/preprocessor-config.js';
+import { estimateQwen3VLMemory } from './estimate-memory.js';
+import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { parseQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
+import { QWEN3_VL_METADATA } from './qwen3-vl-metadata.js';
+import type { Qwen3VLModel } from './qwen3-vl-model.js';
+import { qwen3VLPluginOptionsSchema, type Qwen3VLPluginOptions } from './qwen3-vl-plugin-options.js';
+import type { TextModelRuntime } from '@pio/core/generation';
+import { createQwen3VLRuntime } from './create-qwen3-vl-runtime.js';
+
+/** What a loaded model holds. */
+interface LoadedModel {
+  readonly model: Qwen3VLModel;
+  readonly config: Qwen3VLConfig;
+  readonly preprocessor: ImagePreprocessorConfig;
+  readonly surface: TextModelRuntime;
+}
+
+async function readPreprocessorConfig(modelDir: string): Promise<ImagePreprocessorConfig> {
+  const file = join(modelDir, 'preprocessor_config.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return DEFAULT_IMAGE_PREPROCESSOR_CONFIG;
+  }
+  return parsePreprocessorConfig(JSON.parse(text), file);
+}
+
+/** The Qwen3-VL model plugin: raw `infer`, token generation and chat with images, on any PIO backend. */
+export class Qwen3VLPlugin implements TextModelPluginInterface {
+  readonly specificationVersion = PLUGIN_SPEC_VERSION;
+  readonly kind = 'text' as const;
+  readonly metadata = QWEN3_VL_METADATA;
+  private readonly options: ReturnType<typeof qwen3VLPluginOptionsSchema.parse>;
+  private backend?: Backend;
+  private validatePath?: (path: string) => Promise<string>;
+  private loaded?: LoadedModel;
+
+  constructor(options: Qwen3VLPluginOptions = {}) {
+    this.options = qwen3VLPluginOptionsSchema.parse(options);
+  }
+
+  /** Receives the backend (and the path guard) to compute on. */
+  async initialize(options: PluginInitializeOptions): Promise<void> {
+    this.backend = options.backend;
+    this.validatePath = options.validatePath;
+  }
+
+  /** True for `Qwen3VLForConditionalGeneration` / `model_type: qwen3_vl` configs that parse. Never throws. */
+  supportsConfig(config: unknown): boolean {
+    if (typeof config !== 'object' || config === null) return false;
+    const c = config as { model_type?: unknown; architectures?: unknown };
+    const named = c.model_type === 'qwen3_vl' || (Array.isArray(c.architectures) && c.architectures.includes('Qwen3VLForConditionalGeneration'));
+    if (!named) return false;
+    try {
+      parseQwen3VLConfig(config);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Weights (text + vision, by the config) in `storage`, plus KV cache and activations for the configured context. */
+  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
+    return estimateQwen3VLMemory(parseQwen3VLConfig(config), storage, this.options.contextLength);
+  }
+
+  /** Loads config, weights, tokenizer, chat template, image preprocessing and generation defaults of a model folder. */
+  async loadModel(options: LoadModelOptions): Promise<void> {
+    const backend = this.requireBackend();
+    await this.cleanup();
+    const dir = this.validatePath ? await this.validatePath(options.modelPath) : options.modelPath;
+    options.onProgress?.({ phase: 'config', loaded: 0 });
+    const storage = options.storage ?? this.options.storage ?? 'float32';
+    const { model, config } = await loadQwen3VLModel(backend, dir, {
+      storage,
+      signal: options.signal,
+      onProgress: (p) => options.onProgress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
+    });
+    try {
+      options.onProgress?.({ phase: 'tokenizer', loaded: 0 });
+      const preprocessor = await readPreprocessorConfig(dir);
+      const surface = await createQwen3VLRuntime({
+        model,
+        modelDir: dir,
+        preprocessor,
+        imageLoad: { baseDir: dir, timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath },
+      });
+      options.signal?.throwIfAborted();
+      this.loaded = { model, config, preprocessor, surface };
+      options.onProgress?.({ phase: 'ready', loaded: 1, total: 1 });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  /** Prefill logits `[batch, seq, vocab]` for token ids (left padded), with optional preprocessed images. */
+  async infer(input: TextInferInput, options: InferOptions = {}): Promise<TextInferOutput> {
+    const { model } = this.requireLoaded();
+    options.signal?.throwIfAborted();
+    const images = input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined;
+    const logits = await model.infer({ inputIds: input.inputIds, attentionMask: input.attentionMask, images });
+    return { logits };
+  }
+
+  /** Frees the model. Safe to call twice. */
+  async cleanup(): Promise<void> {
+    this.loaded?.model.dispose();
+    this.loaded = undefined;
+  }
+
+  /** The loaded model (for advanced use: sessions, vision features). */
+  get model(): Qwen3VLModel | undefined {
+    return this.loaded?.model;
+  }
+
+  tokenize(text: string): number[] {
+    return this.requireLoaded().surface.tokenize(text);
+  }
+
+  detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
+    return this.requireLoaded().surface.detokenize(ids, options);
+  }
+
+  generate(input: GenerateInput): Promise<GenerateResult> {
+    return this.requireLoaded().surface.generate(input);
+  }
+
+  streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
+    return this.requireLoaded().surface.streamGenerate(input);
+  }
+
+  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
+    return this.requireLoaded().surface.generateText(prompt, options);
+  }
+
+  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
+    return this.requireLoaded().surface.streamText(prompt, options);
+  }
+
+  chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
+    return this.requireLoaded().surface.chatCompletion(request);
+  }
+
+  streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
+    return this.requireLoaded().surface.streamChatCompletion(request);
+  }
+
+  private requireBackend(): Backend {
+    if (!this.backend) throw new PluginStateError({ pluginName: this.metadata.name, state: 'uninitialized', message: 'call initialize({ backend }) first' });
+    return this.backend;
+  }
+
+  private requireLoaded(): LoadedModel {
+    if (!this.loaded) throw new PluginStateError({ pluginName: this.metadata.name, state: 'not loaded', message: 'call loadModel({ modelPath }) first' });
+    return this.loaded;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Backend, Tensor, WeightStorage } from '@pio/core';
+import { Embedding, KVCache, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
+import type { RotaryTables } from './text-attention.js';
+import { TextDecoderLayer } from './text-decoder-layer.js';
+
+/** DeepStack features to add to the hidden states at image positions after the first decoder layers. */
+export interface DeepstackInjection {
+  /** int32 `[batch * seq]`: 0 for text positions, `1 + k` for the k-th image token of the batch. */
+  index: Tensor;
+  /** One per decoder layer from the first: `[1 + imageTokens, hidden]` with a zero first row. */
+  features: readonly Tensor[];
+}
+
+/** The Qwen3 text decoder of Qwen3-VL: embeddings, layers, final norm and the (tied or separate) output head. */
+export class TextModel extends Module {
+  private constructor(
+    private readonly backend: Backend,
+    readonly config: Qwen3VLTextConfig,
+    readonly embedding: Embedding,
+    private readonly layers: TextDecoderLayer[],
+    private readonly norm: RMSNorm,
+    /** `[vocab, hidden]`: the embedding table when tied. */
+    private readonly head: Tensor,
+  ) {
+    super();
+    this.child(embedding);
+    for (const l of layers) this.child(l);
+    this.child(norm);
+    if (head !== embedding.weight) this.own(head);
+  }
+
+  /** Loads `${prefix}.{embed_tokens,layers.*,norm}` and `headName` when present (else ties the head to the embeddings). */
+  static async load(
+    backend: Backend,
+    source: WeightSource,
+    prefix: string,
+    headName: string,
+    config: Qwen3VLTextConfig,
+    storage?: WeightStorage,
+    onLayer?: (layer: number) => void,
+  ): Promise<TextModel> {
+    const { vocabSize, hiddenSize } = config;
+    const embedding = await Embedding.load(backend, source, `${prefix}.embed_tokens`, { numEmbeddings: vocabSize, dim: hiddenSize, storage });
+    const layers: TextDecoderLayer[] = [];
+    for (let i = 0; i < config.numLayers; i++) {
+      layers.push(await TextDecoderLayer.load(backend, source, `${prefix}.layers.${i}`, config, storage));
+      onLayer?.(i);
+    }
+    const norm = await RMSNorm.load(backend, source, `${prefix}.norm`, { dim: hiddenSize, eps: config.rmsNormEps });
+    const head = (await source.takeOptional(headName, { role: 'linear', storage, shape: [vocabSize, hiddenSize] })) ?? embedding.weight;
+    return new TextModel(backend, config, embedding, layers, norm, head);
+  }
+
+  /** Runs the decoder on `embeds` `[batch, seq, hidden]` and returns the final-normed hidden states, same shape. */
+  forward(embeds: Tensor, rotary: RotaryTables, mask: Tensor, cache?: KVCache, deepstack?: DeepstackInjection): Tensor {
+    const b = this.backend;
+    let h = embeds;
+    this.layers.forEach((layer, i) => {
+      h = layer.forward(h, rotary, mask, cache, i);
+      const features = deepstack?.features[i];
+      if (deepstack && features) h = b.add(h, b.reshape(b.gather(features, deepstack.index, 0), h.shape));
+    });
+    return this.norm.forward(h);
+  }
+
+  /** `[..., hidden]` → logits `[..., vocab]`. */
+  logits(hidden: Tensor): Tensor {
+    return this.backend.linear(hidden, this.head);
+  }
+}
