@@ -56,7 +56,6 @@ export * from './hardware/detect-tfjs-engines.js';
 export * from './hardware/hardware-analyzer.js';
 export * from './security/resolve-real-path.js';
 export * from './security/path-guard.js';
-export * from './security/hub-cache-dir.js';
 export * from './security/trust-policy.js';
 export * from './security/create-path-validator.js';
 export * from './plugin-manager/read-plugin-package.js';

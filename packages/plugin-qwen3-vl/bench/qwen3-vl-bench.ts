@@ -38,6 +38,7 @@ async function benchEngine(device: 'wasm' | 'js'): Promise<string[]> {
   }
   const json = structuredClone(QWEN3_VL_2B_CONFIG_JSON);
   json.text_config.num_hidden_layers = layers;
+  json.vision_config.deepstack_visual_indexes = json.vision_config.deepstack_visual_indexes.slice(0, layers);
   const config = parseQwen3VLConfig(json);
   const storage = pickStorage(backend);
   let peakBackend = 0;

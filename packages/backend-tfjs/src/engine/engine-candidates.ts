@@ -25,11 +25,12 @@ export interface EngineCandidate {
   activate(modules: readonly unknown[], options: EngineActivationOptions): Promise<ActiveEngine>;
 }
 
+/** TensorFlow's own kernels take transposes for free (not measured here: tfjs-node cannot install on this machine). */
 const NATIVE_TRAITS: EngineTraits = {
   linearLayout: 'outIn',
   slowBatchedMatmul: false,
   packsMatmulOperand: false,
-  aliasesHostArrays: false,
+  aliasesHostArrays: true, // the binding holds the host array by reference until a tensor is first used
 };
 
 /** Measured on tfjs-backend-wasm 4.22: heap corruption past ~3.5 GiB, a single 2 GiB tensor fails (README). */

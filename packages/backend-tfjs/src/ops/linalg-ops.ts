@@ -4,7 +4,7 @@ import type { TfTensor } from '../runtime/tf-types.js';
 import { HostWeight } from '../weights/host-weight.js';
 import { ResidentWeight } from '../weights/resident-weight.js';
 import { as } from './elementwise-ops.js';
-import { matmulCore } from './matmul-core.js';
+import { matmulCore, WASM_SPLIT_MIN_ROWS } from './matmul-core.js';
 import { broadcastShapes, bytesOf, fmt, sizeOf } from './shape-utils.js';
 
 /** `Backend.matmul`: `[..., m, k] x [..., k, n]`, batch dims broadcast, optional transposes of the last two axes. */
@@ -31,7 +31,7 @@ export function matmulOp(rt: TfjsRuntime, a: Tensor, b: Tensor, options: { trans
 
 /**
  * `Backend.linear`: `x [..., in] @ weight[out, in]^T + bias[out]`. A weight stored `[in, out]` multiplies directly;
- * a host-compact weight is decoded to a temporary float32 matrix in the engine's preferred layout first.
+ * a host-compact weight is decoded to a temporary float32 matrix first, in the layout that is fastest for the row count.
  */
 export function linearOp(rt: TfjsRuntime, x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   rt.check('linear', x, 'x');
@@ -56,7 +56,8 @@ export function linearOp(rt: TfjsRuntime, x: Tensor, weight: Tensor, bias?: Tens
     if (weight instanceof ResidentWeight && weight.layout === 'transposed') {
       y = matmulCore(tf, traits, x2, as(tf, weight.stored, 'float32'));
     } else if (weight instanceof HostWeight) {
-      const inOut = traits.linearLayout === 'inOut';
+      // a fresh matrix each call: XNNPACK's packing only pays off for enough rows (see WASM_SPLIT_MIN_ROWS)
+      const inOut = traits.linearLayout === 'inOut' && (!traits.slowBatchedMatmul || rows >= WASM_SPLIT_MIN_ROWS);
       const w = tf.tensor(weight.decode(inOut ? 'transposed' : 'logical'), inOut ? [inF, outF] : [outF, inF], 'float32');
       y = matmulCore(tf, traits, x2, w, false, !inOut);
     } else {

@@ -4,10 +4,12 @@ import { sameShape, sizeOf } from './shape-utils.js';
 
 /**
  * On wasm, only a plain 2-D product (no transpose flag, batch 1) reaches XNNPACK; everything else runs a generic loop
- * that is 5-15x slower. Products with at least this many rows are therefore rearranged into 2-D ones (transposing an
- * operand and splitting batches costs a copy, which pays off from here on; measured, see bench/ops.ts).
+ * that is 5-15x slower per multiply-add. But XNNPACK first packs its right operand (cached for a tensor that lives on,
+ * like a weight; paid on every call for a fresh one), which costs about as much as 8-16 rows of the generic loop. So
+ * products with at least this many rows are rearranged into 2-D ones (an operand transposed, batches split); smaller
+ * ones keep the generic loop. Measured crossover 8-32 rows (bench/ops.ts, README).
  */
-export const WASM_SPLIT_MIN_ROWS = 8;
+export const WASM_SPLIT_MIN_ROWS = 16;
 
 function transposeLast2(tf: Tf, x: TfTensor): TfTensor {
   const r = x.shape.length;

@@ -41,12 +41,13 @@ export class HalfCodec implements HostCodec {
   decodeRows(row: number, count: number, out: Float32Array, offset: number): void {
     const start = row * this.cols;
     const n = count * this.cols;
+    const bits = this.bits;
     if (this.storage === 'bfloat16') {
-      const words = new Uint32Array(out.buffer, out.byteOffset + offset * 4, n);
-      for (let i = 0; i < n; i++) words[i] = this.bits[start + i] << 16;
+      const words = new Int32Array(out.buffer, out.byteOffset + offset * 4, n);
+      for (let i = 0; i < n; i++) words[i] = bits[start + i] << 16;
       return;
     }
     const table = f16Values();
-    for (let i = 0; i < n; i++) out[offset + i] = table[this.bits[start + i]];
+    for (let i = 0; i < n; i++) out[offset + i] = table[bits[start + i]];
   }
 }

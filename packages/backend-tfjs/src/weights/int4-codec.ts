@@ -42,11 +42,13 @@ export class Int4Codec implements HostCodec {
     const start = row * this.cols;
     const n = count * this.cols;
     const gs = this.groupSize;
+    const scales = this.scales;
+    const packed = this.packed;
     for (let i = 0; i < n; i += gs) {
-      const scale = this.scales[(start + i) / gs];
+      const scale = scales[(start + i) / gs];
       for (let j = i; j < i + gs; j++) {
         const k = start + j;
-        const nibble = (this.packed[k >> 1] >> ((k & 1) * 4)) & 0xf;
+        const nibble = (packed[k >> 1] >> ((k & 1) * 4)) & 0xf;
         out[offset + j] = ((nibble << 28) >> 28) * scale;
       }
     }

@@ -41,9 +41,11 @@ export class Int8Codec implements HostCodec {
     const start = row * this.cols;
     const n = count * this.cols;
     const gs = this.groupSize;
+    const scales = this.scales;
+    const q = this.q;
     for (let i = 0; i < n; i += gs) {
-      const scale = this.scales[(start + i) / gs];
-      for (let j = i; j < i + gs; j++) out[offset + j] = this.q[start + j] * scale;
+      const scale = scales[(start + i) / gs];
+      for (let j = i; j < i + gs; j++) out[offset + j] = q[start + j] * scale;
     }
   }
 }

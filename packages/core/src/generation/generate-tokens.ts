@@ -76,7 +76,11 @@ async function* run<Extras>(
     finished.push(stopToken === undefined ? { row, reason } : { row, reason, stopToken });
   };
   const finishAll = (reason: FinishReason) => [...active].forEach((row) => finish(row, reason));
-  const takeFinished = () => [finished, (finished = [])][0];
+  const takeFinished = () => {
+    const taken = finished;
+    finished = [];
+    return taken;
+  };
   const applyStopRequests = () => stopRequests.forEach((reason, row) => finish(row, reason));
 
   if (options.signal?.aborted) finishAll('abort');

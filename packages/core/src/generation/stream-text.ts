@@ -25,7 +25,7 @@ export interface TextGenerationDelta {
   text: string;
   /** The generated token, on per-token deltas. */
   token?: number;
-  /** Its log-probability, when asked for. */
+  /** Its log-probability, when asked for (`text` fields hold `decode([token])`, U+FFFD for a partial character). */
   logprob?: TokenLogprob;
   /** Why the row ended, on its last delta. */
   finishReason?: FinishReason;

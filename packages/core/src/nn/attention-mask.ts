@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
+import { BackendError } from '../errors/backend-error.js';
 
 /** The additive value used for disallowed positions: large enough to vanish in a softmax, finite so fully masked rows stay NaN-free. */
 export const MASK_VALUE = -1e9;
@@ -15,11 +16,11 @@ export function buildAttentionMask(backend: Backend, attentionMask: readonly (re
   const batch = attentionMask.length;
   const keyLen = attentionMask[0]?.length ?? 0;
   const past = keyLen - queryLen;
-  if (past < 0) throw new RangeError(`attention mask has ${keyLen} positions, fewer than the ${queryLen} queries`);
+  if (past < 0) throw new BackendError('buildAttentionMask', `the attention mask has ${keyLen} positions, fewer than the ${queryLen} queries`);
   const values = new Float32Array(batch * queryLen * keyLen);
   for (let b = 0; b < batch; b++) {
     const row = attentionMask[b];
-    if (row.length !== keyLen) throw new RangeError(`attention mask rows differ in length (${row.length} vs ${keyLen})`);
+    if (row.length !== keyLen) throw new BackendError('buildAttentionMask', `attention mask rows differ in length (${row.length} vs ${keyLen}); pad every row to one length`);
     for (let i = 0; i < queryLen; i++) {
       const base = (b * queryLen + i) * keyLen;
       for (let j = 0; j < keyLen; j++) {

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
+import { BackendError } from '../errors/backend-error.js';
 
 /**
  * Per-layer cache of past keys and values (or any named per-token tensors, such as MLA's compressed latent),
@@ -35,7 +36,7 @@ export class KVCache {
    */
   update<K extends string>(layer: number, entries: Record<K, Tensor>, seqAxis = 2): Record<K, Tensor> {
     const store = this.layers[layer];
-    if (!store) throw new RangeError(`KVCache has ${this.numLayers} layers; layer ${layer} does not exist`);
+    if (!store) throw new BackendError('KVCache.update', `the cache has ${this.numLayers} layers; layer ${layer} does not exist`);
     const out = {} as Record<K, Tensor>;
     for (const name of Object.keys(entries) as K[]) {
       const next = entries[name];

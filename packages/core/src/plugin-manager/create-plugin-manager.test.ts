@@ -101,7 +101,16 @@ describe('a plugin package installed in node_modules', () => {
     }
     const symlinked = (await manager.activatePlugin('echo-paths', { modelPath: join(project, 'models', 'sneaky') }).catch((e: unknown) => e)) as PathNotAllowedError;
     expect(symlinked.resolvedPath).toBe(outsideModel);
-    expect(fakeCalls('echo-paths')).toEqual([]);
+    // ".." is refused even when the path would land inside the root, relative paths included
+    await writeEchoModel(join(project, 'models', 'ok'));
+    for (const modelPath of [`${project}/models/ok/../ok`, 'models/ok/../ok']) {
+      const error = (await manager.activatePlugin('echo-paths', { modelPath }).catch((e: unknown) => e)) as PathNotAllowedError;
+      expect(error.reason).toBe('parent-segment');
+    }
+    await manager.activatePlugin('echo-paths', { modelPath: 'models/ok' });
+    expect(manager.listPlugins()[0].modelPath).toBe(join(project, 'models', 'ok'));
+    await manager.deactivatePlugin('echo-paths');
+    expect(fakeCalls('echo-paths')).toEqual(['initialize', 'loadModel', 'cleanup']); // only the allowed activation ran
   });
 
   it('refuses a model that does not fit before loading anything', async () => {

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { ConfigManager } from '../config/config-manager.js';
 import type { Device } from '../config/model-settings.js';
@@ -13,7 +13,7 @@ import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.j
 import type { PluginPackage } from '../plugin/plugin-package.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
 import { createPathValidator } from '../security/create-path-validator.js';
-import { defaultHubCacheDir } from '../security/hub-cache-dir.js';
+import { hfHubCacheDir } from '../weights/hf-cache.js';
 import { createTrustPolicy, type TrustPolicy } from '../security/trust-policy.js';
 import { runActivation } from './activate-plugin.js';
 import { compareVersions } from './compare-versions.js';
@@ -43,7 +43,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
   const policy = isTrustPolicy(options.trustPolicy) ? options.trustPolicy : createTrustPolicy(options.trustPolicy ?? {});
   const limits = parseConfig(executionLimitsSchema, options.limits ?? {}, { source: 'createPluginManager options.limits' });
   const allowedRoots = options.allowedRoots ?? [cwd];
-  const hubCacheDir = options.hubCacheDir ?? defaultHubCacheDir();
+  const hubCacheDir = options.hubCacheDir ?? hfHubCacheDir();
   const created = new Map<Device, Promise<Backend>>();
   const entries = new Map<string, PluginEntry>();
 
@@ -89,6 +89,9 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
       return backends;
     },
   };
+
+  /** A path against the manager's cwd, unnormalised, so the path guard still sees any `..` the caller wrote. */
+  const againstCwd = (path: string): string => (isAbsolute(path) ? path : `${cwd}${sep}${path}`);
 
   const lookup = (name: string): PluginEntry => {
     const entry = entries.get(name);
@@ -215,7 +218,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
       const controller = new AbortController();
       const signal = activateOptions.signal ? AbortSignal.any([activateOptions.signal, controller.signal]) : controller.signal;
       entry.state = 'activating';
-      const promise = runActivation(ctx, entry, { ...activateOptions, modelPath: requestedPath }, requestedPath, signal).then(
+      const promise = runActivation(ctx, entry, { ...activateOptions, modelPath: againstCwd(activateOptions.modelPath) }, requestedPath, signal).then(
         (active) => {
           entry.active = active;
           entry.state = 'active';
@@ -246,7 +249,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     },
 
     async findPluginForModel(modelPath) {
-      return findPluginForModel([...entries.values()], resolve(cwd, modelPath), ctx);
+      return findPluginForModel([...entries.values()], againstCwd(modelPath), ctx);
     },
 
     async dispose() {

@@ -32,6 +32,12 @@ async function setup(plugin: FakeTextPluginOptions = {}, options: Partial<Plugin
   return { manager, log: fake.log, plugin: fake.plugin };
 }
 
+/** Waits until `predicate` holds (polling), so tests do not depend on timing. */
+async function until(predicate: () => boolean): Promise<void> {
+  for (let i = 0; i < 2500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(predicate()).toBe(true);
+}
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     () => {
@@ -71,7 +77,7 @@ describe('plugin lifecycle', () => {
     const gate = createGate();
     const { manager, log } = await setup({ loadGate: gate.promise });
     const calls = [1, 2, 3].map(() => manager.activatePlugin('fake', { modelPath: modelA }));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => log.calls.includes('loadModel'));
     expect(manager.listPlugins()[0].state).toBe('activating');
     await expect(manager.executePlugin('fake', 'early')).rejects.toThrow('Wait for activatePlugin() to finish.');
     await expect(manager.activatePlugin('fake', { modelPath: modelB })).rejects.toSatisfy(PluginStateError.isInstance);
@@ -122,7 +128,7 @@ describe('plugin lifecycle', () => {
     const gate = createGate();
     const { manager, log } = await setup({ loadGate: gate.promise });
     const activation = manager.activatePlugin('fake', { modelPath: modelA });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => log.calls.includes('loadModel'));
     const deactivation = manager.deactivatePlugin('fake');
     gate.open();
     expect(ExecutionAbortedError.isInstance(await rejection(activation))).toBe(true);
@@ -171,6 +177,7 @@ describe('execution limits', () => {
     const third = await rejection(manager.executePlugin('fake', 'three'));
     expect(ResourceLimitError.isInstance(third)).toBe(true);
     expect(third).toMatchObject({ limit: 'maxConcurrentExecutions', maximum: 1, requested: 3 });
+    await until(() => log.calls.includes('generateText'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(log.calls.filter((c) => c === 'generateText')).toHaveLength(1); // the second waits for the first
     gate.open();
@@ -198,7 +205,7 @@ describe('execution limits', () => {
     await manager.activatePlugin('fake', { modelPath: modelA });
     const controller = new AbortController();
     const running = manager.executePlugin('fake', 'x', { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => log.calls.includes('generateText'));
     controller.abort();
     const error = await rejection(running);
     expect(ExecutionAbortedError.isInstance(error)).toBe(true);
@@ -213,7 +220,7 @@ describe('execution limits', () => {
     const { manager, log } = await setup({ generateGate: new Promise(() => undefined) });
     await manager.activatePlugin('fake', { modelPath: modelA });
     const running = manager.executePlugin('fake', 'x');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => log.calls.includes('generateText'));
     expect(await manager.deactivatePlugin('fake')).toBe(true);
     const error = await rejection(running);
     expect((error as Error).message).toContain('(the plugin was deactivated)');

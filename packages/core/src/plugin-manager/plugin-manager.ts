@@ -76,8 +76,7 @@ export interface RegisterPluginOptions {
 export type PluginState = 'inactive' | 'activating' | 'active' | 'deactivating';
 
 /** What {@link PluginManager.listPlugins} reports for one plugin. */
-export interface PluginInfo extends Omit<ModelPluginMetadata, 'homepage'> {
-  homepage?: string;
+export interface PluginInfo extends ModelPluginMetadata {
   /** npm package, when the plugin came from one. */
   packageName?: string;
   /** Package folder (real path), when the plugin came from a package. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../errors/invalid-config-error.js';
 import { TrustError } from '../errors/trust-error.js';
 import { createPathValidator } from './create-path-validator.js';
-import { defaultHubCacheDir } from './hub-cache-dir.js';
+import { hfHubCacheDir } from '../weights/hf-cache.js';
 import { createTrustPolicy } from './trust-policy.js';
 
 describe('createTrustPolicy', () => {
@@ -83,10 +83,10 @@ describe('createPathValidator', () => {
   });
 });
 
-describe('defaultHubCacheDir', () => {
+describe('hfHubCacheDir', () => {
   it('follows huggingface_hub', () => {
-    expect(defaultHubCacheDir({ HF_HUB_CACHE: '/a', HF_HOME: '/b' })).toBe('/a');
-    expect(defaultHubCacheDir({ HF_HOME: '/b' })).toBe('/b/hub');
-    expect(defaultHubCacheDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/huggingface/hub');
+    expect(hfHubCacheDir({ HF_HUB_CACHE: '/a', HF_HOME: '/b' })).toBe('/a');
+    expect(hfHubCacheDir({ HF_HOME: '/b' })).toBe('/b/hub');
+    expect(hfHubCacheDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/huggingface/hub');
   });
 });

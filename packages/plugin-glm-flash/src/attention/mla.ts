@@ -40,18 +40,20 @@ export class MultiHeadLatentAttention extends Module {
     private readonly q: { proj: Linear } | { a: Linear; norm: RMSNorm; b: Linear },
     private readonly kvA: Linear,
     private readonly kvANorm: RMSNorm,
-    /** `kv_b_proj`'s key part `[heads, qkNopeHeadDim, kvLoraRank]`, float32. */
+    /** `kv_b_proj` (expanded form): latent → per-head `[k_nope | v]`. */
+    private readonly kvB: Linear,
+    /** `kv_b_proj`'s key part `[heads, qkNopeHeadDim, kvLoraRank]`, float32 (absorbed form). */
     private readonly wUk: Tensor,
-    /** `kv_b_proj`'s value part `[heads, vHeadDim, kvLoraRank]`, float32. */
-    private readonly wUv: Tensor,
+    /** `kv_b_proj`'s value part, transposed: `[heads, kvLoraRank, vHeadDim]`, float32 (absorbed form). */
+    private readonly wUvT: Tensor,
     private readonly oProj: Linear,
   ) {
     super();
     if ('proj' in q) this.child(q.proj);
     else for (const m of [q.a, q.norm, q.b]) this.child(m);
-    for (const m of [kvA, kvANorm, oProj]) this.child(m);
+    for (const m of [kvA, kvANorm, kvB, oProj]) this.child(m);
     this.own(wUk);
-    this.own(wUv);
+    this.own(wUvT);
   }
 
   /** Loads `${prefix}.{q_a_proj,q_a_layernorm,q_b_proj | q_proj, kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj}`. */
@@ -75,22 +77,10 @@ export class MultiHeadLatentAttention extends Module {
           };
     const kvA = await loadLinear(backend, source, `${prefix}.kv_a_proj_with_mqa`, { inFeatures: c.hiddenSize, outFeatures: c.kvLoraRank + c.qkRopeHeadDim, bias }, matrix);
     const kvANorm = await RMSNorm.load(backend, source, `${prefix}.kv_a_layernorm`, { dim: c.kvLoraRank, eps: LORA_NORM_EPS });
-    // [heads * (nope + v), kvLoraRank] — used by matmul in both forms, so kept as a plain float32 tensor.
-    const kvB = await source.take(`${prefix}.kv_b_proj.weight`, {
-      role: 'plain',
-      storage: 'float32',
-      shape: [heads * (c.qkNopeHeadDim + c.vHeadDim), c.kvLoraRank],
-    });
-    const [wUk, wUv] = backend.scope(() => {
-      const perHead = backend.reshape(kvB, [heads, c.qkNopeHeadDim + c.vHeadDim, c.kvLoraRank]);
-      return [
-        backend.slice(perHead, [0, 0, 0], [heads, c.qkNopeHeadDim, c.kvLoraRank]),
-        backend.slice(perHead, [0, c.qkNopeHeadDim, 0], [heads, c.vHeadDim, c.kvLoraRank]),
-      ];
-    });
-    kvB.dispose();
+    const kvB = await loadLinear(backend, source, `${prefix}.kv_b_proj`, { inFeatures: c.kvLoraRank, outFeatures: heads * (c.qkNopeHeadDim + c.vHeadDim) }, matrix);
+    const [wUk, wUvT] = await absorbedWeights(backend, kvB, c);
     const oProj = await loadLinear(backend, source, `${prefix}.o_proj`, { inFeatures: heads * c.vHeadDim, outFeatures: c.hiddenSize, bias }, matrix);
-    return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, wUk, wUv, oProj);
+    return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, kvB, wUk, wUvT, oProj);
   }
 
   /** Softmax scale `(qkNopeHeadDim + qkRopeHeadDim)^-0.5`. */
@@ -121,24 +111,51 @@ export class MultiHeadLatentAttention extends Module {
     const kv = b.reshape(all, [batch, 1, keyLen, kvr + rope]); // [batch, 1, keyLen, kvr + rope]
     const latentAll = b.slice(kv, [0, 0, 0, 0], [batch, 1, keyLen, kvr]); // [batch, 1, keyLen, kvr]
 
-    const qNopeT = b.transpose(qNope, [0, 2, 1, 3]); // [batch, heads, seq, nope]
     const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
-    let out: Tensor; // [batch, heads, seq, vHeadDim]
+    let merged: Tensor; // [batch, seq, heads * vHeadDim]
     if (ctx.absorbed) {
-      const qLatent = b.matmul(qNopeT, this.wUk); // [batch, heads, seq, kvr]
+      // Per-head products as one batched matmul over heads: [heads, batch * seq, ·].
+      const qByHead = b.reshape(b.transpose(qNope, [2, 0, 1, 3]), [heads, batch * seq, c.qkNopeHeadDim]);
+      const qLatent = b.transpose(b.reshape(b.matmul(qByHead, this.wUk), [heads, batch, seq, kvr]), [1, 0, 2, 3]); // [batch, heads, seq, kvr]
       const qCat = b.concat([qLatent, qRopeT], -1); // [batch, heads, seq, kvr + rope]
       const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
-      out = b.matmul(oLatent, this.wUv, { transposeB: true });
+      const oByHead = b.reshape(b.transpose(oLatent, [1, 0, 2, 3]), [heads, batch * seq, kvr]);
+      const out = b.reshape(b.matmul(oByHead, this.wUvT), [heads, batch, seq, c.vHeadDim]);
+      merged = b.reshape(b.transpose(out, [1, 2, 0, 3]), [batch, seq, heads * c.vHeadDim]);
     } else {
-      const kNope = b.matmul(latentAll, this.wUk, { transposeB: true }); // [batch, heads, keyLen, nope]
-      const value = b.matmul(latentAll, this.wUv, { transposeB: true }); // [batch, heads, keyLen, v]
+      const expanded = this.kvB.forward(b.reshape(latentAll, [batch, keyLen, kvr])); // [batch, keyLen, heads * (nope + v)]
+      const perHead = b.transpose(b.reshape(expanded, [batch, keyLen, heads, c.qkNopeHeadDim + c.vHeadDim]), [0, 2, 1, 3]);
+      const kNope = b.slice(perHead, [0, 0, 0, 0], [batch, heads, keyLen, c.qkNopeHeadDim]);
+      const value = b.slice(perHead, [0, 0, 0, c.qkNopeHeadDim], [batch, heads, keyLen, c.vHeadDim]);
       const kRopeAll = b.slice(kv, [0, 0, 0, kvr], [batch, 1, keyLen, rope]);
       const kRopeHeads = b.concat(Array.from({ length: heads }, () => kRopeAll), 1); // [batch, heads, keyLen, rope]
       const key = b.concat([kNope, kRopeHeads], -1);
-      const query = b.concat([qNopeT, qRopeT], -1); // [batch, heads, seq, qkHeadDim]
-      out = b.attention(query, key, value, { scale: this.scale, mask: ctx.mask });
+      const query = b.concat([b.transpose(qNope, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, qkHeadDim]
+      const out = b.attention(query, key, value, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, v]
+      merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
     }
-    const merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
     return this.oProj.forward(merged);
   }
+}
+
+/**
+ * The absorbed-form weights from `kv_b_proj` (its values as stored, so both forms use the same numbers):
+ * `wUk [heads, nope, kvr]` and `wUvT [heads, kvr, v]`, float32, split on the host.
+ */
+async function absorbedWeights(backend: Backend, kvB: Linear, c: GlmFlashConfig): Promise<[Tensor, Tensor]> {
+  const heads = c.numAttentionHeads;
+  const kvr = c.kvLoraRank;
+  const rowsPerHead = c.qkNopeHeadDim + c.vHeadDim;
+  const all = (await kvB.weight.data()) as Float32Array; // [heads * (nope + v), kvr]
+  const uk = new Float32Array(heads * c.qkNopeHeadDim * kvr);
+  const uvT = new Float32Array(heads * kvr * c.vHeadDim);
+  for (let h = 0; h < heads; h++) {
+    const head = h * rowsPerHead * kvr;
+    uk.set(all.subarray(head, head + c.qkNopeHeadDim * kvr), h * c.qkNopeHeadDim * kvr);
+    for (let j = 0; j < c.vHeadDim; j++) {
+      const row = head + (c.qkNopeHeadDim + j) * kvr;
+      for (let k = 0; k < kvr; k++) uvT[(h * kvr + k) * c.vHeadDim + j] = all[row + k];
+    }
+  }
+  return [backend.tensor(uk, [heads, c.qkNopeHeadDim, kvr]), backend.tensor(uvT, [heads, kvr, c.vHeadDim])];
 }

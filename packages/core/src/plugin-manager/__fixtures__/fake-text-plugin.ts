@@ -73,6 +73,7 @@ export function createFakeTextPlugin(options: FakeTextPluginOptions = {}, log: F
         await new Promise<void>((resolve, reject) => {
           void options.generateGate!.then(resolve);
           if (!options.ignoreSignal) {
+            if (generate.signal?.aborted) reject(new Error('aborted by signal'));
             generate.signal?.addEventListener('abort', () => reject(new Error('aborted by signal')), { once: true });
           }
         });

@@ -1,0 +1,37 @@
+// Ask Qwen3-VL a question about an image.
+// Run: node ask-about-an-image.ts <model folder> <image>   (see docs/getting-started.md)
+import { createTfjsBackend } from '@pio/backend-tfjs';
+import { createPluginManager, isTextModelPlugin } from '@pio/core';
+import { resolve } from 'node:path';
+
+const modelPath = resolve(process.argv[2] ?? 'models/Qwen3-VL-2B-Instruct');
+const imagePath = resolve(process.argv[3] ?? 'cat.png'); // relative image paths would be read from the model folder
+
+const backend = await createTfjsBackend(); // the fastest TensorFlow.js engine installed
+const manager = createPluginManager({
+  backend,
+  allowedRoots: [modelPath, imagePath], // plugins may read only these paths
+});
+await manager.discoverPlugins(); // finds installed packages with the "pio-plugin" keyword
+
+const qwen = await manager.activatePlugin('qwen3-vl', { modelPath });
+if (!isTextModelPlugin(qwen)) throw new Error('qwen3-vl is a text plugin');
+
+const answer = await qwen.chatCompletion({
+  messages: [
+    {
+      role: 'user',
+      content: [
+        { type: 'image', image: imagePath },
+        { type: 'text', text: 'Describe this image.' },
+      ],
+    },
+  ],
+  maxNewTokens: 16,
+  temperature: 0,
+});
+console.log(answer.message.content);
+console.log(`(${answer.usage.promptTokens} prompt tokens, ${answer.usage.completionTokens} new, finish: ${answer.finishReason})`);
+
+await manager.dispose();
+backend.dispose();

@@ -1,0 +1,34 @@
+import { availableParallelism } from 'node:os';
+import { deviceKind, selectBinaries, selectDevice, type GgmlDeviceInfo } from './device/select-device.js';
+import { GgmlBackend } from './ggml-backend.js';
+import type { GgmlBackendOptions } from './ggml-backend-options.js';
+import { GraphRuntime } from './graph/graph-runtime.js';
+import { loadGgml } from './runtime/load-ggml.js';
+import { locateBinaries } from './runtime/locate-binaries.js';
+
+/**
+ * Creates a ggml backend: finds the installed `@node-llama-cpp/<platform>` build, loads it with koffi, picks the
+ * device and sets the CPU thread count.
+ *
+ * @throws `GgmlUnavailableError` when koffi or a ggml build for this platform is missing; `GgmlDeviceError` when the
+ * requested device is not present.
+ */
+export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promise<GgmlBackend> {
+  const request = options.device ?? 'auto';
+  const installed = locateBinaries({ resolve: options.resolvePackage });
+  const { api, binaries } = await loadGgml(selectBinaries(request, installed), options.onLog);
+  const devices: GgmlDeviceInfo[] = [];
+  for (let i = 0; i < api.ggml_backend_dev_count(); i++) {
+    const dev = api.ggml_backend_dev_get(i);
+    devices.push({ name: api.ggml_backend_dev_name(dev), description: api.ggml_backend_dev_description(dev), kind: deviceKind(api.ggml_backend_dev_type(dev)) });
+  }
+  const index = selectDevice(request, devices);
+  const dev = api.ggml_backend_dev_get(index);
+  const backend = api.ggml_backend_dev_init(dev, null);
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const setThreads = api.ggml_backend_reg_get_proc_address(api.ggml_backend_dev_backend_reg(dev), 'ggml_backend_set_n_threads');
+  if (setThreads) api.callSetThreads(setThreads, backend, threads);
+  const chosen = devices[index];
+  const engine = chosen.kind === 'cpu' ? 'ggml-cpu' : `ggml-${binaries.flavor === 'cpu' ? chosen.name.toLowerCase() : binaries.flavor}`;
+  return new GgmlBackend(new GraphRuntime(api, backend), { engine, device: chosen.kind === 'cpu' ? 'cpu' : 'gpu', threads });
+}

@@ -1,0 +1,197 @@
+import {
+  BACKEND_SPEC_VERSION,
+  type AttentionOptions,
+  type Backend,
+  type BackendCapabilities,
+  type BackendMemory,
+  type HostTensor,
+  type RopeLayout,
+  type ScopeResult,
+  type Tensor,
+  type TensorDType,
+  type Weight,
+  type WeightOptions,
+} from '@pio/core';
+import { GraphNode } from './graph/graph-node.js';
+import type { GraphRuntime } from './graph/graph-runtime.js';
+import { attentionOp } from './ops/attention-op.js';
+import { fillOp, tensorOp, weightOp } from './ops/creation-ops.js';
+import { binaryOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
+import { gatherOp } from './ops/gather-op.js';
+import { linearOp, matmulOp } from './ops/linalg-ops.js';
+import { layerNormOp, rmsNormOp } from './ops/norm-ops.js';
+import { argMaxOp, reduceOp, topkOp } from './ops/reduction-ops.js';
+import { ropeOp } from './ops/rope-op.js';
+import { castOp, concatOp, reshapeOp, sliceOp, transposeOp } from './ops/shape-ops.js';
+import { GGML_WEIGHT_STORAGE } from './weights/storage-plan.js';
+
+/** Collects the tensors in a scope result. */
+function tensorsIn(result: ScopeResult): Tensor[] {
+  if (result instanceof GraphNode) return [result];
+  if (Array.isArray(result)) return result.filter((t): t is GraphNode => t instanceof GraphNode);
+  if (result && typeof result === 'object') return Object.values(result).filter((t): t is GraphNode => t instanceof GraphNode);
+  return [];
+}
+
+/**
+ * The PIO {@link Backend} over ggml: ops record a graph; `await t.data()` computes what the tensor needs in one ggml
+ * graph on the chosen device and copies the values out. Create it with `createGgmlBackend`.
+ */
+export class GgmlBackend implements Backend {
+  /** The spec version implemented. */
+  readonly specificationVersion = BACKEND_SPEC_VERSION;
+  /** Backend package name. */
+  readonly name = 'ggml';
+  /** `ggml-cpu`, `ggml-cuda`, `ggml-vulkan` or `ggml-metal`. */
+  readonly engine: string;
+  /** What the backend supports. */
+  readonly capabilities: BackendCapabilities;
+  /** Threads used by the CPU device. */
+  readonly threads: number;
+
+  /** @internal */
+  constructor(
+    private readonly rt: GraphRuntime,
+    fields: { engine: string; device: 'cpu' | 'gpu'; threads: number },
+  ) {
+    this.engine = fields.engine;
+    this.threads = fields.threads;
+    this.capabilities = Object.freeze({ weightStorage: GGML_WEIGHT_STORAGE, lazy: true, device: fields.device });
+  }
+
+  scope<T extends ScopeResult>(fn: () => T): T {
+    return this.rt.scopes.run(fn, tensorsIn);
+  }
+  keep<T extends Tensor>(tensor: T): T {
+    this.rt.scopes.keep(tensor);
+    return tensor;
+  }
+  memory(): BackendMemory {
+    return this.rt.memory();
+  }
+  dispose(): void {
+    this.rt.dispose();
+  }
+
+  tensor(values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: TensorDType): Tensor {
+    return tensorOp(this.rt, values, shape, dtype);
+  }
+  fill(shape: readonly number[], value: number, dtype?: TensorDType): Tensor {
+    return fillOp(this.rt, shape, value, dtype);
+  }
+  weight(host: HostTensor, options?: WeightOptions): Weight {
+    return weightOp(this.rt, host, options);
+  }
+
+  reshape(x: Tensor, shape: readonly number[]): Tensor {
+    return reshapeOp(this.rt, x, shape);
+  }
+  transpose(x: Tensor, perm: readonly number[]): Tensor {
+    return transposeOp(this.rt, x, perm);
+  }
+  concat(xs: readonly Tensor[], axis: number): Tensor {
+    return concatOp(this.rt, xs, axis);
+  }
+  slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor {
+    return sliceOp(this.rt, x, begin, size);
+  }
+  gather(x: Tensor, indices: Tensor, axis?: number): Tensor {
+    return gatherOp(this.rt, x, indices, axis);
+  }
+  cast(x: Tensor, dtype: TensorDType): Tensor {
+    return castOp(this.rt, x, dtype);
+  }
+
+  add(a: Tensor, b: Tensor | number): Tensor {
+    return binaryOp(this.rt, 'add', a, b);
+  }
+  sub(a: Tensor, b: Tensor | number): Tensor {
+    return binaryOp(this.rt, 'sub', a, b);
+  }
+  mul(a: Tensor, b: Tensor | number): Tensor {
+    return binaryOp(this.rt, 'mul', a, b);
+  }
+  div(a: Tensor, b: Tensor | number): Tensor {
+    return binaryOp(this.rt, 'div', a, b);
+  }
+  maximum(a: Tensor, b: Tensor | number): Tensor {
+    return binaryOp(this.rt, 'maximum', a, b);
+  }
+  neg(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'neg', 'neg', x);
+  }
+  exp(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'exp', 'exp', x);
+  }
+  log(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'log', 'log', x);
+  }
+  sqrt(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'sqrt', 'sqrt', x);
+  }
+  rsqrt(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'rsqrt', 'rsqrt', x);
+  }
+  square(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'square', 'square', x);
+  }
+  silu(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'silu', 'silu', x);
+  }
+  gelu(x: Tensor, approximate: 'tanh' | 'erf'): Tensor {
+    return unaryOp(this.rt, approximate === 'tanh' ? 'gelu' : 'gelu_erf', 'gelu', x);
+  }
+  sigmoid(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'sigmoid', 'sigmoid', x);
+  }
+  tanh(x: Tensor): Tensor {
+    return unaryOp(this.rt, 'tanh', 'tanh', x);
+  }
+  where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+    return whereOp(this.rt, cond, a, b);
+  }
+
+  sum(x: Tensor, axis: number, keepDims?: boolean): Tensor {
+    return reduceOp(this.rt, 'sum', x, axis, keepDims);
+  }
+  mean(x: Tensor, axis: number, keepDims?: boolean): Tensor {
+    return reduceOp(this.rt, 'mean', x, axis, keepDims);
+  }
+  max(x: Tensor, axis: number, keepDims?: boolean): Tensor {
+    return reduceOp(this.rt, 'max', x, axis, keepDims);
+  }
+  argMax(x: Tensor, axis: number): Tensor {
+    return argMaxOp(this.rt, x, axis);
+  }
+  softmax(x: Tensor, axis = -1): Tensor {
+    return reduceOp(this.rt, 'softmax', x, axis);
+  }
+  logSoftmax(x: Tensor, axis = -1): Tensor {
+    return reduceOp(this.rt, 'logSoftmax', x, axis);
+  }
+  topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } {
+    return topkOp(this.rt, x, k);
+  }
+  cumsum(x: Tensor, axis: number): Tensor {
+    return reduceOp(this.rt, 'cumsum', x, axis);
+  }
+
+  matmul(a: Tensor, b: Tensor, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor {
+    return matmulOp(this.rt, a, b, options);
+  }
+  linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+    return linearOp(this.rt, x, weight, bias);
+  }
+  rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
+    return rmsNormOp(this.rt, x, weight, eps);
+  }
+  layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
+    return layerNormOp(this.rt, x, weight, bias, eps);
+  }
+  rope(x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor {
+    return ropeOp(this.rt, x, cos, sin, layout);
+  }
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    return attentionOp(this.rt, q, k, v, options);
+  }
+}

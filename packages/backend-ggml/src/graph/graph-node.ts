@@ -1,0 +1,91 @@
+import type { Tensor, TensorDType } from '@pio/core';
+import type { NativePointer } from '../runtime/ggml-api.js';
+import type { Arena } from './arena.js';
+import type { Emitter } from './emitter.js';
+
+/** Builds a node's ggml tensor from its inputs' ggml tensors inside a graph being recorded. */
+export type EmitFn = (e: Emitter, srcs: readonly NativePointer[]) => NativePointer;
+
+/** Computes a node on the host from its inputs' values (for the few ops ggml cannot express exactly). */
+export type HostFn = (inputs: ReadonlyArray<Float32Array | Int32Array>) => Float32Array | Int32Array;
+
+/** How a {@link GraphNode} is computed: a ggml op (`emit`), a host function (`host`), or nothing (a leaf). */
+export interface NodeRecipe {
+  /** Records the ggml op(s). */
+  readonly emit?: EmitFn;
+  /** Computes on the host at a sync point. */
+  readonly host?: HostFn;
+  /** True when the ggml result is a view of its first input's memory (reshape, permute, view). */
+  readonly view?: boolean;
+}
+
+/** The runtime services a node needs; implemented by `GraphRuntime`. */
+export interface NodeOwner {
+  readData(node: GraphNode): Promise<Float32Array | Int32Array>;
+  release(node: GraphNode): void;
+  onUserDispose(node: GraphNode): void;
+}
+
+/**
+ * A tensor handle on the ggml backend: a node of the lazily recorded graph.
+ *
+ * Until computed it holds its recipe and inputs; once computed (at a sync point) it holds a ggml tensor in an
+ * {@link Arena} and drops its inputs. `refs` counts the user handle plus pending consumers, so an intermediate that a
+ * scope disposed stays recordable while a live consumer still needs it.
+ */
+export class GraphNode implements Tensor {
+  /** Logical shape, row-major. */
+  readonly shape: readonly number[];
+  /** Element type seen by users. */
+  readonly dtype: TensorDType;
+  /** ggml element type of the stored values (differs from `dtype` for compact weights). */
+  readonly ggmlType: number;
+  /** Bytes counted by `memory()`. */
+  readonly accountedBytes: number;
+  /** Inputs while pending (cleared once computed, except for views). */
+  inputs: GraphNode[];
+  /** How to compute it; `undefined` for leaves. */
+  readonly recipe: NodeRecipe;
+  /** The ggml tensor once computed or uploaded. */
+  ptr: NativePointer | undefined;
+  /** Memory holding {@link GraphNode.ptr}. */
+  arena: Arena | undefined;
+  /** User handle (1 until disposed) plus pending consumers. */
+  refs = 1;
+  private userDisposed = false;
+  private readonly owner: NodeOwner;
+
+  constructor(owner: NodeOwner, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number }) {
+    this.owner = owner;
+    this.shape = Object.freeze([...fields.shape]);
+    this.dtype = fields.dtype;
+    this.ggmlType = fields.ggmlType;
+    this.inputs = fields.inputs;
+    this.recipe = fields.recipe;
+    this.accountedBytes = fields.bytes ?? this.shape.reduce((a, b) => a * b, 1) * 4;
+    for (const input of this.inputs) input.refs++;
+  }
+
+  /** True once the values exist in backend memory. */
+  get computed(): boolean {
+    return this.ptr !== undefined;
+  }
+
+  /** True once {@link GraphNode.dispose} has run (directly or by a scope). */
+  get isDisposed(): boolean {
+    return this.userDisposed;
+  }
+
+  /** Computes (if needed) and copies the values to the host. */
+  data(): Promise<Float32Array | Int32Array> {
+    return this.owner.readData(this);
+  }
+
+  /** Drops the user handle; memory goes once no pending consumer needs the node. Safe to call twice. */
+  dispose(): void {
+    if (this.userDisposed) return;
+    this.userDisposed = true;
+    this.owner.onUserDispose(this);
+    this.owner.release(this);
+  }
+}

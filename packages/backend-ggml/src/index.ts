@@ -1,0 +1,14 @@
+/**
+ * `@pio/backend-ggml`: the PIO backend spec over ggml (the tensor library of llama.cpp), loaded from the prebuilt
+ * `@node-llama-cpp/<platform>` libraries through koffi. Ops record a graph computed at sync points.
+ *
+ * @packageDocumentation
+ */
+export * from './create-ggml-backend.js';
+export * from './ggml-backend.js';
+export * from './ggml-backend-options.js';
+export * from './device/select-device.js';
+export * from './runtime/locate-binaries.js';
+export * from './weights/storage-plan.js';
+export * from './errors/ggml-unavailable-error.js';
+export * from './errors/ggml-device-error.js';

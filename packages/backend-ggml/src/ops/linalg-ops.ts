@@ -1,0 +1,69 @@
+import { BackendError, type Tensor } from '@pio/core';
+import type { Emitter } from '../graph/emitter.js';
+import type { GraphNode } from '../graph/graph-node.js';
+import type { GraphRuntime } from '../graph/graph-runtime.js';
+import { toNe } from '../graph/ggml-shape.js';
+import type { NativePointer } from '../runtime/ggml-api.js';
+import { repeatTo } from './ggml-helpers.js';
+import { asNode, broadcastShapes, fmt } from './op-support.js';
+
+/** Swaps the last two row-major axes (ggml dimensions 0 and 1) and makes the result contiguous. */
+function swapLast(e: Emitter, t: NativePointer): NativePointer {
+  return e.cont(e.api.ggml_permute(e.ctx, t, 1, 0, 2, 3));
+}
+
+/**
+ * Batched `a @ b` via `ggml_mul_mat(bᵀ, a)`: ggml multiplies rows by rows, so `b` is laid out `[..., n, k]` and `a`
+ * `[..., m, k]`; the result's ggml extents `[n, m, ...]` are the row-major `[..., m, n]`.
+ */
+export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { transposeA?: boolean; transposeB?: boolean } = {}): GraphNode {
+  const x = asNode('matmul', a);
+  const y = asNode('matmul', b);
+  if (x.shape.length < 2 || y.shape.length < 2) throw new BackendError('matmul', `needs rank >= 2, got ${fmt(x.shape)} and ${fmt(y.shape)}`);
+  const [m, k] = options.transposeA ? x.shape.slice(-2).reverse() : x.shape.slice(-2);
+  const [k2, n] = options.transposeB ? y.shape.slice(-2).reverse() : y.shape.slice(-2);
+  if (k !== k2) throw new BackendError('matmul', `inner dimensions differ: ${fmt(x.shape)} x ${fmt(y.shape)} (transposeA ${!!options.transposeA}, transposeB ${!!options.transposeB})`);
+  const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const shape = [...batch, m, n];
+  toNe(shape, 'matmul');
+  return rt.node('matmul', {
+    shape,
+    dtype: 'float32',
+    inputs: [x, y],
+    recipe: {
+      emit: (e, [p, q]) => {
+        const aRows = options.transposeA ? swapLast(e, e.f32(p, x.ggmlType)) : e.cont(e.f32(p, x.ggmlType)); // [..., m, k]
+        const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
+        const src1 = e.cont(repeatTo(e, aRows, [...x.shape.slice(0, -2), m, k], [...batch, m, k]));
+        const src0Batch = y.shape.slice(0, -2);
+        const fits = src0Batch.length === 0 || src0Batch.every((d, i) => batch[batch.length - src0Batch.length + i] % d === 0);
+        const src0 = fits ? bRows : e.cont(repeatTo(e, bRows, [...src0Batch, n, k], [...batch, n, k]));
+        return e.api.ggml_mul_mat(e.ctx, src0, src1);
+      },
+    },
+  });
+}
+
+/** `x @ weightᵀ (+ bias)` via `ggml_mul_mat(weight, x)`: the weight keeps its `[out, in]` layout and storage. */
+export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor): GraphNode {
+  const x = asNode('linear', a);
+  const weight = asNode('linear', w);
+  const b = bias === undefined ? undefined : asNode('linear', bias);
+  const inDim = x.shape[x.shape.length - 1];
+  if (weight.shape.length !== 2 || weight.shape[1] !== inDim) throw new BackendError('linear', `weight ${fmt(weight.shape)} does not match input ${fmt(x.shape)} (expected [out, ${inDim}])`);
+  const out = weight.shape[0];
+  if (b && (b.shape.length !== 1 || b.shape[0] !== out)) throw new BackendError('linear', `bias ${fmt(b.shape)} must be [${out}]`);
+  const shape = [...x.shape.slice(0, -1), out];
+  toNe(shape, 'linear');
+  return rt.node('linear', {
+    shape,
+    dtype: 'float32',
+    inputs: b ? [x, weight, b] : [x, weight],
+    recipe: {
+      emit: (e, [p, q, r]) => {
+        const y = e.api.ggml_mul_mat(e.ctx, q, e.cont(e.f32(p, x.ggmlType)));
+        return b ? e.api.ggml_add(e.ctx, y, e.f32(r, b.ggmlType)) : y;
+      },
+    },
+  });
+}

@@ -1,0 +1,117 @@
+import { BackendError, type Tensor } from '@pio/core';
+import type { Emitter } from '../graph/emitter.js';
+import type { GraphNode } from '../graph/graph-node.js';
+import type { GraphRuntime } from '../graph/graph-runtime.js';
+import { normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
+import type { NativePointer } from '../runtime/ggml-api.js';
+import { GGML_TYPE } from '../runtime/ggml-api.js';
+import { swapToFront } from './ggml-helpers.js';
+import { asNode, reducedShape } from './op-support.js';
+
+/** Reductions computed along ggml's row dimension (the axis is moved there first). */
+export type RowReduction = 'sum' | 'mean' | 'max' | 'softmax' | 'logSoftmax' | 'cumsum';
+
+const POOL_MAX = 0;
+
+/** Applies a per-row ggml op to `x` with the row-major `axis` moved to ggml dimension 0 and back. */
+function alongAxis(e: Emitter, t: NativePointer, rank: number, axis: number, fn: (rows: NativePointer) => NativePointer): NativePointer {
+  const d = toGgmlDim(axis, rank);
+  const rows = e.cont(swapToFront(e, t, d));
+  return e.cont(swapToFront(e, fn(rows), d));
+}
+
+function rowOp(e: Emitter, op: RowReduction, rows: NativePointer, n: number): NativePointer {
+  const { api, ctx } = e;
+  const max = (r: NativePointer) => api.ggml_pool_1d(ctx, r, POOL_MAX, n, n, 0);
+  switch (op) {
+    case 'sum': return api.ggml_sum_rows(ctx, rows);
+    case 'mean': return api.ggml_mean(ctx, rows);
+    case 'max': return max(rows);
+    case 'softmax': return api.ggml_soft_max_ext(ctx, rows, null, 1, 0);
+    case 'cumsum': return api.ggml_cumsum(ctx, rows);
+    case 'logSoftmax': {
+      const shifted = api.ggml_sub(ctx, rows, max(rows));
+      return api.ggml_sub(ctx, shifted, api.ggml_log(ctx, api.ggml_sum_rows(ctx, api.ggml_exp(ctx, shifted))));
+    }
+  }
+}
+
+/** `sum`, `mean`, `max` (reducing) and `softmax`, `logSoftmax`, `cumsum` (shape-preserving) along `axis`. */
+export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: number, keepDims = false): GraphNode {
+  const x = asNode(op, a);
+  const rank = x.shape.length;
+  const ax = normalizeAxis(op, axis, rank);
+  const reducing = op === 'sum' || op === 'mean' || op === 'max';
+  const shape = reducing ? reducedShape(x.shape, ax, keepDims) : [...x.shape];
+  const int = x.dtype === 'int32' && (op === 'sum' || op === 'max' || op === 'cumsum');
+  const keptNe = toNe(reducedShape(x.shape, ax, true), op);
+  return rt.node(op, {
+    shape,
+    dtype: int ? 'int32' : 'float32',
+    inputs: [x],
+    recipe: {
+      emit: (e, [p]) => {
+        const f = e.f32(p, x.ggmlType);
+        let r = rank === 0 ? f : alongAxis(e, f, rank, ax, (rows) => rowOp(e, op, rows, x.shape[ax]));
+        if (reducing) r = e.reshape(r, keptNe);
+        return int ? e.api.ggml_cast(e.ctx, r, GGML_TYPE.I32) : r;
+      },
+    },
+  });
+}
+
+/** Index of the largest value along `axis` (first on ties), int32. */
+export function argMaxOp(rt: GraphRuntime, a: Tensor, axis: number): GraphNode {
+  const x = asNode('argMax', a);
+  const rank = x.shape.length;
+  const ax = normalizeAxis('argMax', axis, rank);
+  const shape = reducedShape(x.shape, ax, false);
+  const len = x.shape[ax] ?? 1;
+  const rows = shape.reduce((m, d) => m * d, 1);
+  return rt.node('argMax', {
+    shape,
+    dtype: 'int32',
+    inputs: [x],
+    recipe: {
+      emit: (e, [p]) => {
+        const f = e.f32(p, x.ggmlType);
+        const moved = rank === 0 ? f : e.cont(swapToFront(e, f, toGgmlDim(ax, rank)));
+        return e.reshape(e.api.ggml_argmax(e.ctx, e.reshape(moved, [len, rows, 1, 1])), toNe(shape));
+      },
+    },
+  });
+}
+
+/** The `k` largest values along the last axis, sorted descending, lower index first on ties (computed on the host). */
+export function topkOp(rt: GraphRuntime, a: Tensor, k: number): { values: GraphNode; indices: GraphNode } {
+  const x = asNode('topk', a);
+  const n = x.shape[x.shape.length - 1];
+  if (x.shape.length === 0 || !Number.isInteger(k) || k < 0 || k > n) throw new BackendError('topk', `k ${k} must be an integer in [0, ${n ?? 0}]`);
+  const shape = [...x.shape.slice(0, -1), k];
+  const order = (v: Float32Array | Int32Array): Int32Array => {
+    const rows = v.length / n;
+    const out = new Int32Array(rows * k);
+    const idx = Array.from({ length: n }, (_, i) => i);
+    for (let r = 0; r < rows; r++) {
+      const base = r * n;
+      const sorted = [...idx].sort((i, j) => v[base + j] - v[base + i] || i - j);
+      for (let c = 0; c < k; c++) out[r * k + c] = sorted[c];
+    }
+    return out;
+  };
+  const indices = rt.node('topk', { shape, dtype: 'int32', inputs: [x], recipe: { host: ([v]) => order(v) } });
+  const values = rt.node('topk', {
+    shape,
+    dtype: x.dtype,
+    inputs: [x],
+    recipe: {
+      host: ([v]) => {
+        const o = order(v);
+        const out = x.dtype === 'int32' ? new Int32Array(o.length) : new Float32Array(o.length);
+        for (let i = 0; i < o.length; i++) out[i] = v[Math.floor(i / k) * n + o[i]];
+        return out;
+      },
+    },
+  });
+  return { values, indices };
+}

@@ -1,0 +1,105 @@
+/** An opaque native pointer handed out by koffi (`ggml_context *`, `ggml_tensor *`, ...). */
+export type NativePointer = unknown;
+
+/** Element types of `enum ggml_type` used here (values are ggml's ABI). */
+export const GGML_TYPE = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, I32: 26, BF16: 30 } as const;
+
+/** `enum ggml_backend_dev_type` (ggml-backend.h). */
+export const GGML_DEVICE_TYPE = { CPU: 0, GPU: 1, IGPU: 2, ACCEL: 3 } as const;
+
+/**
+ * The slice of ggml's C API (ggml.h, ggml-alloc.h, ggml-backend.h) this backend calls, bound through koffi.
+ *
+ * Signatures follow the headers of the llama.cpp release bundled in `@node-llama-cpp/*` 3.22.1. `ne` arguments are in
+ * ggml order (fastest-varying first).
+ */
+export interface GgmlApi {
+  ggml_init(params: { mem_size: number; mem_buffer: null; no_alloc: boolean }): NativePointer;
+  ggml_free(ctx: NativePointer): void;
+  ggml_tensor_overhead(): number;
+  ggml_graph_overhead_custom(size: number, grads: boolean): number;
+  ggml_new_graph_custom(ctx: NativePointer, size: number, grads: boolean): NativePointer;
+  ggml_build_forward_expand(graph: NativePointer, tensor: NativePointer): void;
+  ggml_new_tensor_4d(ctx: NativePointer, type: number, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
+  ggml_nbytes(t: NativePointer): number;
+  ggml_row_size(type: number, ne: number): number;
+  ggml_is_contiguous(t: NativePointer): boolean;
+  ggml_set_output(t: NativePointer): void;
+  ggml_set_input(t: NativePointer): void;
+  ggml_dup_tensor(ctx: NativePointer, t: NativePointer): NativePointer;
+
+  ggml_add(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  ggml_sub(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  ggml_mul(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  ggml_div(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  ggml_neg(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_abs(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_step(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_exp(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_log(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_sqrt(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_sqr(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_silu(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_gelu(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_gelu_erf(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_sigmoid(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_tanh(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_scale_bias(ctx: NativePointer, a: NativePointer, s: number, b: number): NativePointer;
+  ggml_fill(ctx: NativePointer, a: NativePointer, c: number): NativePointer;
+  ggml_repeat_4d(ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
+
+  ggml_arange(ctx: NativePointer, start: number, stop: number, step: number): NativePointer;
+  ggml_clamp(ctx: NativePointer, a: NativePointer, min: number, max: number): NativePointer;
+  ggml_pool_1d(ctx: NativePointer, a: NativePointer, op: number, k0: number, s0: number, p0: number): NativePointer;
+  ggml_sum_rows(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_mean(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_argmax(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_cumsum(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_argsort(ctx: NativePointer, a: NativePointer, order: number): NativePointer;
+  ggml_soft_max_ext(ctx: NativePointer, a: NativePointer, mask: NativePointer | null, scale: number, maxBias: number): NativePointer;
+
+  ggml_mul_mat(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  ggml_rms_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
+  ggml_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
+  ggml_get_rows(ctx: NativePointer, a: NativePointer, rows: NativePointer): NativePointer;
+  ggml_flash_attn_ext(
+    ctx: NativePointer, q: NativePointer, k: NativePointer, v: NativePointer, mask: NativePointer | null,
+    scale: number, maxBias: number, logitSoftcap: number,
+  ): NativePointer;
+
+  ggml_concat(ctx: NativePointer, a: NativePointer, b: NativePointer, dim: number): NativePointer;
+  ggml_cont(ctx: NativePointer, a: NativePointer): NativePointer;
+  ggml_cast(ctx: NativePointer, a: NativePointer, type: number): NativePointer;
+  ggml_reshape_4d(ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
+  ggml_permute(ctx: NativePointer, a: NativePointer, ax0: number, ax1: number, ax2: number, ax3: number): NativePointer;
+  ggml_view_4d(
+    ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number,
+    nb1: number, nb2: number, nb3: number, offset: number,
+  ): NativePointer;
+
+  ggml_backend_alloc_ctx_tensors(ctx: NativePointer, backend: NativePointer): NativePointer;
+  ggml_backend_buffer_free(buffer: NativePointer): void;
+  ggml_backend_tensor_set(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
+  ggml_backend_tensor_get(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
+  ggml_backend_graph_compute(backend: NativePointer, graph: NativePointer): number;
+  ggml_backend_get_default_buffer_type(backend: NativePointer): NativePointer;
+  ggml_backend_free(backend: NativePointer): void;
+  ggml_gallocr_new(buft: NativePointer): NativePointer;
+  ggml_gallocr_alloc_graph(galloc: NativePointer, graph: NativePointer): boolean;
+  ggml_gallocr_free(galloc: NativePointer): void;
+  ggml_quantize_chunk(
+    type: number, src: Float32Array, dst: Uint8Array, start: number, nrows: number, nPerRow: number, imatrix: null,
+  ): number;
+
+  ggml_backend_load_all_from_path(dir: string): void;
+  ggml_backend_dev_count(): number;
+  ggml_backend_dev_get(index: number): NativePointer;
+  ggml_backend_dev_name(dev: NativePointer): string;
+  ggml_backend_dev_description(dev: NativePointer): string;
+  ggml_backend_dev_type(dev: NativePointer): number;
+  ggml_backend_dev_init(dev: NativePointer, params: null): NativePointer;
+  ggml_backend_dev_backend_reg(dev: NativePointer): NativePointer;
+  ggml_backend_reg_get_proc_address(reg: NativePointer, name: string): NativePointer;
+  /** Calls a `void (*)(ggml_backend_t, int)` such as `ggml_backend_set_n_threads`, obtained from the registry. */
+  callSetThreads(fn: NativePointer, backend: NativePointer, threads: number): void;
+}

@@ -1,0 +1,58 @@
+import { GgmlUnavailableError } from '../errors/ggml-unavailable-error.js';
+import { bindGgml, type KoffiModule } from './bind-ggml.js';
+import type { GgmlApi } from './ggml-api.js';
+import { binaryPackages, type GgmlBinaries } from './locate-binaries.js';
+
+/** A loaded ggml build. */
+export interface LoadedGgml {
+  /** The bound C API. */
+  api: GgmlApi;
+  /** Where it came from. */
+  binaries: GgmlBinaries;
+}
+
+const loaded = new Map<string, LoadedGgml>();
+
+/**
+ * Loads `koffi`, binds `libggml` from `binaries` and registers the backends in its folder
+ * (`ggml_backend_load_all_from_path`, which picks the best `libggml-cpu-*` variant for this CPU by its score).
+ * Loading is cached per library path: a process loads each build once.
+ *
+ * @param onLog - Receives ggml's log lines printed while loading (otherwise discarded).
+ */
+export async function loadGgml(binaries: GgmlBinaries | undefined, onLog?: (line: string) => void): Promise<LoadedGgml> {
+  const platform = `${process.platform}-${process.arch}`;
+  const packages = binaryPackages(process.platform, process.arch).map(([name]) => name);
+  if (!binaries) throw new GgmlUnavailableError({ platform, packages, reason: 'no @node-llama-cpp package with ggml libraries is installed' });
+  const cached = loaded.get(binaries.ggmlPath);
+  if (cached) return cached;
+  let koffi: KoffiModule;
+  try {
+    koffi = ((await import('koffi')) as unknown as { default: KoffiModule }).default;
+  } catch (cause) {
+    throw new GgmlUnavailableError({ platform, packages, reason: 'the optional dependency koffi is not installed' }, { cause });
+  }
+  let api: GgmlApi;
+  try {
+    api = bindGgml(koffi, binaries.ggmlPath);
+  } catch (cause) {
+    throw new GgmlUnavailableError({ platform, packages, reason: `${binaries.ggmlPath} failed to load: ${String(cause)}` }, { cause });
+  }
+  const lib = koffi.load(binaries.ggmlPath);
+  const logProto = koffi.proto('void pio_ggml_log(int level, const char *text, void *user)');
+  const logSet = lib.func('void ggml_log_set(pio_ggml_log *cb, void *user)');
+  const callback = koffi.register((_level: number, text: string) => onLog?.(text.trimEnd()), koffi.pointer(logProto));
+  logSet(callback, null);
+  try {
+    api.ggml_backend_load_all_from_path(binaries.dir);
+  } finally {
+    logSet(null, null);
+    koffi.unregister(callback);
+  }
+  if (api.ggml_backend_dev_count() === 0) {
+    throw new GgmlUnavailableError({ platform, packages, reason: `no ggml backend in ${binaries.dir} runs on this machine` });
+  }
+  const result = { api, binaries };
+  loaded.set(binaries.ggmlPath, result);
+  return result;
+}

@@ -1,0 +1,250 @@
+import type { PluginNames } from './plugin-names.js';
+
+/** `src/` of a new plugin package: config, model, plugin, factory. */
+export function sourceTemplates(n: PluginNames): Record<string, string> {
+  return {
+    'src/index.ts': `/**
+ * \`${n.packageName}\`: a PIO plugin for ${n.pascal} models.
+ *
+ * @packageDocumentation
+ */
+export { ${n.pascal}Plugin, create${n.pascal}Plugin } from './${n.name}-plugin.js';
+export { ${n.pascal}Model } from './${n.name}-model.js';
+export { ${n.camel}ConfigJsonSchema, parse${n.pascal}Config, type ${n.pascal}Config } from './${n.name}-config.js';
+`,
+    [`src/${n.name}-config.ts`]: `import { baseConfigSchema, parseConfig } from '@pio/core';
+import { z } from 'zod';
+
+/** zod schema of a ${n.pascal} \`config.json\` (Hugging Face's own snake_case names). */
+export const ${n.camel}ConfigJsonSchema = baseConfigSchema.extend({
+  model_type: z.literal('${n.modelType}'),
+  hidden_size: z.number().int().positive(),
+  vocab_size: z.number().int().positive(),
+  rms_norm_eps: z.number().positive().default(1e-6),
+});
+
+/** A validated ${n.pascal} config. */
+export interface ${n.pascal}Config {
+  readonly hiddenSize: number;
+  readonly vocabSize: number;
+  readonly rmsNormEps: number;
+}
+
+/**
+ * Parses a \`config.json\` object.
+ *
+ * @throws InvalidConfigError naming every bad field with its path.
+ */
+export function parse${n.pascal}Config(json: unknown): ${n.pascal}Config {
+  const config = parseConfig(${n.camel}ConfigJsonSchema, json, { source: 'config.json' });
+  return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps };
+}
+`,
+    [`src/${n.name}-model.ts`]: `import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor, WeightStorage } from '@pio/core';
+import { Embedding, Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import type { ${n.pascal}Config } from './${n.name}-config.js';
+
+/**
+ * The ${n.pascal} network: token embedding, final RMSNorm, LM head.
+ *
+ * A starting point: add your decoder layers (attention over a \`KVCache\`, MLP) between the embedding and the
+ * norm, and keep the cache in the session. Without attention, the next token depends only on the last one.
+ */
+export class ${n.pascal}Model extends Module implements CausalLM {
+  private constructor(
+    readonly backend: Backend,
+    readonly config: ${n.pascal}Config,
+    private readonly embed: Embedding,
+    private readonly norm: RMSNorm,
+    private readonly lmHead: Linear,
+  ) {
+    super();
+    this.child(embed);
+    this.child(norm);
+    this.child(lmHead);
+  }
+
+  /** Loads the weights (Hugging Face names) from \`source\`. */
+  static async load(backend: Backend, source: WeightSource, config: ${n.pascal}Config, storage?: WeightStorage): Promise<${n.pascal}Model> {
+    const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: config.vocabSize, dim: config.hiddenSize, storage });
+    const norm = await RMSNorm.load(backend, source, 'model.norm', { dim: config.hiddenSize, eps: config.rmsNormEps });
+    const lmHead = await Linear.load(backend, source, 'lm_head', { inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false, storage });
+    return new ${n.pascal}Model(backend, config, embed, norm, lmHead);
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  /** Logits of every position: int32 \`ids\` \`[batch, seq]\` → \`[batch, seq, vocab]\`. */
+  forward(ids: Tensor): Tensor {
+    return this.backend.scope(() => {
+      const hidden = this.embed.forward(ids); // [batch, seq, hidden]
+      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq, vocab]
+    });
+  }
+
+  createSession(prompt: PromptBatch): DecoderSession {
+    const last = prompt.inputIds.map((row) => row[row.length - 1] ?? 0);
+    const logitsOf = (tokens: readonly number[]): Tensor =>
+      this.backend.scope(() => {
+        const ids = this.backend.tensor(Int32Array.from(tokens), [tokens.length, 1], 'int32'); // [batch, 1]
+        return this.backend.reshape(this.forward(ids), [tokens.length, this.config.vocabSize]); // [batch, vocab]
+      });
+    return {
+      batchSize: last.length,
+      prefill: async () => logitsOf(last),
+      step: async (tokens) => logitsOf(tokens),
+      dispose: () => undefined,
+    };
+  }
+}
+`,
+    [`src/${n.name}-plugin.ts`]: `import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  PLUGIN_SPEC_VERSION,
+  PioError,
+  WEIGHT_STORAGE_BYTES,
+  type Backend,
+  type ChatCompletionRequest,
+  type ContentPart,
+  type GenerateInput,
+  type GenerateTextOptions,
+  type LoadModelOptions,
+  type MemoryEstimate,
+  type ModelPluginMetadata,
+  type PluginInitializeOptions,
+  type TextInferInput,
+  type TextInferOutput,
+  type TextModelPluginInterface,
+  type WeightStorage,
+} from '@pio/core';
+import { createTextModelRuntime, loadGenerationConfig, type TextModelRuntime } from '@pio/core/generation';
+import { loadChatTemplate, loadTokenizer, type ChatTemplate } from '@pio/core/text';
+import { createWeightSource, openCheckpoint } from '@pio/core/weights';
+import { ${n.camel}ConfigJsonSchema, parse${n.pascal}Config } from './${n.name}-config.js';
+import { ${n.pascal}Model } from './${n.name}-model.js';
+
+interface Loaded {
+  model: ${n.pascal}Model;
+  runtime: TextModelRuntime;
+}
+
+/** The ${n.pascal} plugin: loads a model folder and generates text on the backend it is given. */
+export class ${n.pascal}Plugin implements TextModelPluginInterface {
+  readonly specificationVersion = PLUGIN_SPEC_VERSION;
+  readonly kind = 'text' as const;
+  readonly metadata: ModelPluginMetadata = {
+    name: '${n.name}',
+    version: '0.1.0',
+    description: '${n.pascal} language models.',
+    architectures: ['${n.architecture}'],
+    modelTypes: ['${n.modelType}'],
+    modalities: { input: ['text'], output: ['text'] },
+    license: 'Apache-2.0',
+    requiredTrust: 'sandboxed',
+  };
+  private backend: Backend | undefined;
+  private validatePath: ((path: string) => Promise<string>) | undefined;
+  private state: Loaded | undefined;
+
+  async initialize(options: PluginInitializeOptions): Promise<void> {
+    this.backend = options.backend;
+    this.validatePath = options.validatePath;
+  }
+
+  supportsConfig(config: unknown): boolean {
+    return ${n.camel}ConfigJsonSchema.safeParse(config).success;
+  }
+
+  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
+    const { hiddenSize, vocabSize } = parse${n.pascal}Config(config);
+    const matrices = 2 * vocabSize * hiddenSize; // embedding + LM head
+    const parameters = matrices + hiddenSize;
+    const weightBytes = matrices * WEIGHT_STORAGE_BYTES[storage] + hiddenSize * 4;
+    const contextLength = 4096;
+    const runtimeBytes = contextLength * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill
+    return { storage, parameters, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
+  }
+
+  async loadModel(options: LoadModelOptions): Promise<void> {
+    const backend = this.backend;
+    if (!backend) throw new PioError('PIO_PLUGIN_NOT_INITIALIZED', 'Call initialize({ backend }) before loadModel.');
+    const dir = this.validatePath ? await this.validatePath(options.modelPath) : options.modelPath;
+    const config = parse${n.pascal}Config(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
+    const checkpoint = await openCheckpoint(dir);
+    try {
+      const { onProgress } = options;
+      const source = createWeightSource(backend, checkpoint, {
+        storage: options.storage,
+        signal: options.signal,
+        onProgress: onProgress && ((p) => onProgress({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name })),
+      });
+      const model = await ${n.pascal}Model.load(backend, source, config, options.storage);
+      source.assertComplete();
+      const tokenizer = await loadTokenizer(dir);
+      const chatTemplate: ChatTemplate | undefined = await loadChatTemplate(dir).catch(() => undefined);
+      const generationDefaults = await loadGenerationConfig(dir);
+      const runtime = createTextModelRuntime({ model, tokenizer, chatTemplate, generationDefaults });
+      this.state = { model, runtime };
+    } finally {
+      await checkpoint.close();
+    }
+  }
+
+  async infer(input: TextInferInput): Promise<TextInferOutput> {
+    const { model } = this.loaded();
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    const ids = model.backend.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
+    const logits = model.forward(ids); // [batch, seq, vocab]
+    ids.dispose();
+    const data = Float32Array.from(await logits.data());
+    logits.dispose();
+    return { logits: { data, shape: [batch, seq, model.vocabSize] } };
+  }
+
+  async cleanup(): Promise<void> {
+    this.state?.model.dispose();
+    this.state = undefined;
+  }
+
+  tokenize(text: string): number[] {
+    return this.loaded().runtime.tokenize(text);
+  }
+  detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
+    return this.loaded().runtime.detokenize(ids, options);
+  }
+  generate(input: GenerateInput) {
+    return this.loaded().runtime.generate(input);
+  }
+  streamGenerate(input: GenerateInput) {
+    return this.loaded().runtime.streamGenerate(input);
+  }
+  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+    return this.loaded().runtime.generateText(prompt, options);
+  }
+  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+    return this.loaded().runtime.streamText(prompt, options);
+  }
+  chatCompletion(request: ChatCompletionRequest) {
+    return this.loaded().runtime.chatCompletion(request);
+  }
+  streamChatCompletion(request: ChatCompletionRequest) {
+    return this.loaded().runtime.streamChatCompletion(request);
+  }
+
+  private loaded(): Loaded {
+    if (!this.state) throw new PioError('PIO_MODEL_NOT_LOADED', 'No model is loaded: call loadModel({ modelPath }) first.');
+    return this.state;
+  }
+}
+
+/** Creates a ${n.pascal} plugin instance (the factory named in package.json's \`pio.export\`). */
+export function create${n.pascal}Plugin(): ${n.pascal}Plugin {
+  return new ${n.pascal}Plugin();
+}
+`,
+  };
+}
