@@ -4,10 +4,10 @@
 //   BENCH_DEVICES=wasm BENCH_RUNS=15 pnpm --filter @pio/backend-tfjs bench
 //
 // Each figure includes reading the result back (`await data()`), as a decode step would. Timings are never asserted.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { Backend, Tensor } from '@pio/core';
 import { createTfjsBackend, EngineUnavailableError, selectEngine, type TfjsDevice } from '../src/index.js';
-import { matmulCore } from '../src/ops/matmul-core.js';
+import { WASM_SPLIT_MIN_ROWS } from '../src/ops/matmul-core.js';
 
 const devices = (process.env.BENCH_DEVICES ?? 'gpu,cpu,wasm,js').split(',').filter(Boolean) as TfjsDevice[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -125,16 +125,28 @@ const CASES: Case[] = [
   }),
 ];
 
-/** wasm only: the batched kernel vs the 2-D split of `matmulCore`, over the row count (justifies WASM_SPLIT_MIN_ROWS). */
+/** wasm only: the batched kernel vs 2-D products (as `matmulCore` splits them), by row count (for WASM_SPLIT_MIN_ROWS). */
 async function splitTable(): Promise<string[]> {
   const engine = await selectEngine('wasm');
   const tf = engine.tf;
-  const lines = ['| rows m (8 batches of [m,128] x [128,256]) | batched kernel (ms) | split into 2-D products (ms) |', '| --- | --- | --- |'];
-  for (const m of [1, 2, 4, 8, 16, 64]) {
+  const lines = [
+    `wasm: 8 batches of [m,128] x [128,256]; the backend splits from m = ${WASM_SPLIT_MIN_ROWS}`,
+    '',
+    '| rows m | batched kernel (ms) | split into 2-D products (ms) |',
+    '| ---: | ---: | ---: |',
+  ];
+  for (const m of [1, 4, 8, 16, 32, 64]) {
     const a = tf.tensor(random(8 * m * 128, 1), [8, m, 128]);
     const b = tf.tensor(random(8 * 128 * 256, 2), [8, 128, 256]);
     const batched = await time(() => tf.tidy(() => tf.matMul(a, b)).data());
-    const split = await time(() => tf.tidy(() => matmulCore(tf, { ...engine.traits }, a, b)).data());
+    const split = await time(() =>
+      tf
+        .tidy(() => {
+          const bs = tf.unstack(b);
+          return tf.stack(tf.unstack(a).map((ai, i) => tf.matMul(ai, bs[i])));
+        })
+        .data(),
+    );
     lines.push(`| ${m} | ${batched.toFixed(2)} | ${split.toFixed(2)} |`);
     a.dispose();
     b.dispose();
@@ -160,7 +172,9 @@ async function main(): Promise<void> {
     backend.dispose();
   }
   const out: string[] = [];
-  out.push(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, median of ${RUNS} runs (3 when a run takes > 1 s), ms`);
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  out.push(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${load}`);
+  out.push(`median of ${RUNS} runs (3 when a run takes > 1 s), ms, result read back included`);
   out.push('', `| op | ${columns.join(' | ')} |`, `| --- |${columns.map(() => ' ---: |').join('')}`);
   CASES.forEach((c, i) => out.push(`| ${c.name} | ${results[i].map((ms) => ms.toFixed(2)).join(' | ')} |`));
   if (columns.includes('tfjs-wasm')) out.push('', ...(await splitTable()));

@@ -10,3 +10,6 @@ export * from './errors/cli-usage-error.js';
 export * from './errors/http-request-error.js';
 export * from './errors/model-not-registered-error.js';
 export * from './errors/model-already-registered-error.js';
+export * from './host/create-manager-host.js';
+export * from './errors/no-plugin-for-model-error.js';
+export * from './errors/not-a-text-model-error.js';

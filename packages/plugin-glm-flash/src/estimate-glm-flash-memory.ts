@@ -16,8 +16,8 @@ export interface GlmFlashMemoryEstimate extends MemoryEstimate {
 }
 
 /**
- * Memory GLM-4.7-Flash needs with `storage` for the large matrices. Norms, routers and `kv_b_proj` (used by the
- * absorbed attention through `matmul`) stay float32. With a bounded expert cache the need is
+ * Memory GLM-4.7-Flash needs with `storage` for the large matrices. Norms and routers stay float32; `kv_b_proj` is held
+ * twice, in `storage` for the expanded (prefill) attention and as float32 per-head blocks for the absorbed (decode) form. With a bounded expert cache the need is
  * `residentWeightBytes + capacity * bytesPerExpert + runtimeBytes`.
  */
 export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightStorage, contextLength = 4096): GlmFlashMemoryEstimate {
@@ -35,7 +35,7 @@ export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightSt
   let float32Params = h;
   let experts = 0;
   for (const type of c.mlpLayerTypes) {
-    matrices += attentionMatrices;
+    matrices += attentionMatrices + kvB;
     float32Params += kvB + norms;
     if (type === 'dense') {
       matrices += 3 * h * c.intermediateSize;
@@ -54,7 +54,7 @@ export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightSt
   const weightBytes = residentWeightBytes + expertWeightBytes;
   return {
     storage,
-    parameters: matrices + float32Params + experts * expertParams,
+    parameters: matrices + float32Params - kvB * c.mlpLayerTypes.length + experts * expertParams,
     weightBytes,
     runtimeBytes,
     contextLength,

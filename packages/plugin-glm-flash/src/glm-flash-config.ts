@@ -60,39 +60,59 @@ export const glmFlashConfigJsonSchema = baseConfigSchema
 
 /** GLM-4.7-Flash's configuration, camelCase, with defaults filled in and derived sizes. */
 export interface GlmFlashConfig {
+  /** Vocabulary size (rows of the embedding and LM head). */
   readonly vocabSize: number;
+  /** Model width. */
   readonly hiddenSize: number;
   /** Dense MLP width (the first layers). */
   readonly intermediateSize: number;
   /** Width of one routed or shared expert. */
   readonly moeIntermediateSize: number;
+  /** Decoder layers (the MTP layer after them is not counted). */
   readonly numHiddenLayers: number;
+  /** Attention heads. */
   readonly numAttentionHeads: number;
+  /** Shared experts (run on every token) per MoE layer. */
   readonly nSharedExperts: number;
+  /** Routed experts per MoE layer. */
   readonly nRoutedExperts: number;
+  /** Multiplier of the routed experts' weights. */
   readonly routedScalingFactor: number;
   /** Width of the compressed KV latent. */
   readonly kvLoraRank: number;
   /** Width of the compressed query, or `null` for a plain `q_proj`. */
   readonly qLoraRank: number | null;
+  /** Rotary part of each query/key head (and width of the shared rope key). */
   readonly qkRopeHeadDim: number;
+  /** Non-rotary part of each query/key head. */
   readonly qkNopeHeadDim: number;
+  /** Value head width. */
   readonly vHeadDim: number;
   /** `qkNopeHeadDim + qkRopeHeadDim`. */
   readonly qkHeadDim: number;
+  /** Expert groups of the router. */
   readonly nGroup: number;
+  /** Groups kept per token. */
   readonly topkGroup: number;
+  /** Routed experts chosen per token. */
   readonly numExpertsPerTok: number;
+  /** Normalise the chosen experts' weights to sum 1. */
   readonly normTopkProb: boolean;
   /** `'dense'` or `'sparse'` (MoE) per decoder layer. */
   readonly mlpLayerTypes: readonly ('dense' | 'sparse')[];
+  /** Eps of the decoder norms (the MLA low-rank norms use 1e-6). */
   readonly rmsNormEps: number;
+  /** RoPE base. */
   readonly ropeTheta: number;
+  /** Biases on `q_a_proj`, `kv_a_proj_with_mqa` and `o_proj`. */
   readonly attentionBias: boolean;
+  /** LM head shares the embedding table. */
   readonly tieWordEmbeddings: boolean;
+  /** Longest context the model was trained for. */
   readonly maxPositionEmbeddings: number;
   /** End-of-sequence token ids. */
   readonly eosTokenIds: readonly number[];
+  /** Padding token id, when set. */
   readonly padTokenId: number | undefined;
 }
 

@@ -25,7 +25,8 @@ import {
 } from '@pio/core';
 import { isGlmFlashConfig, parseGlmFlashConfig } from './glm-flash-config.js';
 import { estimateGlmFlashMemory, type GlmFlashMemoryEstimate } from './estimate-glm-flash-memory.js';
-import { createGlmTextSurface, type GlmTextSurface } from './glm-text-surface.js';
+import type { TextModelRuntime } from '@pio/core/generation';
+import { createGlmTextRuntime } from './glm-text-runtime.js';
 import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
 import type { ExpertCacheStats } from './moe/experts.js';
 import { validatePrompt } from './validate-prompt.js';
@@ -55,8 +56,11 @@ const PLUGIN_NAME = 'glm-flash';
  * lazily loaded experts, GLM-4.7's chat template with thinking and tool calls.
  */
 export class GlmFlashPlugin implements TextModelPluginInterface {
+  /** The plugin spec version implemented. */
   readonly specificationVersion = PLUGIN_SPEC_VERSION;
+  /** A text plugin. */
   readonly kind = 'text' as const;
+  /** Name, version, architectures, modalities, license, trust. */
   readonly metadata: ModelPluginMetadata = modelPluginMetadataSchema.parse({
     name: PLUGIN_NAME,
     version: '0.1.0',
@@ -71,7 +75,7 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
   private backend?: Backend;
   private validatePath: (path: string) => Promise<string> = (path) => realpath(path);
   private loaded?: LoadedGlmFlashModel;
-  private text?: GlmTextSurface;
+  private text?: TextModelRuntime;
 
   constructor(private readonly options: GlmFlashPluginOptions = {}) {}
 
@@ -107,7 +111,7 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     });
     try {
       options.onProgress?.({ phase: 'tokenizer', loaded: 0 });
-      this.text = await createGlmTextSurface(loaded.model, dir);
+      this.text = await createGlmTextRuntime(loaded.model, dir);
     } catch (error) {
       loaded.model.dispose();
       await loaded.close();
@@ -136,34 +140,42 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     return { backendBytes: loaded.model.backend.memory().bytes, experts: loaded.model.experts.stats() };
   }
 
+  /** Text to token ids (special tokens in the text are recognised; no template). */
   tokenize(text: string): number[] {
     return this.requireText().tokenize(text);
   }
 
+  /** Token ids to text. */
   detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
     return this.requireText().detokenize(ids, options);
   }
 
+  /** Token ids in (left padded, with `attentionMask`), new token ids out; KV-cached, EOS = GLM's end tokens. */
   generate(input: GenerateInput): Promise<GenerateResult> {
     return this.requireText().generate(input);
   }
 
+  /** Streaming {@link GlmFlashPlugin.generate}: one delta per new token. */
   streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
     return this.requireText().streamGenerate(input);
   }
 
+  /** A prompt in, raw text out (as one user turn of the chat template unless `chat: false`; thinking markup kept). */
   generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
     return this.requireText().generateText(prompt, options);
   }
 
+  /** Streaming {@link GlmFlashPlugin.generateText}. */
   streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
     return this.requireText().streamText(prompt, options);
   }
 
+  /** OpenAI-style chat: `reasoning_content`, `content` and `tool_calls` apart; thinking on unless `enableThinking: false`. */
   chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
     return this.requireText().chatCompletion(request);
   }
 
+  /** Streaming {@link GlmFlashPlugin.chatCompletion}: reasoning and answer deltas as they arrive, tool calls when complete. */
   streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
     return this.requireText().streamChatCompletion(request);
   }
@@ -189,7 +201,7 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     return this.loaded;
   }
 
-  private requireText(): GlmTextSurface {
+  private requireText(): TextModelRuntime {
     this.requireLoaded();
     return this.text!;
   }

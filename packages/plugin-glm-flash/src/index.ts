@@ -23,5 +23,6 @@ export { validatePrompt, type ValidatedPrompt } from './validate-prompt.js';
 export { parseGlmOutput, GLM_THINK_OPEN, GLM_THINK_CLOSE, GLM_TOOL_CALL_OPEN, GLM_TOOL_CALL_CLOSE, type ParseGlmOutputOptions, type GlmAssistantOutput } from './chat/parse-glm-output.js';
 export { GlmOutputStreamParser, type GlmOutputDelta } from './chat/glm-output-stream-parser.js';
 export { parseGlmToolCall, randomToolCallId, type ToolCallIdFactory } from './chat/parse-glm-tool-call.js';
-export { createGlmTextSurface, type GlmTextSurface } from './glm-text-surface.js';
+export { createGlmTextRuntime } from './glm-text-runtime.js';
+export { createGlmAssistantOutputParser } from './chat/glm-assistant-output-parser.js';
 export { GlmFlashInputError } from './errors/glm-flash-input-error.js';

@@ -54,8 +54,11 @@ async function readPreprocessorConfig(modelDir: string): Promise<ImagePreprocess
 
 /** The Qwen3-VL model plugin: raw `infer`, token generation and chat with images, on any PIO backend. */
 export class Qwen3VLPlugin implements TextModelPluginInterface {
+  /** Plugin spec version implemented. */
   readonly specificationVersion = PLUGIN_SPEC_VERSION;
+  /** A text-generating plugin. */
   readonly kind = 'text' as const;
+  /** Name, architectures, modalities, license, trust. */
   readonly metadata = QWEN3_VL_METADATA;
   private readonly options: ReturnType<typeof qwen3VLPluginOptionsSchema.parse>;
   private backend?: Backend;
@@ -141,34 +144,42 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     return this.loaded?.model;
   }
 
+  /** Text to token ids (no template; special tokens recognised). */
   tokenize(text: string): number[] {
     return this.requireLoaded().surface.tokenize(text);
   }
 
+  /** Token ids to text. */
   detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
     return this.requireLoaded().surface.detokenize(ids, options);
   }
 
+  /** Token ids (+ `pixelValues` / `imageGridThw`) in, new token ids out, with the KV cache. */
   generate(input: GenerateInput): Promise<GenerateResult> {
     return this.requireLoaded().surface.generate(input);
   }
 
+  /** Streaming {@link Qwen3VLPlugin.generate}. */
   streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
     return this.requireLoaded().surface.streamGenerate(input);
   }
 
+  /** A prompt (and `images`) in, text out; rendered with the chat template unless `chat: false`. */
   generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
     return this.requireLoaded().surface.generateText(prompt, options);
   }
 
+  /** Streaming {@link Qwen3VLPlugin.generateText}. */
   streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
     return this.requireLoaded().surface.streamText(prompt, options);
   }
 
+  /** OpenAI-style chat; `image` and `image_url` content parts are loaded, preprocessed and expanded. */
   chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
     return this.requireLoaded().surface.chatCompletion(request);
   }
 
+  /** Streaming {@link Qwen3VLPlugin.chatCompletion}. */
   streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
     return this.requireLoaded().surface.streamChatCompletion(request);
   }

@@ -1,6 +1,11 @@
 import type { DecoderSession, PromptBatch, Tensor } from '@pio/core';
 import { KVCache } from '@pio/core/nn';
+import { InvalidQwen3VLInputError } from './errors/invalid-qwen3-vl-input-error.js';
 import type { Qwen3VLImages, Qwen3VLModel } from './qwen3-vl-model.js';
+
+function misuse(detail: string): InvalidQwen3VLInputError {
+  return new InvalidQwen3VLInputError({ field: 'session', detail, hint: 'Call prefill() once, then step() with one token per row.' });
+}
 
 /** A Qwen3-VL generation in progress: the KV cache, the growing attention mask and the MRoPE decode deltas. */
 export class Qwen3VLSession implements DecoderSession {
@@ -22,7 +27,7 @@ export class Qwen3VLSession implements DecoderSession {
 
   /** Runs the prompt (and its images); returns the last position's logits `[batch, vocab]`. */
   async prefill(): Promise<Tensor> {
-    if (this.started) throw new RangeError('prefill() was already called on this session');
+    if (this.started) throw misuse('prefill() was already called on this session');
     this.started = true;
     const { positionIds, ropeDeltas } = this.model.ropeIndex(this.prompt.inputIds, this.mask, this.images?.imageGridThw);
     this.ropeDeltas = ropeDeltas;
@@ -31,8 +36,8 @@ export class Qwen3VLSession implements DecoderSession {
 
   /** Appends one token per row at position `cacheLength + ropeDelta` (all three MRoPE rows); returns `[batch, vocab]`. */
   async step(tokens: readonly number[]): Promise<Tensor> {
-    if (!this.started) throw new RangeError('call prefill() before step()');
-    if (tokens.length !== this.batchSize) throw new RangeError(`step() needs ${this.batchSize} tokens, got ${tokens.length}`);
+    if (!this.started) throw misuse('step() was called before prefill()');
+    if (tokens.length !== this.batchSize) throw misuse(`step() needs ${this.batchSize} tokens (one per row), got ${tokens.length}`);
     const past = this.mask[0].length;
     const positions = this.ropeDeltas.map((delta) => [past + delta]);
     for (const row of this.mask) row.push(1);

@@ -81,6 +81,11 @@ export class GraphNode implements Tensor {
     return this.owner.readData(this);
   }
 
+  /** Marks the handle disposed without freeing anything (the backend freed everything at once). */
+  invalidate(): void {
+    this.userDisposed = true;
+  }
+
   /** Drops the user handle; memory goes once no pending consumer needs the node. Safe to call twice. */
   dispose(): void {
     if (this.userDisposed) return;

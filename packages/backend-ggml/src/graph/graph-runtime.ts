@@ -21,6 +21,7 @@ export class GraphRuntime implements NodeOwner {
   private liveTensors = 0;
   private liveBytes = 0;
   private readonly arenas = new Set<Arena>();
+  private readonly live = new Set<GraphNode>();
   private disposed = false;
   private readonly forget = (arena: Arena): void => {
     this.arenas.delete(arena);
@@ -68,6 +69,8 @@ export class GraphRuntime implements NodeOwner {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const node of this.live) node.invalidate();
+    this.live.clear();
     for (const arena of [...this.arenas]) arena.free();
     this.arenas.clear();
     this.api.ggml_backend_free(this.backend);
@@ -78,6 +81,7 @@ export class GraphRuntime implements NodeOwner {
   /** {@link NodeOwner.onUserDispose}: updates the live counters. */
   onUserDispose(node: GraphNode): void {
     this.liveTensors--;
+    this.live.delete(node);
     this.liveBytes -= node.accountedBytes;
   }
 
@@ -114,6 +118,7 @@ export class GraphRuntime implements NodeOwner {
 
   /** Computes every pending node needed by `node` (ggml graph); returns its ggml tensor (made contiguous float32/int32 when `readable`). */
   computeGraph(node: GraphNode, readable: boolean): { final: NativePointer; arena: Arena } {
+    const TB = performance.now();
     const order = collectPending(node);
     const api = this.api;
     const slots = order.length * TENSORS_PER_NODE + 64;
@@ -145,6 +150,8 @@ export class GraphRuntime implements NodeOwner {
     const graph = api.ggml_new_graph_custom(ctx, graphSize, false);
     for (const o of outputs) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
+    (globalThis as any).__buildMs = ((globalThis as any).__buildMs ?? 0) + performance.now() - TB;
+    const TA = performance.now();
     const gallocr = api.ggml_gallocr_new(this.buft);
     const arena = new Arena(api, ctx, null, gallocr, this.forget);
     this.arenas.add(arena);
@@ -152,7 +159,10 @@ export class GraphRuntime implements NodeOwner {
       arena.free();
       throw new BackendError('data', 'ggml could not allocate the compute graph (out of memory?)');
     }
+    (globalThis as any).__allocMs = ((globalThis as any).__allocMs ?? 0) + performance.now() - TA;
+    const T0 = performance.now();
     const status = api.ggml_backend_graph_compute(this.backend, graph);
+    (globalThis as any).__computeMs = ((globalThis as any).__computeMs ?? 0) + performance.now() - T0;
     if (status !== 0) {
       arena.free();
       throw new BackendError('data', `ggml graph compute failed with status ${status}`);
@@ -209,6 +219,7 @@ export class GraphRuntime implements NodeOwner {
 
   private register(node: GraphNode): GraphNode {
     this.liveTensors++;
+    this.live.add(node);
     this.liveBytes += node.accountedBytes;
     this.scopes.track(node);
     return node;

@@ -12,7 +12,6 @@ export function tensorOp(rt: GraphRuntime, values: Float32Array | Int32Array | r
   if (values.length !== sizeOf(shape)) throw new BackendError('tensor', `${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} values)`);
   const type = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
   const data = type === 'int32' ? Int32Array.from(values, (v) => Math.trunc(v)) : Float32Array.from(values);
-  toNe(shape, 'tensor');
   return rt.upload('tensor', { shape, dtype: type, ggmlType: type === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32, bytes: new Uint8Array(data.buffer) });
 }
 
@@ -29,7 +28,6 @@ export interface WeightNode extends GraphNode, Weight {}
 export function weightOp(rt: GraphRuntime, host: HostTensor, options: WeightOptions = {}): WeightNode {
   const plan = planStorage(options.role ?? 'plain', options.storage ?? 'float32', host.shape);
   const label = options.name ? ` ${options.name}` : '';
-  toNe(host.shape, 'weight');
   let bytes: Uint8Array;
   if (plan.ggmlType === GGML_TYPE.F16 && host.dtype === 'F16') bytes = host.bytes;
   else if (plan.ggmlType === GGML_TYPE.BF16 && host.dtype === 'BF16') bytes = host.bytes;

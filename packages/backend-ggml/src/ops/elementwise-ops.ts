@@ -80,7 +80,12 @@ export function unaryOp(rt: GraphRuntime, op: UnaryOp, name: string, a: Tensor):
           case 'rsqrt': return api.ggml_div(ctx, api.ggml_fill(ctx, api.ggml_dup_tensor(ctx, t), 1), api.ggml_sqrt(ctx, t));
           case 'square': return api.ggml_sqr(ctx, t);
           case 'silu': return api.ggml_silu(ctx, t);
-          case 'gelu': return api.ggml_gelu(ctx, t);
+          case 'gelu': {
+            // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), in float32 (ggml_gelu uses an f16 table)
+            const inner = api.ggml_add(ctx, t, api.ggml_scale_bias(ctx, api.ggml_mul(ctx, api.ggml_sqr(ctx, t), t), 0.044715, 0));
+            const th = api.ggml_tanh(ctx, api.ggml_scale_bias(ctx, inner, Math.sqrt(2 / Math.PI), 0));
+            return api.ggml_mul(ctx, t, api.ggml_scale_bias(ctx, th, 0.5, 0.5));
+          }
           case 'gelu_erf': return api.ggml_gelu_erf(ctx, t);
           case 'sigmoid': return api.ggml_sigmoid(ctx, t);
           case 'tanh': return api.ggml_tanh(ctx, t);

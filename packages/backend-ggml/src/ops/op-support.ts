@@ -23,6 +23,15 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     if (x !== y && x !== 1 && y !== 1) throw new BackendError(op, `shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
     out.push(x === 1 ? y : x);
   }
+  if (rank > 4) {
+    // ggml merges the leading axes into one: each operand must have them all equal to the result's, or all 1
+    const lead = (s: readonly number[]) => [...new Array(rank - s.length).fill(1), ...s].slice(0, rank - 3);
+    const target = lead(out);
+    for (const s of [a, b]) {
+      const l = lead(s);
+      if (!l.every((d, i) => d === target[i]) && !l.every((d) => d === 1)) throw new BackendError(op, `broadcasting ${fmt(a)} with ${fmt(b)} across the leading axes of a rank-${rank} result needs a reshape to rank 4 first`);
+    }
+  }
   return out;
 }
 

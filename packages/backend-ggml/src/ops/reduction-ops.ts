@@ -2,7 +2,7 @@ import { BackendError, type Tensor } from '@pio/core';
 import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
-import { normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
+import { assertAxisInGgml, normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
 import type { NativePointer } from '../runtime/ggml-api.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
 import { swapToFront } from './ggml-helpers.js';
@@ -41,10 +41,11 @@ export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: nu
   const x = asNode(op, a);
   const rank = x.shape.length;
   const ax = normalizeAxis(op, axis, rank);
+  assertAxisInGgml(op, ax, rank);
   const reducing = op === 'sum' || op === 'mean' || op === 'max';
   const shape = reducing ? reducedShape(x.shape, ax, keepDims) : [...x.shape];
   const int = x.dtype === 'int32' && (op === 'sum' || op === 'max' || op === 'cumsum');
-  const keptNe = toNe(reducedShape(x.shape, ax, true), op);
+  const keptNe = toNe(reducedShape(x.shape, ax, true));
   return rt.node(op, {
     shape,
     dtype: int ? 'int32' : 'float32',
@@ -65,6 +66,7 @@ export function argMaxOp(rt: GraphRuntime, a: Tensor, axis: number): GraphNode {
   const x = asNode('argMax', a);
   const rank = x.shape.length;
   const ax = normalizeAxis('argMax', axis, rank);
+  assertAxisInGgml('argMax', ax, rank);
   const shape = reducedShape(x.shape, ax, false);
   const len = x.shape[ax] ?? 1;
   const rows = shape.reduce((m, d) => m * d, 1);
@@ -75,8 +77,18 @@ export function argMaxOp(rt: GraphRuntime, a: Tensor, axis: number): GraphNode {
     recipe: {
       emit: (e, [p]) => {
         const f = e.f32(p, x.ggmlType);
-        const moved = rank === 0 ? f : e.cont(swapToFront(e, f, toGgmlDim(ax, rank)));
-        return e.reshape(e.api.ggml_argmax(e.ctx, e.reshape(moved, [len, rows, 1, 1])), toNe(shape));
+        const d = rank === 0 ? 0 : toGgmlDim(ax, rank);
+        const movedNe = toNe(x.shape);
+        [movedNe[0], movedNe[d]] = d === 0 ? [1, 1] : [1, movedNe[0]];
+        const moved = e.cont(swapToFront(e, f, d));
+        const { api, ctx } = e;
+        // ggml_argmax keeps the last maximum; the spec wants the first: weight the maxima by (len - i) and take argmax
+        const m2 = e.reshape(moved, [len, rows, 1, 1]);
+        const top = api.ggml_pool_1d(ctx, m2, POOL_MAX, len, len, 0); // [1, rows]
+        const isMax = api.ggml_scale_bias(ctx, api.ggml_step(ctx, api.ggml_sub(ctx, api.ggml_repeat_4d(ctx, top, len, rows, 1, 1), m2)), -1, 1);
+        const firstWins = api.ggml_mul(ctx, isMax, api.ggml_scale_bias(ctx, api.ggml_arange(ctx, 0, len, 1), -1, len));
+        const idx = e.reshape(api.ggml_argmax(ctx, firstWins), movedNe);
+        return e.reshape(swapToFront(e, idx, d), toNe(shape));
       },
     },
   });

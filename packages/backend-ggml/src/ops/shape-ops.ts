@@ -1,7 +1,7 @@
 import { BackendError, type Tensor, type TensorDType } from '@pio/core';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
-import { normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
+import { assertAxisInGgml, normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
 import { contiguousStrides } from './ggml-helpers.js';
 import { asNode, fmt, sizeOf } from './op-support.js';
@@ -17,7 +17,7 @@ export function reshapeOp(rt: GraphRuntime, a: Tensor, shape: readonly number[])
   if (free > 1 || out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== total) {
     throw new BackendError('reshape', `cannot reshape ${fmt(x.shape)} (${total} values) to ${fmt(shape)}`);
   }
-  const ne = toNe(out, 'reshape');
+  const ne = toNe(out);
   return rt.node('reshape', { shape: out, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { view: true, emit: (e, [p]) => e.reshape(p, ne) } });
 }
 
@@ -28,10 +28,10 @@ export function transposeOp(rt: GraphRuntime, a: Tensor, perm: readonly number[]
   const sorted = [...perm].map((p) => (p < 0 ? p + r : p)).sort((p, q) => p - q);
   if (perm.length !== r || sorted.some((p, i) => p !== i)) throw new BackendError('transpose', `${fmt(perm)} is not a permutation of the ${r} axes of ${fmt(x.shape)}`);
   const norm = perm.map((p) => (p < 0 ? p + r : p));
+  for (let i = 0; i < r - 3; i++) if (r > 4 && norm[i] !== i) assertAxisInGgml('transpose', i, r);
   const shape = norm.map((p) => x.shape[p]);
   const ax = [0, 1, 2, 3];
   for (let j = 0; j < r; j++) ax[r - 1 - norm[r - 1 - j]] = j;
-  toNe(shape, 'transpose');
   return rt.node('transpose', { shape, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { view: true, emit: (e, [p]) => e.api.ggml_permute(e.ctx, p, ax[0], ax[1], ax[2], ax[3]) } });
 }
 
@@ -41,12 +41,12 @@ export function concatOp(rt: GraphRuntime, xs: readonly Tensor[], axis: number):
   const nodes = xs.map((t) => asNode('concat', t));
   const first = nodes[0];
   const ax = normalizeAxis('concat', axis, first.shape.length);
+  assertAxisInGgml('concat', ax, first.shape.length);
   for (const n of nodes) {
     const ok = n.shape.length === first.shape.length && n.shape.every((d, i) => i === ax || d === first.shape[i]) && n.dtype === first.dtype;
     if (!ok) throw new BackendError('concat', `shapes ${nodes.map((m) => fmt(m.shape)).join(', ')} differ outside axis ${axis}`);
   }
   const shape = first.shape.map((d, i) => (i === ax ? nodes.reduce((s, n) => s + n.shape[ax], 0) : d));
-  toNe(shape, 'concat');
   const dim = toGgmlDim(ax, shape.length);
   return rt.node('concat', {
     shape,
@@ -70,9 +70,10 @@ export function sliceOp(rt: GraphRuntime, a: Tensor, begin: readonly number[], s
   if (out.some((s, i) => begin[i] < 0 || s < 0 || begin[i] + s > x.shape[i])) {
     throw new BackendError('slice', `begin ${fmt(begin)} size ${fmt(size)} is out of bounds for ${fmt(x.shape)}`);
   }
-  const srcNe = toNe(x.shape, 'slice');
-  const ne = toNe(out, 'slice');
-  const start = toNe(begin.length ? [...begin] : []).map((v, i) => (i < r ? v : 0));
+  for (let i = 0; i < r - 3; i++) if (out[i] !== x.shape[i]) assertAxisInGgml('slice', i, r);
+  const srcNe = toNe(x.shape);
+  const ne = toNe(out);
+  const start = [...begin].reverse().slice(0, 3).concat([0, 0, 0]).slice(0, 4);
   return rt.node('slice', {
     shape: out,
     dtype: x.dtype,

@@ -9,7 +9,8 @@ const out = (t: TfTensor) => t as unknown as Tensor;
 export function reshapeOp(rt: TfjsRuntime, x: Tensor, shape: readonly number[]): Tensor {
   rt.check('reshape', x);
   const size = sizeOf(x.shape);
-  const inferred = Array.isArray(shape) ? shape.filter((d) => d === -1).length : 2;
+  if (!Array.isArray(shape)) throw new BackendError('reshape', `target shape must be an array, got ${String(shape)}`);
+  const inferred = shape.filter((d) => d === -1).length;
   if (inferred > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new BackendError('reshape', `invalid target shape ${fmt(shape)} for ${fmt(x.shape)}: dimensions must be >= 0, at most one -1`);
   }

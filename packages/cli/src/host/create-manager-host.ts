@@ -32,6 +32,8 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
   const { manager } = options;
   const entries = new Map<string, Entry>();
   let discovered: Promise<unknown> | undefined;
+  /** Registrations run one at a time (choosing a plugin alias must not race). */
+  let registering: Promise<unknown> = Promise.resolve();
   const discover = (): Promise<unknown> => (discovered ??= manager.discoverPlugins());
 
   const aliasFor = async (pluginName: string): Promise<string> => {
@@ -67,39 +69,45 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
     }
   };
 
+  const register = async (request: RegisterModelRequest): Promise<HostedModel> => {
+    if (entries.has(request.modelId)) throw new ModelAlreadyRegisteredError(request.modelId);
+    await discover();
+    const { path } = await resolveModelPath(request.source);
+    let pluginName = request.pluginId;
+    if (pluginName === undefined) {
+      const found = await manager.findPluginForModel(path);
+      if (!found) throw new NoPluginForModelError({ modelPath: path, installed: manager.listPlugins().map((p) => p.name) });
+      pluginName = found.name;
+    }
+    const managerName = await aliasFor(pluginName);
+    const plugin = await manager.activatePlugin(managerName, {
+      modelPath: path,
+      ...(options.device === undefined ? {} : { device: options.device }),
+      ...(options.storage === undefined ? {} : { storage: options.storage }),
+      ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+    });
+    if (!isTextModelPlugin(plugin)) {
+      await manager.deactivatePlugin(managerName);
+      throw new NotATextModelError(pluginName);
+    }
+    if (entries.has(request.modelId)) {
+      await manager.deactivatePlugin(managerName);
+      throw new ModelAlreadyRegisteredError(request.modelId);
+    }
+    const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin };
+    entries.set(request.modelId, { model, managerName });
+    return model;
+  };
+
   return {
     listModels: () => [...entries.values()].map((entry) => entry.model),
     getModel: (id) => entries.get(id)?.model,
 
-    async registerModel(request: RegisterModelRequest) {
-      if (entries.has(request.modelId)) throw new ModelAlreadyRegisteredError(request.modelId);
-      await discover();
-      const { path } = await resolveModelPath(request.source);
-      let pluginName = request.pluginId;
-      if (pluginName === undefined) {
-        const found = await manager.findPluginForModel(path);
-        if (!found) throw new NoPluginForModelError({ modelPath: path, installed: manager.listPlugins().map((p) => p.name) });
-        pluginName = found.name;
-      }
-      const managerName = await aliasFor(pluginName);
-      const plugin = await manager.activatePlugin(managerName, {
-        modelPath: path,
-        ...(options.device === undefined ? {} : { device: options.device }),
-        ...(options.storage === undefined ? {} : { storage: options.storage }),
-        ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
-      });
-      if (!isTextModelPlugin(plugin)) {
-        await manager.deactivatePlugin(managerName);
-        throw new NotATextModelError(pluginName);
-      }
-      if (entries.has(request.modelId)) {
-        await manager.deactivatePlugin(managerName);
-        throw new ModelAlreadyRegisteredError(request.modelId);
-      }
-      const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin };
-      entries.set(request.modelId, { model, managerName });
-      return model;
+    registerModel(request: RegisterModelRequest) {
+      const next = registering.then(() => register(request));
+      registering = next.catch(() => undefined);
+      return next;
     },
 
     async unregisterModel(id) {

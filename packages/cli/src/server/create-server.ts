@@ -33,6 +33,7 @@ export function createServer(options: ServerOptions): PioServer {
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const queues = new Map<string, RequestQueue>();
   const controllers = new Set<AbortController>();
+  const retiring = new Set<string>();
   let draining = false;
   let idle: (() => void) | undefined;
 
@@ -99,13 +100,23 @@ export function createServer(options: ServerOptions): PioServer {
     },
     readBody: () => readJsonBody(request, maxBodyBytes),
     requireModel: (id, param = 'model') => {
-      const model = options.host.getModel(id);
+      const model = retiring.has(id) ? undefined : options.host.getModel(id);
       if (!model) {
         throw new HttpRequestError(new ModelNotRegisteredError(id).message, { status: 404, type: 'invalid_request_error', param, errorCode: 'model_not_found' });
       }
       return model;
     },
     enqueue: (model, task) => queueFor(model).run(task, signal),
+    retireModel: async (model) => {
+      retiring.add(model.id);
+      try {
+        await queueFor(model).idle();
+        await options.host.unregisterModel(model.id);
+      } finally {
+        queues.delete(model.id);
+        retiring.delete(model.id);
+      }
+    },
     sendJson: (status, body) => sendJson(response, status, body),
   });
 

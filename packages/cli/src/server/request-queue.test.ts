@@ -43,3 +43,18 @@ describe('RequestQueue', () => {
     expect(queue.active).toBe(0);
   });
 });
+
+describe('RequestQueue.idle', () => {
+  it('resolves once nothing runs or waits', async () => {
+    const queue = new RequestQueue({ maxConcurrent: 1, maxQueued: 5 });
+    await queue.idle();
+    let finished = 0;
+    const tasks = [1, 2, 3].map(() => queue.run(async () => {
+      await tick();
+      finished += 1;
+    }));
+    await queue.idle();
+    expect(finished).toBe(3);
+    await Promise.all(tasks);
+  });
+});

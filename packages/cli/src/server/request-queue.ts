@@ -21,6 +21,7 @@ interface Waiter {
 export class RequestQueue {
   private running = 0;
   private readonly waiting: Waiter[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: RequestQueueOptions) {}
 
@@ -32,6 +33,12 @@ export class RequestQueue {
   /** Requests waiting now. */
   get queued(): number {
     return this.waiting.length;
+  }
+
+  /** Resolves once nothing runs or waits. */
+  idle(): Promise<void> {
+    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Runs `task` when its turn comes. Throws a 429 {@link HttpRequestError} when the queue is full, or the signal's reason when aborted while waiting. */
@@ -82,5 +89,6 @@ export class RequestQueue {
     while (this.running < this.options.maxConcurrent && this.waiting.length > 0) {
       this.waiting.shift()?.start();
     }
+    if (this.running === 0 && this.waiting.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

@@ -18,6 +18,8 @@ export interface RouteContext {
   readBody(): Promise<unknown>;
   /** The hosted model `id`, or a 404 `HttpRequestError` naming `param`. */
   requireModel(id: string, param?: string): HostedModel;
+  /** Stops routing requests to a model (404 from now on), waits for its queued and running requests, then unloads it. */
+  retireModel(model: HostedModel): Promise<void>;
   /** Runs `task` in the model's FIFO queue (429 when full). */
   enqueue<T>(model: HostedModel, task: () => Promise<T>): Promise<T>;
   /** Sends a JSON response. */

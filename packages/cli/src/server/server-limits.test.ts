@@ -160,6 +160,23 @@ describe('server errors, limits and lifecycle', () => {
 });
 
 describe('registry endpoints', () => {
+  it('lets requests already queued for a model finish before DELETE unloads it', async () => {
+    const t = await startTestServer({}, { delayMs: 20 });
+    try {
+      await post(`${t.url}/models/register`, { model_id: 'm', path: '/m' });
+      const slow = post(`${t.url}/models/m/inference`, { prompt: 'a b c d e' });
+      await expect.poll(() => t.server.inFlight).toBe(1);
+      const deleted = fetch(`${t.url}/models/m`, { method: 'DELETE' });
+      await expect.poll(() => t.server.inFlight).toBe(2);
+      expect((await post(`${t.url}/models/m/inference`, { prompt: 'late' })).status).toBe(404);
+      expect(await json(await slow)).toMatchObject({ text: 'echo: a b c d e' });
+      expect((await deleted).status).toBe(200);
+      expect(t.host.getModel('m')).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+
   it('lists plugins, registers, runs, and deletes models', async () => {
     const t = await startTestServer();
     try {

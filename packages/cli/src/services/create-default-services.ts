@@ -15,6 +15,7 @@ import {
   type WeightStorage,
 } from '@pio/core';
 import { downloadModel, resolveModelPath } from '@pio/core/weights';
+import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
 import type { CliServices, ModelDescription } from './cli-services.js';
@@ -23,6 +24,7 @@ import { summarizeConfig } from './summarize-config.js';
 
 const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
 const DEVICES = new Set(['cpu', 'gpu']);
+const TFJS_ENGINES = new Set(['auto', 'gpu', 'cpu', 'wasm', 'js']);
 
 /** Where the CLI looks for things, from its environment. */
 export interface DefaultServicesOptions {
@@ -43,13 +45,14 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
   const searchPaths = [ownNodeModules, ...split(env.PIO_PLUGIN_PATH).map((p) => resolve(cwd, p))];
   const trusted = split(env.PIO_TRUST);
   const backend = env.PIO_BACKEND === 'reference' ? 'reference' : 'tfjs';
+  const engine = TFJS_ENGINES.has(env.PIO_TFJS_ENGINE ?? '') ? (env.PIO_TFJS_ENGINE as TfjsDevice) : undefined;
   const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
 
   const makeManager = (extraRoots: readonly string[] = []): PluginManager =>
     createPluginManager({
       cwd,
       searchPaths,
-      createBackend: createBackendFactory(backend),
+      createBackend: createBackendFactory(backend, engine),
       trustPolicy: { allow: ['@pio/*', ...trusted] },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
       limits: { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },

@@ -1,10 +1,13 @@
 import type { ToolCall, ToolDefinition } from '@pio/core';
 import { parseGlmToolCall, type ToolCallIdFactory } from './parse-glm-tool-call.js';
 
-/** GLM-4.7's markers. */
+/** Opens GLM-4.7's reasoning block (the chat template ends the prompt with it when thinking is on). */
 export const GLM_THINK_OPEN = '<think>';
+/** Closes GLM-4.7's reasoning block. */
 export const GLM_THINK_CLOSE = '</think>';
+/** Opens one GLM-4.7 tool call. */
 export const GLM_TOOL_CALL_OPEN = '<tool_call>';
+/** Closes one GLM-4.7 tool call. */
 export const GLM_TOOL_CALL_CLOSE = '</tool_call>';
 
 /** Options of {@link parseGlmOutput}. */

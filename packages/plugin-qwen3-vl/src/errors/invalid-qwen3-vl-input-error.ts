@@ -5,11 +5,11 @@ export class InvalidQwen3VLInputError extends PioError {
   /** The input field at fault, e.g. `pixelValues` or `imageGridThw`. */
   readonly field: string;
 
-  constructor(fields: { field: string; detail: string }, options: PioErrorOptions = {}) {
+  constructor(fields: { field: string; detail: string; hint?: string }, options: PioErrorOptions = {}) {
     super(
       'PIO_QWEN3_VL_INVALID_INPUT',
       `Invalid Qwen3-VL input \`${fields.field}\`: ${fields.detail}. ` +
-        'Preprocess images with preprocessImages() and expand each image token to its grid size (expandImageTokens()).',
+        (fields.hint ?? 'Preprocess images with preprocessImages() and expand each image token to its grid size (expandImageTokens()).'),
       options,
     );
     this.name = 'InvalidQwen3VLInputError';

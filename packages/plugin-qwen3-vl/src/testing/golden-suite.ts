@@ -90,6 +90,7 @@ export function describeGoldenSuite(label: string, createBackend: () => Promise<
         expect(rope.positionIds).toEqual(c.position_ids);
         expect(rope.ropeDeltas).toEqual(c.rope_deltas);
 
+        const liveTensors = backend.memory().tensors;
         const ref = readBin(c.logits);
         const out = await model.infer({ inputIds: c.input_ids, attentionMask: c.attention_mask, images: caseImages });
         expect(out.shape).toEqual(ref.shape);
@@ -103,6 +104,7 @@ export function describeGoldenSuite(label: string, createBackend: () => Promise<
           const expected = steps.data.subarray(s * per, (s + 1) * per);
           expect(maxAbsDiff(logits, expected)).toBeLessThanOrEqual(logitsBound(expected));
         });
+        expect(backend.memory().tensors).toBe(liveTensors); // nothing leaked by infer, prefill or steps
       });
     }
   });

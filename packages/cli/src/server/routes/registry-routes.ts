@@ -56,10 +56,10 @@ export async function registerModelRoute(context: RouteContext): Promise<void> {
   context.sendJson(201, describe(model));
 }
 
-/** `DELETE /models/{id}`: stops serving a model and frees it. */
+/** `DELETE /models/{id}`: stops serving a model, lets the requests already queued for it finish, and frees it. */
 export async function deleteModelRoute(context: RouteContext): Promise<void> {
   const model = context.requireModel(context.params.id ?? '', 'id');
-  await context.host.unregisterModel(model.id);
+  await context.retireModel(model);
   context.sendJson(200, { id: model.id, object: 'model', deleted: true });
 }
 

@@ -4,7 +4,7 @@ import type { Backend, ChatCompletionDelta, ChatMessage, ToolDefinition } from '
 import { createReferenceBackend } from '@pio/core/testing';
 import { loadTokenizer, type Tokenizer } from '@pio/core/text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGlmTextSurface } from './glm-text-surface.js';
+import { createGlmTextRuntime } from './glm-text-runtime.js';
 import { fixtureDir } from './testing/golden-fixture.js';
 import { ScriptedModel } from './testing/scripted-model.js';
 
@@ -26,7 +26,7 @@ describe('GLM chat surface (scripted model outputs, real tokenizer and template)
 
   const surfaceFor = async (reply: string, eos: number) => {
     const model = new ScriptedModel(backend, 1024, [...tokenizer.encode(reply), eos], { eosTokenIds: [1000, USER, OBSERVATION], padTokenId: 1000 });
-    return { model, surface: await createGlmTextSurface(model, dir) };
+    return { model, surface: await createGlmTextRuntime(model, dir) };
   };
 
   beforeAll(async () => {

@@ -1,0 +1,47 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES_DIR } from './run/run-example.js';
+
+// The guides include every sample verbatim from examples/ (a fenced block right after `<!-- example: <path> -->`),
+// so what the docs show is what examples.test.ts runs. `node scripts/guide-examples.mjs` rewrites the blocks.
+const ROOT = resolve(EXAMPLES_DIR, '..');
+const DOCS = join(ROOT, 'docs');
+const MARKER = /^<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)```$/gm;
+
+async function guides(): Promise<Array<{ name: string; text: string }>> {
+  const names = (await readdir(DOCS)).filter((f) => f.endsWith('.md')).sort();
+  return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(DOCS, name), 'utf8') })));
+}
+
+describe('guides and examples', () => {
+  it('every example block in a guide equals its file', async () => {
+    let blocks = 0;
+    for (const guide of await guides()) {
+      for (const [, file, code] of guide.text.matchAll(MARKER)) {
+        blocks++;
+        const text = await readFile(join(ROOT, file), 'utf8');
+        expect(code, `${guide.name}: block of ${file} (run node scripts/guide-examples.mjs)`).toBe(text.endsWith('\n') ? text : `${text}\n`);
+      }
+    }
+    expect(blocks).toBeGreaterThan(0);
+  });
+
+  it('every sample in examples/ is shown in a guide', async () => {
+    const shown = new Set((await guides()).flatMap((g) => [...g.text.matchAll(MARKER)].map((m) => m[1])));
+    const samples = (await readdir(EXAMPLES_DIR)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `examples/${f}`);
+    samples.push('examples/third-party-plugin/package.json', 'examples/third-party-plugin/index.js');
+    expect(samples.filter((s) => !shown.has(s))).toEqual([]);
+  });
+
+  it('every ts/js code block of a guide is an included example (no untested samples)', async () => {
+    for (const guide of await guides()) {
+      const lines = guide.text.split('\n');
+      lines.forEach((line, i) => {
+        if (/^```(ts|typescript|js|javascript)$/.test(line)) {
+          expect(lines[i - 1], `${guide.name}:${i + 1}: a ${line.slice(3)} block without an <!-- example: --> marker`).toMatch(/^<!-- example: \S+ -->$/);
+        }
+      });
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import { KVCache } from '@pio/core/nn';
+import { createGgmlBackend } from '../src/index.js';
+import { Qwen3Decoder } from './qwen3-decoder.js';
+import { QWEN3_0_6B, randomWeights } from './qwen3-shape.js';
+const storage = (process.argv[2] ?? 'float32') as any;
+const shape = { ...QWEN3_0_6B, layers: Number(process.argv[3] ?? 28) };
+let t0 = performance.now();
+const weights = randomWeights(shape);
+console.log('weights', (performance.now() - t0).toFixed(0), 'ms');
+const b = await createGgmlBackend({ device: 'cpu', threads: Number(process.argv[4] ?? 2) });
+t0 = performance.now();
+const model = new Qwen3Decoder(b, shape, weights, storage);
+console.log('upload', (performance.now() - t0).toFixed(0), 'ms', (model.weightBytes / 1e9).toFixed(2), 'GB');
+const cache = new KVCache(b, shape.layers);
+const prompt = Array.from({ length: 128 }, (_, i) => (i * 7919) % shape.vocab);
+t0 = performance.now();
+let logits = model.forward(prompt, cache);
+let data = await logits.data();
+console.log('prefill', (performance.now() - t0).toFixed(0), 'ms');
+const times: number[] = [];
+for (let i = 0; i < 6; i++) {
+  let best = 0; for (let v = 1; v < data.length; v++) if (data[v] > data[best]) best = v;
+  logits.dispose();
+  const s = performance.now();
+  logits = model.forward([best], cache);
+  data = await logits.data();
+  times.push(performance.now() - s);
+  const G = globalThis as any; console.log('step', (performance.now() - s).toFixed(0), 'build', G.__buildMs.toFixed(1), 'alloc', G.__allocMs.toFixed(1), 'compute', G.__computeMs.toFixed(1)); G.__buildMs = G.__allocMs = G.__computeMs = 0;
+}
+console.log('decode ms', times.map((t) => t.toFixed(0)).join(' '), 'mem', JSON.stringify(b.memory()));

@@ -1,0 +1,71 @@
+import type { Backend, Tensor, Weight, WeightStorage } from '@pio/core';
+import { buildAttentionMask, KVCache, ropeInverseFrequencies, ropeTables, ropeTensors } from '@pio/core/nn';
+import type { DecoderShape, NamedTensor } from './qwen3-shape.js';
+
+/**
+ * A Qwen3 text decoder written directly over the PIO Backend spec (tied embeddings, q/k RMSNorm, NEOX rope, GQA,
+ * SwiGLU), for benchmarking backends with random weights. Batch 1.
+ */
+export class Qwen3Decoder {
+  private readonly w = new Map<string, Weight>();
+  private readonly invFreq: Float32Array;
+
+  constructor(
+    private readonly b: Backend,
+    private readonly shape: DecoderShape,
+    weights: readonly NamedTensor[],
+    storage: WeightStorage,
+  ) {
+    for (const t of weights) {
+      const host = { dtype: 'F32' as const, shape: t.shape, bytes: new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength) };
+      const role = t.name === 'token_embd.weight' ? 'embedding' : t.matrix ? 'linear' : 'plain';
+      this.w.set(t.name, b.keep(b.weight(host, { role, storage: t.matrix ? storage : 'float32', name: t.name })));
+    }
+    this.invFreq = ropeInverseFrequencies(shape.headDim, shape.ropeTheta);
+  }
+
+  /** Bytes of all weights on the backend. */
+  get weightBytes(): number {
+    let n = 0;
+    for (const w of this.w.values()) n += w.byteSize;
+    return n;
+  }
+
+  /** Runs `tokens` (the next positions after `cache.length`) and returns the last position's logits `[1, vocab]`. */
+  forward(tokens: readonly number[], cache: KVCache): Tensor {
+    const { b, shape: s } = this;
+    const past = cache.length;
+    const seq = tokens.length;
+    const W = (n: string): Weight => this.w.get(n) as Weight;
+    return b.scope(() => {
+      const tables = ropeTables(1, seq, this.invFreq, (_, t) => past + t);
+      const { cos, sin } = ropeTensors(b, tables, 1, seq);
+      const mask = buildAttentionMask(b, [new Array(past + seq).fill(1)], seq);
+      let x = b.gather(W('token_embd.weight'), b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
+      for (let l = 0; l < s.layers; l++) {
+        const p = `blk.${l}.`;
+        const xn = b.rmsNorm(x, W(`${p}attn_norm.weight`), s.eps);
+        const heads = (name: string, n: number) => b.rmsNorm(b.reshape(b.linear(xn, W(`${p}${name}.weight`)), [1, seq, n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
+        const q = b.transpose(b.rope(heads('attn_q', s.heads), cos, sin, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
+        const kNew = b.transpose(b.rope(heads('attn_k', s.kvHeads), cos, sin, 'half'), [0, 2, 1, 3]);
+        const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);
+        const { k, v } = cache.update(l, { k: kNew, v: vNew });
+        const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask }); // [1, heads, seq, headDim]
+        const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
+        x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));
+        const hn = b.rmsNorm(x, W(`${p}ffn_norm.weight`), s.eps);
+        const gated = b.mul(b.silu(b.linear(hn, W(`${p}ffn_gate.weight`))), b.linear(hn, W(`${p}ffn_up.weight`)));
+        x = b.add(x, b.linear(gated, W(`${p}ffn_down.weight`)));
+      }
+      const last = b.slice(x, [0, seq - 1, 0], [1, 1, s.hidden]);
+      const normed = b.rmsNorm(last, W('output_norm.weight'), s.eps);
+      return b.reshape(b.linear(normed, W('token_embd.weight')), [1, s.vocab]);
+    });
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    for (const w of this.w.values()) w.dispose();
+    this.w.clear();
+  }
+}

@@ -1,0 +1,33 @@
+import type { CausalLM } from '@pio/core';
+import { createTextModelRuntime, loadGenerationConfig, type GenerationDefaults, type TextModelRuntime } from '@pio/core/generation';
+import { loadChatTemplate, loadTokenizer } from '@pio/core/text';
+import { createGlmAssistantOutputParser } from './chat/glm-assistant-output-parser.js';
+import type { GlmFlashConfig } from './glm-flash-config.js';
+
+/**
+ * The text and chat surface of a loaded GLM-4.7-Flash, on core's text-model runtime: GLM-4.7's tokenizer and chat
+ * template (`chat_template.jinja`; thinking on unless `enableThinking: false`, passed as `enable_thinking`), its EOS ids
+ * (`<|endoftext|>`, `<|user|>`, `<|observation|>`), and output parsing into `reasoning_content`, `content` and
+ * OpenAI-style `tool_calls`.
+ */
+export async function createGlmTextRuntime(
+  model: CausalLM & { readonly config: Pick<GlmFlashConfig, 'eosTokenIds' | 'padTokenId'> },
+  modelDir: string,
+): Promise<TextModelRuntime> {
+  const tokenizer = await loadTokenizer(modelDir);
+  const chatTemplate = await loadChatTemplate(modelDir);
+  const fromFile = await loadGenerationConfig(modelDir).catch(() => ({}) as GenerationDefaults);
+  const generationDefaults: GenerationDefaults = {
+    ...fromFile,
+    eosTokenIds: fromFile.eosTokenIds ?? model.config.eosTokenIds,
+    padTokenId: fromFile.padTokenId ?? model.config.padTokenId,
+  };
+  return createTextModelRuntime({
+    model,
+    tokenizer,
+    chatTemplate,
+    generationDefaults,
+    createOutputParser: createGlmAssistantOutputParser,
+    templateVariables: (request) => (request.enableThinking === undefined ? {} : { enable_thinking: request.enableThinking }),
+  });
+}

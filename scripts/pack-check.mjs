@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Proves every publishable package works on its own, as npm users get it (run after `pnpm build`):
+//   1. `pnpm pack` each package (pnpm rewrites `workspace:^` to the real version range);
+//   2. check each tarball: no test files or fixtures, a README, the built entry points, no `workspace:` range left,
+//      then `publint --strict` and `attw --profile esm-only` (types and exports for ESM consumers);
+//   3. for each package, a fresh project that installs only its tarball (plus the tarballs of the @pio packages it
+//      depends on) with npm, then imports every entry point of its `exports` with plain Node (no source condition).
+// Usage: node scripts/pack-check.mjs [--keep] [--only <package-folder>]...
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const args = process.argv.slice(2);
+const keep = args.includes('--keep');
+const only = args.flatMap((arg, i) => (args[i - 1] === '--only' ? [arg] : []));
+const started = Date.now();
+const failures = [];
+
+const log = (line) => console.log(`pack-check: ${line} (${Math.round((Date.now() - started) / 1000)}s)`);
+const fail = (pkg, problem) => failures.push(`${pkg}: ${problem}`);
+
+async function sh(command, argv, cwd, extraEnv = {}) {
+  try {
+    return await run(command, argv, { cwd, maxBuffer: 64 << 20, env: { ...process.env, ...extraEnv } });
+  } catch (error) {
+    const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
+    throw new Error(`${command} ${argv.join(' ')} (in ${cwd}) failed:\n${output || error.message}`);
+  }
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function pool(items, limit, fn) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    while (queue.length > 0) await fn(queue.shift());
+  }));
+}
+
+/** Publishable workspace packages: folder, package.json. */
+async function workspacePackages() {
+  const out = [];
+  for (const folder of (await readdir(join(ROOT, 'packages'))).sort()) {
+    const file = join(ROOT, 'packages', folder, 'package.json');
+    if (!existsSync(file)) continue;
+    const manifest = JSON.parse(await readFile(file, 'utf8'));
+    if (manifest.private || (only.length > 0 && !only.includes(folder))) continue;
+    out.push({ folder, dir: join(ROOT, 'packages', folder), manifest });
+  }
+  return out;
+}
+
+/** Every subpath of `exports` that is an importable module (not `./package.json`). */
+function entrySpecifiers(manifest) {
+  const exportsField = manifest.exports ?? { '.': manifest.main };
+  return Object.keys(exportsField)
+    .filter((key) => key !== './package.json' && !key.includes('*'))
+    .map((key) => (key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`));
+}
+
+/** Checks a tarball's file list and packed package.json. */
+async function checkTarball(pkg, tarball) {
+  const { stdout } = await sh('tar', ['-tzf', tarball], ROOT);
+  const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const devFiles = files.filter((f) => /\.test\.[cm]?[jt]sx?$/.test(f) || f.includes('__fixtures__') || f.includes('/testing/fixtures/'));
+  if (devFiles.length > 0) fail(pkg.folder, `dev files in the tarball: ${devFiles.slice(0, 5).join(', ')}${devFiles.length > 5 ? ', ...' : ''}`);
+  if (!files.includes('README.md')) fail(pkg.folder, 'no README.md in the tarball (add one to the package folder)');
+  if (!files.includes('package.json')) fail(pkg.folder, 'no package.json in the tarball');
+  const { stdout: packed } = await sh('tar', ['-xzOf', tarball, 'package/package.json'], ROOT);
+  const manifest = JSON.parse(packed);
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const [name, range] of Object.entries(manifest[field] ?? {})) {
+      if (String(range).startsWith('workspace:')) fail(pkg.folder, `${field}.${name} is still "${range}" (publish with pnpm)`);
+    }
+  }
+  for (const [key, target] of Object.entries(manifest.exports ?? {})) {
+    const paths = typeof target === 'string' ? [target] : Object.entries(target).filter(([c]) => c !== '@pio/source').map(([, p]) => p);
+    for (const path of paths) if (!files.includes(path.replace(/^\.\//, ''))) fail(pkg.folder, `exports["${key}"] points to ${path}, missing from the tarball (run pnpm build)`);
+  }
+  return { files, manifest };
+}
+
+async function lint(pkg, tarball) {
+  try {
+    await sh(join(BIN, 'publint'), ['run', tarball, '--strict', '--level', 'warning'], ROOT);
+  } catch (error) {
+    fail(pkg.folder, `publint: ${error.message}`);
+  }
+  try {
+    await sh(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-emoji', '--no-color'], ROOT);
+  } catch (error) {
+    fail(pkg.folder, `attw: ${error.message}`);
+  }
+}
+
+/** The @pio packages `name` needs, itself included (from the packed manifests). */
+function closure(name, packed) {
+  const seen = new Set();
+  const visit = (n) => {
+    if (seen.has(n) || !packed.has(n)) return;
+    seen.add(n);
+    const manifest = packed.get(n).manifest;
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) visit(dep);
+  };
+  visit(name);
+  return [...seen];
+}
+
+/** A fresh npm project with only `pkg` (and its @pio dependencies) installed; imports every entry point. */
+async function installAndImport(pkg, packed, work) {
+  const project = join(work, 'projects', pkg.folder);
+  await mkdir(project, { recursive: true });
+  const dependencies = Object.fromEntries(closure(pkg.manifest.name, packed).map((n) => [n, `file:${packed.get(n).tarball}`]));
+  // Optional peers (e.g. vitest for @pio/core/testing/conformance) are what a user of that entry point installs.
+  const optionalPeers = Object.keys(pkg.manifest.peerDependenciesMeta ?? {}).filter((n) => pkg.manifest.peerDependenciesMeta[n]?.optional);
+  for (const name of optionalPeers) dependencies[name] ??= pkg.manifest.peerDependencies?.[name] ?? '*';
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: `pack-check-${pkg.folder}`, private: true, type: 'module', dependencies }, null, 2));
+  try {
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], project);
+  } catch (error) {
+    fail(pkg.folder, `npm install: ${error.message}`);
+    return;
+  }
+  const specifiers = entrySpecifiers(pkg.manifest);
+  const script = `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); }`;
+  try {
+    await sh(process.execPath, ['--input-type=module', '-e', script], project);
+  } catch (error) {
+    fail(pkg.folder, `import ${specifiers.join(', ')}: ${error.message}`);
+  }
+  for (const [bin, path] of Object.entries(typeof pkg.manifest.bin === 'string' ? { [pkg.manifest.name]: pkg.manifest.bin } : (pkg.manifest.bin ?? {}))) {
+    try {
+      const { stdout } = await sh(join(project, 'node_modules', '.bin', bin), ['--version'], project);
+      if (stdout.trim() !== pkg.manifest.version) fail(pkg.folder, `${bin} --version printed "${stdout.trim()}", expected ${pkg.manifest.version} (${path})`);
+    } catch (error) {
+      fail(pkg.folder, `${bin} --version: ${error.message}`);
+    }
+  }
+}
+
+const work = await mkdtemp(join(tmpdir(), 'pio-pack-check-'));
+try {
+  const packages = await workspacePackages();
+  const missingBuild = packages.filter((pkg) => !existsSync(join(pkg.dir, 'dist')));
+  if (missingBuild.length > 0) throw new Error(`not built: ${missingBuild.map((p) => p.folder).join(', ')}. Run \`pnpm build\` first.`);
+  const tarballs = join(work, 'tarballs');
+  await mkdir(tarballs, { recursive: true });
+  const packed = new Map();
+  for (const pkg of packages) {
+    const before = new Set(await readdir(tarballs));
+    await sh('pnpm', ['pack', '--pack-destination', tarballs], pkg.dir);
+    const tarball = join(tarballs, (await readdir(tarballs)).find((f) => !before.has(f)));
+    packed.set(pkg.manifest.name, { tarball, ...(await checkTarball(pkg, tarball)) });
+  }
+  log(`packed ${packages.length} packages`);
+  const tasks = packages.flatMap((pkg) => [() => installAndImport(pkg, packed, work), () => lint(pkg, packed.get(pkg.manifest.name).tarball)]);
+  await pool(tasks, 3, (task) => task());
+  log('publint, attw, install and import done');
+} finally {
+  if (keep) console.log(`pack-check: kept ${work}`);
+  else await rm(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(`pack-check: ${failures.length} problem(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  process.exit(1);
+}
+log('all packages pass');
