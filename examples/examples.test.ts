@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPluginManager, TrustError } from '@pio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES_DIR, runExample } from './run/run-example.js';
 import { writeCharShiftModel } from './run/write-char-shift-model.js';
+import { writeMyModel } from './run/write-my-model.js';
 
 const ROOT = resolve(EXAMPLES_DIR, '..');
 const QWEN_TINY = join(ROOT, 'models/qwen3vl-tiny-random');
@@ -109,5 +110,60 @@ describe('a third-party plugin package from a separate project', () => {
     const lines = stdout.trim().split('\n');
     expect(lines).toContain('found char-shift 1.0.0 (pio-plugin-char-shift)');
     expect(lines.at(-1)).toBe('IBM'); // each byte shifted by one by the weights written above
+  });
+});
+
+/** Relative paths of the files under `dir` (node_modules and dist left out), sorted. */
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && entry.name !== 'dist') out.push(...(await listFiles(dir, path)));
+    } else out.push(path);
+  }
+  return out.sort();
+}
+
+describe('the plugin of docs/writing-a-plugin.md, made with `pio new plugin my-model`', () => {
+  const PLUGIN = join(EXAMPLES_DIR, 'pio-plugin-my-model');
+  let work: string;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'pio-my-model-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('examples/pio-plugin-my-model is exactly what `pio new plugin my-model` writes today', async () => {
+    const cli = join(ROOT, 'packages/cli/src/cli.ts');
+    const { stdout } = await runExample(cli, ['new', 'plugin', 'my-model'], work);
+    expect(stdout).toContain('Created');
+    const fresh = join(work, 'pio-plugin-my-model');
+    const files = await listFiles(fresh);
+    expect(await listFiles(PLUGIN)).toEqual(files);
+    for (const file of files) {
+      expect(await readFile(join(PLUGIN, file), 'utf8'), file).toBe(await readFile(join(fresh, file), 'utf8'));
+    }
+  });
+
+  it('installed in an application, it is discovered, trusted, matched to its model and generates', async () => {
+    // The application: the plugin package in node_modules (unbuilt: the manager runs its `source` entry), its
+    // dependencies linked, and a model folder. src/my-model-plugin.test.ts (run by this suite) checks the logits.
+    const app = join(work, 'app');
+    await cp(PLUGIN, join(app, 'node_modules/pio-plugin-my-model'), { recursive: true, filter: (src) => !src.includes('node_modules') });
+    await mkdir(join(app, 'node_modules/@pio'), { recursive: true });
+    for (const pkg of ['core', 'backend-tfjs']) await symlink(join(ROOT, 'packages', pkg), join(app, 'node_modules/@pio', pkg), 'dir');
+    await symlink(await realpath(join(EXAMPLES_DIR, 'node_modules/zod')), join(app, 'node_modules/zod'), 'dir');
+    await cp(join(EXAMPLES_DIR, 'use-my-plugin.ts'), join(app, 'use-my-plugin.ts'));
+    await writeMyModel(join(app, 'models/my-model'));
+
+    const { stdout } = await runExample('use-my-plugin.ts', ['models/my-model'], app);
+    expect(stdout.trim().split('\n')).toEqual([
+      'plugin my-model 0.1.0: sandboxed',
+      'models/my-model runs with my-model',
+      'w3 w4 w5 w6 (stop)', // the weights count up one word per token, then <eos>
+    ]);
   });
 });

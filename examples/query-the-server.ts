@@ -1,7 +1,9 @@
 // Talk to `pio serve` over its OpenAI-compatible HTTP API with plain fetch (any OpenAI client works the same way).
 // Start the server first: pio serve --model models/Qwen3-VL-2B-Instruct
 // Run: node query-the-server.ts http://127.0.0.1:8080 Qwen3-VL-2B-Instruct
-const [baseUrl = 'http://127.0.0.1:8080', model = 'Qwen3-VL-2B-Instruct'] = process.argv.slice(2);
+import { argv } from 'node:process';
+
+const [baseUrl = 'http://127.0.0.1:8080', model = 'Qwen3-VL-2B-Instruct'] = argv.slice(2);
 const headers = { 'content-type': 'application/json' }; // add `authorization: Bearer <key>` when served with --api-key
 
 // The models the server holds.

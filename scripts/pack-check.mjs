@@ -117,9 +117,6 @@ async function installAndImport(pkg, packed, work) {
   const project = join(work, 'projects', pkg.folder);
   await mkdir(project, { recursive: true });
   const dependencies = Object.fromEntries(closure(pkg.manifest.name, packed).map((n) => [n, `file:${packed.get(n).tarball}`]));
-  // Optional peers (e.g. vitest for @pio/core/testing/conformance) are what a user of that entry point installs.
-  const optionalPeers = Object.keys(pkg.manifest.peerDependenciesMeta ?? {}).filter((n) => pkg.manifest.peerDependenciesMeta[n]?.optional);
-  for (const name of optionalPeers) dependencies[name] ??= pkg.manifest.peerDependencies?.[name] ?? '*';
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: `pack-check-${pkg.folder}`, private: true, type: 'module', dependencies }, null, 2));
   try {
     await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], project);
@@ -127,12 +124,27 @@ async function installAndImport(pkg, packed, work) {
     fail(pkg.folder, `npm install: ${error.message}`);
     return;
   }
-  const specifiers = entrySpecifiers(pkg.manifest);
-  const script = `for (const s of ${JSON.stringify(specifiers)}) { const m = await import(s); if (Object.keys(m).length === 0) throw new Error(s + ' exports nothing'); }`;
-  try {
-    await sh(process.execPath, ['--input-type=module', '-e', script], project);
-  } catch (error) {
-    fail(pkg.folder, `import ${specifiers.join(', ')}: ${error.message}`);
+  // Import each entry point with plain Node. An entry that needs an optional peer dependency (vitest for
+  // @pio/core/testing/conformance) gets it installed, as its users would, and is imported again.
+  const optionalPeers = Object.entries(pkg.manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta?.optional).map(([name]) => name);
+  for (const specifier of entrySpecifiers(pkg.manifest)) {
+    const script = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) throw new Error('exports nothing');`;
+    const tryImport = () => sh(process.execPath, ['--input-type=module', '-e', script], project);
+    try {
+      await tryImport();
+    } catch (error) {
+      const peer = optionalPeers.find((name) => error.message.includes(`Cannot find package '${name}'`));
+      if (peer === undefined) {
+        fail(pkg.folder, `import ${specifier}: ${error.message}`);
+        continue;
+      }
+      try {
+        await sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error', `${peer}@${pkg.manifest.peerDependencies[peer]}`], project);
+        await tryImport();
+      } catch (retryError) {
+        fail(pkg.folder, `import ${specifier} (with optional peer ${peer}): ${retryError.message}`);
+      }
+    }
   }
   for (const [bin, path] of Object.entries(typeof pkg.manifest.bin === 'string' ? { [pkg.manifest.name]: pkg.manifest.bin } : (pkg.manifest.bin ?? {}))) {
     try {

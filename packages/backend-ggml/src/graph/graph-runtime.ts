@@ -118,7 +118,6 @@ export class GraphRuntime implements NodeOwner {
 
   /** Computes every pending node needed by `node` (ggml graph); returns its ggml tensor (made contiguous float32/int32 when `readable`). */
   computeGraph(node: GraphNode, readable: boolean): { final: NativePointer; arena: Arena } {
-    const TB = performance.now();
     const order = collectPending(node);
     const api = this.api;
     const slots = order.length * TENSORS_PER_NODE + 64;
@@ -133,10 +132,12 @@ export class GraphRuntime implements NodeOwner {
       emitted.set(n, emit(emitter, n.inputs.map(ptrOf)));
     }
     const outputs = order.filter((n) => !n.isDisposed || n === node);
+    const detachList: NativePointer[] = [];
     const markOutput = (n: GraphNode): void => {
       const p = emitted.get(n);
       if (p === undefined) return;
-      api.ggml_set_output(p);
+      api.setOutputChain(p);
+      detachList.push(p);
       if (n.recipe.view && n.inputs[0]) markOutput(n.inputs[0]);
     };
     for (const o of outputs) markOutput(o);
@@ -150,8 +151,6 @@ export class GraphRuntime implements NodeOwner {
     const graph = api.ggml_new_graph_custom(ctx, graphSize, false);
     for (const o of outputs) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
-    (globalThis as any).__buildMs = ((globalThis as any).__buildMs ?? 0) + performance.now() - TB;
-    const TA = performance.now();
     const gallocr = api.ggml_gallocr_new(this.buft);
     const arena = new Arena(api, ctx, null, gallocr, this.forget);
     this.arenas.add(arena);
@@ -159,14 +158,12 @@ export class GraphRuntime implements NodeOwner {
       arena.free();
       throw new BackendError('data', 'ggml could not allocate the compute graph (out of memory?)');
     }
-    (globalThis as any).__allocMs = ((globalThis as any).__allocMs ?? 0) + performance.now() - TA;
-    const T0 = performance.now();
     const status = api.ggml_backend_graph_compute(this.backend, graph);
-    (globalThis as any).__computeMs = ((globalThis as any).__computeMs ?? 0) + performance.now() - T0;
     if (status !== 0) {
       arena.free();
       throw new BackendError('data', `ggml graph compute failed with status ${status}`);
     }
+    for (const p of detachList) api.detach(p);
     for (const o of outputs) {
       o.ptr = emitted.get(o);
       o.arena = arena;

@@ -1,10 +1,14 @@
-import type { GgmlApi } from './ggml-api.js';
+import type { GgmlApi, NativePointer } from './ggml-api.js';
+import { detachTensor, probeTensorLayout, TENSOR_LAYOUT } from './tensor-layout.js';
 
 /** The part of the `koffi` module this package uses. */
 export interface KoffiModule {
   register(fn: unknown, type: unknown): unknown;
   unregister(callback: unknown): void;
   pointer(type: unknown): unknown;
+  view(ptr: unknown, length: number): ArrayBuffer;
+  address(ptr: unknown): bigint;
+  decode(ptr: unknown, offset: number, type: string): unknown;
   load(path: string): { func(signature: string): (...args: unknown[]) => unknown };
   opaque(name: string): unknown;
   struct(name: string, def: Record<string, string>): unknown;
@@ -92,5 +96,19 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
   for (const op of binary) bind(`${T}ggml_${op}(${C}, ${T}a, ${T}b)`);
   for (const signature of SIGNATURES) bind(signature);
   api.callSetThreads = (fn: unknown, backend: unknown, threads: number) => koffi.call(fn, setThreads, backend, threads);
-  return api as unknown as GgmlApi;
+  const bound = api as unknown as GgmlApi;
+  api.detach = (t: NativePointer) => detachTensor(koffi, t);
+  api.setOutputChain = (t: NativePointer) => {
+    for (let p: unknown = t; p; p = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) bound.ggml_set_output(p);
+  };
+  api.layoutMatches = () => {
+    const ctx = bound.ggml_init({ mem_size: bound.ggml_tensor_overhead() * 4, mem_buffer: null, no_alloc: true });
+    try {
+      const a = bound.ggml_new_tensor_4d(ctx, 0, 3, 5, 7, 11);
+      return probeTensorLayout(koffi, { a, sum: bound.ggml_add(ctx, a, a), view: bound.ggml_reshape_4d(ctx, a, 15, 7, 11, 1) }, bound.ggml_tensor_overhead());
+    } finally {
+      bound.ggml_free(ctx);
+    }
+  };
+  return bound;
 }

@@ -100,6 +100,12 @@ export interface GgmlApi {
   ggml_backend_dev_init(dev: NativePointer, params: null): NativePointer;
   ggml_backend_dev_backend_reg(dev: NativePointer): NativePointer;
   ggml_backend_reg_get_proc_address(reg: NativePointer, name: string): NativePointer;
+  /** `ggml_set_output` on `t` and on every tensor its memory is a view of (so the allocator keeps them all). */
+  setOutputChain(t: NativePointer): void;
+  /** Makes a computed tensor a graph leaf (see `detachTensor`). */
+  detach(t: NativePointer): void;
+  /** True when the loaded library's `struct ggml_tensor` matches the layout this package was written for. */
+  layoutMatches(): boolean;
   /** Calls a `void (*)(ggml_backend_t, int)` such as `ggml_backend_set_n_threads`, obtained from the registry. */
   callSetThreads(fn: NativePointer, backend: NativePointer, threads: number): void;
 }

@@ -5,6 +5,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
+import { Spinner } from '../render/spinner.js';
 import { MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 
@@ -109,11 +110,17 @@ async function runGenerate(context: CommandContext): Promise<number> {
     }
     let tokens = 0;
     let firstMs: number | undefined;
+    const spinner = new Spinner(err);
+    if (err.live) spinner.start('Reading the prompt');
     for await (const delta of model.plugin.streamText(prompt, options)) {
-      firstMs ??= performance.now() - started;
+      if (firstMs === undefined) {
+        firstMs = performance.now() - started;
+        spinner.stop();
+      }
       tokens += delta.tokens.length;
       io.stdout.write(delta.text);
     }
+    spinner.stop();
     io.stdout.write('\n');
     const seconds = (performance.now() - started) / 1000;
     if (controller.signal.aborted) err.info(err.style('yellow', '(stopped)'));

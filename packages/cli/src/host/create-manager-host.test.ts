@@ -54,9 +54,9 @@ describe('createManagerHost over a PluginManager', () => {
 
   it('refuses a folder no plugin serves, naming the installed plugins', async () => {
     host = makeHost();
-    const error = await host.registerModel({ modelId: 'x', source: join(FIXTURES, 'plugins', 'pio-plugin-echo') }).catch((e: unknown) => e);
-    expect(error).toBeTruthy();
-    const wrongType = await host.registerModel({ modelId: 'y', source: FIXTURES }).catch((e: unknown) => e);
-    expect(NoPluginForModelError.isInstance(wrongType) || (wrongType as { code?: string }).code === 'PIO_CONFIG_FILE').toBe(true);
+    const error = await host.registerModel({ modelId: 'x', source: join(FIXTURES, 'unknown-model') }).catch((e: unknown) => e);
+    expect(NoPluginForModelError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ installed: ['echo'] });
+    expect(host.listModels()).toEqual([]);
   });
 });

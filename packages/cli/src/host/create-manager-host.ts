@@ -1,4 +1,4 @@
-import type { Device, PluginManager, WeightStorage } from '@pio/core';
+import type { Device, ModelPluginInterface, PluginManager, WeightStorage } from '@pio/core';
 import { isTextModelPlugin, loadPluginFactory, readPluginPackage } from '@pio/core';
 import { resolveModelPath } from '@pio/core/weights';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
@@ -49,9 +49,10 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       const pkg = await readPluginPackage(base.packageDir);
       if (!pkg) return pluginName;
       const factory = await loadPluginFactory(pkg);
+      const aliased = async (): Promise<ModelPluginInterface> => renamed(await factory(), alias);
       const { homepage, ...metadata } = base;
       await manager.registerPlugin(
-        factory,
+        aliased,
         {
           name: alias,
           version: metadata.version,
@@ -140,4 +141,16 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       await manager.dispose();
     },
   };
+}
+
+/** `plugin` under another name: its metadata carries `name`; every other member is the plugin's own, bound to it. */
+function renamed(plugin: ModelPluginInterface, name: string): ModelPluginInterface {
+  const metadata = { ...plugin.metadata, name };
+  return new Proxy(plugin, {
+    get(target, property) {
+      if (property === 'metadata') return metadata;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -56,8 +56,9 @@ export class Terminal {
 
   /** Redraws the current line (terminal only). */
   redraw(text: string): void {
-    const width = Math.max(20, (this.output.columns ?? 80) - 1);
-    this.output.write(`\r\u001b[2K${text.length > width ? text.slice(0, width) : text}`);
+    const width = Math.max(20, (this.output.columns || 80) - 1);
+    const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+    this.output.write(`\r\u001b[2K${plain.length > width ? plain.slice(0, width) : text}`);
   }
 
   /** Clears the current line (terminal only). */

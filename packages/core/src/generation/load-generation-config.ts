@@ -23,8 +23,8 @@ const FIELDS: ReadonlyArray<[string, keyof GenerationDefaults, Kind]> = [
  * `eosTokenIds`), `pad_token_id`, `bos_token_id`. Fields that are absent or `null` stay unset; other fields are ignored.
  * A folder without the file gives `{}`. Combine with the caller's options through `resolveGenerationOptions`.
  *
- * @throws {@link ConfigFileError} when the file is unreadable or not JSON
- * @throws {@link InvalidConfigError} when a known field has the wrong type
+ * @throws `ConfigFileError` when the file is unreadable or not JSON
+ * @throws `InvalidConfigError` when a known field has the wrong type
  */
 export async function loadGenerationConfig(modelDir: string): Promise<GenerationDefaults> {
   const path = join(modelDir, 'generation_config.json');

@@ -26,7 +26,7 @@ export interface ReferenceBackendOptions {
  *
  * - `float32` tensors hold float64 values; `data()` rounds them to a `Float32Array`. `int32` tensors hold an `Int32Array`.
  * - `scope`/`keep` behave like `tf.tidy`/`tf.keep`; `memory()` counts live tensors and 4 bytes per element.
- * - `weight()` decodes any {@link HostTensor} and stores it as `float32` whatever was requested (`storage` says so);
+ * - `weight()` decodes any `HostTensor` and stores it as `float32` whatever was requested (`storage` says so);
  *   integer host types become int32 tensors.
  * - Elementwise dtype rules: `add`, `sub`, `mul`, `maximum`, `neg`, `square`, `sum`, `max`, `cumsum`, `where` keep int32
  *   when every tensor operand is int32 (a number operand counts as int32 when it is an integer); everything else

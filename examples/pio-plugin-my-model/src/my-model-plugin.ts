@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  PLUGIN_SPEC_VERSION,
+  PioError,
+  WEIGHT_STORAGE_BYTES,
+  type Backend,
+  type ChatCompletionRequest,
+  type ContentPart,
+  type GenerateInput,
+  type GenerateTextOptions,
+  type LoadModelOptions,
+  type MemoryEstimate,
+  type ModelPluginMetadata,
+  type PluginInitializeOptions,
+  type TextInferInput,
+  type TextInferOutput,
+  type TextModelPluginInterface,
+  type WeightStorage,
+} from '@pio/core';
+import { createTextModelRuntime, loadGenerationConfig, type TextModelRuntime } from '@pio/core/generation';
+import { loadChatTemplate, loadTokenizer, type ChatTemplate } from '@pio/core/text';
+import { createWeightSource, openCheckpoint } from '@pio/core/weights';
+import { myModelConfigJsonSchema, parseMyModelConfig } from './my-model-config.js';
+import { MyModelModel } from './my-model-model.js';
+
+interface Loaded {
+  model: MyModelModel;
+  runtime: TextModelRuntime;
+}
+
+/** The MyModel plugin: loads a model folder and generates text on the backend it is given. */
+export class MyModelPlugin implements TextModelPluginInterface {
+  readonly specificationVersion = PLUGIN_SPEC_VERSION;
+  readonly kind = 'text' as const;
+  readonly metadata: ModelPluginMetadata = {
+    name: 'my-model',
+    version: '0.1.0',
+    description: 'MyModel language models.',
+    architectures: ['MyModelForCausalLM'],
+    modelTypes: ['my_model'],
+    modalities: { input: ['text'], output: ['text'] },
+    license: 'Apache-2.0',
+    requiredTrust: 'sandboxed',
+  };
+  private backend: Backend | undefined;
+  private validatePath: ((path: string) => Promise<string>) | undefined;
+  private state: Loaded | undefined;
+
+  async initialize(options: PluginInitializeOptions): Promise<void> {
+    this.backend = options.backend;
+    this.validatePath = options.validatePath;
+  }
+
+  supportsConfig(config: unknown): boolean {
+    return myModelConfigJsonSchema.safeParse(config).success;
+  }
+
+  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
+    const { hiddenSize, vocabSize } = parseMyModelConfig(config);
+    const matrices = 2 * vocabSize * hiddenSize; // embedding + LM head
+    const parameters = matrices + hiddenSize;
+    const weightBytes = matrices * WEIGHT_STORAGE_BYTES[storage] + hiddenSize * 4;
+    const contextLength = 4096;
+    const runtimeBytes = contextLength * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill
+    return { storage, parameters, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
+  }
+
+  async loadModel(options: LoadModelOptions): Promise<void> {
+    const backend = this.backend;
+    if (!backend) throw new PioError('PIO_PLUGIN_NOT_INITIALIZED', 'Call initialize({ backend }) before loadModel.');
+    const dir = this.validatePath ? await this.validatePath(options.modelPath) : options.modelPath;
+    const config = parseMyModelConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
+    const checkpoint = await openCheckpoint(dir);
+    try {
+      const { onProgress } = options;
+      const source = createWeightSource(backend, checkpoint, {
+        storage: options.storage,
+        signal: options.signal,
+        onProgress: onProgress && ((p) => onProgress({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name })),
+      });
+      const model = await MyModelModel.load(backend, source, config, options.storage);
+      source.assertComplete();
+      const tokenizer = await loadTokenizer(dir);
+      const chatTemplate: ChatTemplate | undefined = await loadChatTemplate(dir).catch(() => undefined);
+      const generationDefaults = await loadGenerationConfig(dir);
+      const runtime = createTextModelRuntime({ model, tokenizer, chatTemplate, generationDefaults });
+      this.state = { model, runtime };
+    } finally {
+      await checkpoint.close();
+    }
+  }
+
+  async infer(input: TextInferInput): Promise<TextInferOutput> {
+    const { model } = this.loaded();
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    const ids = model.backend.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
+    const logits = model.forward(ids); // [batch, seq, vocab]
+    ids.dispose();
+    const data = Float32Array.from(await logits.data());
+    logits.dispose();
+    return { logits: { data, shape: [batch, seq, model.vocabSize] } };
+  }
+
+  async cleanup(): Promise<void> {
+    this.state?.model.dispose();
+    this.state = undefined;
+  }
+
+  tokenize(text: string): number[] {
+    return this.loaded().runtime.tokenize(text);
+  }
+  detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
+    return this.loaded().runtime.detokenize(ids, options);
+  }
+  generate(input: GenerateInput) {
+    return this.loaded().runtime.generate(input);
+  }
+  streamGenerate(input: GenerateInput) {
+    return this.loaded().runtime.streamGenerate(input);
+  }
+  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+    return this.loaded().runtime.generateText(prompt, options);
+  }
+  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+    return this.loaded().runtime.streamText(prompt, options);
+  }
+  chatCompletion(request: ChatCompletionRequest) {
+    return this.loaded().runtime.chatCompletion(request);
+  }
+  streamChatCompletion(request: ChatCompletionRequest) {
+    return this.loaded().runtime.streamChatCompletion(request);
+  }
+
+  private loaded(): Loaded {
+    if (!this.state) throw new PioError('PIO_MODEL_NOT_LOADED', 'No model is loaded: call loadModel({ modelPath }) first.');
+    return this.state;
+  }
+}
+
+/** Creates a MyModel plugin instance (the factory named in package.json's `pio.export`). */
+export function createMyModelPlugin(): MyModelPlugin {
+  return new MyModelPlugin();
+}

@@ -1,0 +1,53 @@
+import type { WeightStorage } from '@pio/core';
+import type { GgmlApi } from '../src/runtime/ggml-api.js';
+import { GGML_TYPE } from '../src/runtime/ggml-api.js';
+import { byteLevelAlphabet, writeGguf, type GgufTensor } from './gguf-writer.js';
+import type { DecoderShape, NamedTensor } from './qwen3-shape.js';
+
+const TYPES: Partial<Record<WeightStorage, number>> = { float32: GGML_TYPE.F32, float16: GGML_TYPE.F16, q8_0: GGML_TYPE.Q8_0, q4_0: GGML_TYPE.Q4_0 };
+
+/**
+ * Writes `weights` as a llama.cpp `qwen3` GGUF in `storage`, encoding matrices with `ggml_quantize_chunk` (the same
+ * call the ggml backend uses at load, so both engines hold identical bytes). The vocabulary is synthetic: GPT-2's
+ * 256 byte symbols, then `t<i>`, with no merges (the benchmark feeds token ids directly).
+ */
+export function writeBenchGguf(api: GgmlApi, path: string, shape: DecoderShape, weights: readonly NamedTensor[], storage: WeightStorage): void {
+  const type = TYPES[storage];
+  if (type === undefined) throw new Error(`no GGUF type for ${storage}`);
+  const tensors: GgufTensor[] = weights.map((t) => {
+    const ne = [...t.shape].reverse();
+    if (!t.matrix || type === GGML_TYPE.F32) return { name: t.name, ggmlType: GGML_TYPE.F32, ne, bytes: new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength) };
+    const [rows, cols] = t.shape;
+    const bytes = new Uint8Array(api.ggml_row_size(type, cols) * rows);
+    api.ggml_quantize_chunk(type, t.values, bytes, 0, rows, cols, null);
+    return { name: t.name, ggmlType: type, ne, bytes };
+  });
+  const alphabet = byteLevelAlphabet();
+  const tokens = Array.from({ length: shape.vocab }, (_, i) => (i < 256 ? alphabet[i] : `t${i}`));
+  writeGguf(
+    path,
+    {
+      'general.architecture': { type: 'string', value: 'qwen3' },
+      'general.name': { type: 'string', value: 'pio-bench-random-qwen3' },
+      'general.alignment': { type: 'u32', value: 32 },
+      'qwen3.context_length': { type: 'u32', value: 4096 },
+      'qwen3.embedding_length': { type: 'u32', value: shape.hidden },
+      'qwen3.block_count': { type: 'u32', value: shape.layers },
+      'qwen3.feed_forward_length': { type: 'u32', value: shape.intermediate },
+      'qwen3.attention.head_count': { type: 'u32', value: shape.heads },
+      'qwen3.attention.head_count_kv': { type: 'u32', value: shape.kvHeads },
+      'qwen3.attention.key_length': { type: 'u32', value: shape.headDim },
+      'qwen3.attention.value_length': { type: 'u32', value: shape.headDim },
+      'qwen3.rope.freq_base': { type: 'f32', value: shape.ropeTheta },
+      'qwen3.attention.layer_norm_rms_epsilon': { type: 'f32', value: shape.eps },
+      'tokenizer.ggml.model': { type: 'string', value: 'gpt2' },
+      'tokenizer.ggml.pre': { type: 'string', value: 'default' },
+      'tokenizer.ggml.tokens': { type: 'string[]', value: tokens },
+      'tokenizer.ggml.token_type': { type: 'i32[]', value: new Array(shape.vocab).fill(1) },
+      'tokenizer.ggml.merges': { type: 'string[]', value: [] },
+      'tokenizer.ggml.bos_token_id': { type: 'u32', value: 256 },
+      'tokenizer.ggml.eos_token_id': { type: 'u32', value: 257 },
+    },
+    tensors,
+  );
+}
