@@ -1,5 +1,5 @@
 // Ask Qwen3-VL a question about an image.
-// Run: node ask-about-an-image.ts <model folder> <image>   (see docs/getting-started.md)
+// Arguments: <model folder> <image>   (see docs/getting-started.md)
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { createPluginManager, isTextModelPlugin } from '@pio/core';
 import { resolve } from 'node:path';

@@ -1,5 +1,5 @@
 // A streaming chat with GLM-4.7-Flash: it thinks, may call a tool, and answers with the tool's result.
-// Run: node chat-with-tools.ts <model folder>   (see docs/getting-started.md)
+// Arguments: <model folder>   (see docs/getting-started.md)
 import { resolve } from 'node:path';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { createPluginManager, isTextModelPlugin, type ChatMessage, type ToolCall, type ToolDefinition } from '@pio/core';

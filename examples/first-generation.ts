@@ -1,5 +1,5 @@
 // Your first generation: a prompt in, text out; then the same prompt streamed token by token.
-// Run: node first-generation.ts <model folder>   (see docs/getting-started.md)
+// Arguments: <model folder>   (see docs/getting-started.md)
 import { resolve } from 'node:path';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { createPluginManager, isTextModelPlugin } from '@pio/core';

@@ -45,3 +45,21 @@ describe('guides and examples', () => {
     }
   });
 });
+
+describe('the CLI reference', () => {
+  it('names every pio command and every option its --help shows', async () => {
+    // The commands' own help texts are the source of truth; the reference must not miss any of them.
+    const { COMMANDS } = await import('../packages/cli/src/run-cli.js');
+    const reference = await readFile(join(DOCS, 'cli-and-server.md'), 'utf8');
+    const missing: string[] = [];
+    for (const command of COMMANDS) {
+      if (!reference.includes(`pio ${command.name}`)) missing.push(`pio ${command.name}`);
+      for (const [flag] of command.help.matchAll(/--[a-z][a-z-]*/g)) {
+        if (flag !== '--help' && !new RegExp(`${flag}(?![a-z-])`).test(reference)) {
+          missing.push(`pio ${command.name} ${flag}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

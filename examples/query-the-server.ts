@@ -1,6 +1,6 @@
 // Talk to `pio serve` over its OpenAI-compatible HTTP API with plain fetch (any OpenAI client works the same way).
 // Start the server first: pio serve --model models/Qwen3-VL-2B-Instruct
-// Run: node query-the-server.ts http://127.0.0.1:8080 Qwen3-VL-2B-Instruct
+// Arguments: http://127.0.0.1:8080 Qwen3-VL-2B-Instruct
 import { argv } from 'node:process';
 
 const [baseUrl = 'http://127.0.0.1:8080', model = 'Qwen3-VL-2B-Instruct'] = argv.slice(2);

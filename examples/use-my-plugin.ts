@@ -1,5 +1,5 @@
 // Run your own plugin from an application, once it is installed (npm install pio-plugin-my-model).
-// Run: node use-my-plugin.ts models/my-model   (see docs/writing-a-plugin.md)
+// Arguments: models/my-model   (see docs/writing-a-plugin.md)
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { createPluginManager, isTextModelPlugin } from '@pio/core';
 

@@ -1,5 +1,5 @@
 // Use a third-party plugin from your own project: install it, trust it, run it.
-// Setup: npm install @pio/core @pio/backend-tfjs pio-plugin-char-shift   (see docs/writing-a-plugin.md)
+// Setup: @pio/core, @pio/backend-tfjs and the package of examples/third-party-plugin in node_modules; a model in models/char-shift.
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { createPluginManager } from '@pio/core';
 

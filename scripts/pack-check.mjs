@@ -5,7 +5,10 @@
 //      then `publint --strict` and `attw --profile esm-only` (types and exports for ESM consumers);
 //   3. for each package, a fresh project that installs only its tarball (plus the tarballs of the @pio packages it
 //      depends on) with npm, then imports every entry point of its `exports` with plain Node (no source condition).
-// Usage: node scripts/pack-check.mjs [--keep] [--only <package-folder>]...
+//   4. with --plugin-guide: follow docs/writing-a-plugin.md with the packed packages: `pio new plugin my-model`,
+//      `npm install && npm test && npm run build`, pack it, install it in an application next to @pio/cli, and check
+//      that `pio list` finds it and `pio generate` runs it.
+// Usage: node scripts/pack-check.mjs [--keep] [--plugin-guide] [--only <package-folder>]...
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +22,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
+const pluginGuide = args.includes('--plugin-guide');
 const only = args.flatMap((arg, i) => (args[i - 1] === '--only' ? [arg] : []));
 const started = Date.now();
 const failures = [];
@@ -156,6 +160,60 @@ async function installAndImport(pkg, packed, work) {
   }
 }
 
+/** A model folder for the scaffolded plugin: greedy decoding counts up the vocabulary ("w0 w2" → "w3 w4 w5 w6"). */
+const WRITE_MY_MODEL = `
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { encodeHostTensor, writeSafetensors } from '@pio/core/weights';
+const words = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+const n = words.length + 1;
+const embed = new Float32Array(n * n), head = new Float32Array(n * n);
+for (let i = 0; i < n; i++) { embed[i * n + i] = 1; head[((i + 1) % n) * n + i] = 1; }
+mkdirSync('models/my-model', { recursive: true });
+await writeSafetensors('models/my-model/model.safetensors', {
+  'model.embed_tokens.weight': encodeHostTensor(embed, [n, n], 'F32'),
+  'model.norm.weight': encodeHostTensor(new Float32Array(n).fill(1), [n], 'F32'),
+  'lm_head.weight': encodeHostTensor(head, [n, n], 'F32'),
+});
+const vocab = Object.fromEntries([...words, '<eos>'].map((w, id) => [w, id]));
+writeFileSync('models/my-model/tokenizer.json', JSON.stringify({ version: '1.0',
+  added_tokens: [{ id: n - 1, content: '<eos>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+  normalizer: null, pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: null,
+  decoder: { type: 'WordPiece', prefix: '##', cleanup: true }, model: { type: 'WordLevel', vocab, unk_token: '<eos>' } }));
+writeFileSync('models/my-model/tokenizer_config.json', JSON.stringify({ eos_token: '<eos>' }));
+writeFileSync('models/my-model/config.json', JSON.stringify({ architectures: ['MyModelForCausalLM'], model_type: 'my_model', hidden_size: n, vocab_size: n, rms_norm_eps: 1e-6 }));
+`;
+
+/** docs/writing-a-plugin.md, steps 1 and 8, with the packed packages instead of the registry's. */
+async function followPluginGuide(packed, work) {
+  const tarball = (name) => packed.get(name).tarball;
+  const guide = join(work, 'plugin-guide');
+  const tools = join(guide, 'tools');
+  await mkdir(tools, { recursive: true });
+  await writeFile(join(tools, 'package.json'), JSON.stringify({ private: true, dependencies: { '@pio/cli': `file:${tarball('@pio/cli')}`, '@pio/core': `file:${tarball('@pio/core')}`, '@pio/backend-tfjs': `file:${tarball('@pio/backend-tfjs')}` } }));
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], tools);
+  const pio = join(tools, 'node_modules', '.bin', 'pio');
+  // 1. Create the package, install, test, build (only @pio/core comes from a tarball instead of the registry).
+  await sh(pio, ['new', 'plugin', 'my-model', '--core', `file:${tarball('@pio/core')}`], guide);
+  const plugin = join(guide, 'pio-plugin-my-model');
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], plugin);
+  const tests = await sh('npm', ['test'], plugin, { NO_COLOR: '1' });
+  if (!/Tests\s+3 passed/.test(tests.stdout)) fail('plugin-guide', `npm test of the new plugin:\n${tests.stdout}`);
+  await sh('npm', ['run', 'build'], plugin);
+  const { stdout: packOut } = await sh('npm', ['pack', '--pack-destination', guide], plugin);
+  const pluginTarball = join(guide, packOut.trim().split('\n').at(-1));
+  // 8. An application with the CLI and the plugin installed, and a model folder.
+  const app = join(guide, 'app');
+  await mkdir(app, { recursive: true });
+  await writeFile(join(app, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { '@pio/cli': `file:${tarball('@pio/cli')}`, '@pio/core': `file:${tarball('@pio/core')}`, '@pio/backend-tfjs': `file:${tarball('@pio/backend-tfjs')}`, 'pio-plugin-my-model': `file:${pluginTarball}` } }));
+  await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], app);
+  await sh(process.execPath, ['--input-type=module', '-e', WRITE_MY_MODEL], app);
+  const appPio = join(app, 'node_modules', '.bin', 'pio');
+  const listed = await sh(appPio, ['list'], app, { NO_COLOR: '1' });
+  if (!/my-model\s+0\.1\.0\s+text\s+text\s+MyModelForCausalLM\s+pio-plugin-my-model/.test(listed.stdout)) fail('plugin-guide', `pio list does not show my-model:\n${listed.stdout}`);
+  const generated = await sh(appPio, ['generate', '--model', 'models/my-model', '--raw', '--temperature', '0', '--quiet', 'w0 w2'], app, { NO_COLOR: '1', PIO_TRUST: 'pio-plugin-my-model' });
+  if (generated.stdout.trim() !== 'w3 w4 w5 w6') fail('plugin-guide', `pio generate printed "${generated.stdout.trim()}", expected "w3 w4 w5 w6"`);
+}
+
 const work = await mkdtemp(join(tmpdir(), 'pio-pack-check-'));
 try {
   const packages = await workspacePackages();
@@ -172,6 +230,14 @@ try {
   }
   log(`packed ${packages.length} packages`);
   const tasks = packages.flatMap((pkg) => [() => installAndImport(pkg, packed, work), () => lint(pkg, packed.get(pkg.manifest.name).tarball)]);
+  if (pluginGuide) {
+    const needed = ['@pio/core', '@pio/backend-tfjs', '@pio/cli'].filter((name) => !packed.has(name));
+    if (needed.length > 0) throw new Error(`--plugin-guide needs ${needed.join(', ')} (drop --only)`);
+    tasks.unshift(async () => {
+      await followPluginGuide(packed, work).catch((error) => fail('plugin-guide', error.message));
+      log('followed docs/writing-a-plugin.md with the packed packages');
+    });
+  }
   await pool(tasks, 3, (task) => task());
   log('publint, attw, install and import done');
 } finally {

@@ -4,7 +4,7 @@
 // PIO_BENCH_STORAGES (float32,float16,q8_0), PIO_BENCH_DIR (a temp folder).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WeightStorage } from '@pio/core';
@@ -23,7 +23,7 @@ const storages = (env.PIO_BENCH_STORAGES ?? 'float32,float16,q8_0').split(',') a
 const dir = env.PIO_BENCH_DIR ?? join(tmpdir(), 'pio-ggml-bench');
 const BANDWIDTH = 31e9; // bytes/s measured on the benchmark machine
 const prompt = Array.from({ length: promptLen }, (_, i) => 256 + ((i * 7919) % (shape.vocab - 256)));
-const ggufPath = (s: WeightStorage) => join(dir, `qwen3-random-${s}.gguf`);
+const ggufPath = (s: WeightStorage) => join(dir, `qwen3-random-${shape.layers}l-${s}.gguf`);
 
 async function child(engine: string, storage: WeightStorage): Promise<void> {
   const result: EngineResult = engine === 'pio'
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const gbs = (dec: number) => `${((bytes * dec) / 1e9).toFixed(1)} (${((100 * bytes * dec) / BANDWIDTH).toFixed(0)}%)`;
     rows.push(`| ${s} | PIO ggml | ${p.pre.toFixed(1)} | ${p.dec.toFixed(2)} | ${gbs(p.dec)} | ${(p.pre / l.pre).toFixed(2)} | ${(p.dec / l.dec).toFixed(2)} | first ${same} of ${Math.min(pio.tokens.length, llama.tokens.length)} |`);
     rows.push(`| ${s} | node-llama-cpp | ${l.pre.toFixed(1)} | ${l.dec.toFixed(2)} | ${gbs(l.dec)} | | | |`);
-    process.stdout.write(`${rows.join('\n')}\n\n`);
+    process.stdout.write(`${rows.join('\n')}\n(load average ${loadavg().map((v) => v.toFixed(1)).join(' ')})\n\n`);
     rows.splice(3);
   }
   if (!env.PIO_BENCH_DIR) rmSync(dir, { recursive: true, force: true });

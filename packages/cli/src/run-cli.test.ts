@@ -30,8 +30,8 @@ describe('pio commands (in process, fake services)', () => {
   it('lists plugins as a table and as JSON', async () => {
     const { code, stdout, stderr } = await run(['list']);
     expect(code).toBe(0);
-    expect(stdout.split('\n')[0]).toMatch(/^NAME\s+VERSION\s+INPUT\s+OUTPUT\s+ARCHITECTURES\s+PACKAGE$/);
-    expect(stdout).toMatch(/echo\s+0\.0\.0\s+text,image\s+text\s+EchoForCausalLM\s+pio-plugin-echo/);
+    expect(stdout.split('\n')[0]).toMatch(/^NAME\s+VERSION\s+INPUT\s+OUTPUT\s+ARCHITECTURES\s+PACKAGE\s+TRUST$/);
+    expect(stdout).toMatch(/echo\s+0\.0\.0\s+text,image\s+text\s+EchoForCausalLM\s+pio-plugin-echo\s+verified/);
     expect(stderr).toContain('warning: pio-plugin-broken: invalid manifest');
     const json = JSON.parse((await run(['list', '--json'])).stdout);
     expect(json.plugins[0]).toMatchObject({ name: 'echo', architectures: ['EchoForCausalLM'] });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeHostTensor, type HostTensor } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
+import { createTfjsBackend } from '@pio/backend-tfjs';
 import { encodeHostTensor, openCheckpoint, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
@@ -86,5 +87,18 @@ describe('loading BF16 and sharded checkpoints', () => {
     expect(maxAbsDiff(sharded, exact)).toBeLessThanOrEqual(1e-5);
     // stated bound for BF16 weights against the float32 golden logits: 0.25 (measured 0.135, max |logit| ~9.5)
     expect(maxAbsDiff(single, readBin(imageCase.logits).data)).toBeLessThanOrEqual(0.25);
+  });
+
+  it('bfloat16 storage on the tfjs wasm engine (tied head as its own linear copy) stays within 0.25 of the golden logits', async () => {
+    const backend = await createTfjsBackend({ device: 'wasm' });
+    try {
+      const { model, report } = await loadQwen3VLModel(backend, FIXTURE_DIR, { storage: 'bfloat16' });
+      expect(report.unexpected).toEqual([]);
+      const logits = await model.infer({ inputIds: imageCase.input_ids, attentionMask: imageCase.attention_mask, images });
+      expect(maxAbsDiff(logits.data, readBin(imageCase.logits).data)).toBeLessThanOrEqual(0.25);
+      model.dispose();
+    } finally {
+      backend.dispose();
+    }
   });
 });

@@ -2,7 +2,8 @@ import type { GgmlApi, NativePointer } from '../runtime/ggml-api.js';
 
 /**
  * Backend memory shared by the tensors of one upload or one computed graph: a ggml context (tensor metadata) plus
- * the buffer or graph allocator holding the values. Freed when the last node referencing it lets go.
+ * the buffer or graph allocator holding the values. Freed when the last node referencing it lets go; a graph
+ * allocator is handed to `recycle` (when given) so the next graph reuses its buffer.
  */
 export class Arena {
   private refs = 0;
@@ -14,6 +15,7 @@ export class Arena {
     private readonly buffer: NativePointer | null,
     private readonly gallocr: NativePointer | null,
     private readonly onFree: (arena: Arena) => void = () => {},
+    private readonly recycle?: (gallocr: NativePointer) => void,
   ) {}
 
   /** True while no node references the arena. */
@@ -38,7 +40,10 @@ export class Arena {
     this.freed = true;
     this.onFree(this);
     if (this.buffer) this.api.ggml_backend_buffer_free(this.buffer);
-    if (this.gallocr) this.api.ggml_gallocr_free(this.gallocr);
+    if (this.gallocr) {
+      if (this.recycle) this.recycle(this.gallocr);
+      else this.api.ggml_gallocr_free(this.gallocr);
+    }
     this.api.ggml_free(this.ctx);
   }
 }

@@ -34,6 +34,8 @@ export interface NodeOwner {
  * scope disposed stays recordable while a live consumer still needs it.
  */
 export class GraphNode implements Tensor {
+  /** The op that made it (for messages). */
+  readonly op: string;
   /** Logical shape, row-major. */
   readonly shape: readonly number[];
   /** Element type seen by users. */
@@ -55,8 +57,9 @@ export class GraphNode implements Tensor {
   private userDisposed = false;
   private readonly owner: NodeOwner;
 
-  constructor(owner: NodeOwner, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number }) {
+  constructor(owner: NodeOwner, fields: { op: string; shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number }) {
     this.owner = owner;
+    this.op = fields.op;
     this.shape = Object.freeze([...fields.shape]);
     this.dtype = fields.dtype;
     this.ggmlType = fields.ggmlType;

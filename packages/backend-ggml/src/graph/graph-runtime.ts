@@ -10,6 +10,8 @@ import { ScopeStack } from './scope-stack.js';
 
 /** ggml tensors reserved per recorded node (an op may add conts, casts, repeats, views). */
 const TENSORS_PER_NODE = 12;
+/** Idle graph allocators kept for reuse (a decode step alternates between two: the previous step's outputs live on). */
+const SPARE_ALLOCATORS = 2;
 
 /**
  * Owns the lazily recorded graph: creates nodes, uploads leaves, computes pending nodes at sync points with a
@@ -22,6 +24,12 @@ export class GraphRuntime implements NodeOwner {
   private liveBytes = 0;
   private readonly arenas = new Set<Arena>();
   private readonly live = new Set<GraphNode>();
+  /** Graph allocators whose graphs are gone, kept (at most {@link SPARE_ALLOCATORS}) so their buffers get reused. */
+  private readonly spareAllocators: NativePointer[] = [];
+  private readonly recycle = (gallocr: NativePointer): void => {
+    if (!this.disposed && this.spareAllocators.length < SPARE_ALLOCATORS) this.spareAllocators.push(gallocr);
+    else this.api.ggml_gallocr_free(gallocr);
+  };
   private disposed = false;
   private readonly forget = (arena: Arena): void => {
     this.arenas.delete(arena);
@@ -54,13 +62,13 @@ export class GraphRuntime implements NodeOwner {
       if (input.isDisposed) throw new BackendError(op, `an input of shape [${input.shape.join(', ')}] was already disposed`);
     }
     const ggmlType = fields.ggmlType ?? (fields.dtype === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32);
-    return this.register(new GraphNode(this, { ...fields, ggmlType }));
+    return this.register(new GraphNode(this, { ...fields, op, ggmlType }));
   }
 
   /** A leaf uploaded now from raw bytes already in ggml's encoding of `ggmlType`. */
   upload(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; bytes: Uint8Array; ne?: readonly number[] }): GraphNode {
     this.assertAlive(op);
-    const node = new GraphNode(this, { ...fields, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
+    const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
     this.fillLeaf(node, fields.bytes, fields.ne ?? toNe(fields.shape));
     return this.register(node);
   }
@@ -73,6 +81,7 @@ export class GraphRuntime implements NodeOwner {
     this.live.clear();
     for (const arena of [...this.arenas]) arena.free();
     this.arenas.clear();
+    for (const gallocr of this.spareAllocators.splice(0)) this.api.ggml_gallocr_free(gallocr);
     this.api.ggml_backend_free(this.backend);
     this.liveTensors = 0;
     this.liveBytes = 0;
@@ -129,6 +138,7 @@ export class GraphRuntime implements NodeOwner {
     for (const n of order) {
       const emit = n.recipe.emit;
       if (!emit) throw new BackendError('data', 'internal: a pending node has no ggml recipe');
+      if (process.env.PIO_GGML_TRACE) process.stderr.write(`emit ${n.op} [${n.shape.join(',')}] <- ${n.inputs.map((i) => `${i.op}[${i.shape.join(',')}]`).join(' ')}\n`);
       emitted.set(n, emit(emitter, n.inputs.map(ptrOf)));
     }
     const outputs = order.filter((n) => !n.isDisposed || n === node);
@@ -151,8 +161,8 @@ export class GraphRuntime implements NodeOwner {
     const graph = api.ggml_new_graph_custom(ctx, graphSize, false);
     for (const o of outputs) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
-    const gallocr = api.ggml_gallocr_new(this.buft);
-    const arena = new Arena(api, ctx, null, gallocr, this.forget);
+    const gallocr = this.spareAllocators.pop() ?? api.ggml_gallocr_new(this.buft);
+    const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
     this.arenas.add(arena);
     if (!api.ggml_gallocr_alloc_graph(gallocr, graph)) {
       arena.free();

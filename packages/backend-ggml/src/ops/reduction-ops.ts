@@ -45,7 +45,6 @@ export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: nu
   const reducing = op === 'sum' || op === 'mean' || op === 'max';
   const shape = reducing ? reducedShape(x.shape, ax, keepDims) : [...x.shape];
   const int = x.dtype === 'int32' && (op === 'sum' || op === 'max' || op === 'cumsum');
-  const keptNe = toNe(reducedShape(x.shape, ax, true));
   return rt.node(op, {
     shape,
     dtype: int ? 'int32' : 'float32',
@@ -54,7 +53,7 @@ export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: nu
       emit: (e, [p]) => {
         const f = e.f32(p, x.ggmlType);
         let r = rank === 0 ? f : alongAxis(e, f, rank, ax, (rows) => rowOp(e, op, rows, x.shape[ax]));
-        if (reducing) r = e.reshape(r, keptNe);
+        if (reducing) r = e.reshape(r, toNe(shape));
         return int ? e.api.ggml_cast(e.ctx, r, GGML_TYPE.I32) : r;
       },
     },

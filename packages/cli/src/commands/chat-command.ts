@@ -68,13 +68,18 @@ async function runChat(context: CommandContext): Promise<number> {
   let images: Uint8Array[] = [];
   let answering: AbortController | undefined;
   let lines: ReturnType<typeof createInterface> | undefined;
-  const interrupt = (): void => (answering ? answering.abort(new Error('Interrupted')) : lines?.close());
+  const loading = new AbortController();
+  const interrupt = (): void => {
+    if (answering) answering.abort(new Error('Interrupted'));
+    else if (lines) lines.close();
+    else loading.abort(new Error('Interrupted while loading the model'));
+  };
   const release = io.onInterrupt(interrupt);
   const prompt = (): void => {
     if (interactive) io.stdout.write(out.style('green', '> '));
   };
   try {
-    const model = await loadModel(host, err, { id: values.model, source: values.model, ...(values.plugin ? { pluginId: values.plugin } : {}) });
+    const model = await loadModel(host, err, { id: values.model, source: values.model, signal: loading.signal, ...(values.plugin ? { pluginId: values.plugin } : {}) });
     // Created after loading: readline starts reading at once, and lines read before iteration begins would be lost.
     lines = createInterface({ input: io.stdin, terminal: interactive, ...(interactive ? { output: io.stdout as NodeJS.WritableStream } : {}) });
     lines.on('SIGINT', interrupt);

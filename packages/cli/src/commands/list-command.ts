@@ -9,7 +9,7 @@ export const listCommand: CliCommand = {
   help: `Usage: pio list [--json]
 
 Lists the installed PIO plugins (npm packages with the "pio-plugin" keyword): name, version,
-architectures and modalities.
+modalities, architectures, package and trust level (untrusted plugins are not run).
 
 Options:
   --json     Print the list as JSON
@@ -24,7 +24,7 @@ Options:
     if (plugins.length === 0) {
       out.line('No PIO plugins installed. Install one, e.g. `npm install @pio/plugin-qwen3-vl`.');
     } else {
-      const rows = [['NAME', 'VERSION', 'INPUT', 'OUTPUT', 'ARCHITECTURES', 'PACKAGE']];
+      const rows = [['NAME', 'VERSION', 'INPUT', 'OUTPUT', 'ARCHITECTURES', 'PACKAGE', 'TRUST']];
       for (const plugin of plugins) {
         rows.push([
           plugin.name,
@@ -33,11 +33,15 @@ Options:
           plugin.modalities.output.join(','),
           plugin.architectures.join(','),
           plugin.packageName ?? '-',
+          plugin.trustLevel ?? '-',
         ]);
       }
       const [header, ...body] = formatTable(rows);
       out.line(out.style('bold', header ?? ''));
       for (const row of body) out.line(row);
+    }
+    if (plugins.some((plugin) => plugin.trustLevel === 'untrusted')) {
+      err.line(err.style('yellow', 'note: untrusted plugins are not run; trust a package with PIO_TRUST=<package name>'));
     }
     for (const problem of problems) err.line(err.style('yellow', `warning: ${problem}`));
     return 0;

@@ -52,6 +52,31 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
     expect(stderr).toMatch(/^pio: .*config\.json/);
   });
 
+  it('stops a generation on Ctrl-C (exit 130), and only the current chat answer in chat', async () => {
+    const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
+    const generate = startPio(['generate', '-m', MODEL, words], { env: { ...ENV, ECHO_DELAY_MS: '20' } });
+    let generated = '';
+    generate.stdout.on('data', (chunk: Buffer) => (generated += chunk.toString()));
+    const generateExit = new Promise<number | null>((resolve) => generate.on('close', resolve));
+    await expect.poll(() => generated, { timeout: 20_000 }).toContain('w3');
+    generate.kill('SIGINT');
+    expect(await generateExit).toBe(130);
+    expect(generated).not.toContain('w299');
+
+    const chat = startPio(['chat', '-m', MODEL], { env: { ...ENV, ECHO_DELAY_MS: '20' } });
+    let answered = '';
+    chat.stdout.on('data', (chunk: Buffer) => (answered += chunk.toString()));
+    const chatExit = new Promise<number | null>((resolve) => chat.on('close', resolve));
+    chat.stdin.write(`${words}\n`);
+    await expect.poll(() => answered, { timeout: 20_000 }).toContain('w3');
+    chat.kill('SIGINT');
+    await expect.poll(() => answered).toMatch(/\n$/);
+    chat.stdin.end('short\n/exit\n');
+    expect(await chatExit).toBe(0);
+    expect(answered.trim().split('\n').at(-1)).toBe('echo: short (turn 2)');
+    expect(answered).not.toContain('w299');
+  });
+
   it('serves the OpenAI API and drains on SIGTERM', async () => {
     const child = startPio(['serve', '--model', `echo=${MODEL}`, '--port', '0', '--api-key', 'secret'], { env: { ...ENV, ECHO_DELAY_MS: '30' } });
     let stdout = '';

@@ -27,11 +27,13 @@ export class Spinner {
     this.text = text;
   }
 
-  /** Stops and prints `message` (if any) in place of the spinner. */
+  /** Stops (clearing its line if it was drawn) and prints `message`, if any. Safe to call twice. */
   stop(message?: string): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.terminal.clearLine();
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.terminal.clearLine();
+    }
     if (message) this.terminal.info(message);
   }
 

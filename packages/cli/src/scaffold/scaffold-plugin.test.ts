@@ -33,13 +33,13 @@ describe('pio new plugin', () => {
 
     await run(join(BIN, 'tsc'), ['-p', 'tsconfig.json', '--noEmit'], { cwd: dir });
     const tests = await run(join(BIN, 'vitest'), ['run'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    expect(tests.stdout).toMatch(/Tests\s+3 passed/);
+    expect(tests.stdout).toMatch(/Tests\s+4 passed/);
     await run(join(BIN, 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: dir });
     expect(existsSync(join(dir, 'dist', 'index.js'))).toBe(true);
     expect(existsSync(join(dir, 'dist', 'index.d.ts'))).toBe(true);
 
     const listed = await runPio(['list'], { env: { PIO_PLUGIN_PATH: parent } });
-    expect(listed.stdout).toMatch(/tiny-lm\s+0\.1\.0\s+text\s+text\s+TinyLmForCausalLM\s+pio-plugin-tiny-lm/);
+    expect(listed.stdout).toMatch(/tiny-lm\s+0\.1\.0\s+text\s+text\s+TinyLmForCausalLM\s+pio-plugin-tiny-lm\s+untrusted/);
 
     const again = await runPio(['new', 'plugin', 'tiny-lm'], { cwd: parent });
     expect(again.code).toBe(2);

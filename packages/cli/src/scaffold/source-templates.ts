@@ -10,6 +10,7 @@ export function sourceTemplates(n: PluginNames): Record<string, string> {
  */
 export { ${n.pascal}Plugin, create${n.pascal}Plugin } from './${n.name}-plugin.js';
 export { ${n.pascal}Model } from './${n.name}-model.js';
+export { ${n.pascal}NotReadyError } from './errors/${n.name}-not-ready-error.js';
 export { ${n.camel}ConfigJsonSchema, parse${n.pascal}Config, type ${n.pascal}Config } from './${n.name}-config.js';
 `,
     [`src/${n.name}-config.ts`]: `import { baseConfigSchema, parseConfig } from '@pio/core';
@@ -38,6 +39,25 @@ export interface ${n.pascal}Config {
 export function parse${n.pascal}Config(json: unknown): ${n.pascal}Config {
   const config = parseConfig(${n.camel}ConfigJsonSchema, json, { source: 'config.json' });
   return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps };
+}
+`,
+    [`src/errors/${n.name}-not-ready-error.ts`]: `import { PioError, type PioErrorOptions } from '@pio/core';
+
+/** The plugin was used before it was initialized or before a model was loaded. */
+export class ${n.pascal}NotReadyError extends PioError {
+  /** The call that must come first, e.g. \`loadModel({ modelPath })\`. */
+  readonly missingStep: string;
+
+  constructor(missingStep: string, options: PioErrorOptions = {}) {
+    super('${n.modelType.toUpperCase()}_NOT_READY', \`The ${n.name} plugin is not ready: call \${missingStep} first.\`, options);
+    this.name = '${n.pascal}NotReadyError';
+    this.missingStep = missingStep;
+  }
+
+  /** True when \`error\` is a {@link ${n.pascal}NotReadyError} from any copy of this package. */
+  static override isInstance(error: unknown): error is ${n.pascal}NotReadyError {
+    return PioError.isInstance(error) && error.code === '${n.modelType.toUpperCase()}_NOT_READY';
+  }
 }
 `,
     [`src/${n.name}-model.ts`]: `import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor, WeightStorage } from '@pio/core';
@@ -104,7 +124,6 @@ export class ${n.pascal}Model extends Module implements CausalLM {
 import { join } from 'node:path';
 import {
   PLUGIN_SPEC_VERSION,
-  PioError,
   WEIGHT_STORAGE_BYTES,
   type Backend,
   type ChatCompletionRequest,
@@ -125,6 +144,7 @@ import { loadChatTemplate, loadTokenizer, type ChatTemplate } from '@pio/core/te
 import { createWeightSource, openCheckpoint } from '@pio/core/weights';
 import { ${n.camel}ConfigJsonSchema, parse${n.pascal}Config } from './${n.name}-config.js';
 import { ${n.pascal}Model } from './${n.name}-model.js';
+import { ${n.pascal}NotReadyError } from './errors/${n.name}-not-ready-error.js';
 
 interface Loaded {
   model: ${n.pascal}Model;
@@ -170,7 +190,7 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
 
   async loadModel(options: LoadModelOptions): Promise<void> {
     const backend = this.backend;
-    if (!backend) throw new PioError('PIO_PLUGIN_NOT_INITIALIZED', 'Call initialize({ backend }) before loadModel.');
+    if (!backend) throw new ${n.pascal}NotReadyError('initialize({ backend })');
     const dir = this.validatePath ? await this.validatePath(options.modelPath) : options.modelPath;
     const config = parse${n.pascal}Config(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
     const checkpoint = await openCheckpoint(dir);
@@ -216,19 +236,19 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
   detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
     return this.loaded().runtime.detokenize(ids, options);
   }
-  generate(input: GenerateInput) {
+  async generate(input: GenerateInput) {
     return this.loaded().runtime.generate(input);
   }
   streamGenerate(input: GenerateInput) {
     return this.loaded().runtime.streamGenerate(input);
   }
-  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+  async generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
     return this.loaded().runtime.generateText(prompt, options);
   }
   streamText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
     return this.loaded().runtime.streamText(prompt, options);
   }
-  chatCompletion(request: ChatCompletionRequest) {
+  async chatCompletion(request: ChatCompletionRequest) {
     return this.loaded().runtime.chatCompletion(request);
   }
   streamChatCompletion(request: ChatCompletionRequest) {
@@ -236,7 +256,7 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
   }
 
   private loaded(): Loaded {
-    if (!this.state) throw new PioError('PIO_MODEL_NOT_LOADED', 'No model is loaded: call loadModel({ modelPath }) first.');
+    if (!this.state) throw new ${n.pascal}NotReadyError('loadModel({ modelPath })');
     return this.state;
   }
 }

@@ -10,7 +10,7 @@ import { InvalidConfigError } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { encodeHostTensor, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create${n.pascal}Plugin } from './index.js';
+import { create${n.pascal}Plugin, ${n.pascal}NotReadyError } from './index.js';
 
 const HIDDEN = 4;
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
@@ -81,6 +81,12 @@ describe('${n.pascal}Plugin', () => {
       }
     })();
     expect(InvalidConfigError.isInstance(error)).toBe(true);
+  });
+
+  it('refuses to generate before a model is loaded', async () => {
+    const plugin = create${n.pascal}Plugin();
+    const error = await plugin.generateText('w1').catch((caught: unknown) => caught);
+    expect(${n.pascal}NotReadyError.isInstance(error)).toBe(true);
   });
 
   it('computes the logits of every position', async () => {

@@ -8,6 +8,7 @@ import {
   loadPluginFactory,
   readModelConfig,
   readPluginPackage,
+  type BackendCandidate,
   type Device,
   type MemoryEstimate,
   type PluginFactory,
@@ -58,6 +59,22 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       limits: { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
       hardware: analyzer,
     });
+
+  /** The capabilities of the backends this machine can start (each started once, then disposed). */
+  const backendCandidates = async (hasGpu: boolean): Promise<BackendCandidate[]> => {
+    const create = createBackendFactory(backend, engine);
+    const candidates: BackendCandidate[] = [];
+    for (const device of hasGpu ? (['gpu', 'cpu'] as const) : (['cpu'] as const)) {
+      try {
+        const started = await create(device);
+        candidates.push({ capabilities: started.capabilities });
+        started.dispose();
+      } catch {
+        // no engine for this device
+      }
+    }
+    return candidates;
+  };
 
   return {
     async listPlugins() {
@@ -114,11 +131,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         const hardware = await analyzer.analyze();
         let fit: ModelDescription['fit'];
         try {
-          const choice = new ConfigManager().choose({
-            estimates,
-            hardware,
-            backends: [{ capabilities: { device: 'cpu', lazy: false, weightStorage: STORAGES } }],
-          });
+          const choice = new ConfigManager().choose({ estimates, hardware, backends: await backendCandidates(hardware.gpus.length > 0) });
           fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason };
         } catch (error) {
           fit = { ok: false, reason: (error as Error).message };

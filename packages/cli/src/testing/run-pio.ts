@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,12 +8,31 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 /** The built `pio` binary. */
 export const PIO_BIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'cli.js');
 
-/** Builds the packages the binary needs when their dist is missing (CI builds before testing). */
+/**
+ * Builds the packages the binary needs when their dist is missing (CI builds before testing). Test files run in
+ * parallel processes, so one builds while the others wait on a lock folder.
+ */
 export function ensureBuilt(packages: readonly string[] = ['core', 'backend-tfjs', 'cli']): void {
-  const missing = packages.filter((name) => !existsSync(join(REPO_ROOT, 'packages', name, 'dist', 'index.js')));
-  if (missing.length === 0 && existsSync(PIO_BIN)) return;
-  const filters = packages.flatMap((name) => ['--filter', `./packages/${name}`]);
-  execFileSync('pnpm', [...filters, 'run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  const built = (): boolean => existsSync(PIO_BIN) && packages.every((name) => existsSync(join(REPO_ROOT, 'packages', name, 'dist', 'index.js')));
+  if (built()) return;
+  const lock = join(REPO_ROOT, 'packages', 'cli', '.build-lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}; remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (built()) return;
+    const filters = [...new Set([...packages, 'cli'])].flatMap((name) => ['--filter', `./packages/${name}`]);
+    execFileSync('pnpm', [...filters, 'run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Result of one `pio` run. */

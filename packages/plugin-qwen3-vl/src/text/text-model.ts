@@ -30,7 +30,10 @@ export class TextModel extends Module {
     if (head !== embedding.weight) this.own(head);
   }
 
-  /** Loads `${prefix}.{embed_tokens,layers.*,norm}` and `headName` when present (else ties the head to the embeddings). */
+  /**
+   * Loads `${prefix}.{embed_tokens,layers.*,norm}` and `headName` when present (else ties the head to the embeddings;
+   * with a compact `storage` the tied head is loaded a second time as a `linear` weight).
+   */
   static async load(
     backend: Backend,
     source: WeightSource,
@@ -48,7 +51,13 @@ export class TextModel extends Module {
       onLayer?.(i);
     }
     const norm = await RMSNorm.load(backend, source, `${prefix}.norm`, { dim: hiddenSize, eps: config.rmsNormEps });
-    const head = (await source.takeOptional(headName, { role: 'linear', storage, shape: [vocabSize, hiddenSize] })) ?? embedding.weight;
+    const headOptions = { role: 'linear' as const, storage, shape: [vocabSize, hiddenSize] };
+    // A tied head reuses the embedding table; with compact storage it gets its own `linear` copy instead, because
+    // backends may lay out (and decode) embedding tables for row gathers, which makes a full matmul much slower.
+    const tiedCopy = storage !== undefined && storage !== 'float32';
+    const head =
+      (await source.takeOptional(headName, headOptions)) ??
+      (tiedCopy ? await source.take(`${prefix}.embed_tokens.weight`, headOptions) : embedding.weight);
     return new TextModel(backend, config, embedding, layers, norm, head);
   }
 

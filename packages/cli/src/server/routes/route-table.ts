@@ -4,7 +4,11 @@ import { chatCompletionsRoute } from './chat-completions-route.js';
 import { completionsRoute } from './completions-route.js';
 import { healthRoute } from './health-route.js';
 import { modelRoute, modelsRoute } from './models-route.js';
-import { deleteModelRoute, inferenceRoute, listModelsRoute, listPluginsRoute, registerModelRoute } from './registry-routes.js';
+import { deleteModelRoute } from './delete-model-route.js';
+import { inferenceRoute } from './inference-route.js';
+import { listModelsRoute } from './list-models-route.js';
+import { listPluginsRoute } from './list-plugins-route.js';
+import { registerModelRoute } from './register-model-route.js';
 
 interface Route {
   method: string;

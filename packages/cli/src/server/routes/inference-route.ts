@@ -1,0 +1,41 @@
+import type { RouteContext } from '../route-context.js';
+import { parseRequest } from '../parse-request.js';
+import { inferenceRequestSchema } from '../schemas/registry-request-schemas.js';
+import { toPluginMessages } from '../to-plugin-messages.js';
+import { resolveImageUrl } from '../resolve-image-url.js';
+import { toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
+
+/** `POST /models/{id}/inference`: one generation from a `prompt` (with optional `images`) or `messages`. */
+export async function inferenceRoute(context: RouteContext): Promise<void> {
+  const model = context.requireModel(context.params.id ?? '', 'id');
+  const body = parseRequest(inferenceRequestSchema, await context.readBody());
+  const options = toGenerationOptions(body, undefined, context.signal);
+  if (body.messages) {
+    const messages = await toPluginMessages(body.messages, context.imagePolicy);
+    const result = await context.enqueue(model, () => model.plugin.chatCompletion({ ...options, messages }));
+    context.sendJson(200, {
+      model: model.id,
+      message: result.message,
+      text: result.message.content ?? '',
+      finish_reason: toOpenAIFinishReason(result.finishReason),
+      usage: toOpenAIUsage(result.usage),
+    });
+    return;
+  }
+  const images: Uint8Array[] = [];
+  for (const [i, url] of (body.images ?? []).entries()) images.push(await resolveImageUrl(url, context.imagePolicy, `images.${i}`));
+  const result = await context.enqueue(model, () =>
+    model.plugin.generateText(body.prompt ?? '', {
+      ...options,
+      ...(images.length > 0 ? { images } : {}),
+      ...(body.system === undefined ? {} : { system: body.system }),
+    }),
+  );
+  context.sendJson(200, {
+    model: model.id,
+    text: result.text,
+    tokens: result.tokens,
+    finish_reason: toOpenAIFinishReason(result.finishReason),
+    usage: toOpenAIUsage(result.usage),
+  });
+}
