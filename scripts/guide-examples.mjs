@@ -2,8 +2,11 @@
 // The guides in docs/ include the example files verbatim. A code block preceded by a marker line
 //   <!-- example: examples/first-generation.ts -->
 // must hold exactly that file's text. `node scripts/guide-examples.mjs` rewrites every such block from its file;
-// `--check` only reports drift (examples/guides.test.ts runs the same check in the test suite).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Before that, it regenerates examples/pio-plugin-my-model with the CLI's own `pio new plugin my-model` (from source),
+// since docs/writing-a-plugin.md walks through that package. `--check` only reports drift (examples/guides.test.ts
+// and examples/examples.test.ts run the same checks in the test suite).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +33,13 @@ export function syncGuide(markdown) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
+  if (!check) {
+    const dir = join(ROOT, 'examples', 'pio-plugin-my-model');
+    rmSync(dir, { recursive: true, force: true });
+    const hooks = join(ROOT, 'examples', 'run', 'register-ts.mjs');
+    const cli = join(ROOT, 'packages', 'cli', 'src', 'cli.ts');
+    execFileSync(process.execPath, ['--conditions=@pio/source', '--import', hooks, cli, 'new', 'plugin', 'my-model', '--dir', dir], { cwd: ROOT, stdio: 'ignore' });
+  }
   let drift = 0;
   for (const guide of guideFiles()) {
     const text = readFileSync(guide, 'utf8');

@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // optional native dependencies stay imports (tsup only externalizes `dependencies` and `peerDependencies`)
+  external: ['koffi', /^@node-llama-cpp\//, 'node-llama-cpp'],
 });

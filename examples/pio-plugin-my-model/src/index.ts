@@ -5,4 +5,5 @@
  */
 export { MyModelPlugin, createMyModelPlugin } from './my-model-plugin.js';
 export { MyModelModel } from './my-model-model.js';
+export { MyModelNotReadyError } from './errors/my-model-not-ready-error.js';
 export { myModelConfigJsonSchema, parseMyModelConfig, type MyModelConfig } from './my-model-config.js';

@@ -5,7 +5,7 @@ import { InvalidConfigError } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { encodeHostTensor, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMyModelPlugin } from './index.js';
+import { createMyModelPlugin, MyModelNotReadyError } from './index.js';
 
 const HIDDEN = 4;
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
@@ -76,6 +76,12 @@ describe('MyModelPlugin', () => {
       }
     })();
     expect(InvalidConfigError.isInstance(error)).toBe(true);
+  });
+
+  it('refuses to generate before a model is loaded', async () => {
+    const plugin = createMyModelPlugin();
+    const error = await plugin.generateText('w1').catch((caught: unknown) => caught);
+    expect(MyModelNotReadyError.isInstance(error)).toBe(true);
   });
 
   it('computes the logits of every position', async () => {

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   PLUGIN_SPEC_VERSION,
-  PioError,
   WEIGHT_STORAGE_BYTES,
   type Backend,
   type ChatCompletionRequest,
@@ -23,6 +22,7 @@ import { loadChatTemplate, loadTokenizer, type ChatTemplate } from '@pio/core/te
 import { createWeightSource, openCheckpoint } from '@pio/core/weights';
 import { myModelConfigJsonSchema, parseMyModelConfig } from './my-model-config.js';
 import { MyModelModel } from './my-model-model.js';
+import { MyModelNotReadyError } from './errors/my-model-not-ready-error.js';
 
 interface Loaded {
   model: MyModelModel;
@@ -68,7 +68,7 @@ export class MyModelPlugin implements TextModelPluginInterface {
 
   async loadModel(options: LoadModelOptions): Promise<void> {
     const backend = this.backend;
-    if (!backend) throw new PioError('PIO_PLUGIN_NOT_INITIALIZED', 'Call initialize({ backend }) before loadModel.');
+    if (!backend) throw new MyModelNotReadyError('initialize({ backend })');
     const dir = this.validatePath ? await this.validatePath(options.modelPath) : options.modelPath;
     const config = parseMyModelConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
     const checkpoint = await openCheckpoint(dir);
@@ -114,19 +114,19 @@ export class MyModelPlugin implements TextModelPluginInterface {
   detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string {
     return this.loaded().runtime.detokenize(ids, options);
   }
-  generate(input: GenerateInput) {
+  async generate(input: GenerateInput) {
     return this.loaded().runtime.generate(input);
   }
   streamGenerate(input: GenerateInput) {
     return this.loaded().runtime.streamGenerate(input);
   }
-  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
+  async generateText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
     return this.loaded().runtime.generateText(prompt, options);
   }
   streamText(prompt: string | ContentPart[], options?: GenerateTextOptions) {
     return this.loaded().runtime.streamText(prompt, options);
   }
-  chatCompletion(request: ChatCompletionRequest) {
+  async chatCompletion(request: ChatCompletionRequest) {
     return this.loaded().runtime.chatCompletion(request);
   }
   streamChatCompletion(request: ChatCompletionRequest) {
@@ -134,7 +134,7 @@ export class MyModelPlugin implements TextModelPluginInterface {
   }
 
   private loaded(): Loaded {
-    if (!this.state) throw new PioError('PIO_MODEL_NOT_LOADED', 'No model is loaded: call loadModel({ modelPath }) first.');
+    if (!this.state) throw new MyModelNotReadyError('loadModel({ modelPath })');
     return this.state;
   }
 }

@@ -101,4 +101,24 @@ describe('loading BF16 and sharded checkpoints', () => {
       backend.dispose();
     }
   });
+
+  it('an aborted or failed load frees every weight it had uploaded', async () => {
+    const backend = createReferenceBackend();
+    const controller = new AbortController();
+    let seen = 0;
+    const load = loadQwen3VLModel(backend, FIXTURE_DIR, {
+      signal: controller.signal,
+      onProgress: () => {
+        if (++seen === 40) controller.abort(new Error('stop'));
+      },
+    });
+    await expect(load).rejects.toThrow('stop');
+    expect(backend.memory().tensors).toBe(0);
+    // a checkpoint missing one tensor: WeightLoadError naming it, nothing left on the backend
+    const partial = { ...f32 };
+    delete partial['model.visual.merger.linear_fc2.bias'];
+    await expect(loadQwen3VLModel(backend, await writeFolder('missing', partial, 1))).rejects.toThrow(/merger\.linear_fc2\.bias/);
+    expect(backend.memory().tensors).toBe(0);
+    backend.dispose();
+  });
 });

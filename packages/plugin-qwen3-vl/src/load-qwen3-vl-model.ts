@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { readModelConfig, type Backend, type WeightStorage } from '@pio/core';
+import { readModelConfig, type Backend, type Weight, type WeightStorage } from '@pio/core';
+import type { WeightSource } from '@pio/core/nn';
 import { createWeightSource, openCheckpoint, type LoadProgress as WeightLoadProgress, type WeightLoadReport } from '@pio/core/weights';
 import { qwen3VLConfigJsonSchema, toQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
 import { Qwen3VLModel } from './qwen3-vl-model.js';
@@ -39,11 +40,23 @@ export async function loadQwen3VLModel(
       onProgress: options.onProgress,
       signal: options.signal,
     });
-    const model = await Qwen3VLModel.load(backend, source, config, { storage: options.storage });
+    // every uploaded weight is tracked, so a failed or aborted load frees what it had loaded
+    const taken: Weight[] = [];
+    const tracked = <T extends Weight | undefined>(weight: T): T => {
+      if (weight) taken.push(weight);
+      return weight;
+    };
+    const tracking: WeightSource = {
+      has: (name) => source.has(name),
+      take: async (name, takeOptions) => tracked(await source.take(name, takeOptions)),
+      takeOptional: async (name, takeOptions) => tracked(await source.takeOptional(name, takeOptions)),
+    };
+    let model: Qwen3VLModel;
     try {
+      model = await Qwen3VLModel.load(backend, tracking, config, { storage: options.storage });
       source.assertComplete();
     } catch (error) {
-      model.dispose();
+      for (const weight of taken) weight.dispose();
       throw error;
     }
     return { model, config, report: source.report() };

@@ -50,7 +50,10 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     this.pairAxes = mropePairAxes(config.text.mropeSection, config.text.mropeInterleaved);
   }
 
-  /** Loads every weight from `source` (module names after {@link QWEN3_VL_WEIGHT_RENAMES}). */
+  /**
+   * Loads every weight from `source` (module names after `QWEN3_VL_WEIGHT_RENAMES`). On failure the weights taken so
+   * far are not freed here: `loadQwen3VLModel` tracks and frees them.
+   */
   static async load(
     backend: Backend,
     source: WeightSource,
@@ -58,13 +61,8 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     options: { storage?: WeightStorage; onLayer?: (layer: number) => void } = {},
   ): Promise<Qwen3VLModel> {
     const vision = await VisionModel.load(backend, source, VISION_PREFIX, config.vision, options.storage);
-    try {
-      const text = await TextModel.load(backend, source, TEXT_PREFIX, LM_HEAD_NAME, config.text, options.storage, options.onLayer);
-      return new Qwen3VLModel(backend, config, text, vision);
-    } catch (error) {
-      vision.dispose();
-      throw error;
-    }
+    const text = await TextModel.load(backend, source, TEXT_PREFIX, LM_HEAD_NAME, config.text, options.storage, options.onLayer);
+    return new Qwen3VLModel(backend, config, text, vision);
   }
 
   /** Runs the vision tower (inside a backend scope). */
