@@ -13,6 +13,7 @@ export * from './backend/backend.js';
 export * from './backend/tensor.js';
 export * from './backend/host-tensor.js';
 export * from './backend/host-tensor-decode.js';
+export * from './backend/shape-rules.js';
 export * from './backend/weight-storage.js';
 export * from './model/causal-lm.js';
 export * from './plugin/plugin-spec-version.js';

@@ -1,16 +1,13 @@
-import { BackendError } from '../../errors/backend-error.js';
+import { formatShape } from '../../backend/shape-rules.js';
+import { shapeSize } from '../../backend/host-tensor-decode.js';
 
-/** Formats a shape for error messages, e.g. `[2,3]`. */
-export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
+export { broadcastShapes, checkShape, normalizeAxis, sameShape } from '../../backend/shape-rules.js';
+
+/** Formats a shape for error messages (the spec's {@link formatShape}). */
+export const fmt = formatShape;
 
 /** Number of elements of `shape`. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export const sizeOf = shapeSize;
 
 /** Row-major strides of `shape`. */
 export function stridesOf(shape: readonly number[]): number[] {
@@ -21,36 +18,6 @@ export function stridesOf(shape: readonly number[]): number[] {
     s *= shape[i];
   }
   return strides;
-}
-
-/** Throws unless every dimension is a non-negative integer. */
-export function checkShape(op: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new BackendError(op, `invalid shape ${fmt(shape ?? [])}: dimensions must be non-negative integers`);
-  }
-}
-
-/** Resolves a possibly negative `axis` against `rank`, throwing when it is out of range. */
-export function normalizeAxis(op: string, axis: number, rank: number, shape: readonly number[]): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
-    throw new BackendError(op, `axis ${axis} is out of range for shape ${fmt(shape)} (rank ${rank})`);
-  }
-  return axis < 0 ? axis + rank : axis;
-}
-
-/** The NumPy broadcast of two shapes, or a {@link BackendError} naming `op` when they are incompatible. */
-export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out = new Array<number>(rank);
-  for (let i = 0; i < rank; i++) {
-    const da = a[a.length - rank + i] ?? 1;
-    const db = b[b.length - rank + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new BackendError(op, `shapes ${fmt(a)} and ${fmt(b)} do not broadcast (dimension ${i} of the result: ${da} vs ${db})`);
-    }
-    out[i] = da === 1 ? db : da;
-  }
-  return out;
 }
 
 /**
