@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostTensor } from '@pio/core';
+import { createRandomBf16Tensors } from '@pio/core/testing';
 import { writeSafetensors } from '@pio/core/weights';
 import type { GlmFlashConfig } from '../src/glm-flash-config.js';
 import { glmFlashTensorShapes } from './glm-flash-tensors.js';
@@ -13,23 +14,9 @@ import { glmFlashTensorShapes } from './glm-flash-tensors.js';
 export async function writeRandomCheckpoint(dir: string, config: GlmFlashConfig, configJson: object, scale = 0.02): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify(configJson));
-  let state = 0x9e3779b9;
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  const make = (name: string, shape: number[]): HostTensor => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (name.endsWith('e_score_correction_bias')) return { dtype: 'F32', shape, bytes: new Uint8Array(n * 4) };
-    const bits = new Uint16Array(n);
-    const ones = name.endsWith('norm.weight');
-    for (let i = 0; i < n; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      f[0] = ones ? 1 : ((state >>> 0) / 2 ** 32 - 0.5) * 2 * scale;
-      bits[i] = u[0] >>> 16;
-    }
-    return { dtype: 'BF16', shape, bytes: new Uint8Array(bits.buffer) };
-  };
+  const random = createRandomBf16Tensors({ scale });
+  const make = (name: string, shape: number[]): HostTensor =>
+    name.endsWith('e_score_correction_bias') ? { dtype: 'F32', shape, bytes: new Uint8Array(shape.reduce((a, b) => a * b, 1) * 4) } : random.make(name, shape);
   const shardOf = (name: string) => /^model\.layers\.(\d+)\./.exec(name)?.[1] ?? 'embed';
   const groups = new Map<string, Array<[string, number[]]>>();
   for (const entry of glmFlashTensorShapes(config)) {
