@@ -5,7 +5,7 @@ import { createPluginManager, isTextModelPlugin } from '@pio/core';
 import { resolve } from 'node:path';
 
 const modelPath = resolve(process.argv[2] ?? 'models/Qwen3-VL-2B-Instruct');
-const imagePath = resolve(process.argv[3] ?? 'cat.png'); // relative image paths would be read from the model folder
+const imagePath = resolve(process.argv[3] ?? 'cat.png');
 
 const backend = await createTfjsBackend(); // the fastest TensorFlow.js engine installed
 const manager = createPluginManager({

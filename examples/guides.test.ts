@@ -10,8 +10,10 @@ const DOCS = join(ROOT, 'docs');
 const MARKER = /^<!-- example: (\S+) -->\n```\w*\n([\s\S]*?)```$/gm;
 
 async function guides(): Promise<Array<{ name: string; text: string }>> {
+  // The guides, and the root README (its usage sample must run too).
   const names = (await readdir(DOCS)).filter((f) => f.endsWith('.md')).sort();
-  return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(DOCS, name), 'utf8') })));
+  const docs = await Promise.all(names.map(async (name) => ({ name, text: await readFile(join(DOCS, name), 'utf8') })));
+  return [...docs, { name: 'README.md', text: await readFile(join(ROOT, 'README.md'), 'utf8') }];
 }
 
 describe('guides and examples', () => {

@@ -113,7 +113,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
         model,
         modelDir: dir,
         preprocessor,
-        imageLoad: { baseDir: dir, timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath },
+        imageLoad: { baseDir: this.options.imageBaseDir ?? process.cwd(), timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath },
       });
       options.signal?.throwIfAborted();
       this.loaded = { model, config, preprocessor, surface };
