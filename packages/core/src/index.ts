@@ -82,3 +82,5 @@ export * from './errors/chat-template-error.js';
 export * from './errors/invalid-generation-options-error.js';
 export * from './errors/model-output-error.js';
 export * from './errors/unsupported-input-error.js';
+export * from './errors/network-not-allowed-error.js';
+export * from './security/create-guarded-fetch.js';

@@ -63,6 +63,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   private readonly options: ReturnType<typeof qwen3VLPluginOptionsSchema.parse>;
   private backend?: Backend;
   private validatePath?: (path: string) => Promise<string>;
+  private fetch?: typeof fetch;
   private loaded?: LoadedModel;
 
   constructor(options: Qwen3VLPluginOptions = {}) {
@@ -73,6 +74,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   async initialize(options: PluginInitializeOptions): Promise<void> {
     this.backend = options.backend;
     this.validatePath = options.validatePath;
+    this.fetch = options.fetch;
   }
 
   /** True for `Qwen3VLForConditionalGeneration` / `model_type: qwen3_vl` configs that parse. Never throws. */
@@ -113,7 +115,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
         model,
         modelDir: dir,
         preprocessor,
-        imageLoad: { baseDir: this.options.imageBaseDir ?? process.cwd(), timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath },
+        imageLoad: { baseDir: this.options.imageBaseDir ?? process.cwd(), timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath, fetch: this.fetch },
       });
       options.signal?.throwIfAborted();
       this.loaded = { model, config, preprocessor, surface };

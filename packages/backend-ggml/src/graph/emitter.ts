@@ -10,6 +10,22 @@ export class Emitter {
     readonly ctx: NativePointer,
   ) {}
 
+  private readonly memos = new Map<string, Map<unknown, unknown>>();
+
+  /** `make()` once per graph for the given kind and key objects (e.g. rope tables shared by every layer). */
+  memo<T>(kind: string, keys: readonly unknown[], make: () => T): T {
+    let level = this.memos.get(kind) ?? new Map<unknown, unknown>();
+    this.memos.set(kind, level);
+    for (const key of keys.slice(0, -1)) {
+      const next = (level.get(key) as Map<unknown, unknown> | undefined) ?? new Map<unknown, unknown>();
+      level.set(key, next);
+      level = next;
+    }
+    const last = keys[keys.length - 1];
+    if (!level.has(last)) level.set(last, make());
+    return level.get(last) as T;
+  }
+
   /** `t` itself when contiguous, else a contiguous copy. */
   cont(t: NativePointer): NativePointer {
     return this.api.ggml_is_contiguous(t) ? t : this.api.ggml_cont(this.ctx, t);

@@ -1,13 +1,33 @@
 import { BackendError, type RopeLayout, type Tensor } from '@pio/core';
+import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
 import type { NativePointer } from '../runtime/ggml-api.js';
 import { asNode, fmt } from './op-support.js';
 
 /**
- * Rotary embedding from explicit `cos`/`sin` tables, composed of views, multiplies and concats so any positions
- * (mrope, padding offsets) work. `x` is `[batch, seq, heads, headDim]` (ggml `[headDim, heads, seq, batch]`), the
- * tables `[batch or 1, seq, pairs]`, viewed as `[pairs, 1, seq * batch]`-broadcastable factors.
+ * Per-feature factors `C` and `S` `[rotaryDim, 1, seq, batch or 1]` (ggml order) such that
+ * `x' = x * C + rotate(x) * S`: `C` repeats each pair's cosine on both members, `S` is `-sin` on the first member and
+ * `sin` on the second. Built once per graph and shared by every layer's rope.
+ */
+function factors(e: Emitter, cos: NativePointer, sin: NativePointer, layout: RopeLayout, pairs: number, seq: number, tb: number): [NativePointer, NativePointer] {
+  const { api, ctx } = e;
+  if (layout === 'half') {
+    const c = e.reshape(cos, [pairs, 1, seq, tb]);
+    const s = e.reshape(sin, [pairs, 1, seq, tb]);
+    return [api.ggml_concat(ctx, c, c, 0), api.ggml_concat(ctx, api.ggml_neg(ctx, s), s, 0)];
+  }
+  const c = e.reshape(cos, [1, pairs, seq, tb]);
+  const s = e.reshape(sin, [1, pairs, seq, tb]);
+  const pairUp = (a: NativePointer, b: NativePointer) => e.reshape(api.ggml_concat(ctx, a, b, 0), [2 * pairs, 1, seq, tb]);
+  return [pairUp(c, c), pairUp(api.ggml_neg(ctx, s), s)];
+}
+
+/**
+ * Rotary embedding from explicit `cos`/`sin` tables: `x * C + rotate(x) * S` on the rotated features, where `rotate`
+ * swaps the two members of each pair (halves for `half`, neighbours for `interleaved`) and `C`, `S` come from
+ * {@link factors}. Works for any positions (mrope, padding offsets). `x` is `[batch, seq, heads, headDim]`
+ * (ggml `[headDim, heads, seq, batch]`), the tables `[batch or 1, seq, pairs]`.
  */
 export function ropeOp(rt: GraphRuntime, a: Tensor, cosT: Tensor, sinT: Tensor, layout: RopeLayout): GraphNode {
   const x = asNode('rope', a);
@@ -21,6 +41,7 @@ export function ropeOp(rt: GraphRuntime, a: Tensor, cosT: Tensor, sinT: Tensor, 
     throw new BackendError('rope', `cos ${fmt(cos.shape)} and sin ${fmt(sin.shape)} must be [${batch} or 1, ${seq}, pairs <= ${dim / 2}] for x ${fmt(x.shape)}`);
   }
   const tb = cos.shape[0];
+  const rot = 2 * pairs;
   return rt.node('rope', {
     shape: x.shape,
     dtype: 'float32',
@@ -28,31 +49,26 @@ export function ropeOp(rt: GraphRuntime, a: Tensor, cosT: Tensor, sinT: Tensor, 
     recipe: {
       emit: (e, [px, pc, ps]) => {
         const { api, ctx } = e;
+        const [C, S] = e.memo('rope', [cos, sin, layout], () => factors(e, e.f32(pc, cos.ggmlType), e.f32(ps, sin.ggmlType), layout, pairs, seq, tb));
         const X = e.cont(e.f32(px, x.ggmlType));
-        const rows = seq * batch;
-        const bytes = 4;
-        const view = (ne0: number, step: number, offset: number) =>
-          // [ne0 of each pair group, pairs, heads, seq * batch] inside the contiguous [dim, heads, seq, batch]
-          api.ggml_view_4d(ctx, X, ne0, pairs, heads, rows, step * bytes, dim * bytes, heads * dim * bytes, offset * bytes);
-        const table = (t: NativePointer, n: GraphNode) => e.reshape(e.f32(t, n.ggmlType), [1, pairs, 1, seq * tb]);
-        const [c, s] = [table(pc, cos), table(ps, sin)];
-        const [first, second] = layout === 'half' ? [view(1, 1, 0), view(1, 1, pairs)] : [view(1, 2, 0), view(1, 2, 1)];
-        const rot = (p: NativePointer, q: NativePointer, sign: 1 | -1): NativePointer => {
-          const pc2 = api.ggml_mul(ctx, e.cont(p), c);
-          const qs = api.ggml_mul(ctx, e.cont(q), s);
-          return sign < 0 ? api.ggml_sub(ctx, pc2, qs) : api.ggml_add(ctx, pc2, qs);
-        };
-        const o1 = rot(first, second, -1); // [1, pairs, heads, rows]
-        const o2 = rot(second, first, 1);
-        const joined = layout === 'half'
-          ? api.ggml_concat(ctx, e.reshape(o1, [pairs, heads, rows, 1]), e.reshape(o2, [pairs, heads, rows, 1]), 0)
-          : e.reshape(api.ggml_concat(ctx, o1, o2, 0), [2 * pairs, heads, rows, 1]);
-        let out = joined;
-        if (2 * pairs < dim) {
-          const rest = api.ggml_view_4d(ctx, X, dim - 2 * pairs, heads, rows, 1, dim * bytes, heads * dim * bytes, heads * dim * rows * bytes, 2 * pairs * bytes);
-          out = api.ggml_concat(ctx, joined, e.cont(rest), 0);
+        const b = 4; // bytes per float
+        const [nb1, nb2, nb3] = [dim * b, heads * dim * b, seq * heads * dim * b];
+        const head = rot === dim ? X : e.cont(api.ggml_view_4d(ctx, X, rot, heads, seq, batch, nb1, nb2, nb3, 0)); // [rot, heads, seq, batch]
+        let turned: NativePointer;
+        if (layout === 'half') {
+          const first = api.ggml_view_4d(ctx, X, pairs, heads, seq, batch, nb1, nb2, nb3, 0);
+          const second = api.ggml_view_4d(ctx, X, pairs, heads, seq, batch, nb1, nb2, nb3, pairs * b);
+          turned = api.ggml_concat(ctx, second, first, 0);
+        } else {
+          // [1, pairs, heads, seq * batch] views of the even and odd members
+          const even = api.ggml_view_4d(ctx, X, 1, pairs, heads, seq * batch, 2 * b, nb1, nb2, 0);
+          const odd = api.ggml_view_4d(ctx, X, 1, pairs, heads, seq * batch, 2 * b, nb1, nb2, b);
+          turned = e.reshape(api.ggml_concat(ctx, odd, even, 0), [rot, heads, seq, batch]);
         }
-        return e.reshape(out, [dim, heads, seq, batch]);
+        const rotated = api.ggml_add(ctx, api.ggml_mul(ctx, head, C), api.ggml_mul(ctx, turned, S));
+        if (rot === dim) return rotated;
+        const rest = api.ggml_view_4d(ctx, X, dim - rot, heads, seq, batch, nb1, nb2, nb3, rot * b);
+        return api.ggml_concat(ctx, rotated, e.cont(rest), 0);
       },
     },
   });

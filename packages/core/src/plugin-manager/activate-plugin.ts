@@ -7,6 +7,7 @@ import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import type { MemoryEstimate } from '../plugin/memory-estimate.js';
 import type { ModelPluginInterface } from '../plugin/model-plugin-interface.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
+import { createGuardedFetch } from '../security/create-guarded-fetch.js';
 import { loadPluginFactory } from './load-plugin.js';
 import type { ManagerContext } from './manager-context.js';
 import type { ActiveModel, PluginEntry } from './plugin-entry.js';
@@ -93,7 +94,7 @@ export async function runActivation(
   throwIfAborted(signal, pluginName);
 
   try {
-    await plugin.initialize({ backend, validatePath });
+    await plugin.initialize({ backend, validatePath, fetch: createGuardedFetch(level) });
     await plugin.loadModel({ modelPath, storage: settings.storage, onProgress: options.onProgress, signal });
     throwIfAborted(signal, pluginName);
   } catch (error) {

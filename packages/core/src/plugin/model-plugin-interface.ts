@@ -27,6 +27,11 @@ export interface PluginInitializeOptions {
    * Returns the resolved real path. Plugins must pass every path they open through it.
    */
   validatePath?: (path: string) => Promise<string>;
+  /**
+   * The `fetch` the plugin must use for any network access (image URLs, downloads). The manager passes one that
+   * follows the plugin's trust level: it rejects with `NetworkNotAllowedError` for `sandboxed` plugins.
+   */
+  fetch?: typeof fetch;
 }
 
 /** Options for {@link ModelPluginInterface.loadModel}. */

@@ -2,7 +2,7 @@
  * How far PIO trusts a plugin package, from least to most:
  * - `untrusted`: never activated.
  * - `sandboxed`: may read only the model folders it is given; no network, no extra paths.
- * - `verified`: also may download from the Hugging Face Hub and read the Hub cache.
+ * - `verified`: also may use the network (image URLs, Hub downloads) and read the Hub cache.
  * - `trusted`: no restriction beyond the global limits.
  */
 export type TrustLevel = 'untrusted' | 'sandboxed' | 'verified' | 'trusted';

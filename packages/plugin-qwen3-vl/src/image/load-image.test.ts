@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGuardedFetch, NetworkNotAllowedError } from '@pio/core';
 import { ImageLoadError } from '../errors/image-load-error.js';
 import { FIXTURE_DIR } from '../testing/golden.js';
 import { loadImage } from './load-image.js';
@@ -46,6 +47,13 @@ describe('loadImage sources', () => {
       const image = await loadImage(source, { baseDir: FIXTURE_DIR });
       expect(Buffer.from(image.data).equals(Buffer.from(reference.data))).toBe(true);
     }
+  });
+
+  it('downloads through the given fetch, so a sandboxed plugin is refused the network', async () => {
+    const error = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('sandboxed') }).catch((e: unknown) => e);
+    expect(NetworkNotAllowedError.isInstance(error)).toBe(true);
+    const image = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('verified') });
+    expect(image.width).toBeGreaterThan(0);
   });
 
   it('throws ImageLoadError with a reason on failures', async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PioError } from '@pio/core';
 import sharp from 'sharp';
 import { ImageLoadError } from '../errors/image-load-error.js';
 import type { RawImage } from './pillow-bicubic-resize.js';
@@ -18,6 +19,8 @@ export interface LoadImageOptions {
   signal?: AbortSignal;
   /** Checks a local path before it is read (a plugin passes the manager's path guard); returns the path to read. */
   validatePath?: (path: string) => Promise<string>;
+  /** The fetch used for `http(s):` images (a plugin passes the manager's trust-guarded fetch). Default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 function describe(source: ImageSource): string {
@@ -30,10 +33,11 @@ async function fetchBytes(url: string, options: LoadImageOptions): Promise<Uint8
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   try {
-    const response = await fetch(url, { signal });
+    const response = await (options.fetch ?? fetch)(url, { signal });
     if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
     return new Uint8Array(await response.arrayBuffer());
   } catch (cause) {
+    if (PioError.isInstance(cause)) throw cause; // e.g. NetworkNotAllowedError from the trust-guarded fetch
     const timedOut = timeout.aborted;
     throw new ImageLoadError(
       { source: describe(url), reason: timedOut ? 'timeout' : 'fetch', detail: timedOut ? 'download timed out' : String(cause) },
