@@ -138,7 +138,6 @@ export class GraphRuntime implements NodeOwner {
     for (const n of order) {
       const emit = n.recipe.emit;
       if (!emit) throw new BackendError('data', 'internal: a pending node has no ggml recipe');
-      if (process.env.PIO_GGML_TRACE) process.stderr.write(`emit ${n.op} [${n.shape.join(',')}] <- ${n.inputs.map((i) => `${i.op}[${i.shape.join(',')}]`).join(' ')}\n`);
       emitted.set(n, emit(emitter, n.inputs.map(ptrOf)));
     }
     const outputs = order.filter((n) => !n.isDisposed || n === node);
