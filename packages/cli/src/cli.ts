@@ -44,7 +44,13 @@ const io: CliIo = {
 };
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-const code = await runCli(process.argv.slice(2), { io, version, services: () => createDefaultServices({ cwd: io.cwd, env: io.env }) });
+const notices = new Set<string>();
+const onNotice = (message: string): void => {
+  if (notices.has(message) || process.argv.includes('--quiet') || process.argv.includes('--json')) return;
+  notices.add(message);
+  process.stderr.write(`pio: ${message}\n`);
+};
+const code = await runCli(process.argv.slice(2), { io, version, services: () => createDefaultServices({ cwd: io.cwd, env: io.env, onNotice }) });
 process.exitCode = code;
 // Backends and plugins may keep handles open; the command is done.
 process.stdout.write('', () => process.exit(code));

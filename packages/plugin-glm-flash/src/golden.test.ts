@@ -3,12 +3,13 @@ import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
 import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
-import { createTestTfjsBackend } from './testing/test-backends.js';
+import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
 
 const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
 const engines: Array<[string, () => Promise<Backend>]> = [
   ['reference', async () => createReferenceBackend()],
   ['tfjs-wasm', () => createTestTfjsBackend('wasm')],
+  ['ggml', () => createTestGgmlBackend()],
 ];
 
 describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBackend) => {

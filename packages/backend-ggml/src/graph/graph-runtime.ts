@@ -163,7 +163,11 @@ export class GraphRuntime implements NodeOwner {
     const gallocr = this.spareAllocators.pop() ?? api.ggml_gallocr_new(this.buft);
     const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
     this.arenas.add(arena);
-    if (!api.ggml_gallocr_alloc_graph(gallocr, graph)) {
+    // A recycled allocator keeps the placement it planned for its previous graph and, when the node and leaf counts
+    // match and every tensor fits, `ggml_gallocr_alloc_graph` reuses it as is — but that plan knew the previous
+    // graph's edges and outputs, not this one's, so live tensors could share memory. Plan afresh every time (`reserve`
+    // only grows the buffer, it never frees and reallocates one that is big enough).
+    if (!api.ggml_gallocr_reserve(gallocr, graph) || !api.ggml_gallocr_alloc_graph(gallocr, graph)) {
       arena.free();
       throw new BackendError('data', 'ggml could not allocate the compute graph (out of memory?)');
     }

@@ -60,6 +60,7 @@ const SIGNATURES = [
   'ggml_buft *ggml_backend_get_default_buffer_type(ggml_backend *backend)',
   'void ggml_backend_free(ggml_backend *backend)',
   'ggml_gallocr *ggml_gallocr_new(ggml_buft *buft)',
+  'bool ggml_gallocr_reserve(ggml_gallocr *galloc, ggml_cgraph *graph)',
   'bool ggml_gallocr_alloc_graph(ggml_gallocr *galloc, ggml_cgraph *graph)',
   'void ggml_gallocr_free(ggml_gallocr *galloc)',
   'size_t ggml_quantize_chunk(int type, const float *src, _Out_ void *dst, int64_t start, int64_t nrows, int64_t n_per_row, const float *imatrix)',

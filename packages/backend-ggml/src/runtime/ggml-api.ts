@@ -85,6 +85,7 @@ export interface GgmlApi {
   ggml_backend_get_default_buffer_type(backend: NativePointer): NativePointer;
   ggml_backend_free(backend: NativePointer): void;
   ggml_gallocr_new(buft: NativePointer): NativePointer;
+  ggml_gallocr_reserve(galloc: NativePointer, graph: NativePointer): boolean;
   ggml_gallocr_alloc_graph(galloc: NativePointer, graph: NativePointer): boolean;
   ggml_gallocr_free(galloc: NativePointer): void;
   ggml_quantize_chunk(

@@ -20,17 +20,20 @@ import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
 import type { CliServices, ModelDescription } from './cli-services.js';
-import { createBackendFactory } from './create-backend-factory.js';
+import { createBackendFactory, type BackendChoice } from './create-backend-factory.js';
 import { summarizeConfig } from './summarize-config.js';
 
 const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
 const DEVICES = new Set(['cpu', 'gpu']);
 const TFJS_ENGINES = new Set(['auto', 'gpu', 'cpu', 'wasm', 'js']);
+const BACKENDS = new Set(['auto', 'ggml', 'tfjs', 'reference']);
 
 /** Where the CLI looks for things, from its environment. */
 export interface DefaultServicesOptions {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Receives one-line notices (e.g. a backend fallback); the CLI prints them on stderr. */
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -45,7 +48,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
   const ownNodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const searchPaths = [ownNodeModules, ...split(env.PIO_PLUGIN_PATH).map((p) => resolve(cwd, p))];
   const trusted = split(env.PIO_TRUST);
-  const backend = env.PIO_BACKEND === 'reference' ? 'reference' : 'tfjs';
+  const backend: BackendChoice = BACKENDS.has(env.PIO_BACKEND ?? '') ? (env.PIO_BACKEND as BackendChoice) : 'auto';
   const engine = TFJS_ENGINES.has(env.PIO_TFJS_ENGINE ?? '') ? (env.PIO_TFJS_ENGINE as TfjsDevice) : undefined;
   const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
 
@@ -53,7 +56,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
     createPluginManager({
       cwd,
       searchPaths,
-      createBackend: createBackendFactory(backend, engine),
+      createBackend: createBackendFactory(backend, engine, options.onNotice),
       trustPolicy: { allow: ['@pio/*', ...trusted] },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
       limits: { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
@@ -62,7 +65,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
 
   /** The capabilities of the backends this machine can start (each started once, then disposed). */
   const backendCandidates = async (hasGpu: boolean): Promise<BackendCandidate[]> => {
-    const create = createBackendFactory(backend, engine);
+    const create = createBackendFactory(backend, engine, options.onNotice);
     const candidates: BackendCandidate[] = [];
     for (const device of hasGpu ? (['gpu', 'cpu'] as const) : (['cpu'] as const)) {
       try {
