@@ -1,11 +1,13 @@
 /**
  * Qwen3-VL bench: prefill and decode tokens/s, peak memory (RSS and backend bytes) of a Qwen3-VL-2B-shaped model
- * with random BF16 weights made in memory, and the time to encode a 448x448 image, on each available tfjs engine.
+ * with random BF16 weights made in memory, and the time to encode a 448x448 image, on each available engine (tfjs
+ * wasm and plain JS, ggml).
  *
- * Run: `pnpm --filter @pio/plugin-qwen3-vl bench` (env: BENCH_ENGINES=wasm,js  BENCH_PROMPT=128  BENCH_DECODE=16
- * BENCH_STORAGE=bfloat16|int8|float32  BENCH_LAYERS=28  BENCH_IMAGE=1). Prints a Markdown table.
+ * Run: `pnpm --filter @pio/plugin-qwen3-vl bench` (env: BENCH_ENGINES=wasm,js,ggml  BENCH_PROMPT=128  BENCH_DECODE=16
+ * BENCH_STORAGE=bfloat16|int8|float32|float16|q8_0  BENCH_LAYERS=28  BENCH_IMAGE=1). Prints a Markdown table.
  */
 import type { Backend, WeightStorage } from '@pio/core';
+import { createGgmlBackend } from '@pio/backend-ggml';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { preprocessImages } from '../src/image/image-processor.js';
 import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG } from '../src/image/preprocessor-config.js';
@@ -30,10 +32,10 @@ function pickStorage(backend: Backend): WeightStorage {
   return backend.capabilities.weightStorage.includes(wanted) ? wanted : 'float32';
 }
 
-async function benchEngine(device: 'wasm' | 'js'): Promise<string[]> {
+async function benchEngine(device: 'wasm' | 'js' | 'ggml'): Promise<string[]> {
   let backend: Backend;
   try {
-    backend = await createTfjsBackend({ device });
+    backend = device === 'ggml' ? await createGgmlBackend() : await createTfjsBackend({ device });
   } catch (error) {
     return [`| ${device} | unavailable: ${String(error).slice(0, 80)} |`];
   }
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   out('| engine | storage | layers | load | prefill tok/s | decode tok/s | 448x448 image: preprocess + encode | backend bytes (weights / peak) | peak RSS |');
   out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const engine of engines) {
-    for (const line of await benchEngine(engine as 'wasm' | 'js')) out(line);
+    for (const line of await benchEngine(engine as 'wasm' | 'js' | 'ggml')) out(line);
   }
 }
 

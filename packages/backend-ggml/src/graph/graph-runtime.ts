@@ -182,13 +182,28 @@ export class GraphRuntime implements NodeOwner {
       o.arena = arena;
       arena.retain();
     }
+    const borrowed = this.borrowsMemory(order, outputs, emitted);
     for (const o of outputs) {
-      if (o.recipe.view) continue;
+      if (o.recipe.view || borrowed.has(o)) continue;
       const inputs = o.inputs;
       o.inputs = [];
       for (const input of inputs) this.release(input);
     }
     return { final, arena };
+  }
+
+  /**
+   * Outputs whose ggml tensor uses the memory of a tensor computed before this graph (a recipe that returned its
+   * input as is — a cast to the same type, a one-part concat — or a ggml view of it). Like views, they must keep their
+   * inputs, which keep that older memory alive; this graph's arena holds only their own memory.
+   */
+  private borrowsMemory(order: readonly GraphNode[], outputs: readonly GraphNode[], emitted: Map<GraphNode, NativePointer>): Set<GraphNode> {
+    const older = new Set<bigint>();
+    for (const n of order) for (const input of n.inputs) if (!emitted.has(input) && input.ptr !== undefined) older.add(this.api.storageAddress(input.ptr));
+    const borrowed = new Set<GraphNode>();
+    if (older.size === 0) return borrowed;
+    for (const o of outputs) if (!o.recipe.view && older.has(this.api.storageAddress(emitted.get(o)))) borrowed.add(o);
+    return borrowed;
   }
 
   /** Computes, on the host, every pending host-op node `node` depends on (their inputs first). */

@@ -102,6 +102,11 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
   api.setOutputChain = (t: NativePointer) => {
     for (let p: unknown = t; p; p = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) bound.ggml_set_output(p);
   };
+  api.storageAddress = (t: NativePointer) => {
+    let p: unknown = t;
+    for (let src = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *'); src; src = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) p = src;
+    return koffi.address(p);
+  };
   api.layoutMatches = () => {
     const ctx = bound.ggml_init({ mem_size: bound.ggml_tensor_overhead() * 4, mem_buffer: null, no_alloc: true });
     try {

@@ -103,6 +103,8 @@ export interface GgmlApi {
   ggml_backend_reg_get_proc_address(reg: NativePointer, name: string): NativePointer;
   /** `ggml_set_output` on `t` and on every tensor its memory is a view of (so the allocator keeps them all). */
   setOutputChain(t: NativePointer): void;
+  /** Address of the tensor whose memory `t` uses: the end of its `view_src` chain (`t` itself when not a view). */
+  storageAddress(t: NativePointer): bigint;
   /** Makes a computed tensor a graph leaf (see `detachTensor`). */
   detach(t: NativePointer): void;
   /** True when the loaded library's `struct ggml_tensor` matches the layout this package was written for. */
