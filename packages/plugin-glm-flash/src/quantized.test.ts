@@ -23,16 +23,22 @@ const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: nu
   int4: { maxAbs: 13.5, meanAbs: 2.3, minAgreement: 0.08 },
 };
 
-/** ggml's own storage types (float32 is the golden suite's); measured on both fixtures like the tfjs bounds above. */
+/**
+ * ggml's compact storage types (its float32 runs the golden suite at the fixture tolerances), measured on both
+ * fixtures the same way, with the same margins (~1.5x measured max, 2x mean, agreement a little below the worst):
+ *   float16  max 0.0259 / 0.0188   mean 0.0028 / 0.0026   agreement 24/24, 24/24
+ *   q8_0     max 3.77   / 4.66     mean 0.143  / 0.136    agreement 20/24, 23/24
+ * (ggml's f16 matmul also rounds the activations to f16; Q8_0 quantizes weights in blocks of 32 and the activations
+ * to 8 bits, and flips a few router choices of these random models, hence its max.)
+ */
 const GGML_BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: number }> = {
-  float32: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
-  float16: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
-  q8_0: { maxAbs: 1e9, meanAbs: 1e9, minAgreement: 0 },
+  float16: { maxAbs: 0.04, meanAbs: 0.006, minAgreement: 0.95 },
+  q8_0: { maxAbs: 7, meanAbs: 0.29, minAgreement: 0.75 },
 };
 
 const ENGINES: Array<{ name: string; create: () => Promise<Backend>; storages: WeightStorage[]; bounds: typeof BOUNDS }> = [
   { name: 'tfjs-wasm', create: () => createTestTfjsBackend('wasm'), storages: ['bfloat16', 'int8', 'int4'], bounds: BOUNDS },
-  { name: 'ggml', create: () => createTestGgmlBackend(), storages: ['float32', 'float16', 'q8_0'], bounds: GGML_BOUNDS },
+  { name: 'ggml', create: () => createTestGgmlBackend(), storages: ['float16', 'q8_0'], bounds: GGML_BOUNDS },
 ];
 
 describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]).map((fixture) => ({ ...engine, fixture }))))(

@@ -1,0 +1,62 @@
+import { createGgmlBackend } from '@pio/backend-ggml';
+import type { Backend, WeightStorage } from '@pio/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import type { Qwen3VLImages } from './qwen3-vl-model.js';
+import { FIXTURE_DIR, readBin, readGolden } from './testing/golden.js';
+import { greedy, maskedMaxAbsDiff } from './testing/golden-suite.js';
+
+/**
+ * ggml's compact weight storage on the golden fixture (its float32 runs the golden suite at the fixture tolerances).
+ * Measured over the four cases (prefill logits at valid positions; free-running greedy decoding, 8 steps per row,
+ * so one flipped token changes the rest of its row):
+ *   float16  max abs 0.0225   mean abs 0.0024   greedy tokens equal 48/48
+ *   q8_0     max abs 0.688    mean abs 0.0649   greedy tokens equal 42/48
+ * Bounds: ~1.5x the measured max, 2x the mean, agreement a little below the measured (the fixture's top-1/top-2
+ * margins go down to 5e-3, below float16's error, so a flip is possible on another machine's summation order).
+ */
+const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: number }> = {
+  float16: { maxAbs: 0.035, meanAbs: 0.005, minAgreement: 0.95 },
+  q8_0: { maxAbs: 1.0, meanAbs: 0.13, minAgreement: 0.8 },
+};
+
+describe('Qwen3-VL golden fixture with compact weights on ggml', () => {
+  const golden = readGolden();
+  const images: Qwen3VLImages = { pixelValues: readBin(golden.preprocess.pixel_values), imageGridThw: golden.preprocess.image_grid_thw };
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await createGgmlBackend({ threads: 2 });
+  });
+  afterAll(() => backend?.dispose());
+
+  it.each(Object.keys(BOUNDS) as WeightStorage[])('%s: bounded logit error and greedy agreement', async (storage) => {
+    const { model } = await loadQwen3VLModel(backend, FIXTURE_DIR, { storage });
+    let worst = 0;
+    let absSum = 0;
+    let count = 0;
+    let agree = 0;
+    let total = 0;
+    for (const c of golden.cases) {
+      const caseImages = c.uses_image ? images : undefined;
+      const ref = readBin(c.logits);
+      const out = await model.infer({ inputIds: c.input_ids, attentionMask: c.attention_mask, images: caseImages });
+      worst = Math.max(worst, maskedMaxAbsDiff(out.data, ref.data, ref.shape, c.attention_mask));
+      const [batch, seq, vocab] = ref.shape;
+      for (let r = 0; r < batch; r++) {
+        for (let t = 0; t < seq; t++) {
+          if (!c.attention_mask[r][t]) continue;
+          for (let v = 0; v < vocab; v++) absSum += Math.abs(out.data[(r * seq + t) * vocab + v] - ref.data[(r * seq + t) * vocab + v]);
+          count += vocab;
+        }
+      }
+      const run = await greedy(model, c.input_ids, c.attention_mask, c.greedy.steps, caseImages);
+      run.tokens.forEach((row, r) => row.forEach((token, s) => ((total += 1), (agree += token === c.greedy.tokens[r][s] ? 1 : 0))));
+    }
+    model.dispose();
+    const meanAbs = absSum / count;
+    process.stdout.write(`MEASURE qwen3vl-tiny ggml ${storage} maxAbs=${worst.toFixed(4)} meanAbs=${meanAbs.toFixed(4)} agree=${agree}/${total}\n`);
+    expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
+    expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
+    expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
+  });
+});
