@@ -11,6 +11,7 @@ import type {
   GenerateTextResult,
   TextDelta,
   TextInferInput,
+  TextModelPluginInterface,
   TokenDelta,
 } from '../plugin/text-model-plugin-interface.js';
 import type { CausalLM } from '../model/causal-lm.js';
@@ -53,15 +54,11 @@ export interface TextModelRuntimeOptions<Extras = undefined> {
 }
 
 /** The text and chat surface of a text model plugin, built by {@link createTextModelRuntime}. */
-export interface TextModelRuntime {
-  tokenize(text: string): number[];
-  detokenize(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
-  generate(input: GenerateInput): Promise<GenerateResult>;
-  streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta>;
-  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult>;
-  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta>;
-  chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult>;
-  streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta>;
+export interface TextModelRuntime
+  extends Pick<
+    TextModelPluginInterface,
+    'tokenize' | 'detokenize' | 'generate' | 'streamGenerate' | 'generateText' | 'streamText' | 'chatCompletion' | 'streamChatCompletion'
+  > {
   /** Renders a chat request to its prompt text (what the model sees, before image expansion). */
   renderChat(request: ChatCompletionRequest): string;
 }
