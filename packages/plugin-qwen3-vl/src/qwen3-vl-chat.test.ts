@@ -18,7 +18,7 @@ let expected: number[];
 
 describe('chat with an image, end to end on the fixture folder', () => {
   beforeAll(async () => {
-    plugin = createQwen3VLPlugin();
+    plugin = createQwen3VLPlugin({ imageBaseDir: FIXTURE_DIR }); // the golden messages name image.png, beside the model
     await plugin.initialize({ backend });
     await plugin.loadModel({ modelPath: FIXTURE_DIR });
     // independent path: the golden expanded ids + golden pixel values, greedy through the model's own session
