@@ -189,7 +189,9 @@ async function followPluginGuide(packed, work) {
   const guide = join(work, 'plugin-guide');
   const tools = join(guide, 'tools');
   await mkdir(tools, { recursive: true });
-  await writeFile(join(tools, 'package.json'), JSON.stringify({ private: true, dependencies: { '@pio/cli': `file:${tarball('@pio/cli')}`, '@pio/core': `file:${tarball('@pio/core')}`, '@pio/backend-tfjs': `file:${tarball('@pio/backend-tfjs')}` } }));
+  // @pio/cli and every internal package it depends on (core, the backends), from their tarballs.
+  const cliDependencies = Object.fromEntries(closure('@pio/cli', packed).map((n) => [n, `file:${tarball(n)}`]));
+  await writeFile(join(tools, 'package.json'), JSON.stringify({ private: true, dependencies: cliDependencies }));
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], tools);
   const pio = join(tools, 'node_modules', '.bin', 'pio');
   // 1. Create the package, install, test, build (only @pio/core comes from a tarball instead of the registry).
@@ -204,7 +206,7 @@ async function followPluginGuide(packed, work) {
   // 8. An application with the CLI and the plugin installed, and a model folder.
   const app = join(guide, 'app');
   await mkdir(app, { recursive: true });
-  await writeFile(join(app, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { '@pio/cli': `file:${tarball('@pio/cli')}`, '@pio/core': `file:${tarball('@pio/core')}`, '@pio/backend-tfjs': `file:${tarball('@pio/backend-tfjs')}`, 'pio-plugin-my-model': `file:${pluginTarball}` } }));
+  await writeFile(join(app, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { ...cliDependencies, 'pio-plugin-my-model': `file:${pluginTarball}` } }));
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], app);
   await sh(process.execPath, ['--input-type=module', '-e', WRITE_MY_MODEL], app);
   const appPio = join(app, 'node_modules', '.bin', 'pio');
@@ -231,7 +233,7 @@ try {
   log(`packed ${packages.length} packages`);
   const tasks = packages.flatMap((pkg) => [() => installAndImport(pkg, packed, work), () => lint(pkg, packed.get(pkg.manifest.name).tarball)]);
   if (pluginGuide) {
-    const needed = ['@pio/core', '@pio/backend-tfjs', '@pio/cli'].filter((name) => !packed.has(name));
+    const needed = ['@pio/core', '@pio/backend-tfjs', '@pio/backend-ggml', '@pio/cli'].filter((name) => !packed.has(name));
     if (needed.length > 0) throw new Error(`--plugin-guide needs ${needed.join(', ')} (drop --only)`);
     tasks.unshift(async () => {
       await followPluginGuide(packed, work).catch((error) => fail('plugin-guide', error.message));

@@ -7,13 +7,14 @@
  *   from the safetensors shards with an LRU of BENCH_EXPERTS experts.
  *
  * Run: `pnpm --filter @pio/plugin-glm-flash bench` (bench/run-bench.mjs bundles this file and runs each engine x storage
- * in its own process, so RSS is per configuration; env: BENCH_ENGINES=wasm,js BENCH_STORAGES=bfloat16,int8,int4
+ * in its own process, so RSS is per configuration; env: BENCH_ENGINES=wasm,js,ggml BENCH_STORAGES=bfloat16,int8,int4,float16,q8_0
  * BENCH_PARTS=layer,model BENCH_PROMPT=32 BENCH_DECODE=8 BENCH_LAYERS=3 BENCH_EXPERTS=32 BENCH_DIR=/tmp/glm-flash-bench).
  * Prints a Markdown table. Checkpoints are written once to BENCH_DIR and reused.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend, WeightStorage } from '@pio/core';
+import { createGgmlBackend } from '@pio/backend-ggml';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { parseGlmFlashConfig } from '../src/glm-flash-config.js';
 import { loadGlmFlashModel } from '../src/load-glm-flash-model.js';
@@ -22,7 +23,7 @@ import { writeRandomCheckpoint } from './random-checkpoint.js';
 
 const env = process.env;
 const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').filter(Boolean);
-const engines = list(env.BENCH_ENGINES, 'wasm,js') as Array<'wasm' | 'js'>;
+const engines = list(env.BENCH_ENGINES, 'wasm,js') as Array<'wasm' | 'js' | 'ggml'>;
 const storages = list(env.BENCH_STORAGES, 'bfloat16,int8,int4') as WeightStorage[];
 const parts = list(env.BENCH_PARTS, 'layer,model');
 const promptLength = Number(env.BENCH_PROMPT ?? 32);
@@ -46,10 +47,10 @@ async function ensureCheckpoint(part: keyof typeof PARTS): Promise<string> {
   return dir;
 }
 
-async function run(part: keyof typeof PARTS, device: 'wasm' | 'js', storage: WeightStorage, dir: string): Promise<string> {
+async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', storage: WeightStorage, dir: string): Promise<string> {
   let backend: Backend;
   try {
-    backend = await createTfjsBackend({ device });
+    backend = device === 'ggml' ? await createGgmlBackend() : await createTfjsBackend({ device });
   } catch (error) {
     return `| ${part} | ${device} | ${storage} | unavailable: ${String(error).slice(0, 60)} |`;
   }

@@ -1,5 +1,5 @@
 // Bundles bench/glm-flash-bench.ts with esbuild (workspace sources through the `@pio/source` condition; the tfjs
-// packages stay external and resolve through a node_modules link to @pio/backend-tfjs's dependencies), then runs
+// and ggml native packages stay external and resolve through node_modules links), then runs
 // one process per part x engine x storage so that each RSS figure belongs to one configuration.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -10,7 +10,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, '.build');
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-symlinkSync(join(here, '..', '..', 'backend-tfjs', 'node_modules'), join(outDir, 'node_modules'), 'dir');
+// The bundle's externals resolve from .build/node_modules: tfjs from @pio/backend-tfjs, koffi and the ggml binaries
+// from @pio/backend-ggml.
+mkdirSync(join(outDir, 'node_modules'));
+symlinkSync(join(here, '..', '..', 'backend-tfjs', 'node_modules', '@tensorflow'), join(outDir, 'node_modules', '@tensorflow'), 'dir');
+for (const name of ['koffi', '@node-llama-cpp']) {
+  try {
+    symlinkSync(join(here, '..', '..', 'backend-ggml', 'node_modules', name), join(outDir, 'node_modules', name), 'dir');
+  } catch {
+    // optional: without them the ggml engine reports itself unavailable
+  }
+}
 const outfile = join(outDir, 'glm-flash-bench.mjs');
 const esbuild = join(here, '..', '..', '..', 'node_modules', '.bin', 'esbuild');
 const bundled = spawnSync(
@@ -24,6 +34,8 @@ const bundled = spawnSync(
     '--target=node20',
     '--conditions=@pio/source',
     '--external:@tensorflow/*',
+    '--external:koffi',
+    '--external:@node-llama-cpp/*',
     "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     '--log-level=warning',
   ],
