@@ -53,6 +53,8 @@ describe('pio commands (in process, fake services)', () => {
     expect(stdout).toContain('GPU 0    NVIDIA Test');
     expect(stdout).toContain('npm install @tensorflow/tfjs-node-gpu');
     expect(stdout).toMatch(/@tensorflow\/tfjs-backend-wasm\s+installed 4\.22\.0/);
+    expect(stdout).toMatch(/@pio\/backend-ggml\s+not installed/);
+    expect(stdout).toContain('npm install @pio/backend-ggml');
   });
 
   it('pulls with plain progress lines when not on a terminal', async () => {

@@ -9,8 +9,8 @@ export const doctorCommand: CliCommand = {
   summary: 'Check hardware, installed engines and CUDA; suggest what to install',
   help: `Usage: pio doctor [--json]
 
-Reports the CPU, memory, NVIDIA GPUs (through nvidia-smi), which TensorFlow.js engines are
-installed, and what to install to run faster.
+Reports the CPU, memory, NVIDIA GPUs (through nvidia-smi), whether the ggml backend can start,
+which TensorFlow.js engines are installed, and what to install to run faster.
 
 Options:
   --json     Print the report as JSON
@@ -44,6 +44,9 @@ Options:
 export function adviceFor(report: DoctorReport): string[] {
   const installed = (name: string): boolean => report.engines.some((e) => e.packageName === name && e.installed);
   const advice: string[] = [];
+  if (!installed('@pio/backend-ggml')) {
+    advice.push('`npm install @pio/backend-ggml` for the ggml backend (quantized weights, all cores; many times faster than TensorFlow.js on a CPU).');
+  }
   if (report.gpus.length > 0 && !installed('@tensorflow/tfjs-node-gpu')) {
     advice.push('An NVIDIA GPU is present: `npm install @tensorflow/tfjs-node-gpu` (needs CUDA and cuDNN) to run on it.');
   }

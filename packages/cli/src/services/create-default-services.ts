@@ -19,7 +19,7 @@ import { downloadModel, resolveModelPath } from '@pio/core/weights';
 import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
-import type { CliServices, ModelDescription } from './cli-services.js';
+import type { CliServices, DoctorReport, ModelDescription } from './cli-services.js';
 import { createBackendFactory, type BackendChoice } from './create-backend-factory.js';
 import { summarizeConfig } from './summarize-config.js';
 
@@ -34,6 +34,20 @@ export interface DefaultServicesOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Receives one-line notices (e.g. a backend fallback); the CLI prints them on stderr. */
   onNotice?: (message: string) => void;
+}
+
+/** Whether the ggml backend can start here (its package, koffi and the prebuilt ggml for this platform), for `pio doctor`. */
+async function ggmlEngine(): Promise<DoctorReport['engines'][number]> {
+  const packageName = '@pio/backend-ggml';
+  try {
+    const { createGgmlBackend } = await import('@pio/backend-ggml');
+    const backend = await createGgmlBackend({ threads: 1 });
+    const engine = backend.engine;
+    backend.dispose();
+    return { packageName, installed: true, version: engine };
+  } catch {
+    return { packageName, installed: false };
+  }
 }
 
 /**
@@ -147,7 +161,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
 
     async analyzeHardware() {
       const snapshot = await analyzer.analyze();
-      return { ...snapshot, node: process.versions.node };
+      return { ...snapshot, engines: [await ggmlEngine(), ...snapshot.engines], node: process.versions.node };
     },
 
     async downloadModel(repoId, downloadOptions) {

@@ -34,6 +34,7 @@ export function createFakeServices(pluginOptions: EchoTextPluginOptions = {}): C
         memory: { totalBytes: 8 * 2 ** 30, freeBytes: 2 * 2 ** 30 },
         gpus: [{ index: 0, name: 'NVIDIA Test', memoryTotalBytes: 2 ** 34, memoryFreeBytes: 2 ** 33 }],
         engines: [
+          { packageName: '@pio/backend-ggml', installed: false },
           { packageName: '@tensorflow/tfjs-node-gpu', installed: false },
           { packageName: '@tensorflow/tfjs-node', installed: false },
           { packageName: '@tensorflow/tfjs-backend-wasm', installed: true, version: '4.22.0' },
