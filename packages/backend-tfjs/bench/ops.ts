@@ -8,21 +8,10 @@ import { cpus, loadavg } from 'node:os';
 import type { Backend, Tensor } from '@pio/core';
 import { createTfjsBackend, EngineUnavailableError, selectEngine, type TfjsDevice } from '../src/index.js';
 import { WASM_SPLIT_MIN_ROWS } from '../src/ops/matmul-core.js';
+import { seededRandom as random } from '../src/__fixtures__/seeded-random.js';
 
 const devices = (process.env.BENCH_DEVICES ?? 'gpu,cpu,wasm,js').split(',').filter(Boolean) as TfjsDevice[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-
-function random(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 /** Median wall time in ms of `fn` (warm-up run first); `runs` shrinks for slow cases. */
 async function time(fn: () => Tensor | Promise<unknown>, runs = RUNS): Promise<number> {

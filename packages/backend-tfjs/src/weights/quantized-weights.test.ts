@@ -3,19 +3,7 @@ import type { Backend, HostTensor, Tensor } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend } from '../create-tfjs-backend.js';
-
-/** Seeded uniform values in [-1, 1) (mulberry32). */
-function random(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+import { seededRandom as random } from '../__fixtures__/seeded-random.js';
 
 const f32Host = (values: Float32Array, shape: number[]): HostTensor => ({ dtype: 'F32', shape, bytes: new Uint8Array(values.slice().buffer) });
 const halfHost = (dtype: 'BF16' | 'F16', bits: number[], shape: number[]): HostTensor => ({ dtype, shape, bytes: new Uint8Array(new Uint16Array(bits).buffer) });
