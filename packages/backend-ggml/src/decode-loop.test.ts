@@ -2,11 +2,12 @@ import type { Backend } from '@pio/core';
 import { KVCache } from '@pio/core/nn';
 import { createReferenceBackend } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
-import { Qwen3Decoder } from '../bench/qwen3-decoder.js';
-import { randomWeights, type DecoderShape } from '../bench/qwen3-shape.js';
+import type { DecoderShape } from './bench/decoder-shape.js';
+import { Qwen3BenchDecoder as Qwen3Decoder } from './bench/qwen3-bench-decoder.js';
+import { randomWeights } from './bench/random-weights.js';
 import { createGgmlBackend } from './create-ggml-backend.js';
 
-const SHAPE: DecoderShape = { vocab: 96, hidden: 64, layers: 2, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128, ropeTheta: 10000, eps: 1e-6 };
+const SHAPE: DecoderShape = { name: 'decode-loop', vocab: 96, hidden: 64, layers: 2, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128, ropeTheta: 10000, eps: 1e-6 };
 
 /** Greedy decode: prefill `prompt`, then `steps` single tokens; returns every step's logits. */
 async function run(backend: Backend, prompt: number[], steps: number): Promise<Float32Array[]> {

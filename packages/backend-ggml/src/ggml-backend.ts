@@ -1,4 +1,6 @@
 import {
+  type SequenceBuffer,
+  type SequenceBufferOptions,
   BACKEND_SPEC_VERSION,
   type AttentionOptions,
   type Backend,
@@ -11,19 +13,24 @@ import {
   type TensorDType,
   type Weight,
   type WeightOptions,
+  type WeightWriter,
 } from '@pio/core';
 import { GraphNode } from './graph/graph-node.js';
 import type { GraphRuntime } from './graph/graph-runtime.js';
 import { attentionOp } from './ops/attention-op.js';
-import { fillOp, tensorOp, weightOp } from './ops/creation-ops.js';
+import { fillOp, tensorOp } from './ops/creation-ops.js';
 import { binaryOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
 import { gatherOp } from './ops/gather-op.js';
 import { linearOp, matmulOp } from './ops/linalg-ops.js';
 import { layerNormOp, rmsNormOp } from './ops/norm-ops.js';
 import { argMaxOp, reduceOp, topkOp } from './ops/reduction-ops.js';
 import { ropeOp } from './ops/rope-op.js';
+import { GgmlSequenceBuffer } from './ops/sequence-buffer-op.js';
 import { castOp, concatOp, reshapeOp, sliceOp, transposeOp } from './ops/shape-ops.js';
+import { ConversionScratch } from './weights/conversion-scratch.js';
+import { beginGgmlWeight } from './weights/ggml-weight-writer.js';
 import { GGML_WEIGHT_STORAGE } from './weights/storage-plan.js';
+import { uploadGgmlWeight } from './weights/upload-ggml-weight.js';
 
 /** Collects the tensors in a scope result. */
 function tensorsIn(result: ScopeResult): Tensor[] {
@@ -48,6 +55,8 @@ export class GgmlBackend implements Backend {
   readonly capabilities: BackendCapabilities;
   /** Threads used by the CPU device. */
   readonly threads: number;
+  /** Host buffers of streamed weight uploads ({@link GgmlBackend.beginWeight}). */
+  private readonly scratch = new ConversionScratch();
 
   /** @internal */
   constructor(
@@ -70,6 +79,7 @@ export class GgmlBackend implements Backend {
     return this.rt.memory();
   }
   dispose(): void {
+    this.scratch.clear();
     this.rt.dispose();
   }
 
@@ -80,7 +90,15 @@ export class GgmlBackend implements Backend {
     return fillOp(this.rt, shape, value, dtype);
   }
   weight(host: HostTensor, options?: WeightOptions): Weight {
-    return weightOp(this.rt, host, options);
+    return uploadGgmlWeight(this.rt, this.scratch, host, options);
+  }
+  beginWeight(host: Omit<HostTensor, 'bytes'>, options?: WeightOptions): WeightWriter {
+    this.rt.assertAlive('weight');
+    return beginGgmlWeight(this.rt, this.scratch, host, options);
+  }
+
+  createSequenceBuffer(options: SequenceBufferOptions): SequenceBuffer {
+    return new GgmlSequenceBuffer(this.rt, options);
   }
 
   reshape(x: Tensor, shape: readonly number[]): Tensor {

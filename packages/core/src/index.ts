@@ -15,6 +15,8 @@ export * from './backend/host-tensor.js';
 export * from './backend/host-tensor-decode.js';
 export * from './backend/shape-rules.js';
 export * from './backend/weight-storage.js';
+export * from './backend/weight-writer.js';
+export * from './backend/sequence-buffer.js';
 export * from './model/causal-lm.js';
 export * from './plugin/plugin-spec-version.js';
 export * from './plugin/trust-level.js';

@@ -8,9 +8,12 @@
  *
  * Run: `pnpm --filter @pio/plugin-glm-flash bench` (bench/run-bench.mjs bundles this file and runs each engine x storage
  * in its own process, so RSS is per configuration; env: BENCH_ENGINES=wasm,js,ggml BENCH_STORAGES=bfloat16,int8,int4,float16,q8_0
- * BENCH_PARTS=layer,model BENCH_PROMPT=32 BENCH_DECODE=8 BENCH_LAYERS=3 BENCH_EXPERTS=32 BENCH_DIR=/tmp/glm-flash-bench).
- * Prints a Markdown table. Checkpoints are written once to BENCH_DIR and reused.
+ * BENCH_PARTS=layer,model BENCH_PROMPT=32 BENCH_DECODE=8 BENCH_LAYERS=3 BENCH_EXPERTS=32 BENCH_DIR=/tmp/glm-flash-bench,
+ * or PIO_BENCH_DIR/glm-flash). Prints a Markdown table. Checkpoints are written once to BENCH_DIR and reused; run-bench.mjs
+ * writes them in a process of their own first (`BENCH_WRITE_ONLY=1`), so the random host tensors never count in a
+ * measured process. Peak RSS is the kernel's high-water mark of the process (load, prefill and decode).
  */
+import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend, WeightStorage } from '@pio/core';
@@ -30,7 +33,15 @@ const promptLength = Number(env.BENCH_PROMPT ?? 32);
 const decodeTokens = Number(env.BENCH_DECODE ?? 8);
 const layers = Number(env.BENCH_LAYERS ?? 3);
 const expertCapacity = Number(env.BENCH_EXPERTS ?? 32);
-const root = env.BENCH_DIR ?? '/tmp/glm-flash-bench';
+const root = env.BENCH_DIR ?? (env.PIO_BENCH_DIR ? join(env.PIO_BENCH_DIR, 'glm-flash') : '/tmp/glm-flash-bench');
+/** Peak resident set size of this process, bytes (Linux `VmHWM`, else `maxRSS`). */
+const peakRss = (): number => {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+  } catch {
+    return process.resourceUsage().maxRSS * 1024;
+  }
+};
 const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)}`;
 const now = () => performance.now();
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -75,6 +86,7 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
   }
   const decodeSeconds = (now() - t) / 1000;
   const rss = process.memoryUsage().rss;
+  const peak = peakRss();
   const backendBytes = backend.memory().bytes;
   const experts = model.experts.stats();
   session.dispose();
@@ -83,14 +95,18 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
   backend.dispose();
   return (
     `| ${part} | ${backend.engine} | ${actual} | ${loadSeconds.toFixed(1)} | ${(promptLength / prefillSeconds).toFixed(1)} | ` +
-    `${(decodeTokens / decodeSeconds).toFixed(2)} | ${gib(rss)} | ${gib(backendBytes)} | ${experts.resident}/${experts.capacity} | ${experts.loads} |`
+    `${(decodeTokens / decodeSeconds).toFixed(2)} | ${gib(rss)} | ${gib(peak)} | ${gib(backendBytes)} | ${(peak / backendBytes).toFixed(2)} | ${experts.resident}/${experts.capacity} | ${experts.loads} |`
   );
 }
 
 if (env.BENCH_HEADER !== '0') {
   out(`GLM-4.7-Flash bench: prompt ${promptLength} tokens, ${decodeTokens} decode steps, model = ${layers} layers, expert LRU ${expertCapacity}`);
-  out('| part | engine | storage | load s | prefill tok/s | decode tok/s | RSS GiB | backend GiB | experts resident/cap | expert loads |');
-  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  out('| part | engine | storage | load s | prefill tok/s | decode tok/s | RSS GiB | peak RSS GiB | backend GiB | peak RSS / backend | experts resident/cap | expert loads |');
+  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+}
+if (env.BENCH_WRITE_ONLY === '1') {
+  for (const part of parts as Array<keyof typeof PARTS>) await ensureCheckpoint(part);
+  process.exit(0);
 }
 for (const part of parts as Array<keyof typeof PARTS>) {
   const dir = await ensureCheckpoint(part);

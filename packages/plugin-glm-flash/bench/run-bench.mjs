@@ -46,6 +46,12 @@ const list = (value, fallback) => (value ?? fallback).split(',').filter(Boolean)
 const parts = list(process.env.BENCH_PARTS, 'layer,model');
 const engines = list(process.env.BENCH_ENGINES, 'wasm,js');
 const storages = list(process.env.BENCH_STORAGES, 'bfloat16,int8,int4');
+// the checkpoints are written (once) by a process of their own, so no measured process ever held random host tensors
+const written = spawnSync(process.execPath, ['--max-old-space-size=16384', outfile], {
+  env: { ...process.env, BENCH_PARTS: parts.join(','), BENCH_WRITE_ONLY: '1', BENCH_HEADER: '0' },
+  stdio: 'inherit',
+});
+if (written.status !== 0) process.exit(written.status ?? 1);
 let first = true;
 for (const part of parts) {
   for (const engine of engines) {

@@ -4,6 +4,7 @@ import {
   PLUGIN_SPEC_VERSION,
   PluginStateError,
   type Backend,
+  type BatchGenerationRequest,
   type ChatCompletionDelta,
   type ChatCompletionRequest,
   type ChatCompletionResult,
@@ -178,6 +179,11 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
   /** Streaming {@link GlmFlashPlugin.chatCompletion}: reasoning and answer deltas as they arrive, tool calls when complete. */
   streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
     return this.requireText().streamChatCompletion(request);
+  }
+
+  /** Runs independent requests (chat or text) as one batched generation, each with its own options and output parsing (see `TextModelPluginInterface.streamBatch`). */
+  streamBatch(requests: readonly BatchGenerationRequest[]): AsyncIterable<ChatCompletionDelta>[] {
+    return this.requireText().streamBatch(requests);
   }
 
   /** Frees the model and closes its files. Safe to call twice. */

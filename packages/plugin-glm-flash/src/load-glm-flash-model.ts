@@ -60,8 +60,8 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
     const loadExpert: ExpertLoader = async (layer, expert) => {
       const linear = async (projection: keyof typeof expertShapes) => {
         const name = expertWeightName(layer, expert, projection);
-        const host = await source.readHost(name, { shape: expertShapes[projection] });
-        return new Linear(backend, backend.weight(host, { ...weightOptions, name }));
+        // streamed from the file in parts (on a backend with `beginWeight`): no whole expert matrix on the host
+        return new Linear(backend, await source.upload(name, { ...weightOptions, name, shape: expertShapes[projection] }));
       };
       return new GatedMlp(backend, await linear('gate_proj'), await linear('up_proj'), await linear('down_proj'));
     };

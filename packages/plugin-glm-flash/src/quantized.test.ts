@@ -28,17 +28,27 @@ const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: nu
  * fixtures the same way, with the same margins (~1.5x measured max, 2x mean, agreement a little below the worst):
  *   float16  max 0.0259 / 0.0188   mean 0.0028 / 0.0026   agreement 24/24, 24/24
  *   q8_0     max 3.77   / 4.66     mean 0.143  / 0.136    agreement 20/24, 23/24
+ *   bfloat16 max 0.130  / 0.126    mean 0.0163 / 0.0160   agreement 24/24, 24/24
+ *   q4_k     max 9.67   / 7.67     mean 0.945  / 1.04     agreement  3/24,  8/24
  * (ggml's f16 matmul also rounds the activations to f16; Q8_0 quantizes weights in blocks of 32 and the activations
- * to 8 bits, and flips a few router choices of these random models, hence its max.)
+ * to 8 bits, and flips a few router choices of these random models, hence its max. bfloat16 is stored as ggml BF16
+ * and widened to float32 for the matmul, so its only error is the weights' rounding to bf16 (these checkpoints are
+ * float32): the same figures as tfjs's bfloat16; its bounds are 1.5x the measured max and mean. These fixtures' rows
+ * (32..128 values) are shorter than Q4_K's 256-value super-blocks, so q4_k falls back to Q4_0 on rows of
+ * 32/64/96/128 and to float16 on the three matrices with rows of 48 (tiny) / 40 (grouped): the q4_k figures measure
+ * that fallback, like tfjs's int4 — bounded, not faithful. Q4_K itself is measured in @pio/backend-ggml's
+ * weights/q4k-weights.test.ts.)
  */
 const GGML_BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: number }> = {
   float16: { maxAbs: 0.04, meanAbs: 0.006, minAgreement: 0.95 },
   q8_0: { maxAbs: 7, meanAbs: 0.29, minAgreement: 0.75 },
+  bfloat16: { maxAbs: 0.2, meanAbs: 0.025, minAgreement: 0.95 },
+  q4_k: { maxAbs: 14.5, meanAbs: 2.1, minAgreement: 0.08 },
 };
 
 const ENGINES: Array<{ name: string; create: () => Promise<Backend>; storages: WeightStorage[]; bounds: typeof BOUNDS }> = [
   { name: 'tfjs-wasm', create: () => createTestTfjsBackend('wasm'), storages: ['bfloat16', 'int8', 'int4'], bounds: BOUNDS },
-  { name: 'ggml', create: () => createTestGgmlBackend(), storages: ['float16', 'q8_0'], bounds: GGML_BOUNDS },
+  { name: 'ggml', create: () => createTestGgmlBackend(), storages: ['float16', 'q8_0', 'bfloat16', 'q4_k'], bounds: GGML_BOUNDS },
 ];
 
 describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]).map((fixture) => ({ ...engine, fixture }))))(
@@ -55,7 +65,6 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
     const golden = await readGolden(fixture);
     const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
     let worst = 0;
-    let worstRel = 0;
     let absSum = 0;
     let count = 0;
     let agree = 0;
@@ -65,7 +74,7 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
       const actual = await logits.data();
       const expected = await readBin(fixture, c.logits.file);
       logits.dispose();
-      const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+      const { diff } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
       const [, seq, vocab] = c.logits.shape;
       for (let i = 0; i < actual.length; i++) {
         const t = Math.floor(i / vocab) % seq;
@@ -75,7 +84,6 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
         count++;
       }
       worst = Math.max(worst, diff);
-      worstRel = Math.max(worstRel, diff / maxAbs);
       const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
       let step = await session.prefill();
       for (let s = 0; s < c.greedy.steps; s++) {
@@ -98,7 +106,6 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
     loaded.model.dispose();
     await loaded.close();
     const meanAbs = absSum / count;
-    process.stdout.write(`MEASURE ${fixture} ${storage} maxAbs=${worst.toFixed(4)} rel=${worstRel.toFixed(4)} meanAbs=${meanAbs.toFixed(4)} agree=${agree}/${total}\n`);
     expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
     expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
     expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);

@@ -1,115 +1,95 @@
 /**
- * Qwen3-VL bench: prefill and decode tokens/s, peak memory (RSS and backend bytes) of a Qwen3-VL-2B-shaped model
- * with random BF16 weights made in memory, and the time to encode a 448x448 image, on each available engine (tfjs
- * wasm and plain JS, ggml).
+ * Qwen3-VL bench: load time, prefill and decode tokens/s, the 448x448 image encode, and resident memory against the
+ * stored weight bytes, for a Qwen3-VL-2B-shaped model with random BF16 weights loaded FROM DISK like a real one.
  *
- * Run: `pnpm --filter @pio/plugin-qwen3-vl bench` (env: BENCH_ENGINES=wasm,js,ggml  BENCH_PROMPT=128  BENCH_DECODE=16
- * BENCH_STORAGE=bfloat16|int8|float32|float16|q8_0  BENCH_LAYERS=28  BENCH_IMAGE=1). Prints a Markdown table.
+ * The checkpoint (4.0 GiB for 28 layers) is written once, by its own process, to `$PIO_BENCH_DIR/qwen3-vl-2b-<layers>l`
+ * (default `$TMPDIR/pio-bench`) and reused. Each engine x storage then runs in its own process
+ * (`measure-qwen3-vl.ts`, bundled with esbuild so no TypeScript loader sits in the measured memory).
+ *
+ * Run: `pnpm --filter @pio/plugin-qwen3-vl bench` (env: BENCH_ENGINES=ggml,wasm,js  BENCH_STORAGE=q8_0,float16,...
+ * BENCH_PROMPT=128  BENCH_DECODE=16  BENCH_LAYERS=28  BENCH_IMAGE=0|1  PIO_BENCH_DIR). Prints a Markdown table.
  */
-import type { Backend, WeightStorage } from '@pio/core';
-import { createGgmlBackend } from '@pio/backend-ggml';
-import { createTfjsBackend } from '@pio/backend-tfjs';
-import { preprocessImages } from '../src/image/image-processor.js';
-import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG } from '../src/image/preprocessor-config.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { estimateQwen3VLMemory } from '../src/estimate-memory.js';
 import { parseQwen3VLConfig } from '../src/qwen3-vl-config.js';
-import { Qwen3VLModel } from '../src/qwen3-vl-model.js';
-import { QWEN3_VL_2B_CONFIG_JSON } from './qwen3-vl-2b-config.js';
-import { createRandomWeightSource } from './random-weight-source.js';
+import type { Qwen3VLMeasurement } from './measure-qwen3-vl.js';
+import { qwen3VL2bConfigJson } from './write-random-checkpoint.js';
 
 const env = process.env;
-const engines = (env.BENCH_ENGINES ?? 'wasm,js').split(',');
-const promptLength = Number(env.BENCH_PROMPT ?? 128);
-const decodeTokens = Number(env.BENCH_DECODE ?? 16);
+const list = (value: string | undefined, fallback: string) => (value ?? fallback).split(',').filter(Boolean);
+const engines = list(env.BENCH_ENGINES, 'ggml');
+const storages = list(env.BENCH_STORAGE, 'q8_0');
 const layers = Number(env.BENCH_LAYERS ?? 28);
-const withImage = env.BENCH_IMAGE !== '0';
-const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
-const now = () => performance.now();
+const here = dirname(fileURLToPath(import.meta.url));
+const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)}`;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-function pickStorage(backend: Backend): WeightStorage {
-  const wanted = (env.BENCH_STORAGE ?? 'bfloat16') as WeightStorage;
-  return backend.capabilities.weightStorage.includes(wanted) ? wanted : 'float32';
+/** Writes the random checkpoint in a child process unless it is there already; returns its folder. */
+function ensureCheckpoint(): string {
+  const dir = join(env.PIO_BENCH_DIR ?? join(tmpdir(), 'pio-bench'), `qwen3-vl-2b-${layers}l`);
+  if (existsSync(join(dir, 'model.safetensors.index.json'))) return dir;
+  out(`writing the random checkpoint to ${dir} (once) ...`);
+  const writer = spawnSync(process.execPath, [...process.execArgv, join(here, 'write-random-checkpoint.ts'), dir, String(layers)], { stdio: 'inherit' });
+  if (writer.status !== 0) throw new Error(`writing the checkpoint failed (exit ${writer.status})`);
+  return dir;
 }
 
-async function benchEngine(device: 'wasm' | 'js' | 'ggml'): Promise<string[]> {
-  let backend: Backend;
-  try {
-    backend = device === 'ggml' ? await createGgmlBackend() : await createTfjsBackend({ device });
-  } catch (error) {
-    return [`| ${device} | unavailable: ${String(error).slice(0, 80)} |`];
-  }
-  const json = structuredClone(QWEN3_VL_2B_CONFIG_JSON);
-  json.text_config.num_hidden_layers = layers;
-  json.vision_config.deepstack_visual_indexes = json.vision_config.deepstack_visual_indexes.slice(0, layers);
-  const config = parseQwen3VLConfig(json);
-  const storage = pickStorage(backend);
-  let peakBackend = 0;
-  const sample = () => (peakBackend = Math.max(peakBackend, backend.memory().bytes));
-  const t0 = now();
-  const model = await Qwen3VLModel.load(backend, createRandomWeightSource(backend), config, { storage });
-  const loadSeconds = (now() - t0) / 1000;
-  sample();
-  const weightsBytes = backend.memory().bytes;
-
-  const ids = Array.from({ length: promptLength }, (_, i) => (i * 7919) % 150000);
-  const session = model.createSession({ inputIds: [ids], attentionMask: [ids.map(() => 1)] });
-  let t = now();
-  let logits = await session.prefill();
-  await logits.data();
-  logits.dispose();
-  const prefillSeconds = (now() - t) / 1000;
-  sample();
-  t = now();
-  for (let i = 0; i < decodeTokens; i++) {
-    logits = await session.step([(i * 31) % 150000]);
-    await logits.data();
-    logits.dispose();
-    sample();
-  }
-  const decodeSeconds = (now() - t) / 1000;
-  session.dispose();
-
-  const image = withImage ? await encodeImage(backend, model, sample) : undefined;
-  const rss = process.resourceUsage().maxRSS * 1024;
-  model.dispose();
-  backend.dispose();
-  const imageCell = image ? `${image.preprocessSeconds.toFixed(2)} s + ${image.encodeSeconds.toFixed(2)} s` : 'not run';
-  return [
-    `| ${backend.engine} | ${storage} | ${layers} | ${loadSeconds.toFixed(1)} s | ${(promptLength / prefillSeconds).toFixed(2)} | ` +
-      `${(decodeTokens / decodeSeconds).toFixed(2)} | ${imageCell} | ${gib(weightsBytes)} / ${gib(peakBackend)} | ${gib(rss)} |`,
+/** Bundles measure-qwen3-vl.ts (workspace sources through `@pio/source`; native packages stay external). */
+function bundle(): string {
+  const outDir = join(here, '.build');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(join(outDir, 'node_modules'), { recursive: true });
+  const links: Array<[string, string]> = [
+    [join(here, '..', '..', 'backend-tfjs', 'node_modules', '@tensorflow'), '@tensorflow'],
+    [join(here, '..', '..', 'backend-ggml', 'node_modules', 'koffi'), 'koffi'],
+    [join(here, '..', '..', 'backend-ggml', 'node_modules', '@node-llama-cpp'), '@node-llama-cpp'],
+    [join(here, '..', 'node_modules', 'sharp'), 'sharp'],
   ];
+  for (const [target, name] of links) if (existsSync(target)) symlinkSync(target, join(outDir, 'node_modules', name), 'dir');
+  const outfile = join(outDir, 'measure-qwen3-vl.mjs');
+  const external = ['@tensorflow/*', 'koffi', '@node-llama-cpp/*', 'sharp'].map((name) => `--external:${name}`);
+  const built = spawnSync(
+    join(here, '..', '..', '..', 'node_modules', '.bin', 'esbuild'),
+    [join(here, 'measure-qwen3-vl.ts'), `--outfile=${outfile}`, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--conditions=@pio/source',
+      ...external, "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);", '--log-level=warning'],
+    { stdio: 'inherit' },
+  );
+  if (built.status !== 0) throw new Error(`esbuild failed (exit ${built.status})`);
+  return outfile;
 }
 
-/** Preprocesses and encodes a 448x448 image (28x28 patches, 196 image tokens). */
-async function encodeImage(backend: Backend, model: Qwen3VLModel, sample: () => void): Promise<{ preprocessSeconds: number; encodeSeconds: number }> {
-  const side = 448;
-  const pixels = new Uint8Array(side * side * 3).map((_, i) => (i * 131) % 256);
-  let t = now();
-  const pre = preprocessImages([{ data: pixels, width: side, height: side, channels: 3 }], { ...DEFAULT_IMAGE_PREPROCESSOR_CONFIG });
-  const preprocessSeconds = (now() - t) / 1000;
-  t = now();
-  const features = backend.scope(() => {
-    const v = model.encodeImages({ pixelValues: pre.pixelValues, imageGridThw: pre.imageGridThw });
-    return [v.embeds, ...v.deepstack];
+function row(engine: string, storage: string, bundled: string, dir: string): string {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=16384', bundled], {
+    env: { ...env, BENCH_ENGINE: engine, BENCH_STORAGE: storage, BENCH_DIR: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
   });
-  for (const f of features) await f.data();
-  sample();
-  features.forEach((f) => f.dispose());
-  return { preprocessSeconds, encodeSeconds: (now() - t) / 1000 };
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (child.status !== 0 || !line) return `| ${engine} | ${storage} | failed (exit ${child.status}) |`;
+  const m = JSON.parse(line.slice('RESULT '.length)) as Qwen3VLMeasurement;
+  const image = m.image ? `${m.image.preprocessSeconds.toFixed(2)} s + ${m.image.encodeSeconds.toFixed(2)} s` : 'not run';
+  const phases = m.rss.phasePeaks ? `${gib(m.rss.load)} / ${gib(m.rss.run)} / ${m.rss.image === undefined ? '-' : gib(m.rss.image)}` : 'n/a';
+  return (
+    `| ${m.engine} | ${m.storage} | ${m.loadSeconds.toFixed(1)} s | ${m.prefillTokensPerSecond.toFixed(2)} | ${m.decodeTokensPerSecond.toFixed(2)} | ${image} | ` +
+    `${gib(m.checkpointBytes)} | ${gib(m.storedBytes)} | ${gib(m.backendBytes.peak)} | ${gib(m.rss.baseline)} | ${phases} | ${gib(m.rss.peak)} | ` +
+    `${(m.rss.peak / m.storedBytes).toFixed(3)} |`
+  );
 }
 
-async function main(): Promise<void> {
-  const config = parseQwen3VLConfig(QWEN3_VL_2B_CONFIG_JSON);
-  const f32 = estimateQwen3VLMemory(config, 'float32');
-  out(`# Qwen3-VL-2B-shaped bench (${new Date().toISOString()}, Node ${process.version})`);
-  out(`parameters ${(f32.parameters / 1e9).toFixed(3)} B; float32 weights ${gib(f32.weightBytes)}; prompt ${promptLength} tokens, ${decodeTokens} decode steps`);
-  out('');
-  out('| engine | storage | layers | load | prefill tok/s | decode tok/s | 448x448 image: preprocess + encode | backend bytes (weights / peak) | peak RSS |');
-  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const engine of engines) {
-    for (const line of await benchEngine(engine as 'wasm' | 'js' | 'ggml')) out(line);
-  }
-}
-
-await main();
+const config = parseQwen3VLConfig(qwen3VL2bConfigJson(layers));
+const dir = ensureCheckpoint();
+const bundled = bundle();
+out(`# Qwen3-VL-2B-shaped bench (${new Date().toISOString()}, Node ${process.version})`);
+out(
+  `${(estimateQwen3VLMemory(config, 'float32').parameters / 1e9).toFixed(3)} B parameters, ${layers} text layers, checkpoint ${dir}; ` +
+    `prompt ${env.BENCH_PROMPT ?? 128} tokens, ${env.BENCH_DECODE ?? 16} decode steps. Memory in GiB; RSS peaks per phase: load / prefill+decode / image.`,
+);
+out('');
+out('| engine | storage | load | prefill tok/s | decode tok/s | 448x448 image: preprocess + encode | checkpoint | stored weights | backend peak | RSS before load | peak RSS load / run / image | peak RSS | peak RSS / stored |');
+out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const engine of engines) for (const storage of storages) out(row(engine, storage, bundled, dir));

@@ -20,7 +20,7 @@ export interface Qwen3VLRuntimeSettings {
 /**
  * Builds the text and chat surface of a loaded model on core's text-model runtime. The Qwen3-VL hooks: prompts are
  * encoded, their images loaded and preprocessed and each image token expanded to the image's token count; raw
- * `generate` inputs carry `pixelValues` + `imageGridThw`.
+ * `generate` inputs carry `pixelValues` + `imageGridThw`; batched prompts' images are stacked in row order.
  */
 export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Promise<TextModelRuntime> {
   const { model, modelDir, preprocessor, imageLoad } = settings;
@@ -42,5 +42,20 @@ export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Pr
     },
     extrasOf: (input) =>
       input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined,
+    combineExtras: combineImages,
   });
+}
+
+/** The images of several prompts as those of one batch: their patches stacked in row order, the order the model reads image tokens. */
+function combineImages(list: readonly (Qwen3VLImages | undefined)[]): Qwen3VLImages | undefined {
+  const images = list.filter((entry): entry is Qwen3VLImages => entry !== undefined && entry.imageGridThw.length > 0);
+  if (images.length === 0) return undefined;
+  const width = images[0].pixelValues.shape[1];
+  const data = new Float32Array(images.reduce((n, entry) => n + entry.pixelValues.data.length, 0));
+  let offset = 0;
+  for (const entry of images) {
+    data.set(entry.pixelValues.data, offset);
+    offset += entry.pixelValues.data.length;
+  }
+  return { pixelValues: { data, shape: [data.length / width, width] }, imageGridThw: images.flatMap((entry) => entry.imageGridThw) };
 }

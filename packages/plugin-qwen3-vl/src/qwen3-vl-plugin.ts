@@ -4,6 +4,7 @@ import {
   PLUGIN_SPEC_VERSION,
   PluginStateError,
   type Backend,
+  type BatchGenerationRequest,
   type ChatCompletionDelta,
   type ChatCompletionRequest,
   type ChatCompletionResult,
@@ -184,6 +185,11 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   /** Streaming {@link Qwen3VLPlugin.chatCompletion}. */
   streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
     return this.requireLoaded().surface.streamChatCompletion(request);
+  }
+
+  /** Runs independent requests (chat or text) as one batched generation, each with its own options (see `TextModelPluginInterface.streamBatch`); images of several requests are stacked into the batch. */
+  streamBatch(requests: readonly BatchGenerationRequest[]): AsyncIterable<ChatCompletionDelta>[] {
+    return this.requireLoaded().surface.streamBatch(requests);
   }
 
   private requireBackend(): Backend {

@@ -17,6 +17,12 @@ export interface NodeRecipe {
   readonly host?: HostFn;
   /** True when the ggml result is a view of its first input's memory (reshape, permute, view). */
   readonly view?: boolean;
+  /**
+   * True when the op writes into the memory of its first input (a persistent buffer, e.g. `ggml_cpy` into a KV
+   * cache slot): it is computed in the graph of any node that depends on it, before those nodes, and afterwards
+   * aliases that input and holds nothing else.
+   */
+  readonly effect?: boolean;
 }
 
 /** The runtime services a node needs; implemented by `GraphRuntime`. */

@@ -73,6 +73,17 @@ export class GraphRuntime implements NodeOwner {
     return this.register(node);
   }
 
+  /**
+   * A leaf allocated now and left unset: the caller writes its `byteLength` bytes (ggml's encoding of `ggmlType`)
+   * with `ggml_backend_tensor_set` on `ptr` before any graph reads it (streamed weight uploads).
+   */
+  allocate(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[] }): GraphNode {
+    this.assertAlive(op);
+    const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.byteLength });
+    this.fillLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape));
+    return this.register(node);
+  }
+
   /** Frees every arena and the device; the runtime is unusable afterwards. */
   dispose(): void {
     if (this.disposed) return;
@@ -140,7 +151,7 @@ export class GraphRuntime implements NodeOwner {
       if (!emit) throw new BackendError('data', 'internal: a pending node has no ggml recipe');
       emitted.set(n, emit(emitter, n.inputs.map(ptrOf)));
     }
-    const outputs = order.filter((n) => !n.isDisposed || n === node);
+    const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
     const detachList: NativePointer[] = [];
     const markOutput = (n: GraphNode): void => {
       const p = emitted.get(n);
@@ -158,7 +169,19 @@ export class GraphRuntime implements NodeOwner {
       api.ggml_set_output(final);
     }
     const graph = api.ggml_new_graph_custom(ctx, graphSize, false);
-    for (const o of outputs) api.ggml_build_forward_expand(graph, emitted.get(o));
+    // A computed view read by this graph is a detached leaf whose memory belongs to a tensor outside the graph; ggml's
+    // allocator sizes its hash set from the graph's own tensors yet also records each view's source, so tiny graphs
+    // (reading a transposed result twice) overflowed it. Adding the sources as leaves keeps the count right.
+    const external = order.length === 0 ? [node] : order.flatMap((n) => n.inputs).filter((n) => !emitted.has(n));
+    for (const n of external) {
+      if (n.ptr === undefined) continue;
+      for (let src = api.viewSource(n.ptr); src; src = api.viewSource(src)) api.ggml_build_forward_expand(graph, src);
+    }
+    // Effects (writes into persistent buffers) are expanded in dependency order among the outputs, so a write lands
+    // in the graph before any node that reads the buffer it fills (ggml only sees the buffer, not the write).
+    const outputSet = new Set(outputs);
+    const effects = order.filter((n) => n.recipe.effect === true);
+    for (const o of order) if (outputSet.has(o) || o.recipe.effect) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
     const gallocr = this.spareAllocators.pop() ?? api.ggml_gallocr_new(this.buft);
     const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
@@ -176,7 +199,14 @@ export class GraphRuntime implements NodeOwner {
       arena.free();
       throw new BackendError('data', `ggml graph compute failed with status ${status}`);
     }
-    for (const p of detachList) api.detach(p);
+    // outputs, and the tensors their views read, become leaves: later graphs may meet them (see above)
+    for (const p of detachList) for (let q: NativePointer | null = p; q; q = api.viewSource(q)) api.detach(q);
+    for (const w of effects) {
+      const inputs = w.inputs;
+      w.ptr = inputs[0].ptr;
+      w.inputs = [];
+      for (const input of inputs) this.release(input);
+    }
     for (const o of outputs) {
       o.ptr = emitted.get(o);
       o.arena = arena;
@@ -223,7 +253,9 @@ export class GraphRuntime implements NodeOwner {
     }
   }
 
-  private fillLeaf(node: GraphNode, bytes: Uint8Array, ne: readonly number[]): void {
+  /** Allocates `node`'s ggml tensor and copies `bytes` in (a byte count: allocate only). */
+  private fillLeaf(node: GraphNode, bytes: Uint8Array | number, ne: readonly number[]): void {
+    const byteLength = typeof bytes === 'number' ? bytes : bytes.byteLength;
     const api = this.api;
     const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * 2, mem_buffer: null, no_alloc: true });
     const t = api.ggml_new_tensor_4d(ctx, node.ggmlType, ne[0], ne[1], ne[2], ne[3]);
@@ -233,8 +265,8 @@ export class GraphRuntime implements NodeOwner {
       api.ggml_free(ctx);
       throw new BackendError('tensor', `could not allocate ${size} bytes on the ggml device`);
     }
-    if (size !== bytes.byteLength) throw new BackendError('tensor', `internal: ${bytes.byteLength} bytes for a ${size}-byte ggml tensor`);
-    if (size > 0) api.ggml_backend_tensor_set(t, bytes, 0, size);
+    if (size !== byteLength) throw new BackendError('tensor', `internal: ${byteLength} bytes for a ${size}-byte ggml tensor`);
+    if (size > 0 && typeof bytes !== 'number') api.ggml_backend_tensor_set(t, bytes, 0, size);
     const arena = new Arena(api, ctx, buffer, null, this.forget);
     this.arenas.add(arena);
     arena.retain();
@@ -250,3 +282,4 @@ export class GraphRuntime implements NodeOwner {
     return node;
   }
 }
+

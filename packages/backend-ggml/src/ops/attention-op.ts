@@ -2,8 +2,20 @@ import { BackendError, type AttentionOptions, type Tensor } from '@pio/core';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
 import { toNe } from '../graph/ggml-shape.js';
+import type { Emitter } from '../graph/emitter.js';
+import { GGML_TYPE, type NativePointer } from '../runtime/ggml-api.js';
 import { repeatTo } from './ggml-helpers.js';
 import { asNode, broadcastShapes, fmt } from './op-support.js';
+
+/** True for the float types `mul_mat` takes as its first operand with float32 activations. */
+function plainFloat(type: number): boolean {
+  return type === GGML_TYPE.F32 || type === GGML_TYPE.F16;
+}
+
+/** True when each row (ggml dimension 0) of `t` is contiguous, whatever the strides of the other dimensions. */
+function rowsContiguous(e: Emitter, t: NativePointer): boolean {
+  return e.api.ggml_is_contiguous_rows(t);
+}
 
 /**
  * Scaled dot-product attention as `mul_mat` → `soft_max_ext` (scale and additive mask fused) → `mul_mat`.
@@ -31,7 +43,9 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
     recipe: {
       emit: (e, [pq, pk, pv, pm]) => {
         const { api, ctx } = e;
-        const scores = api.ggml_mul_mat(ctx, e.cont(e.f32(pk, k.ggmlType)), e.cont(e.f32(pq, q.ggmlType))); // [keyLen, queryLen, heads, batch]
+        // F32/F16 keys are read in place through their strides (a KV cache view); mul_mat needs only whole rows.
+        const keys = plainFloat(k.ggmlType) && rowsContiguous(e, pk) ? pk : e.cont(e.f32(pk, k.ggmlType));
+        const scores = api.ggml_mul_mat(ctx, keys, e.cont(e.f32(pq, q.ggmlType))); // [keyLen, queryLen, heads, batch]
         let m = null;
         if (mask && pm !== undefined) {
           const ms = [...new Array(4 - mask.shape.length).fill(1), ...mask.shape];
@@ -39,7 +53,8 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
           m = e.cont(repeatTo(e, e.reshape(e.f32(pm, mask.ggmlType), toNe(ms)), ms, target));
         }
         const probs = api.ggml_soft_max_ext(ctx, scores, m, options.scale, 0);
-        const vt = e.cont(api.ggml_permute(ctx, e.f32(pv, v.ggmlType), 1, 0, 2, 3)); // [keyLen, valueDim, kvHeads, batch]
+        const values = plainFloat(v.ggmlType) ? pv : e.f32(pv, v.ggmlType);
+        const vt = e.cont(api.ggml_permute(ctx, values, 1, 0, 2, 3)); // [keyLen, valueDim, kvHeads, batch]
         return api.ggml_mul_mat(ctx, vt, probs); // [valueDim, queryLen, heads, batch]
       },
     },

@@ -3,7 +3,7 @@ import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
 import { toNe } from '../graph/ggml-shape.js';
-import type { NativePointer } from '../runtime/ggml-api.js';
+import { GGML_TYPE, type NativePointer } from '../runtime/ggml-api.js';
 import { repeatTo } from './ggml-helpers.js';
 import { asNode, broadcastShapes, fmt } from './op-support.js';
 
@@ -43,7 +43,10 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
   });
 }
 
-/** `x @ weightᵀ (+ bias)` via `ggml_mul_mat(weight, x)`: the weight keeps its `[out, in]` layout and storage. */
+/**
+ * `x @ weightᵀ (+ bias)` via `ggml_mul_mat(weight, x)`: the weight keeps its `[out, in]` layout and storage (BF16
+ * weights are widened to float32 first, so their results are exact).
+ */
 export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor): GraphNode {
   const x = asNode('linear', a);
   const weight = asNode('linear', w);
@@ -59,7 +62,10 @@ export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor):
     inputs: b ? [x, weight, b] : [x, weight],
     recipe: {
       emit: (e, [p, q, r]) => {
-        const y = e.api.ggml_mul_mat(e.ctx, q, e.cont(e.f32(p, x.ggmlType)));
+        // ggml's CPU matmul would round the activations to bf16 for a BF16 weight (~1e-3 relative error); bf16
+        // storage promises exact values, so those weights are widened to float32 in the graph (memory stays halved).
+        const w = weight.ggmlType === GGML_TYPE.BF16 ? e.f32(q, weight.ggmlType) : q;
+        const y = e.api.ggml_mul_mat(e.ctx, w, e.cont(e.f32(p, x.ggmlType)));
         return b ? e.api.ggml_add(e.ctx, y, e.f32(r, b.ggmlType)) : y;
       },
     },

@@ -32,7 +32,11 @@ const SIGNATURES = [
   `${T}ggml_new_tensor_4d(${C}, int type, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3)`,
   `size_t ggml_nbytes(${T}t)`,
   'size_t ggml_row_size(int type, int64_t ne)',
+  'const char *ggml_type_name(int type)',
+  'int64_t ggml_blck_size(int type)',
+  'size_t ggml_type_size(int type)',
   `bool ggml_is_contiguous(${T}t)`,
+  `bool ggml_is_contiguous_rows(${T}t)`,
   `void ggml_set_output(${T}t)`,
   `void ggml_set_input(${T}t)`,
   `${T}ggml_dup_tensor(${C}, ${T}t)`,
@@ -48,6 +52,7 @@ const SIGNATURES = [
   `${T}ggml_norm(${C}, ${T}a, float eps)`,
   `${T}ggml_flash_attn_ext(${C}, ${T}q, ${T}k, ${T}v, ${T}mask, float scale, float max_bias, float softcap)`,
   `${T}ggml_concat(${C}, ${T}a, ${T}b, int dim)`,
+  `${T}ggml_cpy(${C}, ${T}a, ${T}b)`,
   `${T}ggml_cast(${C}, ${T}a, int type)`,
   `${T}ggml_reshape_4d(${C}, ${T}a, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3)`,
   `${T}ggml_permute(${C}, ${T}a, int ax0, int ax1, int ax2, int ax3)`,
@@ -102,6 +107,7 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
   api.setOutputChain = (t: NativePointer) => {
     for (let p: unknown = t; p; p = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) bound.ggml_set_output(p);
   };
+  api.viewSource = (t: NativePointer) => koffi.decode(t, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *') ?? null;
   api.storageAddress = (t: NativePointer) => {
     let p: unknown = t;
     for (let src = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *'); src; src = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) p = src;

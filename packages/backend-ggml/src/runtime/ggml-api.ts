@@ -23,7 +23,12 @@ export interface GgmlApi {
   ggml_new_tensor_4d(ctx: NativePointer, type: number, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
   ggml_nbytes(t: NativePointer): number;
   ggml_row_size(type: number, ne: number): number;
+  ggml_type_name(type: number): string;
+  ggml_blck_size(type: number): number;
+  ggml_type_size(type: number): number;
   ggml_is_contiguous(t: NativePointer): boolean;
+  /** True when each row (dimension 0) is contiguous, whatever the other strides. */
+  ggml_is_contiguous_rows(t: NativePointer): boolean;
   ggml_set_output(t: NativePointer): void;
   ggml_set_input(t: NativePointer): void;
   ggml_dup_tensor(ctx: NativePointer, t: NativePointer): NativePointer;
@@ -68,6 +73,8 @@ export interface GgmlApi {
   ): NativePointer;
 
   ggml_concat(ctx: NativePointer, a: NativePointer, b: NativePointer, dim: number): NativePointer;
+  /** Copies `a` into `b` (converting the type; any strides); returns a view of `b` that performs the copy. */
+  ggml_cpy(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
   ggml_cont(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_cast(ctx: NativePointer, a: NativePointer, type: number): NativePointer;
   ggml_reshape_4d(ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
@@ -103,6 +110,8 @@ export interface GgmlApi {
   ggml_backend_reg_get_proc_address(reg: NativePointer, name: string): NativePointer;
   /** `ggml_set_output` on `t` and on every tensor its memory is a view of (so the allocator keeps them all). */
   setOutputChain(t: NativePointer): void;
+  /** The tensor whose memory the view `t` uses (`view_src`), or null when `t` is not a view. */
+  viewSource(t: NativePointer): NativePointer | null;
   /** Address of the tensor whose memory `t` uses: the end of its `view_src` chain (`t` itself when not a view). */
   storageAddress(t: NativePointer): bigint;
   /** Makes a computed tensor a graph leaf (see `detachTensor`). */

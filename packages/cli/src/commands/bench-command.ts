@@ -5,6 +5,9 @@ import { loadModel } from './load-model.js';
 import { MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 import { formatBytesShort } from '../render/format-bytes-short.js';
+import { runBenchCompare, type BenchCompareDeps } from './bench-compare.js';
+import { runBenchEngineChild } from './bench-engine-child.js';
+import { syntheticPrompt } from './synthetic-prompt.js';
 
 /** Result of one benchmark run. */
 interface BenchRun {
@@ -14,35 +17,87 @@ interface BenchRun {
   totalMs: number;
 }
 
-/** `pio bench`: prefill and decode speed, time to first token, peak memory. */
-export const benchCommand: CliCommand = {
-  name: 'bench',
-  summary: 'Measure prefill and decode tokens/s, time to first token and peak memory',
-  help: `Usage: pio bench --model <folder|org/name> [options]
+const FLAGS = {
+  ...MODEL_FLAGS,
+  'prompt-tokens': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  runs: { type: 'string' },
+  json: { type: 'boolean' },
+  compare: { type: 'string' },
+  shape: { type: 'string' },
+  threads: { type: 'string' },
+  layers: { type: 'string' },
+  bandwidth: { type: 'string' },
+  dir: { type: 'string' },
+  // hidden: one engine run of --compare, started by the parent `pio bench`
+  'engine-child': { type: 'string' },
+} as const;
+
+const HELP = `Usage: pio bench --model <folder|org/name> [options]
+       pio bench --compare node-llama-cpp [--shape qwen3-0.6b] [--storage float32,float16,q8_0] [options]
+       pio bench --compare node-llama-cpp --model <Qwen3-VL folder|org/name> [options]
 
 Loads the model, runs one warm-up, then --runs greedy generations of a synthetic prompt and
 reports the averages: prefill tokens/s (prompt tokens / time to first token), decode tokens/s,
 time to first token, and the peak resident memory of the process.
 
+With --compare node-llama-cpp: PIO on the ggml backend side by side with node-llama-cpp (an
+optional peer: npm install node-llama-cpp@3.22.1) on the same weights, written as a GGUF per
+storage: random Qwen3 weights of --shape, or with --model the text decoder of a Qwen3-VL
+folder, which PIO then runs through its plugin. Each engine runs in its own process: one
+prefill of the prompt, then greedy decode steps. Prints prefill and median decode tokens/s, the
+ratios PIO / node-llama-cpp, decode GB/s as a share of the memory-bandwidth limit, and how many
+greedy tokens the engines agree on.
+
 Options:
 ${MODEL_FLAGS_HELP}
   --prompt-tokens <n>  Approximate prompt length (default 128)
-  --max-tokens <n>     New tokens per run (default 32)
+  --max-tokens <n>     New tokens per run (default 32; 64 with --compare)
   --runs <n>           Measured runs (default 3)
   --json               Print the results as JSON
-  -h, --help           Show this help`,
-  run: runBench,
-};
+  -h, --help           Show this help
 
-async function runBench(context: CommandContext): Promise<number> {
-  const { args, io, out, err, services } = context;
-  const { values } = parseCommandArgs('bench', args, {
-    ...MODEL_FLAGS,
-    'prompt-tokens': { type: 'string' },
-    'max-tokens': { type: 'string' },
-    runs: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+Options of --compare (with --storage a comma-separated list of float32, float16, q8_0, q4_0;
+default float32,float16,q8_0):
+  --compare <engine>   node-llama-cpp
+  --shape <name>       qwen3-0.6b (default) or tiny (2 layers, hidden 64: seconds)
+  --layers <n>         Decoder layers (default: the shape's)
+  --threads <n>        CPU threads of both engines (default 2; with --model every core)
+  --bandwidth <GB/s>   Memory-bandwidth limit the decode figures are compared with (default 31)
+  --dir <folder>       Keep the GGUF files there and reuse them (default: a temporary folder)`;
+
+/**
+ * Creates `pio bench`; `deps` replaces how node-llama-cpp is imported and how the engine processes are started
+ * (tests inject them).
+ */
+export function createBenchCommand(deps: Partial<BenchCompareDeps> = {}): CliCommand {
+  const compareDeps: BenchCompareDeps = {
+    importNodeLlamaCpp: deps.importNodeLlamaCpp ?? (() => import('node-llama-cpp')),
+    // this same binary (process.argv[1] is the script node runs), with the flags node was started with
+    childCommand: deps.childCommand ?? (() => ({ command: process.execPath, args: [...process.execArgv, process.argv[1] ?? '', 'bench', '--engine-child'] })),
+  };
+  return {
+    name: 'bench',
+    summary: 'Measure prefill and decode tokens/s (or compare with node-llama-cpp)',
+    help: HELP,
+    run: async (context) => {
+      const { values } = parseCommandArgs('bench', context.args, FLAGS);
+      if (values['engine-child'] !== undefined) return runBenchEngineChild(context, values['engine-child'], compareDeps.importNodeLlamaCpp);
+      if (values.compare !== undefined) return runBenchCompare(context, { ...values, compare: values.compare }, compareDeps);
+      return runBench(context, values);
+    },
+  };
+}
+
+/** `pio bench`: prefill and decode speed, time to first token, peak memory; or the comparison with node-llama-cpp. */
+export const benchCommand: CliCommand = createBenchCommand();
+
+type BenchValues = ReturnType<typeof parseCommandArgs<typeof FLAGS>>['values'];
+
+async function runBench(context: CommandContext, values: BenchValues): Promise<number> {
+  const { io, out, err, services } = context;
+  const compareOnly = (['shape', 'threads', 'layers', 'bandwidth', 'dir'] as const).find((flag) => values[flag] !== undefined);
+  if (compareOnly) throw new CliUsageError('bench', `--${compareOnly} needs --compare node-llama-cpp`);
   if (!values.model) throw new CliUsageError('bench', '--model is required');
   const promptTokens = numberFlag('bench', 'prompt-tokens', values['prompt-tokens'], 'int') ?? 128;
   const maxTokens = numberFlag('bench', 'max-tokens', values['max-tokens'], 'int') ?? 32;
@@ -110,14 +165,6 @@ async function runBench(context: CommandContext): Promise<number> {
     clearInterval(sampler);
     await host.close();
   }
-}
-
-/** A prompt of about `tokens` tokens, built from plain words. */
-function syntheticPrompt(tokenize: (text: string) => number[], tokens: number): string {
-  const words = ['the', 'model', 'reads', 'a', 'long', 'prompt', 'about', 'rivers', 'and', 'mountains'];
-  let text = '';
-  for (let i = 0; tokenize(text).length < tokens && i < tokens * 4; i++) text += `${words[i % words.length]} `;
-  return text.trim();
 }
 
 const round = (value: number): number => Math.round(value * 10) / 10;

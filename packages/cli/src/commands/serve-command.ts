@@ -15,7 +15,8 @@ export const serveCommand: CliCommand = {
 Serves the models on /v1/chat/completions, /v1/completions and /v1/models (OpenAI-compatible),
 plus /plugins, /models/register, /models/{id}/inference, DELETE /models/{id} and /health.
 A model's id is its Hub id, or its folder name, or the id given as id=source.
-SIGTERM or Ctrl-C drains the requests in flight, then stops.
+Requests that wait for a model together run as one batch (static batching: a running
+batch takes no new requests). SIGTERM or Ctrl-C drains the requests in flight, then stops.
 
 Options:
   -m, --model <m>        Model to serve (repeatable; none = start empty, register over HTTP)
@@ -27,6 +28,7 @@ Options:
   --storage <s>          Weight storage (default: chosen to fit)
   --max-concurrent <n>   Requests a model runs at once (default 1)
   --max-queue <n>        Requests waiting per model before 429 (default 64)
+  --max-batch <n>        Waiting requests a model runs as one batch (default 8; 1 = no batching)
   --max-body <bytes>     Largest request body (default 33554432)
   --allow-models <dir>   Folder models registered over HTTP may lie in (repeatable; the
                          working folder, PIO_MODELS_DIR and the Hugging Face cache always are)
@@ -49,6 +51,7 @@ async function runServe(context: CommandContext): Promise<number> {
     storage: { type: 'string' },
     'max-concurrent': { type: 'string' },
     'max-queue': { type: 'string' },
+    'max-batch': { type: 'string' },
     'max-body': { type: 'string' },
     'allow-files': { type: 'string', multiple: true },
     'allow-models': { type: 'string', multiple: true },
@@ -57,6 +60,8 @@ async function runServe(context: CommandContext): Promise<number> {
   if (positionals.length > 0) throw new CliUsageError('serve', `unexpected argument '${positionals[0]}' (use --model)`);
   const port = numberFlag('serve', 'port', values.port, 'int') ?? 8080;
   if (port < 0 || port > 65535) throw new CliUsageError('serve', `--port must be 0 to 65535, got ${port}`);
+  const maxBatch = numberFlag('serve', 'max-batch', values['max-batch'], 'int');
+  if (maxBatch !== undefined && maxBatch < 1) throw new CliUsageError('serve', `--max-batch must be 1 or more, got ${maxBatch}`);
   const specs = (values.model ?? []).map(splitModelSpec);
   const host = services.createHost({
     modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
@@ -73,6 +78,7 @@ async function runServe(context: CommandContext): Promise<number> {
       ...(apiKey ? { apiKey } : {}),
       ...optional('maxConcurrentPerModel', numberFlag('serve', 'max-concurrent', values['max-concurrent'], 'int')),
       ...optional('maxQueuedPerModel', numberFlag('serve', 'max-queue', values['max-queue'], 'int')),
+      ...optional('maxBatchSize', maxBatch),
       ...optional('maxBodyBytes', numberFlag('serve', 'max-body', values['max-body'], 'int')),
       fileRoots: (values['allow-files'] ?? []).map((dir) => resolve(io.cwd, dir)),
       allowRemoteImages: !values['no-remote-images'],

@@ -9,6 +9,7 @@ import { healthRoute } from './routes/health-route.js';
 import type { ServerOptions } from './server-options.js';
 import { readJsonBody } from './read-json-body.js';
 import { RequestQueue } from './request-queue.js';
+import { enqueueGeneration } from './enqueue-generation.js';
 import { toHttpError } from './to-http-error.js';
 import { matchRoute } from './routes/route-table.js';
 
@@ -28,9 +29,13 @@ export interface PioServer {
  * Creates an OpenAI-compatible HTTP server over a {@link ServerOptions.host}: `/v1/models`,
  * `/v1/chat/completions`, `/v1/completions`, the model registry (`/plugins`, `/models/...`) and `/health`.
  * It listens only where {@link PioServer.listen} is told.
+ *
+ * Each model has a first-in, first-out queue. Generations that wait in it together run as one batch (up to
+ * `maxBatchSize`, when the plugin has `streamBatch`); a running batch takes no new requests.
  */
 export function createServer(options: ServerOptions): PioServer {
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 8));
   const queues = new Map<string, RequestQueue>();
   const controllers = new Set<AbortController>();
   const retiring = new Set<string>();
@@ -107,6 +112,7 @@ export function createServer(options: ServerOptions): PioServer {
       return model;
     },
     enqueue: (model, task) => queueFor(model).run(task, signal),
+    generate: (model, request, streamed, consume) => enqueueGeneration(queueFor(model), model.plugin, maxBatchSize, { request, streamed, signal, consume }),
     retireModel: async (model) => {
       retiring.add(model.id);
       try {

@@ -58,3 +58,62 @@ describe('RequestQueue.idle', () => {
     await Promise.all(tasks);
   });
 });
+
+describe('RequestQueue.runBatched', () => {
+  it('groups requests that wait together, first in first out, up to the batch size and by key', async () => {
+    const queue = new RequestQueue({ maxConcurrent: 1, maxQueued: 20 });
+    const batches: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const run = async (members: string[]): Promise<void> => {
+      batches.push(members);
+      if (members[0] === 'first') await gate;
+      await tick();
+    };
+    const a = { key: 'a', maxSize: 3, run };
+    const b = { key: 'b', maxSize: 3, run };
+    const done = [
+      queue.runBatched('first', a),
+      ...['a1', 'a2', 'a3', 'a4'].map((m) => queue.runBatched(m, a)),
+      queue.runBatched('b1', b),
+      queue.runBatched('a5', a),
+      queue.run(async () => batches.push(['alone'])),
+      queue.runBatched('a6', a),
+    ];
+    expect(queue.active).toBe(1);
+    expect(queue.queued).toBe(8);
+    release();
+    await Promise.all(done);
+    expect(batches).toEqual([['first'], ['a1', 'a2', 'a3'], ['a4'], ['b1'], ['a5'], ['alone'], ['a6']]);
+    expect(queue.active).toBe(0);
+  });
+
+  it('counts waiting requests, not batches, against maxQueued, and lets an aborted one leave its batch', async () => {
+    const queue = new RequestQueue({ maxConcurrent: 1, maxQueued: 2 });
+    const batches: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const policy = { key: 'k', maxSize: 8, run: async (members: string[]) => void batches.push(members) };
+    const first = queue.run(() => gate);
+    const controller = new AbortController();
+    const leaving = queue.runBatched('x', policy, controller.signal);
+    const staying = queue.runBatched('y', policy);
+    const full = await queue.runBatched('z', policy).catch((error: unknown) => error);
+    expect(HttpRequestError.isInstance(full) && full.status === 429).toBe(true);
+    controller.abort(new Error('gone'));
+    await expect(leaving).rejects.toThrow('gone');
+    expect(queue.queued).toBe(1);
+    release();
+    await Promise.all([first, staying]);
+    expect(batches).toEqual([['y']]);
+  });
+
+  it('rejects every member with the error of its batch', async () => {
+    const queue = new RequestQueue({ maxConcurrent: 1, maxQueued: 5 });
+    const policy = { key: 'k', maxSize: 4, run: async () => Promise.reject(new Error('batch failed')) };
+    const blocker = queue.run(tick);
+    const results = await Promise.allSettled([queue.runBatched(1, policy), queue.runBatched(2, policy)]);
+    await blocker;
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['batch failed', 'batch failed']);
+  });
+});

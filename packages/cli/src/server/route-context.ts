@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BatchGenerationRequest, ChatCompletionDelta } from '@pio/core';
 import type { HostedModel, ModelHost } from '../host/model-host.js';
 import type { ImageSourcePolicy } from './resolve-image-url.js';
 
@@ -20,8 +21,14 @@ export interface RouteContext {
   requireModel(id: string, param?: string): HostedModel;
   /** Stops routing requests to a model (404 from now on), waits for its queued and running requests, then unloads it. */
   retireModel(model: HostedModel): Promise<void>;
-  /** Runs `task` in the model's FIFO queue (429 when full). */
+  /** Runs `task` alone in the model's FIFO queue (429 when full). */
   enqueue<T>(model: HostedModel, task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a generation in the model's FIFO queue (429 when full), batched with the generations waiting with it (up to
+   * `maxBatchSize`); `consume` sends the answer from the request's own deltas. `streamed`: the answer goes out as SSE.
+   * The request's signal is this request's: a disconnect ends only its row.
+   */
+  generate<T>(model: HostedModel, request: BatchGenerationRequest, streamed: boolean, consume: (deltas: AsyncIterable<ChatCompletionDelta>) => Promise<T>): Promise<T>;
   /** Sends a JSON response. */
   sendJson(status: number, body: unknown): void;
 }

@@ -18,8 +18,13 @@ export interface ServerOptions {
   apiKey?: string;
   /** Largest request body, in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
-  /** Requests one model runs at once. Default 1. */
+  /** Tasks (single requests or batches) one model runs at once. Default 1. */
   maxConcurrentPerModel?: number;
+  /**
+   * Most generations one model runs as one batch (plugins with `streamBatch`). Requests that wait in the model's queue
+   * together run together, in arrival order; a running batch takes no new requests. 1 runs every request alone. Default 8.
+   */
+  maxBatchSize?: number;
   /** Requests that may wait per model; more get 429. Default 64. */
   maxQueuedPerModel?: number;
   /** Largest image (decoded or fetched), in bytes. Default 20 MiB. */

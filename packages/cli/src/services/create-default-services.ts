@@ -23,7 +23,7 @@ import type { CliServices, DoctorReport, ModelDescription } from './cli-services
 import { createBackendFactory, type BackendChoice } from './create-backend-factory.js';
 import { summarizeConfig } from './summarize-config.js';
 
-const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
+const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4', 'q8_0', 'q4_k', 'q4_0'];
 const DEVICES = new Set(['cpu', 'gpu']);
 const TFJS_ENGINES = new Set(['auto', 'gpu', 'cpu', 'wasm', 'js']);
 const BACKENDS = new Set(['auto', 'ggml', 'tfjs', 'reference']);

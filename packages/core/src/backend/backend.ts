@@ -1,6 +1,8 @@
 import type { HostTensor } from './host-tensor.js';
 import type { Tensor, TensorDType } from './tensor.js';
 import type { WeightOptions, WeightStorage } from './weight-storage.js';
+import type { WeightWriter } from './weight-writer.js';
+import type { SequenceBuffer, SequenceBufferOptions } from './sequence-buffer.js';
 
 /** The version of the backend spec in this copy of `@pio/core`. Backends declare the version they implement. */
 export const BACKEND_SPEC_VERSION = 'v1' as const;
@@ -93,6 +95,17 @@ export interface Backend {
   fill(shape: readonly number[], value: number, dtype?: TensorDType): Tensor;
   /** Uploads a checkpoint tensor, converting it to the requested storage. The host bytes are not retained. */
   weight(host: HostTensor, options?: WeightOptions): Weight;
+  /**
+   * Optional: starts a weight uploaded in parts (same conversion as {@link Backend.weight}), so loaders can stream a
+   * checkpoint tensor through a small host buffer. `host` describes the tensor; its bytes come through the writer.
+   */
+  beginWeight?(host: Omit<HostTensor, 'bytes'>, options?: WeightOptions): WeightWriter;
+  /**
+   * Optional: a tensor with room for `capacity` positions along one axis, filled in place by appends. `KVCache` uses it
+   * (growing geometrically) so that a decode step writes only its new positions instead of copying the whole cache;
+   * without it the cache grows with {@link Backend.concat}.
+   */
+  createSequenceBuffer?(options: SequenceBufferOptions): SequenceBuffer;
 
   // ── shape ───────────────────────────────────────────────────────────────────────────────────
   /** Same values, new shape (one dimension may be -1). */

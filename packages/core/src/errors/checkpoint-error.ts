@@ -13,7 +13,9 @@ export type CheckpointProblem =
   /** The same tensor name is stored in two shards. */
   | 'duplicate-tensor'
   /** The checkpoint was read after `close()`. */
-  | 'closed';
+  | 'closed'
+  /** A partial read asked for bytes outside the tensor. */
+  | 'bad-range';
 
 /** A checkpoint folder is incomplete or inconsistent (bad shard index, missing shard, duplicated tensor). */
 export class CheckpointError extends PioError {
@@ -33,7 +35,9 @@ export class CheckpointError extends PioError {
     const hint =
       fields.problem === 'closed'
         ? 'Open the checkpoint again before reading from it.'
-        : 'The folder is incomplete or damaged: download the model again (pio pull) or point PIO at a complete model folder.';
+        : fields.problem === 'bad-range'
+          ? 'Read a byte range inside the tensor: offset >= 0 and offset + length <= its byte length.'
+          : 'The folder is incomplete or damaged: download the model again (pio pull) or point PIO at a complete model folder.';
     super('PIO_CHECKPOINT_INVALID', `${fields.path}: ${fields.detail}. ${hint}`, options);
     this.name = 'CheckpointError';
     this.path = fields.path;

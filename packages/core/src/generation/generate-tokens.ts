@@ -1,14 +1,10 @@
-import { randomInt } from 'node:crypto';
 import { ModelOutputError } from '../errors/model-output-error.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { CausalLM, DecoderSession, PromptBatch } from '../model/causal-lm.js';
 import type { FinishReason } from '../plugin/generation-options.js';
-import { buildLogitsProcessors } from './build-logits-processors.js';
-import { DEFAULT_MAX_NEW_TOKENS } from './generation-defaults.js';
 import type { GenerateTokensInput, GenerateTokensOptions, GenerationStep, RowFinish, RowToken, TokenGeneration } from './generation-step.js';
-import { isSampling } from './resolve-generation-options.js';
-import { createRng, type Rng } from './rng.js';
 import { RowHistory } from './row-history.js';
+import { planRow } from './row-plan.js';
 import { argMax, sampleToken } from './sample-token.js';
 import { tokenLogprobs } from './token-logprobs.js';
 import { validateGeneration } from './validate-generation-options.js';
@@ -22,10 +18,14 @@ import { validateGeneration } from './validate-generation-options.js';
  * else a draw from `createRng(seed)`. Each row has its own generator seeded with the same `seed`, so a row's output
  * does not depend on the other rows of the batch; without a seed, each row draws a random one.
  *
+ * Rows may have their own options (`rowOptions`: token limit, EOS ids, sampling, seed, log-probabilities, signal),
+ * which combines separate requests into one batch; a row gives the same tokens as when it runs alone with its options.
+ *
  * A row ends on an EOS token (`eosTokenIds`; reason `stop`, the EOS is not reported as a token), after `maxNewTokens`
- * tokens (`length`), through {@link TokenGeneration.stopRow}, or when `signal` fires (`abort`, checked before the
- * first forward pass and between steps; logits computed after the abort are discarded). Ended rows are fed the pad
- * token until the whole batch ends. Options are checked up front.
+ * tokens (`length`), through {@link TokenGeneration.stopRow}, or when `signal` or its own signal fires (`abort`,
+ * checked before the first forward pass and between steps; logits computed after the abort are discarded; the other
+ * rows go on). Ended rows are fed the pad token until the whole batch ends; no forward pass runs once every row ended.
+ * Options are checked up front.
  *
  * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
  * @throws {@link ModelOutputError} (while iterating) when the model returns logits of the wrong shape, or all-NaN rows
@@ -59,15 +59,8 @@ async function* run<Extras>(
   const batch = input.inputIds.length;
   const vocab = model.vocabSize;
   const padId = options.padTokenId ?? 0;
-  const maxNewTokens = options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-  const eos = new Set(options.eosTokenIds ?? []);
-  const sampling = isSampling(options);
-  const temperature = sampling ? (options.temperature ?? 1) : 1;
-  const processors = [...buildLogitsProcessors(options, sampling), ...(options.logitsProcessors ?? [])];
-  const wantLogprobs = options.logprobs === true || (options.topLogprobs ?? 0) > 0;
-  const topN = options.topLogprobs ?? 0;
+  const plans = input.inputIds.map((_, row) => planRow(options, row));
   const histories = input.inputIds.map((row) => new RowHistory(row));
-  const rngs: Rng[] = input.inputIds.map(() => createRng(options.seed ?? randomSeed()));
 
   const active = new Set(input.inputIds.map((_, row) => row));
   let finished: RowFinish[] = [];
@@ -75,16 +68,16 @@ async function* run<Extras>(
     if (!active.delete(row)) return;
     finished.push(stopToken === undefined ? { row, reason } : { row, reason, stopToken });
   };
-  const finishAll = (reason: FinishReason) => [...active].forEach((row) => finish(row, reason));
   const takeFinished = () => {
     const taken = finished;
     finished = [];
     return taken;
   };
   const applyStopRequests = () => stopRequests.forEach((reason, row) => finish(row, reason));
+  const applyAborts = () => [...active].forEach((row) => plans[row].aborted() && finish(row, 'abort'));
 
-  if (options.signal?.aborted) finishAll('abort');
-  else if (maxNewTokens === 0) finishAll('length');
+  applyAborts();
+  for (const row of [...active]) if (plans[row].maxNewTokens === 0) finish(row, 'length');
   if (active.size === 0) {
     yield { step: 0, tokens: [], finished: takeFinished() };
     return;
@@ -98,43 +91,40 @@ async function* run<Extras>(
     for (let step = 0; ; step++) {
       const data = await readLogits(logits, batch, vocab);
       applyStopRequests();
-      if (options.signal?.aborted) {
-        finishAll('abort');
+      applyAborts(); // logits computed after a row's abort are discarded
+      if (active.size === 0) {
         yield { step, tokens: [], finished: takeFinished() };
         return;
       }
       const tokens: RowToken[] = [];
       const next = new Array<number>(batch).fill(padId);
       for (const row of [...active].sort((a, b) => a - b)) {
+        const plan = plans[row];
         const raw = data.subarray(row * vocab, (row + 1) * vocab);
         const scores = raw.slice();
-        for (const processor of processors) processor.process(scores, histories[row]);
-        const token = sampling ? sampleToken(scores, rngs[row]) : argMax(scores);
+        for (const processor of plan.processors) processor.process(scores, histories[row]);
+        const token = plan.sampling ? sampleToken(scores, plan.rng) : argMax(scores);
         if (token < 0) throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
-        if (eos.has(token)) {
+        if (plan.eos.has(token)) {
           finish(row, 'stop', token);
           continue;
         }
         histories[row].add(token);
         const entry: RowToken = { row, token };
-        if (wantLogprobs) {
-          const info = tokenLogprobs(raw, token, temperature, topN);
+        if (plan.wantLogprobs) {
+          const info = tokenLogprobs(raw, token, plan.temperature, plan.topN);
           entry.logprob = info.logprob;
           if (info.top) entry.topLogprobs = info.top;
         }
         tokens.push(entry);
         next[row] = token;
-        if (histories[row].generatedIds.length >= maxNewTokens) finish(row, 'length');
+        if (histories[row].generatedIds.length >= plan.maxNewTokens) finish(row, 'length');
       }
       yield { step, tokens, finished: takeFinished() };
       applyStopRequests();
+      applyAborts();
       if (active.size === 0) {
         if (finished.length > 0) yield { step: step + 1, tokens: [], finished: takeFinished() };
-        return;
-      }
-      if (options.signal?.aborted) {
-        finishAll('abort');
-        yield { step: step + 1, tokens: [], finished: takeFinished() };
         return;
       }
       logits = await session.step(next);
@@ -167,6 +157,3 @@ async function readLogits(logits: Tensor, batch: number, vocab: number): Promise
   }
 }
 
-function randomSeed(): number {
-  return randomInt(0, 2 ** 32);
-}

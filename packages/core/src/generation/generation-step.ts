@@ -1,4 +1,4 @@
-import type { FinishReason } from '../plugin/generation-options.js';
+import type { FinishReason, GenerationOptions } from '../plugin/generation-options.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 import type { LogitsProcessor } from './logits-processors/logits-processor.js';
 
@@ -10,10 +10,26 @@ export interface GenerateTokensInput<Extras = undefined> {
   extras?: Extras;
 }
 
+/**
+ * Options of one row of a batch (`GenerateTokensOptions.rowOptions`): every field the row sets (not `undefined`)
+ * replaces the batch-wide option for that row. `signal` is the exception: the row ends with `abort` when either its own
+ * signal or the batch's fires.
+ */
+export interface RowGenerationOptions extends GenerationOptions {
+  /** More processors for this row, run after the built-in ones (replacing the batch's `logitsProcessors`). */
+  logitsProcessors?: readonly LogitsProcessor[];
+}
+
 /** Options of `generateTokens`. Stop strings (`stop`) are handled one level up, by `streamText`. */
 export interface GenerateTokensOptions extends GenerationDefaults {
   /** More processors, run after the built-in ones (penalties, temperature, top-k, top-p, min-p). */
   logitsProcessors?: readonly LogitsProcessor[];
+  /**
+   * Per-row options, one entry per prompt row (`undefined` entries take the batch options): each row may have its own
+   * token limit, EOS ids, sampling, seed, stop strings, log-probabilities and `signal`. A row's output does not depend
+   * on the other rows. `padTokenId` is batch-wide.
+   */
+  rowOptions?: readonly (RowGenerationOptions | undefined)[];
 }
 
 /** A token generated for one row. */

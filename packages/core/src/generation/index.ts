@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { generateTokens } from './generate-tokens.js';
-export type { GenerateTokensInput, GenerateTokensOptions, GenerationStep, RowToken, RowFinish, TokenGeneration } from './generation-step.js';
+export type { GenerateTokensInput, GenerateTokensOptions, RowGenerationOptions, GenerationStep, RowToken, RowFinish, TokenGeneration } from './generation-step.js';
 export { streamText, type TextGenerationOptions, type TextGenerationDelta } from './stream-text.js';
 export { generateText, collectText, type TextGenerationResult } from './generate-text.js';
 export { StopStringMatcher, type StopStringMatch } from './stop-string-matcher.js';
@@ -29,3 +29,5 @@ export { createTextModelRuntime, type TextModelRuntime, type TextModelRuntimeOpt
 export { createPlainOutputParser, type AssistantOutputParser, type AssistantOutput, type AssistantOutputDelta } from './assistant-output-parser.js';
 export { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
 export { generationOptionsOf } from './generation-options-of.js';
+export { streamPreparedBatch, type PreparedBatchRow, type BatchOptions } from './stream-prepared-batch.js';
+export { createChatDeltaMapper } from './chat-delta-mapper.js';

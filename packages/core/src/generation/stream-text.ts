@@ -38,7 +38,8 @@ export interface TextGenerationDelta {
  *
  * Stop strings (`stop`) may span tokens; text that could still become a stop string is held back, and the stop string
  * itself is never emitted (the row then ends with `stop` and no further model steps run for it). Without `eosTokenIds`,
- * the tokenizer's EOS token ends rows.
+ * the tokenizer's EOS token ends rows. `rowOptions` may give each row its own stop strings and options (see
+ * `generateTokens`), so separate requests can share one batch.
  *
  * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
  */
@@ -50,15 +51,18 @@ export function streamText<Extras = undefined>(
 ): AsyncIterable<TextGenerationDelta> {
   const eosTokenIds = options.eosTokenIds ?? (tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId]);
   const generation = generateTokens(model, input, { ...options, eosTokenIds });
-  const stops = options.stop === undefined ? [] : typeof options.stop === 'string' ? [options.stop] : [...options.stop];
+  const stopsOf = (row: number): string[] => {
+    const stop = options.rowOptions?.[row]?.stop ?? options.stop;
+    return stop === undefined ? [] : typeof stop === 'string' ? [stop] : [...stop];
+  };
   const skipSpecialTokens = options.skipSpecialTokens ?? true;
   return {
     async *[Symbol.asyncIterator]() {
-      const rows = input.inputIds.map((prompt) => ({
+      const rows = input.inputIds.map((prompt, row) => ({
         promptTokens: prompt.length,
         produced: 0,
         detokenizer: createDetokenizer(tokenizer, { skipSpecialTokens }),
-        matcher: new StopStringMatcher(stops),
+        matcher: new StopStringMatcher(stopsOf(row)),
         done: false,
       }));
       const usage = (row: number): Usage => {

@@ -2,6 +2,7 @@ import { UnsupportedInputError } from '../errors/unsupported-input-error.js';
 import type { ChatMessage, ContentPart } from '../plugin/chat.js';
 import type { FinishReason } from '../plugin/generation-options.js';
 import type {
+  BatchGenerationRequest,
   ChatCompletionDelta,
   ChatCompletionRequest,
   ChatCompletionResult,
@@ -18,10 +19,12 @@ import type { CausalLM } from '../model/causal-lm.js';
 import type { ChatTemplate } from '../text/chat-template.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 import { createPlainOutputParser, type AssistantOutputParser } from './assistant-output-parser.js';
+import { createChatDeltaMapper } from './chat-delta-mapper.js';
 import { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 import { generationOptionsOf } from './generation-options-of.js';
 import { resolveGenerationOptions } from './resolve-generation-options.js';
+import { streamPreparedBatch, type PreparedBatchRow } from './stream-prepared-batch.js';
 import { streamText as streamRows, type TextGenerationDelta } from './stream-text.js';
 
 /** A prompt ready for a model: token ids and the model-specific extras (e.g. preprocessed images). */
@@ -49,6 +52,12 @@ export interface TextModelRuntimeOptions<Extras = undefined> {
   extrasOf?: (input: TextInferInput) => Extras | undefined;
   /** A parser for the assistant's raw output (reasoning, tool calls). Default: everything is answer text. */
   createOutputParser?: (context: { prompt: string; request: ChatCompletionRequest }) => AssistantOutputParser;
+  /**
+   * Merges the extras of several prompts, in row order (`undefined` for prompts without), into the extras of one batch,
+   * for models whose `createSession` takes extras for several rows (e.g. the images of every row, in order). Without
+   * it, `streamBatch` runs prompts with extras alone.
+   */
+  combineExtras?: (extras: readonly (Extras | undefined)[]) => Extras | undefined;
   /** Template variables a request implies (e.g. `enable_thinking` from `enableThinking`). */
   templateVariables?: (request: ChatCompletionRequest) => Record<string, unknown>;
 }
@@ -59,6 +68,8 @@ export interface TextModelRuntime
     TextModelPluginInterface,
     'tokenize' | 'detokenize' | 'generate' | 'streamGenerate' | 'generateText' | 'streamText' | 'chatCompletion' | 'streamChatCompletion'
   > {
+  /** {@link TextModelPluginInterface.streamBatch}: requests share one batch; one with extras (images) runs alone unless `combineExtras` is given. */
+  streamBatch(requests: readonly BatchGenerationRequest[]): AsyncIterable<ChatCompletionDelta>[];
   /** Renders a chat request to its prompt text (what the model sees, before image expansion). */
   renderChat(request: ChatCompletionRequest): string;
 }
@@ -92,47 +103,46 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
   const rows = (prepared: PreparedPrompt<Extras>, generation: GenerateTextOptions | ChatCompletionRequest) =>
     streamRows(model, tokenizer, { inputIds: [prepared.inputIds], extras: prepared.extras }, resolveGenerationOptions(defaults, generationOptionsOf(generation)));
 
-  async function* streamPrompt(prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): AsyncGenerator<TextGenerationDelta> {
+  /** The prompt text and images of a `generateText` call (templated as one user message unless `chat: false`). */
+  const textPrompt = (prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): { text: string; images: ImageInput[] } => {
     const useChat = textOptions.chat ?? chatTemplate !== undefined;
     const extraImages = [...(textOptions.images ?? []), ...((textOptions as { image?: ImageInput }).image === undefined ? [] : [(textOptions as { image: ImageInput }).image])];
-    let text: string;
-    let images: ImageInput[];
     if (useChat) {
       const content: ContentPart[] = [
         ...extraImages.map((image): ContentPart => ({ type: 'image', image })),
         ...(typeof prompt === 'string' ? [{ type: 'text' as const, text: prompt }] : prompt),
       ];
       const messages: ChatMessage[] = [...(textOptions.system ? [{ role: 'system' as const, content: textOptions.system }] : []), { role: 'user', content }];
-      text = renderChat({ messages });
-      images = collectImages(messages);
-    } else {
-      text = typeof prompt === 'string' ? prompt : prompt.map((part) => (part.type === 'text' ? part.text : '')).join('');
-      images = [...extraImages, ...(typeof prompt === 'string' ? [] : imagesOfContent(prompt))];
+      return { text: renderChat({ messages }), images: collectImages(messages) };
     }
-    yield* rows(await prepareInput({ text, images }, { signal: textOptions.signal }), textOptions);
+    const text = typeof prompt === 'string' ? prompt : prompt.map((part) => (part.type === 'text' ? part.text : '')).join('');
+    return { text, images: [...extraImages, ...(typeof prompt === 'string' ? [] : imagesOfContent(prompt))] };
+  };
+
+  async function* streamPrompt(prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): AsyncGenerator<TextGenerationDelta> {
+    yield* rows(await prepareInput(textPrompt(prompt, textOptions), { signal: textOptions.signal }), textOptions);
   }
+
+  /** A batch request ready to run: its input, resolved options and output parser. */
+  const prepareBatchRow = async (entry: BatchGenerationRequest): Promise<PreparedBatchRow<Extras>> => {
+    if (entry.kind === 'chat') {
+      const { request } = entry;
+      const prompt = renderChat(request);
+      const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });
+      const parser = options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser();
+      return { ...prepared, options: resolveGenerationOptions(defaults, generationOptionsOf(request)), parser };
+    }
+    const prepared = await prepareInput(textPrompt(entry.prompt, entry.options), { signal: entry.options?.signal });
+    return { ...prepared, options: resolveGenerationOptions(defaults, generationOptionsOf(entry.options ?? {})), parser: createPlainOutputParser() };
+  };
 
   async function* streamChat(request: ChatCompletionRequest): AsyncGenerator<ChatCompletionDelta> {
     const prompt = renderChat(request);
     const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });
-    const parser = options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser();
+    const toChat = createChatDeltaMapper(options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser());
     for await (const delta of rows(prepared, request)) {
-      const parsed = delta.text ? parser.push(delta.text) : {};
-      if (delta.finishReason === undefined) {
-        if (parsed.content || parsed.reasoning || delta.logprob) yield { ...parsed, ...(delta.logprob ? { logprobs: [delta.logprob] } : {}) };
-        continue;
-      }
-      const { delta: tail, output } = parser.end();
-      const content = (parsed.content ?? '') + (tail.content ?? '');
-      const reasoning = (parsed.reasoning ?? '') + (tail.reasoning ?? '');
-      const toolCalls = output.toolCalls?.length ? output.toolCalls : undefined;
-      yield {
-        ...(content ? { content } : {}),
-        ...(reasoning ? { reasoning } : {}),
-        ...(toolCalls ? { toolCalls } : {}),
-        finishReason: toolCalls && delta.finishReason === 'stop' ? 'tool_calls' : delta.finishReason,
-        usage: delta.usage,
-      };
+      const out = toChat(delta);
+      if (out) yield out;
     }
   }
 
@@ -204,6 +214,17 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
     },
 
     streamChatCompletion: (request) => streamChat(request),
+
+    streamBatch: (requests) =>
+      streamPreparedBatch(
+        model,
+        tokenizer,
+        requests.map((request) => () => prepareBatchRow(request)),
+        {
+          ...(defaults.padTokenId === undefined ? {} : { padTokenId: defaults.padTokenId }),
+          ...(options.combineExtras ? { combineExtras: options.combineExtras } : {}),
+        },
+      ),
   };
 }
 

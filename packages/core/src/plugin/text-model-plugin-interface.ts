@@ -108,6 +108,14 @@ export interface ChatCompletionDelta {
   usage?: Usage;
 }
 
+/**
+ * One request of a batch (see {@link TextModelPluginInterface.streamBatch}): a chat completion, or a prompt as
+ * {@link TextModelPluginInterface.generateText} takes it. Each request keeps its own options, including `signal`.
+ */
+export type BatchGenerationRequest =
+  | { readonly kind: 'chat'; readonly request: ChatCompletionRequest }
+  | { readonly kind: 'text'; readonly prompt: string | ContentPart[]; readonly options?: GenerateTextOptions };
+
 /** Options `executePlugin` accepts for a text plugin: {@link GenerateTextOptions} plus a single `image` shorthand. */
 export interface TextExecuteOptions extends GenerateTextOptions {
   /** One image, shorthand for `images: [image]`. */
@@ -134,6 +142,15 @@ export interface TextModelPluginInterface extends ModelPluginInterface<TextInfer
   chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult>;
   /** Streaming {@link TextModelPluginInterface.chatCompletion}. */
   streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta>;
+  /**
+   * Optional: runs independent requests together, batching the ones the model can run in one forward pass, and
+   * returns one stream per request, in order. A request's stream gives what
+   * {@link TextModelPluginInterface.streamChatCompletion} gives for it (for `text` requests: the answer as `content`,
+   * with `logprobs`, `finishReason` and `usage`), and the same tokens as when it runs alone. A request that fails (e.g. a bad image) throws from its own stream only; a request
+   * whose `signal` fires, or whose stream the caller stops reading, ends alone (`abort`). The generation starts when
+   * any stream is first read. Static batching: no request joins once it started.
+   */
+  streamBatch?(requests: readonly BatchGenerationRequest[]): AsyncIterable<ChatCompletionDelta>[];
 }
 
 /** True when `plugin` is a {@link TextModelPluginInterface}. */

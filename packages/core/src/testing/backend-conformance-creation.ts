@@ -89,13 +89,14 @@ export function registerCreationTests(reg: ConformanceRegistry): void {
   });
 
   reg.test('creation/weight-storage-fallback', async ({ backend, track, rng }) => {
-    const values = Float32Array.from({ length: 64 * 2 }, () => rng() - 0.5);
-    const host = { dtype: 'F32' as const, shape: [2, 64], bytes: new Uint8Array(values.buffer) };
+    // rows of 256 fit every block format (q4_k's super-blocks are 256 values)
+    const values = Float32Array.from({ length: 256 * 2 }, () => rng() - 0.5);
+    const host = { dtype: 'F32' as const, shape: [2, 256], bytes: new Uint8Array(values.buffer) };
     for (const storage of ['float32', 'float16', 'bfloat16', 'int8', 'int4', 'q8_0', 'q4_0', 'q4_k'] as const) {
       const w = track(backend.weight(host, { role: 'linear', storage }));
       expect(backend.capabilities.weightStorage, storage).toContain(w.storage);
       if (backend.capabilities.weightStorage.includes(storage)) expect(w.storage).toBe(storage);
-      expect([...w.shape]).toEqual([2, 64]);
+      expect([...w.shape]).toEqual([2, 256]);
       expect(w.dtype).toBe('float32');
     }
   });

@@ -24,6 +24,11 @@ export interface Checkpoint {
   info(name: string): TensorInfo | undefined;
   /** Reads the bytes of `name` from its shard; throws `TensorNotFoundError` when absent. */
   read(name: string): Promise<HostTensor>;
+  /**
+   * Reads `target.byteLength` bytes of `name`'s data from `byteOffset` on (see `SafetensorsFile.readRange`). Optional
+   * for other implementations; without it, weight sources read whole tensors.
+   */
+  readRange?(name: string, byteOffset: number, target: Uint8Array): Promise<void>;
   /** Closes every shard. Safe to call twice. */
   close(): Promise<void>;
 }

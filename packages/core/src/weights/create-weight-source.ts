@@ -7,6 +7,7 @@ import { WeightShapeError } from '../errors/weight-shape-error.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { CheckpointWeightSource } from './checkpoint-weight-source.js';
 import type { LoadProgress } from './load-progress.js';
+import { StreamedUpload } from './streamed-upload.js';
 import type { TensorInfo } from './tensor-info.js';
 import type { WeightLoadReport } from './weight-load-report.js';
 import { matchesWeightPattern, renameWeight, type WeightRenameTable } from './weight-rename-table.js';
@@ -29,7 +30,16 @@ export interface WeightSourceOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Aborts loading: `take`, `readHost` reject with the signal's reason once it fires. */
   signal?: AbortSignal;
+  /**
+   * Host buffer of streamed uploads, in bytes (default {@link DEFAULT_WEIGHT_PART_BYTES}). When the backend has
+   * `beginWeight` and the checkpoint `readRange`, `take` reads each tensor in parts of whole rows through one buffer
+   * of about this size (at least one row) instead of reading it whole.
+   */
+  partBytes?: number;
 }
+
+/** Default {@link WeightSourceOptions.partBytes}: 4 MiB. */
+export const DEFAULT_WEIGHT_PART_BYTES = 4 * 2 ** 20;
 
 /**
  * Creates the {@link CheckpointWeightSource} a model loads its weights from.
@@ -51,6 +61,7 @@ class RenamingWeightSource implements CheckpointWeightSource {
   private loaded = 0;
   private bytes = 0;
   private backendBytes = 0;
+  private readonly streamed: StreamedUpload;
 
   constructor(
     private readonly backend: Backend,
@@ -70,6 +81,7 @@ class RenamingWeightSource implements CheckpointWeightSource {
       totalBytes += checkpoint.info(name)!.byteLength;
     }
     this.totalBytes = totalBytes;
+    this.streamed = new StreamedUpload(options.partBytes ?? DEFAULT_WEIGHT_PART_BYTES);
   }
 
   names(): string[] {
@@ -86,20 +98,35 @@ class RenamingWeightSource implements CheckpointWeightSource {
   }
 
   async take(name: string, options: TakeOptions = {}): Promise<Weight> {
-    const host = await this.readHost(name, options);
-    const source = this.toCheckpoint.get(name)!;
-    const role = options.role ?? 'plain';
-    const weight = this.backend.weight(host, {
-      role,
-      storage: options.storage ?? this.defaultStorage(name, role),
-      groupSize: options.groupSize,
-      name: options.name ?? source,
-    });
+    const { weight, byteLength } = await this.uploadTensor(name, options);
     this.loaded += 1;
-    this.bytes += host.bytes.byteLength;
+    this.bytes += byteLength;
     this.backendBytes += weight.byteSize;
     this.options.onProgress?.({ name, loaded: this.loaded, total: this.toCheckpoint.size, bytes: this.bytes, totalBytes: this.totalBytes });
     return weight;
+  }
+
+  async upload(name: string, options: TakeOptions = {}): Promise<Weight> {
+    return (await this.uploadTensor(name, options)).weight;
+  }
+
+  private async uploadTensor(name: string, options: TakeOptions): Promise<{ weight: Weight; byteLength: number }> {
+    const source = this.toCheckpoint.get(name);
+    const role = options.role ?? 'plain';
+    const weightOptions = { role, storage: options.storage ?? this.defaultStorage(name, role), groupSize: options.groupSize, name: options.name ?? source };
+    let weight: Weight;
+    let byteLength: number;
+    if (this.backend.beginWeight && this.checkpoint.readRange) {
+      this.options.signal?.throwIfAborted();
+      const info = this.claim(name, options);
+      weight = await this.streamed.upload(this.backend, this.checkpoint, source!, info, weightOptions, this.options.signal);
+      byteLength = info.byteLength;
+    } else {
+      const host = await this.readHost(name, options);
+      weight = this.backend.weight(host, weightOptions);
+      byteLength = host.bytes.byteLength;
+    }
+    return { weight, byteLength };
   }
 
   async takeOptional(name: string, options?: TakeOptions): Promise<Weight | undefined> {

@@ -130,6 +130,13 @@ class ShardedCheckpoint implements Checkpoint {
     return file.read(name);
   }
 
+  readRange(name: string, byteOffset: number, target: Uint8Array): Promise<void> {
+    const file = this.shardOf.get(name);
+    if (!file) return Promise.reject(new TensorNotFoundError({ tensor: name, path: this.dir }));
+    if (this.closed) return Promise.reject(new CheckpointError({ path: this.dir, problem: 'closed', detail: `read "${name}" after close()` }));
+    return file.readRange(name, byteOffset, target);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -24,6 +24,12 @@ export interface SafetensorsFile {
   info(name: string): TensorInfo | undefined;
   /** Reads the bytes of `name` only; throws `TensorNotFoundError` when absent. */
   read(name: string): Promise<HostTensor>;
+  /**
+   * Reads `target.byteLength` bytes of `name`'s data starting `byteOffset` bytes into it (streamed loading reads a
+   * tensor in parts through one small buffer). Throws `TensorNotFoundError` when absent, `CheckpointError`
+   * (`bad-range`) when the range leaves the tensor, `SafetensorsFormatError` when the file ends early.
+   */
+  readRange(name: string, byteOffset: number, target: Uint8Array): Promise<void>;
   /** Closes the file. Reading afterwards throws `CheckpointError` (`closed`). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -74,20 +80,38 @@ class OpenSafetensorsFile implements SafetensorsFile {
   }
 
   async read(name: string): Promise<HostTensor> {
+    const entry = this.entry(name);
+    const bytes = new Uint8Array(entry.byteLength);
+    await this.readInto(name, entry, 0, bytes);
+    return { dtype: entry.dtype, shape: entry.shape, bytes };
+  }
+
+  async readRange(name: string, byteOffset: number, target: Uint8Array): Promise<void> {
+    const entry = this.entry(name);
+    if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset + target.byteLength > entry.byteLength) {
+      const detail = `bytes [${byteOffset}, ${byteOffset + target.byteLength}) of "${name}" are outside its ${entry.byteLength} bytes`;
+      throw new CheckpointError({ path: this.path, problem: 'bad-range', tensor: name, detail });
+    }
+    await this.readInto(name, entry, byteOffset, target);
+  }
+
+  private entry(name: string): SafetensorsEntry {
     const entry = this.entries.get(name);
     if (!entry) throw new TensorNotFoundError({ tensor: name, path: this.path });
     if (this.closed) throw new CheckpointError({ path: this.path, problem: 'closed', detail: `read "${name}" after close()` });
-    const bytes = new Uint8Array(entry.byteLength);
-    const got = await readFileRange(this.handle, this.dataStart + entry.begin, bytes);
-    if (got !== entry.byteLength) {
+    return entry;
+  }
+
+  private async readInto(name: string, entry: SafetensorsEntry, byteOffset: number, target: Uint8Array): Promise<void> {
+    const got = await readFileRange(this.handle, this.dataStart + entry.begin + byteOffset, target);
+    if (got !== target.byteLength) {
       throw new SafetensorsFormatError({
         path: this.path,
         problem: 'truncated-data',
         tensor: name,
-        detail: `the file ended after ${got} of the tensor's ${entry.byteLength} bytes (it changed since it was opened)`,
+        detail: `the file ended after ${byteOffset + got} of the tensor's ${entry.byteLength} bytes (it changed since it was opened)`,
       });
     }
-    return { dtype: entry.dtype, shape: entry.shape, bytes };
   }
 
   async close(): Promise<void> {

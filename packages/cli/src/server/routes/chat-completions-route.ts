@@ -6,17 +6,18 @@ import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from '../
 import { toPluginMessages } from '../to-plugin-messages.js';
 import { toChatLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
+import { collectChatCompletion } from '../collect-chat-completion.js';
 
-/** `POST /v1/chat/completions`: OpenAI chat completions, streamed over SSE or not. */
+/** `POST /v1/chat/completions`: OpenAI chat completions, streamed over SSE or not, batched with the model's other waiting requests. */
 export async function chatCompletionsRoute(context: RouteContext): Promise<void> {
   const body = parseRequest(chatCompletionRequestSchema, await context.readBody());
   const model = context.requireModel(body.model);
   const request = await toChatRequest(body, context);
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
-  await context.enqueue(model, async () => {
+  await context.generate(model, { kind: 'chat', request }, body.stream === true, async (deltas) => {
     if (!body.stream) {
-      const result = await model.plugin.chatCompletion(request);
+      const result = await collectChatCompletion(deltas);
       const message: Record<string, unknown> = { role: 'assistant', content: result.message.content, refusal: null };
       if (result.message.tool_calls?.length) message.tool_calls = result.message.tool_calls;
       if (result.message.reasoning_content) message.reasoning_content = result.message.reasoning_content;
@@ -51,7 +52,7 @@ export async function chatCompletionsRoute(context: RouteContext): Promise<void>
     stream.send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
     let toolIndex = 0;
     try {
-      for await (const delta of model.plugin.streamChatCompletion(request)) {
+      for await (const delta of deltas) {
         const out: Record<string, unknown> = {};
         if (delta.content) out.content = delta.content;
         if (delta.reasoning) out.reasoning_content = delta.reasoning;

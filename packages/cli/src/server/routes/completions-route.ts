@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { GenerateTextOptions, Usage } from '@pio/core';
+import type { ChatCompletionDelta, GenerateTextOptions, Usage } from '@pio/core';
 import type { RouteContext } from '../route-context.js';
 import { parseRequest } from '../parse-request.js';
 import { completionRequestSchema } from '../schemas/completion-request-schema.js';
 import { toCompletionLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
+import { collectChatCompletion } from '../collect-chat-completion.js';
 
 /** OpenAI's default `max_tokens` for the legacy completions API. */
 const DEFAULT_COMPLETION_TOKENS = 16;
 
-/** `POST /v1/completions`: legacy text completion (no chat template), one choice per prompt. */
+/** `POST /v1/completions`: legacy text completion (no chat template), one choice per prompt; each prompt is a request in the model's queue and may share a batch. */
 export async function completionsRoute(context: RouteContext): Promise<void> {
   const body = parseRequest(completionRequestSchema, await context.readBody());
   const model = context.requireModel(body.model);
@@ -31,43 +32,46 @@ export async function completionsRoute(context: RouteContext): Promise<void> {
     usage.completionTokens += more.completionTokens;
     usage.totalTokens += more.totalTokens;
   };
-  await context.enqueue(model, async () => {
-    if (!body.stream) {
-      const choices = [];
-      for (const [index, prompt] of prompts.entries()) {
-        const result = await model.plugin.generateText(prompt, options);
-        addUsage(result.usage);
-        choices.push({
-          index,
-          text: result.text,
-          logprobs: body.logprobs != null && result.logprobs ? toCompletionLogprobs(result.logprobs) : null,
-          finish_reason: toOpenAIFinishReason(result.finishReason),
-        });
-      }
-      context.sendJson(200, { ...base, choices, usage: toOpenAIUsage(usage) });
-      return;
-    }
-    const stream = new SseStream(context.response);
-    try {
-      for (const [index, prompt] of prompts.entries()) {
+  const generate = <T>(prompt: string, consume: (deltas: AsyncIterable<ChatCompletionDelta>) => Promise<T>): Promise<T> =>
+    context.generate(model, { kind: 'text', prompt, options }, body.stream === true, consume);
+  if (!body.stream) {
+    const results = await Promise.all(prompts.map((prompt) => generate(prompt, collectChatCompletion)));
+    const choices = results.map((result, index) => {
+      addUsage(result.usage);
+      return {
+        index,
+        text: result.message.content ?? '',
+        logprobs: body.logprobs != null && result.logprobs ? toCompletionLogprobs(result.logprobs) : null,
+        finish_reason: toOpenAIFinishReason(result.finishReason),
+      };
+    });
+    context.sendJson(200, { ...base, choices, usage: toOpenAIUsage(usage) });
+    return;
+  }
+  // Each prompt is its own request in the queue (it may share a batch with the others); choices interleave by index.
+  let stream: SseStream | undefined;
+  const open = (): SseStream => (stream ??= new SseStream(context.response));
+  await Promise.all(
+    prompts.map((prompt, index) =>
+      generate(prompt, async (deltas) => {
+        const sse = open();
         let offset = 0;
-        let tokens = 0;
-        for await (const delta of model.plugin.streamText(prompt, options)) {
-          tokens += delta.tokens.length;
-          const logprobs = body.logprobs != null && delta.logprobs ? toCompletionLogprobs(delta.logprobs, offset) : null;
-          offset += delta.text.length;
-          if (delta.text || logprobs) stream.send({ ...base, choices: [{ index, text: delta.text, logprobs, finish_reason: null }] });
+        try {
+          for await (const delta of deltas) {
+            const text = delta.content ?? '';
+            const logprobs = body.logprobs != null && delta.logprobs?.length ? toCompletionLogprobs(delta.logprobs, offset) : null;
+            offset += text.length;
+            if (text || logprobs) sse.send({ ...base, choices: [{ index, text, logprobs, finish_reason: null }] });
+            if (delta.finishReason) sse.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: toOpenAIFinishReason(delta.finishReason) }] });
+            if (delta.usage) addUsage(delta.usage);
+          }
+        } catch (error) {
+          if (!context.signal.aborted) sse.send({ error: { message: (error as Error).message, type: 'server_error', param: null, code: null } });
         }
-        // streamText carries no finish reason: a stream that produced `max_tokens` tokens ended on the length limit.
-        const limit = options.maxNewTokens ?? Infinity;
-        stream.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: tokens >= limit ? 'length' : 'stop' }] });
-        const promptTokens = model.plugin.tokenize(prompt).length;
-        addUsage({ promptTokens, completionTokens: tokens, totalTokens: promptTokens + tokens });
-      }
-      if (body.stream_options?.include_usage) stream.send({ ...base, choices: [], usage: toOpenAIUsage(usage) });
-    } catch (error) {
-      if (!context.signal.aborted) stream.send({ error: { message: (error as Error).message, type: 'server_error', param: null, code: null } });
-    }
-    stream.done();
-  });
+      }),
+    ),
+  );
+  const sse = open();
+  if (body.stream_options?.include_usage) sse.send({ ...base, choices: [], usage: toOpenAIUsage(usage) });
+  sse.done();
 }

@@ -4,15 +4,19 @@ import { inferenceRequestSchema } from '../schemas/registry-request-schemas.js';
 import { toPluginMessages } from '../to-plugin-messages.js';
 import { resolveImageUrl } from '../resolve-image-url.js';
 import { toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
+import { collectChatCompletion } from '../collect-chat-completion.js';
 
-/** `POST /models/{id}/inference`: one generation from a `prompt` (with optional `images`) or `messages`. */
+/**
+ * `POST /models/{id}/inference`: one generation from a `prompt` (with optional `images`) or `messages`. `messages` requests
+ * may share a batch; `prompt` requests run alone (their answer carries the token ids).
+ */
 export async function inferenceRoute(context: RouteContext): Promise<void> {
   const model = context.requireModel(context.params.id ?? '', 'id');
   const body = parseRequest(inferenceRequestSchema, await context.readBody());
   const options = toGenerationOptions(body, undefined, context.signal);
   if (body.messages) {
     const messages = await toPluginMessages(body.messages, context.imagePolicy);
-    const result = await context.enqueue(model, () => model.plugin.chatCompletion({ ...options, messages }));
+    const result = await context.generate(model, { kind: 'chat', request: { ...options, messages } }, false, collectChatCompletion);
     context.sendJson(200, {
       model: model.id,
       message: result.message,

@@ -1,28 +1,4 @@
-/** Dimensions of the Qwen3-0.6B text decoder (its `config.json`), used by the benchmark with random weights. */
-export interface DecoderShape {
-  vocab: number;
-  hidden: number;
-  layers: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  intermediate: number;
-  ropeTheta: number;
-  eps: number;
-}
-
-/** Qwen3-0.6B. */
-export const QWEN3_0_6B: DecoderShape = {
-  vocab: 151936,
-  hidden: 1024,
-  layers: 28,
-  heads: 16,
-  kvHeads: 8,
-  headDim: 128,
-  intermediate: 3072,
-  ropeTheta: 1_000_000,
-  eps: 1e-6,
-};
+import type { DecoderShape } from './decoder-shape.js';
 
 /** One named checkpoint tensor, row-major float32 (Hugging Face layout: linear weights are `[out, in]`). */
 export interface NamedTensor {
@@ -34,7 +10,10 @@ export interface NamedTensor {
   matrix: boolean;
 }
 
-/** Deterministic random weights in the shapes of `shape` (uniform, scaled like a trained model's). */
+/**
+ * Deterministic random weights in the shapes of `shape` (uniform, scaled like a trained model's), named as in a
+ * llama.cpp `qwen3` GGUF. The same `shape` and `seed` give the same values in every process.
+ */
 export function randomWeights(shape: DecoderShape, seed = 1234): NamedTensor[] {
   // A pool of uniform values in [-1, 1) from a small LCG, read with a per-tensor odd stride: fast enough for 0.6B
   // values, with no visible structure at the scale of a matrix row.

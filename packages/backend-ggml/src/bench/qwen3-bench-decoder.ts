@@ -1,12 +1,13 @@
 import type { Backend, Tensor, Weight, WeightStorage } from '@pio/core';
 import { buildAttentionMask, KVCache, ropeInverseFrequencies, ropeTables, ropeTensors } from '@pio/core/nn';
-import type { DecoderShape, NamedTensor } from './qwen3-shape.js';
+import type { DecoderShape } from './decoder-shape.js';
+import type { NamedTensor } from './random-weights.js';
 
 /**
  * A Qwen3 text decoder written directly over the PIO Backend spec (tied embeddings, q/k RMSNorm, NEOX rope, GQA,
- * SwiGLU), for benchmarking backends with random weights. Batch 1.
+ * SwiGLU), for benchmarking backends with random weights. Batch 1. Internal to the benchmark.
  */
-export class Qwen3Decoder {
+export class Qwen3BenchDecoder {
   private readonly w = new Map<string, Weight>();
   private readonly invFreq: Float32Array;
 

@@ -1,36 +1,51 @@
 import type { WeightStorage } from '@pio/core';
-import type { GgmlApi } from '../src/runtime/ggml-api.js';
-import { GGML_TYPE } from '../src/runtime/ggml-api.js';
+import type { GgmlApi } from '../runtime/ggml-api.js';
+import { GGML_TYPE } from '../runtime/ggml-api.js';
+import type { DecoderShape } from './decoder-shape.js';
 import { byteLevelAlphabet, writeGguf, type GgufTensor } from './gguf-writer.js';
-import type { DecoderShape, NamedTensor } from './qwen3-shape.js';
+import type { GgufSourceTensor } from './gguf-source-tensor.js';
 
 const TYPES: Partial<Record<WeightStorage, number>> = { float32: GGML_TYPE.F32, float16: GGML_TYPE.F16, q8_0: GGML_TYPE.Q8_0, q4_0: GGML_TYPE.Q4_0 };
+
+/** Storages the side-by-side benchmark can write as GGUF (and the ggml backend holds with the same bytes). */
+export const BENCH_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'q8_0', 'q4_0'];
 
 /**
  * Writes `weights` as a llama.cpp `qwen3` GGUF in `storage`, encoding matrices with `ggml_quantize_chunk` (the same
  * call the ggml backend uses at load, so both engines hold identical bytes). The vocabulary is synthetic: GPT-2's
- * 256 byte symbols, then `t<i>`, with no merges (the benchmark feeds token ids directly).
+ * 256 byte symbols, then `t<i>`, with no merges (the benchmark feeds token ids directly). Internal to the benchmark.
  */
-export function writeBenchGguf(api: GgmlApi, path: string, shape: DecoderShape, weights: readonly NamedTensor[], storage: WeightStorage): void {
+export async function writeBenchGguf(api: GgmlApi, path: string, shape: DecoderShape, weights: readonly GgufSourceTensor[], storage: WeightStorage): Promise<void> {
   const type = TYPES[storage];
   if (type === undefined) throw new Error(`no GGUF type for ${storage}`);
   const tensors: GgufTensor[] = weights.map((t) => {
     const ne = [...t.shape].reverse();
-    if (!t.matrix || type === GGML_TYPE.F32) return { name: t.name, ggmlType: GGML_TYPE.F32, ne, bytes: new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength) };
-    const [rows, cols] = t.shape;
-    const bytes = new Uint8Array(api.ggml_row_size(type, cols) * rows);
-    api.ggml_quantize_chunk(type, t.values, bytes, 0, rows, cols, null);
-    return { name: t.name, ggmlType: type, ne, bytes };
+    if (!t.matrix || type === GGML_TYPE.F32) {
+      const byteLength = 4 * t.shape.reduce((a, b) => a * b, 1);
+      const encode = async () => {
+        const values = await t.load();
+        return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      };
+      return { name: t.name, ggmlType: GGML_TYPE.F32, ne, byteLength, encode };
+    }
+    const [rows = 0, cols = 0] = t.shape;
+    const byteLength = api.ggml_row_size(type, cols) * rows;
+    const encode = async () => {
+      const bytes = new Uint8Array(byteLength);
+      api.ggml_quantize_chunk(type, await t.load(), bytes, 0, rows, cols, null);
+      return bytes;
+    };
+    return { name: t.name, ggmlType: type, ne, byteLength, encode };
   });
   const alphabet = byteLevelAlphabet();
   const tokens = Array.from({ length: shape.vocab }, (_, i) => (i < 256 ? alphabet[i] : `t${i}`));
-  writeGguf(
+  await writeGguf(
     path,
     {
       'general.architecture': { type: 'string', value: 'qwen3' },
-      'general.name': { type: 'string', value: 'pio-bench-random-qwen3' },
+      'general.name': { type: 'string', value: `pio-bench-random-${shape.name}` },
       'general.alignment': { type: 'u32', value: 32 },
-      'qwen3.context_length': { type: 'u32', value: 4096 },
+      'qwen3.context_length': { type: 'u32', value: 32768 },
       'qwen3.embedding_length': { type: 'u32', value: shape.hidden },
       'qwen3.block_count': { type: 'u32', value: shape.layers },
       'qwen3.feed_forward_length': { type: 'u32', value: shape.intermediate },

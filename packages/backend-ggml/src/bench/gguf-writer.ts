@@ -8,12 +8,14 @@ export type GgufValue =
   | { type: 'string[]'; value: readonly string[] }
   | { type: 'i32[]'; value: readonly number[] };
 
-/** A tensor to write: ggml type id, ggml extents (fastest first) and its encoded bytes. */
+/** A tensor to write: ggml type id, ggml extents (fastest first), its encoded size, and how to encode it. */
 export interface GgufTensor {
   name: string;
   ggmlType: number;
   ne: readonly number[];
-  bytes: Uint8Array;
+  byteLength: number;
+  /** The encoded bytes (`byteLength` of them), produced when the tensor's turn comes (one tensor in memory at a time). */
+  encode(): Promise<Uint8Array>;
 }
 
 const ALIGN = 32;
@@ -61,9 +63,9 @@ class Sink {
 
 /**
  * Writes a GGUF v3 file (the llama.cpp model format): header, metadata key/values, tensor infos, then the tensor data,
- * each tensor aligned to 32 bytes.
+ * each tensor aligned to 32 bytes. Tensors are encoded one at a time, in order. Internal to the benchmark.
  */
-export function writeGguf(path: string, metadata: Readonly<Record<string, GgufValue>>, tensors: readonly GgufTensor[]): void {
+export async function writeGguf(path: string, metadata: Readonly<Record<string, GgufValue>>, tensors: readonly GgufTensor[]): Promise<void> {
   const s = new Sink();
   s.push(Buffer.from('GGUF', 'ascii'));
   s.u32(3);
@@ -101,7 +103,7 @@ export function writeGguf(path: string, metadata: Readonly<Record<string, GgufVa
     s.u32(t.ggmlType);
     s.u64(offset);
     offsets.push(offset);
-    offset += Math.ceil(t.bytes.byteLength / ALIGN) * ALIGN;
+    offset += Math.ceil(t.byteLength / ALIGN) * ALIGN;
   }
   const pad = (n: number) => (ALIGN - (n % ALIGN)) % ALIGN;
   s.push(Buffer.alloc(pad(s.size)));
@@ -109,8 +111,10 @@ export function writeGguf(path: string, metadata: Readonly<Record<string, GgufVa
   try {
     writeSync(fd, s.take());
     for (const t of tensors) {
-      writeSync(fd, t.bytes);
-      const p = pad(t.bytes.byteLength);
+      const bytes = await t.encode();
+      if (bytes.byteLength !== t.byteLength) throw new Error(`${t.name}: encoded ${bytes.byteLength} bytes, expected ${t.byteLength}`);
+      writeSync(fd, bytes);
+      const p = pad(t.byteLength);
       if (p) writeSync(fd, Buffer.alloc(p));
     }
   } finally {

@@ -1,0 +1,20 @@
+import type { WeightStorage } from '@pio/core';
+import type { BenchComparisonRow } from './bench-comparison-row.js';
+import type { DecoderShape } from './decoder-shape.js';
+
+/** The result of {@link compareWithNodeLlamaCpp}: the settings and one row per storage. */
+export interface BenchComparison {
+  /** The decoder shape (with the layer count that ran). */
+  shape: DecoderShape;
+  /** The model folder, when the weights were a model's rather than random. */
+  model?: string;
+  storages: WeightStorage[];
+  threads: number;
+  promptTokens: number;
+  decodeTokens: number;
+  /** The memory-bandwidth limit the decode figures are compared with, in bytes per second. */
+  bandwidthBytesPerSecond: number;
+  /** When the run started (ISO 8601). */
+  startedAt: string;
+  rows: BenchComparisonRow[];
+}

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnsupportedSettingError, type WeightStorage } from '@pio/core';
+import { loadGgml } from '../runtime/load-ggml.js';
+import { locateBinaries } from '../runtime/locate-binaries.js';
+import type { BenchComparison } from './bench-comparison.js';
+import { benchComparisonRow, type BenchComparisonRow } from './bench-comparison-row.js';
+import type { BenchEngine, BenchEngineRequest } from './bench-engine-request.js';
+import type { BenchEngineResult } from './bench-engine-result.js';
+import { benchPrompt } from './bench-prompt.js';
+import type { DecoderShape } from './decoder-shape.js';
+import type { GgufSourceTensor } from './gguf-source-tensor.js';
+import { loadNodeLlamaCpp, type NodeLlamaCppImporter } from './load-node-llama-cpp.js';
+import { openQwen3Folder, type Qwen3Folder } from './open-qwen3-folder.js';
+import { randomWeights } from './random-weights.js';
+import { BENCH_STORAGES, writeBenchGguf } from './write-bench-gguf.js';
+
+/** What {@link compareWithNodeLlamaCpp} is doing, for progress display. */
+export type BenchProgress =
+  | { stage: 'writing-gguf'; storage: WeightStorage; path: string }
+  | { stage: 'running'; engine: BenchEngine; storage: WeightStorage }
+  | { stage: 'row'; row: BenchComparisonRow };
+
+/** Options of {@link compareWithNodeLlamaCpp}. */
+export interface CompareWithNodeLlamaCppOptions {
+  /**
+   * The decoder to build with random weights (e.g. `BENCH_SHAPES['qwen3-0.6b']`, possibly with fewer layers); or
+   * `model`.
+   */
+  shape?: DecoderShape;
+  /**
+   * A Qwen3 or Qwen3-VL model folder instead of random weights: its text decoder is written as GGUF, and `runEngine`
+   * runs PIO on the folder (through the model's plugin) and reports the prompt it chose.
+   */
+  model?: string;
+  /** Weight storages, one row each, e.g. `['float32', 'float16', 'q8_0']` (see {@link BENCH_STORAGES}). */
+  storages: readonly WeightStorage[];
+  /** CPU threads of both engines. */
+  threads: number;
+  /** Prompt length, prefilled at once. */
+  promptTokens: number;
+  /** Greedy decode steps after the prefill. */
+  decodeTokens: number;
+  /**
+   * Runs one engine in a fresh process (one copy of the weights at a time), usually {@link spawnBenchChild} with a
+   * program that calls {@link runBenchEngine}.
+   */
+  runEngine: (request: BenchEngineRequest, signal?: AbortSignal) => Promise<BenchEngineResult>;
+  /** Imports node-llama-cpp, to check up front that it is installed; default: resolved from this package. */
+  importNodeLlamaCpp?: NodeLlamaCppImporter;
+  /** Seed of the random weights (default 1234). */
+  seed?: number;
+  /** Folder for the GGUF files, kept and reused by later runs; default: a temporary folder removed at the end. */
+  directory?: string;
+  /** The memory-bandwidth limit, bytes per second (default 31e9, the benchmark machine's). */
+  bandwidthBytesPerSecond?: number;
+  onProgress?: (event: BenchProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * PIO on the ggml backend against node-llama-cpp on the same weights (random Qwen3 weights of `shape`, or the text
+ * decoder of the Qwen3 / Qwen3-VL folder `model`): writes one GGUF per storage (matrices encoded with the same
+ * `ggml_quantize_chunk` call the backend uses at load, so both engines hold identical bytes), then runs each engine in
+ * turn through `runEngine` and returns prefill and decode speeds, their ratios and how many greedy tokens agree. A
+ * missing node-llama-cpp is a {@link NodeLlamaCppMissingError}, a storage outside {@link BENCH_STORAGES} an
+ * `UnsupportedSettingError`, both raised before any work; a folder that is not a Qwen3 is a {@link BenchModelError}.
+ */
+export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOptions): Promise<BenchComparison> {
+  const { threads, promptTokens, decodeTokens, signal } = options;
+  const storages = [...options.storages];
+  const seed = options.seed ?? 1234;
+  const bandwidthBytesPerSecond = options.bandwidthBytesPerSecond ?? 31e9;
+  const startedAt = new Date().toISOString();
+  const unsupported = storages.find((s) => !BENCH_STORAGES.includes(s));
+  if (unsupported !== undefined) throw new UnsupportedSettingError({ setting: 'storage', value: unsupported, supported: BENCH_STORAGES });
+  if ((options.shape === undefined) === (options.model === undefined)) throw new TypeError('compareWithNodeLlamaCpp takes either shape or model');
+  await loadNodeLlamaCpp(options.importNodeLlamaCpp);
+  const { api } = await loadGgml(locateBinaries()[0]);
+  const folder = options.model !== undefined ? await openQwen3Folder(options.model) : undefined;
+  const shape = folder?.shape ?? (options.shape as DecoderShape);
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'pio-bench-'));
+  const ggufPath = (s: WeightStorage): string => join(directory, folder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-${s}.gguf`);
+  // the weights are deterministic: files kept in `directory` by an earlier run are reused
+  const pending = storages.filter((s) => options.directory === undefined || !existsSync(ggufPath(s)));
+  const source = folder ?? (pending.length > 0 ? randomSource(shape, seed) : undefined);
+  try {
+    mkdirSync(directory, { recursive: true });
+    for (const storage of pending) {
+      signal?.throwIfAborted();
+      const path = ggufPath(storage);
+      options.onProgress?.({ stage: 'writing-gguf', storage, path });
+      await writeBenchGguf(api, path, shape, source?.tensors ?? [], storage);
+    }
+    await source?.close();
+    const rows: BenchComparisonRow[] = [];
+    for (const storage of storages) {
+      let prompt = options.model !== undefined ? [] : benchPrompt(promptTokens, shape.vocab);
+      const run = (engine: BenchEngine): Promise<BenchEngineResult> => {
+        signal?.throwIfAborted();
+        options.onProgress?.({ stage: 'running', engine, storage });
+        const request: BenchEngineRequest = { engine, storage, shape, seed, ggufPath: ggufPath(storage), prompt, promptTokens, decodeTokens, threads };
+        return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
+      };
+      const pio = await run('pio');
+      if (prompt.length === 0) {
+        if (!pio.prompt?.length) throw new TypeError('runEngine ran PIO on a model folder but reported no prompt');
+        prompt = pio.prompt;
+      }
+      const llama = await run('node-llama-cpp');
+      const settings = { promptTokens: prompt.length, bandwidthBytesPerSecond, loadAverage: loadavg(), weightBytes: statSync(ggufPath(storage)).size };
+      const row = benchComparisonRow(storage, pio, llama, settings);
+      rows.push(row);
+      options.onProgress?.({ stage: 'row', row });
+    }
+    const model = options.model !== undefined ? { model: options.model } : {};
+    const ranPrompt = rows[0]?.pio.raw.prompt?.length ?? promptTokens;
+    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, bandwidthBytesPerSecond, startedAt, rows };
+  } finally {
+    await source?.close();
+    if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Random weights (kept in memory until the GGUF files are written) in the form of a model folder. */
+function randomSource(shape: DecoderShape, seed: number): Qwen3Folder {
+  let weights = randomWeights(shape, seed);
+  const tensors: GgufSourceTensor[] = weights.map((t) => ({ name: t.name, shape: t.shape, matrix: t.matrix, load: () => Promise.resolve(t.values) }));
+  return {
+    shape,
+    tensors,
+    close: async () => {
+      weights = [];
+      tensors.length = 0;
+    },
+  };
+}

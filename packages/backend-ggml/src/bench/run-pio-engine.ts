@@ -1,0 +1,45 @@
+import { KVCache } from '@pio/core/nn';
+import { createGgmlBackend } from '../create-ggml-backend.js';
+import type { BenchEngineRequest } from './bench-engine-request.js';
+import type { BenchEngineResult } from './bench-engine-result.js';
+import { Qwen3BenchDecoder } from './qwen3-bench-decoder.js';
+import { randomWeights } from './random-weights.js';
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+/** Runs the benchmark's Qwen3 decoder on the ggml backend (CPU): prefill, then greedy decode steps. Internal. */
+export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEngineResult> {
+  const { shape, prompt, decodeTokens, threads } = request;
+  const backend = await createGgmlBackend({ device: 'cpu', threads });
+  const weights = randomWeights(shape, request.seed);
+  const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
+  weights.length = 0; // let the host copies go
+  const cache = new KVCache(backend, shape.layers);
+  try {
+    let t = performance.now();
+    let logits = model.forward(prompt, cache);
+    let data = await logits.data();
+    const prefillMs = performance.now() - t;
+    const tokens: number[] = [];
+    const decodeMs: number[] = [];
+    for (let s = 0; s < decodeTokens; s++) {
+      const next = argmax(data);
+      tokens.push(next);
+      logits.dispose();
+      t = performance.now();
+      logits = model.forward([next], cache);
+      data = await logits.data();
+      decodeMs.push(performance.now() - t);
+    }
+    logits.dispose();
+    return { prefillMs, decodeMs, tokens, weightBytes: model.weightBytes };
+  } finally {
+    cache.dispose();
+    model.dispose();
+    backend.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import { decodeHostTensor, f16ToFloat32, type HostDType } from '@pio/core';
+
+/**
+ * Decodes `count` values of checkpoint bytes (`dtype` encoding, little-endian) into `out` as float32, without
+ * allocating for F32, BF16 and F16 (the weight dtypes); other dtypes go through `decodeHostTensor`.
+ */
+export function decodeRowsInto(dtype: HostDType, bytes: Uint8Array, out: Float32Array): void {
+  const n = out.length;
+  const aligned = (size: number) => bytes.byteOffset % size === 0;
+  if (dtype === 'BF16' && aligned(2)) {
+    const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    const outBits = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) outBits[i] = bits[i] << 16;
+    return;
+  }
+  if (dtype === 'F32' && aligned(4)) {
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset, n));
+    return;
+  }
+  if (dtype === 'F16' && aligned(2)) {
+    const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = f16ToFloat32(bits[i]);
+    return;
+  }
+  const values = decodeHostTensor({ dtype, shape: [n], bytes });
+  if (values instanceof Float32Array) out.set(values);
+  else for (let i = 0; i < n; i++) out[i] = values[i];
+}

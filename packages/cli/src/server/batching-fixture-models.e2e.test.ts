@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+
+const ENV = { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') };
+const QWEN = join(REPO_ROOT, 'packages', 'plugin-qwen3-vl', 'src', '__fixtures__', 'qwen3vl-tiny');
+const GLM = join(REPO_ROOT, 'packages', 'plugin-glm-flash', 'src', '__fixtures__', 'glm47flash-tiny');
+
+/** Starts `pio serve` on both fixture models; returns an OpenAI client and a stop function (SIGTERM, exit code). */
+async function serve(maxBatch: number): Promise<{ client: OpenAI; stop: () => Promise<number | null> }> {
+  const child = startPio(['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--quiet'], { env: ENV });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await expect.poll(() => stdout + stderr, { timeout: 60_000 }).toContain('listening on');
+  const url = /listening on (\S+)/.exec(stdout)?.[1];
+  return {
+    client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** The same mix of requests, sent at once: greedy and seeded chats, streamed and not, an image, legacy completions. */
+async function answers(client: OpenAI, png: string): Promise<unknown[]> {
+  const chat = async (model: string, content: OpenAI.ChatCompletionMessageParam['content'], extra: Record<string, unknown>, stream = false) => {
+    const request = { model, messages: [{ role: 'user', content }] as OpenAI.ChatCompletionMessageParam[], max_tokens: 6, ...extra };
+    if (!stream) {
+      const completion = await client.chat.completions.create({ ...request, stream: false });
+      return { message: completion.choices[0].message, finish: completion.choices[0].finish_reason, usage: completion.usage };
+    }
+    let text = '';
+    let finish: string | null = null;
+    for await (const chunk of await client.chat.completions.create({ ...request, stream: true })) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    return { text, finish };
+  };
+  const image = [{ type: 'text' as const, text: 'What is this?' }, { type: 'image_url' as const, image_url: { url: `data:image/png;base64,${png}` } }];
+  return Promise.all([
+    chat('qwen', 'What is 2+2?', { temperature: 0 }),
+    chat('qwen', 'Tell me a story.', { temperature: 0.8, seed: 7 }),
+    chat('qwen', 'Name a colour.', { temperature: 0 }, true),
+    chat('qwen', image, { temperature: 0 }),
+    chat('qwen', 'Count to five.', { temperature: 1.1, top_k: 40, seed: 3, stop: ['3'] }, true),
+    client.completions.create({ model: 'qwen', prompt: ['Once upon a time', 'The capital of France'], max_tokens: 5, temperature: 0 }).then((c) => c.choices),
+    chat('glm', 'Hello!', { temperature: 0 }),
+    chat('glm', 'Why is the sky blue?', { temperature: 0.9, seed: 11 }, true),
+    chat('glm', 'Hi', { temperature: 0, enable_thinking: false }),
+  ]);
+}
+
+describe('pio serve batching on the tiny fixture models', () => {
+  beforeAll(() => ensureBuilt(['core', 'backend-tfjs', 'plugin-qwen3-vl', 'plugin-glm-flash', 'cli']));
+
+  it('answers concurrent requests exactly as with batching off, and stops cleanly on SIGTERM', async () => {
+    const png = (await readFile(join(QWEN, 'image.png'))).toString('base64');
+    const alone = await serve(1);
+    let expected: unknown[];
+    try {
+      expected = await answers(alone.client, png);
+    } finally {
+      expect(await alone.stop()).toBe(0);
+    }
+    const batched = await serve(8);
+    try {
+      const got = await answers(batched.client, png);
+      expect(got).toEqual(expected);
+      expect(JSON.stringify(got)).toContain('"completion_tokens":6'); // some answers ran to max_tokens: real generations
+    } finally {
+      expect(await batched.stop()).toBe(0);
+    }
+  });
+
+  it('refuses --max-batch 0', async () => {
+    const { code, stderr } = await runPio(['serve', '--max-batch', '0'], { env: ENV });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--max-batch must be 1 or more');
+  });
+});

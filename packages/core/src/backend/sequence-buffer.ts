@@ -1,0 +1,39 @@
+import type { Tensor } from './tensor.js';
+
+/** Element storage of a {@link SequenceBuffer}. */
+export type SequenceBufferStorage = 'float32' | 'float16';
+
+/** What {@link Backend.createSequenceBuffer} allocates. */
+export interface SequenceBufferOptions {
+  /** Shape of the entries; the size along {@link SequenceBufferOptions.axis} is ignored (the buffer holds `capacity`). */
+  readonly shape: readonly number[];
+  /** The axis that grows, e.g. 2 for `[batch, heads, seq, headDim]`. */
+  readonly axis: number;
+  /** Positions the buffer can hold along `axis`. */
+  readonly capacity: number;
+  /** Stored element type; values are converted on append and read back as float32. Default `float32`. */
+  readonly storage?: SequenceBufferStorage;
+}
+
+/**
+ * A float tensor with room for {@link SequenceBuffer.capacity} positions along one axis, filled in place by appends:
+ * a KV cache in backend memory that is never copied as it grows.
+ */
+export interface SequenceBuffer {
+  /** Positions appended so far. */
+  readonly length: number;
+  /** Positions it can hold. */
+  readonly capacity: number;
+  /** Stored element type. */
+  readonly storage: SequenceBufferStorage;
+  /**
+   * Writes `values` (the buffer's shape with any size along the axis) after the current positions and returns the
+   * filled part, `[..., length, ...]` along the axis. The returned tensor stays valid after later appends (they write
+   * after it) and until the caller disposes it; it follows scope rules like any op result.
+   *
+   * @throws {@link BackendError} when the values do not fit (shape or capacity) or the buffer was disposed
+   */
+  append(values: Tensor): Tensor;
+  /** Drops the buffer's own hold on its memory (tensors returned by `append` keep it alive until disposed). */
+  dispose(): void;
+}
