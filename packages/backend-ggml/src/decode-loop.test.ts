@@ -12,7 +12,7 @@ const SHAPE: DecoderShape = { name: 'decode-loop', vocab: 96, hidden: 64, layers
 /** Greedy decode: prefill `prompt`, then `steps` single tokens; returns every step's logits. */
 async function run(backend: Backend, prompt: number[], steps: number): Promise<Float32Array[]> {
   const model = new Qwen3Decoder(backend, SHAPE, randomWeights(SHAPE, 99), 'float32');
-  const cache = new KVCache(backend, SHAPE.layers);
+  const cache = new KVCache(backend, SHAPE.layers, { valueEntries: ['v'] });
   const out: Float32Array[] = [];
   let logits = model.forward(prompt, cache);
   for (let s = 0; s <= steps; s++) {

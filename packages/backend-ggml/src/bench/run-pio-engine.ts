@@ -18,7 +18,7 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
   const weights = randomWeights(shape, request.seed);
   const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
   weights.length = 0; // let the host copies go
-  const cache = new KVCache(backend, shape.layers);
+  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'] });
   try {
     let t = performance.now();
     let logits = model.forward(prompt, cache);

@@ -23,6 +23,8 @@ export interface NodeRecipe {
    * aliases that input and holds nothing else.
    */
   readonly effect?: boolean;
+  /** ggml tensors the recipe may create, when more than the runtime's default budget per node (12). */
+  readonly tensors?: number;
 }
 
 /** The runtime services a node needs; implemented by `GraphRuntime`. */

@@ -140,7 +140,7 @@ export class GraphRuntime implements NodeOwner {
   computeGraph(node: GraphNode, readable: boolean): { final: NativePointer; arena: Arena } {
     const order = collectPending(node);
     const api = this.api;
-    const slots = order.length * TENSORS_PER_NODE + 64;
+    const slots = order.reduce((n, o) => n + Math.max(TENSORS_PER_NODE, o.recipe.tensors ?? 0), 64);
     const graphSize = slots + order.reduce((n, o) => n + o.inputs.length, 0);
     const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * slots + api.ggml_graph_overhead_custom(graphSize, false), mem_buffer: null, no_alloc: true });
     const emitter = new Emitter(api, ctx);

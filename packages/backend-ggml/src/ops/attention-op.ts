@@ -54,7 +54,9 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
         }
         const probs = api.ggml_soft_max_ext(ctx, scores, m, options.scale, 0);
         const values = plainFloat(v.ggmlType) ? pv : e.f32(pv, v.ggmlType);
-        const vt = e.cont(api.ggml_permute(ctx, values, 1, 0, 2, 3)); // [keyLen, valueDim, kvHeads, batch]
+        // values stored with the sequence innermost (a KV cache's values) are already rows of keyLen: no copy
+        const turned = api.ggml_permute(ctx, values, 1, 0, 2, 3); // [keyLen, valueDim, kvHeads, batch]
+        const vt = plainFloat(v.ggmlType) && rowsContiguous(e, turned) ? turned : e.cont(turned);
         return api.ggml_mul_mat(ctx, vt, probs); // [valueDim, queryLen, heads, batch]
       },
     },

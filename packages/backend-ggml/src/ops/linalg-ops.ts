@@ -61,13 +61,40 @@ export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor):
     dtype: 'float32',
     inputs: b ? [x, weight, b] : [x, weight],
     recipe: {
+      tensors: weight.ggmlType === GGML_TYPE.BF16 ? 8 + 4 * Math.ceil((out * inDim * 4) / WIDEN_CHUNK_BYTES) : undefined,
       emit: (e, [p, q, r]) => {
-        // ggml's CPU matmul would round the activations to bf16 for a BF16 weight (~1e-3 relative error); bf16
-        // storage promises exact values, so those weights are widened to float32 in the graph (memory stays halved).
-        const w = weight.ggmlType === GGML_TYPE.BF16 ? e.f32(q, weight.ggmlType) : q;
-        const y = e.api.ggml_mul_mat(e.ctx, w, e.cont(e.f32(p, x.ggmlType)));
+        const xs = e.cont(e.f32(p, x.ggmlType));
+        const y = weight.ggmlType === GGML_TYPE.BF16 ? widenedProduct(e, q, inDim, out, xs) : e.api.ggml_mul_mat(e.ctx, q, xs);
         return b ? e.api.ggml_add(e.ctx, y, e.f32(r, b.ggmlType)) : y;
       },
     },
   });
+}
+
+/** Float32 bytes of BF16 weight rows widened at a time by {@link widenedProduct}. */
+const WIDEN_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `mul_mat` of a BF16 weight `[out, in]` with float32 activations, exactly: ggml's CPU matmul would round the
+ * activations to bf16 (~1e-3 relative error), so the weight is widened to float32 inside the graph — in blocks of
+ * rows of at most {@link WIDEN_CHUNK_BYTES}, whose products are joined, so the compute buffer holds one block (not
+ * a float32 copy of a whole embedding-sized head) and the weight stays 2 bytes per value in memory.
+ */
+function widenedProduct(e: Emitter, weight: NativePointer, inDim: number, out: number, xs: NativePointer): NativePointer {
+  const { api, ctx } = e;
+  const rowBytes = api.ggml_row_size(GGML_TYPE.BF16, inDim);
+  const rows = Math.max(1, Math.floor(WIDEN_CHUNK_BYTES / (4 * inDim)));
+  const parts: NativePointer[] = [];
+  for (let start = 0; start < out; start += rows) {
+    const n = Math.min(rows, out - start);
+    const block = n === out ? weight : api.ggml_view_4d(ctx, weight, inDim, n, 1, 1, rowBytes, rowBytes * n, rowBytes * n, start * rowBytes);
+    parts.push(api.ggml_mul_mat(ctx, api.ggml_cast(ctx, block, GGML_TYPE.F32), xs)); // [n, ...]
+  }
+  // pairwise joins along the output features: each level copies the result once
+  while (parts.length > 1) {
+    const next: NativePointer[] = [];
+    for (let i = 0; i < parts.length; i += 2) next.push(i + 1 < parts.length ? api.ggml_concat(ctx, parts[i], parts[i + 1], 0) : parts[i]);
+    parts.splice(0, parts.length, ...next);
+  }
+  return parts[0];
 }

@@ -20,6 +20,8 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
   private readonly base: GraphNode;
   private readonly axis: number;
   private readonly shape: readonly number[];
+  /** Stored layout: the logical axes in memory order (the growing axis last for values). */
+  private readonly physicalAxes: readonly number[];
   /** The last write (held so that the next write depends on it). */
   private last: GraphNode | undefined;
   private disposed = false;
@@ -40,8 +42,12 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     this.storage = options.storage ?? 'float32';
     this.axis = axis;
     this.shape = shape.map((d, i) => (i === axis ? capacity : d));
+    // values are stored with the growing axis innermost (llama.cpp's V cache layout): attention then multiplies them
+    // as they lie, instead of transposing every cached position at every step
+    const others = this.shape.map((_, i) => i).filter((i) => i !== axis);
+    this.physicalAxes = options.role === 'values' ? [...others, axis] : this.shape.map((_, i) => i);
     const ggmlType = this.storage === 'float16' ? GGML_TYPE.F16 : GGML_TYPE.F32;
-    const ne = toNe(this.shape);
+    const ne = toNe(this.physicalAxes.map((i) => this.shape[i]));
     const byteLength = rt.api.ggml_row_size(ggmlType, ne[0]) * ne[1] * ne[2] * ne[3];
     this.base = rt.allocate('createSequenceBuffer', { shape: this.shape, dtype: 'float32', ggmlType, byteLength });
     rt.scopes.keep(this.base);
@@ -94,16 +100,28 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     this.base.dispose();
   }
 
-  /** ggml view of positions `[from, from + count)` along the axis (strides of the whole buffer). */
+  /** ggml view of positions `[from, from + count)` along the axis, in the logical axis order. */
   private view(e: Emitter, base: NativePointer, from: number, count: number): NativePointer {
-    const ne = toNe(this.shape);
-    const nb = [e.api.ggml_row_size(this.base.ggmlType, 1)];
-    for (let i = 1; i < 4; i++) nb.push(nb[i - 1] * ne[i - 1]);
-    const dim = this.shape.length - 1 - this.axis;
-    const viewNe = [...ne];
-    viewNe[dim] = count;
+    const { api, ctx } = e;
+    const rank = this.shape.length;
+    const physical = this.physicalAxes;
+    const physicalShape = physical.map((i) => this.shape[i]);
+    const strides = new Array<number>(rank); // bytes, per physical axis
+    let stride = api.ggml_row_size(this.base.ggmlType, 1);
+    for (let j = rank - 1; j >= 0; j--) {
+      strides[j] = stride;
+      stride *= physicalShape[j];
+    }
+    const at = physical.indexOf(this.axis);
+    const viewShape = physicalShape.map((d, j) => (j === at ? count : d));
+    const ne = toNe(viewShape);
+    const nb = [0, 1, 2, 3].map((g) => (g < rank ? strides[rank - 1 - g] : 0));
     // a dimension of extent 1 is never stepped: give it the packed stride so ggml's layout checks see what is there
-    for (let i = 1; i < 4; i++) if (viewNe[i] === 1) nb[i] = nb[i - 1] * viewNe[i - 1];
-    return e.api.ggml_view_4d(e.ctx, base, viewNe[0], viewNe[1], viewNe[2], viewNe[3], nb[1], nb[2], nb[3], from * nb[dim]);
+    for (let g = 1; g < 4; g++) if (ne[g] === 1) nb[g] = nb[g - 1] * ne[g - 1];
+    const v = api.ggml_view_4d(ctx, base, ne[0], ne[1], ne[2], ne[3], nb[1], nb[2], nb[3], from * strides[at]);
+    if (physical.every((axis, j) => axis === j)) return v;
+    // ggml dimension g of the stored order is logical axis physical[rank - 1 - g], i.e. logical ggml dimension
+    const to = [0, 1, 2, 3].map((g) => (g < rank ? rank - 1 - physical[rank - 1 - g] : g));
+    return api.ggml_permute(ctx, v, to[0], to[1], to[2], to[3]);
   }
 }

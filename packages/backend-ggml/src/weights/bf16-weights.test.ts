@@ -114,4 +114,37 @@ describe('bfloat16 weights on ggml', () => {
     }
     for (const t of [w, xt, y, viaMatmul]) t.dispose();
   });
+
+  it('linear with a BF16 weight larger than one widening block (64 MiB of float32) joins the blocks exactly', async () => {
+    // [8200, 2048]: 67 MB as float32, so the product is computed in two blocks of rows and joined
+    const [outDim, inDim, n] = [8200, 2048, 2];
+    const wf = values(outDim * inDim, 5);
+    const wide = new Uint32Array(wf.buffer);
+    const wBits = new Uint16Array(wf.length);
+    for (let i = 0; i < wf.length; i++) {
+      wBits[i] = wide[i] >>> 16;
+      wide[i] = (wide[i] >>> 16) << 16; // wf now holds exactly the stored bf16 values
+    }
+    const x = values(n * inDim, 3);
+    const w = backend.weight({ dtype: 'BF16', shape: [outDim, inDim], bytes: new Uint8Array(wBits.buffer) }, { role: 'linear', storage: 'bfloat16' });
+    expect(w.byteSize).toBe(outDim * inDim * 2);
+    const xt = backend.tensor(x, [n, inDim]);
+    const y = backend.linear(xt, w);
+    const got = await y.data();
+    expect(got.length).toBe(n * outDim);
+    let err = 0;
+    let sq = 0;
+    // a sample of rows, with every row around the block boundary (8192 rows of 2048 per 64 MiB block)
+    const sample = Array.from({ length: outDim }, (_, o) => o).filter((o) => o % 41 === 0 || (o >= 8180 && o < outDim));
+    for (let r = 0; r < n; r++) {
+      for (const o of sample) {
+        let acc = 0; // float64 reference with the stored weight
+        for (let k = 0; k < inDim; k++) acc += x[r * inDim + k] * wf[o * inDim + k];
+        err += (got[r * outDim + o] - acc) ** 2;
+        sq += acc * acc;
+      }
+    }
+    expect(Math.sqrt(err / sq)).toBeLessThan(1e-6);
+    for (const t of [w, xt, y]) t.dispose();
+  });
 });

@@ -13,6 +13,12 @@ export interface SequenceBufferOptions {
   readonly capacity: number;
   /** Stored element type; values are converted on append and read back as float32. Default `float32`. */
   readonly storage?: SequenceBufferStorage;
+  /**
+   * A hint that the values will be read as attention values (`v` of {@link Backend.attention}): a backend may store
+   * the growing axis innermost (like llama.cpp's V cache) so that attention reads them without transposing the whole
+   * cache. The tensors `append` returns are the same either way.
+   */
+  readonly role?: 'keys' | 'values';
 }
 
 /**

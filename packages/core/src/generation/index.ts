@@ -31,3 +31,4 @@ export { collectImages, imagesOfContent, type ImageInput } from './collect-image
 export { generationOptionsOf } from './generation-options-of.js';
 export { streamPreparedBatch, type PreparedBatchRow, type BatchOptions } from './stream-prepared-batch.js';
 export { createChatDeltaMapper } from './chat-delta-mapper.js';
+export { collectChatCompletion } from './collect-chat-completion.js';

@@ -5,7 +5,6 @@ import type {
   BatchGenerationRequest,
   ChatCompletionDelta,
   ChatCompletionRequest,
-  ChatCompletionResult,
   GenerateInput,
   GenerateResult,
   GenerateTextOptions,
@@ -20,6 +19,7 @@ import type { ChatTemplate } from '../text/chat-template.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 import { createPlainOutputParser, type AssistantOutputParser } from './assistant-output-parser.js';
 import { createChatDeltaMapper } from './chat-delta-mapper.js';
+import { collectChatCompletion } from './collect-chat-completion.js';
 import { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 import { generationOptionsOf } from './generation-options-of.js';
@@ -189,29 +189,7 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
       }
     },
 
-    async chatCompletion(request) {
-      let content = '';
-      let reasoning = '';
-      const result: Omit<ChatCompletionResult, 'message'> = { finishReason: 'length', usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
-      let toolCalls: ChatCompletionResult['message']['tool_calls'];
-      for await (const delta of streamChat(request)) {
-        content += delta.content ?? '';
-        reasoning += delta.reasoning ?? '';
-        if (delta.toolCalls) toolCalls = delta.toolCalls;
-        if (delta.logprobs) (result.logprobs ??= []).push(...delta.logprobs);
-        if (delta.finishReason) result.finishReason = delta.finishReason;
-        if (delta.usage) result.usage = delta.usage;
-      }
-      return {
-        ...result,
-        message: {
-          role: 'assistant',
-          content: toolCalls && !content ? null : content,
-          ...(reasoning ? { reasoning_content: reasoning } : {}),
-          ...(toolCalls ? { tool_calls: toolCalls } : {}),
-        },
-      };
-    },
+    chatCompletion: (request) => collectChatCompletion(streamChat(request)),
 
     streamChatCompletion: (request) => streamChat(request),
 

@@ -11,6 +11,11 @@ export interface KVCacheOptions {
    */
   storage?: SequenceBufferStorage;
   /**
+   * Entries read as attention values (`v` of `Backend.attention`), e.g. `['v']`: backends may lay them out so that
+   * attention reads them without a transposed copy. Only a hint; results are the same.
+   */
+  valueEntries?: readonly string[];
+  /**
    * Positions allocated by the first update, at least. Capacities are multiples of `min(256, initialCapacity)` and
    * double when full. Default 256.
    */
@@ -35,6 +40,7 @@ export class KVCache {
   private readonly buffers: Array<Map<string, SequenceBuffer>>;
   private readonly storage: SequenceBufferStorage;
   private readonly initialCapacity: number;
+  private readonly valueEntries: ReadonlySet<string>;
 
   constructor(
     private readonly backend: Backend,
@@ -47,6 +53,7 @@ export class KVCache {
     this.buffers = Array.from({ length: numLayers }, () => new Map());
     this.storage = options.storage ?? 'float32';
     this.initialCapacity = options.initialCapacity ?? CAPACITY_STEP;
+    this.valueEntries = new Set(options.valueEntries ?? []);
     if (!Number.isInteger(this.initialCapacity) || this.initialCapacity < 1) {
       throw new BackendError('KVCache', `initialCapacity must be a positive integer, got ${options.initialCapacity}`);
     }
@@ -92,7 +99,8 @@ export class KVCache {
       const wanted = Math.max(needed, this.initialCapacity, 2 * (buffer?.capacity ?? 0));
       const step = Math.min(CAPACITY_STEP, this.initialCapacity);
       const capacity = Math.ceil(wanted / step) * step;
-      const grown = create.call(this.backend, { shape: next.shape, axis, capacity, storage: this.storage });
+      const role = this.valueEntries.has(name) ? 'values' : 'keys';
+      const grown = create.call(this.backend, { shape: next.shape, axis, capacity, storage: this.storage, role });
       if (prev) grown.append(prev).dispose(); // the old positions, copied once
       buffer?.dispose();
       buffer = grown;

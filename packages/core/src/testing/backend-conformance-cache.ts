@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { KVCache } from '../nn/kv-cache.js';
 import type { ConformanceRegistry } from './backend-conformance-context.js';
 import { build, randomNd, type Nd } from './backend-conformance-oracle.js';
+import { attentionRef } from './backend-conformance-nn.js';
 
 /** Concatenation of host arrays along `axis`. */
 function concatNd(parts: readonly Nd[], axis: number): Nd {
@@ -26,23 +27,27 @@ function concatNd(parts: readonly Nd[], axis: number): Nd {
 export function registerCacheTests(reg: ConformanceRegistry): void {
   reg.test('cache/kv-cache-grows', async ({ backend, rng, expectValues }) => {
     // a tiny initial capacity makes in-place caches move to larger buffers twice (2 -> 4 -> 8)
-    const cache = new KVCache(backend, 2, { initialCapacity: 2 });
+    const cache = new KVCache(backend, 2, { initialCapacity: 2, valueEntries: ['v'] });
     const steps = [2, 1, 1, 3, 1];
     const keys: Nd[] = [];
     const latents: Nd[] = [];
     for (const n of steps) {
       const k = randomNd(rng, [1, 2, n, 4]); // [batch, kvHeads, seq, headDim]
       const latent = randomNd(rng, [1, n, 5]); // [batch, seq, dim] (MLA-style, seq on axis 1)
+      const query = randomNd(rng, [1, 4, 1, 4]); // [batch, heads, 1, headDim]: two query heads per KV head
       keys.push(k);
       latents.push(latent);
       const full = backend.scope(() => {
         const a = cache.update(0, { k: backend.tensor(Float32Array.from(k.data), k.shape), v: backend.tensor(Float32Array.from(k.data, (x) => -x), k.shape) });
         const b = cache.update(1, { latent: backend.tensor(Float32Array.from(latent.data), latent.shape) }, 1);
-        return { k: backend.mul(a.k, 1), v: backend.mul(a.v, 1), latent: backend.mul(b.latent, 1) };
+        const q = backend.tensor(Float32Array.from(query.data), query.shape);
+        return { k: backend.mul(a.k, 1), v: backend.mul(a.v, 1), latent: backend.mul(b.latent, 1), attended: backend.attention(q, a.k, a.v, { scale: 0.5 }) };
       });
       const allKeys = concatNd(keys, 2);
+      const allValues = { shape: allKeys.shape, data: allKeys.data.map((x) => -x) };
+      await expectValues(full.attended, attentionRef(query, allKeys, allValues, 0.5), { label: 'attention over the cache' });
       await expectValues(full.k, allKeys, { label: `keys after ${keys.length} updates` });
-      await expectValues(full.v, { shape: allKeys.shape, data: allKeys.data.map((x) => -x) }, { label: 'values' });
+      await expectValues(full.v, allValues, { label: 'values' });
       await expectValues(full.latent, concatNd(latents, 1), { label: 'latent' });
       for (const t of Object.values(full)) t.dispose();
     }
@@ -70,6 +75,15 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
     expectBackendError('SequenceBuffer.append', () => buffer.append(track(backend.fill([2, 2, 0, 4], 0))));
     buffer.dispose();
     await expectValues(second, concatNd([a, b], 2), { exact: true, label: 'a view after the buffer was disposed' });
+
+    const valueBuffer = backend.createSequenceBuffer({ shape: [1, 2, 0, 3], axis: 2, capacity: 6, role: 'values' });
+    const c = randomNd(rng, [1, 2, 4, 3]);
+    const d = randomNd(rng, [1, 2, 1, 3]);
+    const early = track(valueBuffer.append(track(backend.tensor(Float32Array.from(c.data), c.shape))));
+    const late = track(valueBuffer.append(track(backend.tensor(Float32Array.from(d.data), d.shape))));
+    await expectValues(late, concatNd([c, d], 2), { exact: true, label: 'values-role buffer' });
+    await expectValues(early, c, { exact: true, label: 'values-role buffer, first view' });
+    valueBuffer.dispose();
 
     const half = backend.createSequenceBuffer({ shape: [3, 0], axis: 1, capacity: 8, storage: 'float16' });
     const x = randomNd(rng, [3, 6]);

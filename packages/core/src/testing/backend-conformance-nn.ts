@@ -20,7 +20,7 @@ function ropeRef(x: Nd, cos: Nd, sin: Nd, layout: RopeLayout): Nd {
 }
 
 /** Attention reference: plain loops, query head h reads KV head floor(h / (heads / kvHeads)). */
-function attentionRef(q: Nd, k: Nd, v: Nd, scale: number, mask?: Nd): Nd {
+export function attentionRef(q: Nd, k: Nd, v: Nd, scale: number, mask?: Nd): Nd {
   const [batch, heads, queryLen, headDim] = q.shape;
   const [, kvHeads, keyLen] = k.shape;
   const valueDim = v.shape[3];

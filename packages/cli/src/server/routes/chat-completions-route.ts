@@ -1,3 +1,4 @@
+import { collectChatCompletion } from '@pio/core/generation';
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletionRequest } from '@pio/core';
 import type { RouteContext } from '../route-context.js';
@@ -6,7 +7,6 @@ import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from '../
 import { toPluginMessages } from '../to-plugin-messages.js';
 import { toChatLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
-import { collectChatCompletion } from '../collect-chat-completion.js';
 
 /** `POST /v1/chat/completions`: OpenAI chat completions, streamed over SSE or not, batched with the model's other waiting requests. */
 export async function chatCompletionsRoute(context: RouteContext): Promise<void> {

@@ -1,3 +1,4 @@
+import { collectChatCompletion } from '@pio/core/generation';
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletionDelta, GenerateTextOptions, Usage } from '@pio/core';
 import type { RouteContext } from '../route-context.js';
@@ -5,7 +6,6 @@ import { parseRequest } from '../parse-request.js';
 import { completionRequestSchema } from '../schemas/completion-request-schema.js';
 import { toCompletionLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
-import { collectChatCompletion } from '../collect-chat-completion.js';
 
 /** OpenAI's default `max_tokens` for the legacy completions API. */
 const DEFAULT_COMPLETION_TOKENS = 16;

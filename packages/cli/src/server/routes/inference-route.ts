@@ -1,10 +1,10 @@
+import { collectChatCompletion } from '@pio/core/generation';
 import type { RouteContext } from '../route-context.js';
 import { parseRequest } from '../parse-request.js';
 import { inferenceRequestSchema } from '../schemas/registry-request-schemas.js';
 import { toPluginMessages } from '../to-plugin-messages.js';
 import { resolveImageUrl } from '../resolve-image-url.js';
 import { toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
-import { collectChatCompletion } from '../collect-chat-completion.js';
 
 /**
  * `POST /models/{id}/inference`: one generation from a `prompt` (with optional `images`) or `messages`. `messages` requests

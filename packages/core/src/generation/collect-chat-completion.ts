@@ -1,4 +1,4 @@
-import type { ChatCompletionDelta, ChatCompletionResult } from '@pio/core';
+import type { ChatCompletionDelta, ChatCompletionResult } from '../plugin/text-model-plugin-interface.js';
 
 /** Gathers a stream of chat deltas into one result, as `chatCompletion` returns it (content null when only tools were called). */
 export async function collectChatCompletion(deltas: AsyncIterable<ChatCompletionDelta>): Promise<ChatCompletionResult> {
