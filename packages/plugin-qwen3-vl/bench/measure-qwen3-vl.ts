@@ -20,6 +20,8 @@ export interface Qwen3VLMeasurement {
   loadSeconds: number;
   prefillTokensPerSecond: number;
   decodeTokensPerSecond: number;
+  /** Decode with `rows` prompts in one batch (what the server does with requests that wait together): tokens of all rows per second. */
+  batch?: { rows: number; decodeTokensPerSecond: number };
   image?: { preprocessSeconds: number; encodeSeconds: number };
   /** Bytes of the checkpoint tensors read. */
   checkpointBytes: number;
@@ -38,6 +40,7 @@ async function measure(): Promise<Qwen3VLMeasurement> {
   const device = (env.BENCH_ENGINE ?? 'ggml') as 'wasm' | 'js' | 'ggml';
   const promptLength = Number(env.BENCH_PROMPT ?? 128);
   const decodeTokens = Number(env.BENCH_DECODE ?? 16);
+  const batchSize = Number(env.BENCH_BATCH ?? 4);
   const backend: Backend = device === 'ggml' ? await createGgmlBackend() : await createTfjsBackend({ device });
   const wanted = (env.BENCH_STORAGE ?? 'q8_0') as WeightStorage;
   const storage = backend.capabilities.weightStorage.includes(wanted) ? wanted : 'float32';
@@ -71,6 +74,7 @@ async function measure(): Promise<Qwen3VLMeasurement> {
   }
   const decodeSeconds = (now() - t) / 1000;
   session.dispose();
+  const batched = batchSize > 1 ? await decodeBatch(model, batchSize, promptLength, decodeTokens, sample) : undefined;
   const run = processMemory.peak();
 
   processMemory.resetPeak();
@@ -85,12 +89,41 @@ async function measure(): Promise<Qwen3VLMeasurement> {
     loadSeconds,
     prefillTokensPerSecond: promptLength / prefillSeconds,
     decodeTokensPerSecond: decodeTokens / decodeSeconds,
+    ...(batched === undefined ? {} : { batch: { rows: batchSize, decodeTokensPerSecond: batched } }),
     image,
     checkpointBytes: report.bytes,
     storedBytes: report.backendBytes,
     backendBytes: { weights, peak: peakBackend },
     rss: { baseline, load, run, image: imagePeak, peak, phasePeaks },
   };
+}
+
+/**
+ * Decode throughput of a batch of `rows` prompts (left-padded to one length, as the generation engine pads them):
+ * one prefill, then `steps` steps of one token per row; returns the tokens of all rows per second of decoding.
+ */
+async function decodeBatch(model: Qwen3VLModel, rows: number, promptLength: number, steps: number, sample: () => void): Promise<number> {
+  const inputIds: number[][] = [];
+  const attentionMask: number[][] = [];
+  for (let r = 0; r < rows; r++) {
+    const pad = Math.min(8 * r, promptLength - 1);
+    inputIds.push(Array.from({ length: promptLength }, (_, i) => (i < pad ? 0 : (i * 7919 + r * 104729) % 150000)));
+    attentionMask.push(Array.from({ length: promptLength }, (_, i) => (i < pad ? 0 : 1)));
+  }
+  const session = model.createSession({ inputIds, attentionMask });
+  let logits = await session.prefill();
+  await logits.data();
+  logits.dispose();
+  const t = now();
+  for (let i = 0; i < steps; i++) {
+    logits = await session.step(Array.from({ length: rows }, (_, r) => (i * 31 + r * 17) % 150000));
+    await logits.data();
+    logits.dispose();
+    sample();
+  }
+  const seconds = (now() - t) / 1000;
+  session.dispose();
+  return (rows * steps) / seconds;
 }
 
 /** Preprocesses and encodes a 448x448 image (28x28 patches, 196 image tokens). */

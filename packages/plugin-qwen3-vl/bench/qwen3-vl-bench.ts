@@ -7,7 +7,7 @@
  * (`measure-qwen3-vl.ts`, bundled with esbuild so no TypeScript loader sits in the measured memory).
  *
  * Run: `pnpm --filter @pio/plugin-qwen3-vl bench` (env: BENCH_ENGINES=ggml,wasm,js  BENCH_STORAGE=q8_0,float16,...
- * BENCH_PROMPT=128  BENCH_DECODE=16  BENCH_LAYERS=28  BENCH_IMAGE=0|1  PIO_BENCH_DIR). Prints a Markdown table.
+ * BENCH_PROMPT=128  BENCH_DECODE=16  BENCH_BATCH=4  BENCH_LAYERS=28  BENCH_IMAGE=0|1  PIO_BENCH_DIR). Prints a Markdown table.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -75,7 +75,7 @@ function row(engine: string, storage: string, bundled: string, dir: string): str
   const image = m.image ? `${m.image.preprocessSeconds.toFixed(2)} s + ${m.image.encodeSeconds.toFixed(2)} s` : 'not run';
   const phases = m.rss.phasePeaks ? `${gib(m.rss.load)} / ${gib(m.rss.run)} / ${m.rss.image === undefined ? '-' : gib(m.rss.image)}` : 'n/a';
   return (
-    `| ${m.engine} | ${m.storage} | ${m.loadSeconds.toFixed(1)} s | ${m.prefillTokensPerSecond.toFixed(2)} | ${m.decodeTokensPerSecond.toFixed(2)} | ${image} | ` +
+    `| ${m.engine} | ${m.storage} | ${m.loadSeconds.toFixed(1)} s | ${m.prefillTokensPerSecond.toFixed(2)} | ${m.decodeTokensPerSecond.toFixed(2)} | ${m.batch ? `${m.batch.decodeTokensPerSecond.toFixed(2)} (x${(m.batch.decodeTokensPerSecond / m.decodeTokensPerSecond).toFixed(2)})` : '-'} | ${image} | ` +
     `${gib(m.checkpointBytes)} | ${gib(m.storedBytes)} | ${gib(m.backendBytes.peak)} | ${gib(m.rss.baseline)} | ${phases} | ${gib(m.rss.peak)} | ` +
     `${(m.rss.peak / m.storedBytes).toFixed(3)} |`
   );
@@ -90,6 +90,6 @@ out(
     `prompt ${env.BENCH_PROMPT ?? 128} tokens, ${env.BENCH_DECODE ?? 16} decode steps. Memory in GiB; RSS peaks per phase: load / prefill+decode / image.`,
 );
 out('');
-out('| engine | storage | load | prefill tok/s | decode tok/s | 448x448 image: preprocess + encode | checkpoint | stored weights | backend peak | RSS before load | peak RSS load / run / image | peak RSS | peak RSS / stored |');
-out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+out(`| engine | storage | load | prefill tok/s | decode tok/s | batch of ${env.BENCH_BATCH ?? 4}: decode tok/s, all rows (vs one row) | 448x448 image: preprocess + encode | checkpoint | stored weights | backend peak | RSS before load | peak RSS load / run / image | peak RSS | peak RSS / stored |`);
+out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const engine of engines) for (const storage of storages) out(row(engine, storage, bundled, dir));
