@@ -29,15 +29,18 @@ async function run(backend: Backend, prompt: number[], steps: number): Promise<F
   return out;
 }
 
-describe('a Qwen3-shaped decode loop (lazy graphs, KV cache through concat)', () => {
-  it('matches the reference backend at every step and leaks nothing', async () => {
+describe('a Qwen3-shaped decode loop (lazy graphs, KV cache in place)', () => {
+  it.each([
+    ['a short prompt', [3, 14, 15, 92, 65, 35, 89], 5],
+    // 252 + 8 positions: the cache moves from its first 256-position buffers to 512 mid-decode
+    ['a prompt that outgrows the first cache buffers', Array.from({ length: 252 }, (_, i) => (i * 37 + 5) % 96), 8],
+  ])('matches the reference backend at every step and leaks nothing (%s)', async (_, prompt, steps) => {
     const ggml = await createGgmlBackend({ device: 'cpu', threads: 1 });
     const before = ggml.memory();
-    const prompt = [3, 14, 15, 92, 65, 35, 89];
-    const got = await run(ggml, prompt, 5);
+    const got = await run(ggml, prompt, steps);
     expect(ggml.memory()).toEqual(before);
     ggml.dispose();
-    const expected = await run(createReferenceBackend(), prompt, 5);
+    const expected = await run(createReferenceBackend(), prompt, steps);
     expect(got.length).toBe(expected.length);
     for (const [s, logits] of got.entries()) {
       let worst = 0;

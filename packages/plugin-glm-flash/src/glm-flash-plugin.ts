@@ -105,6 +105,7 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     options.onProgress?.({ phase: 'weights', loaded: 0, unit: 'tensors' });
     const loaded = await loadGlmFlashModel(backend, dir, {
       storage,
+      kvCacheStorage: options.kvCacheStorage,
       groupSize: this.options.groupSize,
       expertCapacity: this.options.expertCapacity,
       signal: options.signal,

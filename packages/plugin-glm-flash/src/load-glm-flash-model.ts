@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Backend, WeightStorage } from '@pio/core';
+import type { Backend, SequenceBufferStorage, WeightStorage } from '@pio/core';
 import { Linear } from '@pio/core/nn';
 import { createWeightSource, openCheckpoint, type WeightLoadReport } from '@pio/core/weights';
 import { GatedMlp } from './gated-mlp.js';
@@ -15,6 +15,8 @@ export interface LoadGlmFlashModelOptions {
   storage?: WeightStorage;
   /** Group size of `int8` / `int4` scales (default the backend's, 64). */
   groupSize?: number;
+  /** Element type of the KV cache on backends that keep it in place (default float32). */
+  kvCacheStorage?: SequenceBufferStorage;
   /**
    * Most routed experts resident at once. Default `Infinity`: every expert is uploaded at load. A finite value loads
    * experts on first use from the safetensors files and frees the least recently used beyond the bound.
@@ -77,6 +79,7 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
     const model = await GlmFlashModel.load(backend, source, config, {
       storage,
       groupSize: options.groupSize,
+      kvCacheStorage: options.kvCacheStorage,
       loadExpert,
       expertCapacity: options.expertCapacity,
       signal: options.signal,

@@ -1,4 +1,4 @@
-import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor, WeightStorage } from '@pio/core';
+import type { Backend, CausalLM, DecoderSession, PromptBatch, SequenceBufferStorage, Tensor, WeightStorage } from '@pio/core';
 import { buildAttentionMask, Embedding, KVCache, type Linear, Module, RMSNorm, ropeInverseFrequencies, ropeTables, ropeTensors, type WeightSource } from '@pio/core/nn';
 import { GlmFlashDecoderLayer } from './decoder-layer.js';
 import { GatedMlp } from './gated-mlp.js';
@@ -13,6 +13,8 @@ export interface GlmFlashModelLoadOptions {
   storage?: WeightStorage;
   /** Group size of `int8` / `int4` scales. */
   groupSize?: number;
+  /** Element type of the sessions' KV caches (latent and rope key) on backends that keep them in place. Default float32. */
+  kvCacheStorage?: SequenceBufferStorage;
   /** Loads one routed expert; default: from `source` under `model.layers.{layer}.mlp.experts.{expert}`. */
   loadExpert?: ExpertLoader;
   /** Most routed experts kept resident at once (default: all). */
@@ -52,6 +54,8 @@ export class GlmFlashModel extends Module implements CausalLM {
     private readonly lmHead: Linear,
     /** The routed experts (lazily loaded, LRU-bounded). */
     readonly experts: ExpertCache,
+    /** Element type of the sessions' KV caches (on backends that keep them in place). */
+    readonly kvCacheStorage: SequenceBufferStorage = 'float32',
   ) {
     super();
     for (const m of [embed, ...layers, norm, lmHead]) this.child(m);
@@ -93,7 +97,7 @@ export class GlmFlashModel extends Module implements CausalLM {
         c.tieWordEmbeddings && !source.has('lm_head.weight')
           ? await loadLinear(backend, source, 'model.embed_tokens', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix)
           : await loadLinear(backend, source, 'lm_head', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix);
-      return new GlmFlashModel(backend, config, embed, layers, norm, head, experts);
+      return new GlmFlashModel(backend, config, embed, layers, norm, head, experts, options.kvCacheStorage);
     } catch (error) {
       for (const m of loaded) m.dispose();
       experts.dispose();
@@ -142,7 +146,7 @@ export class GlmFlashModel extends Module implements CausalLM {
 
   /** {@link GlmFlashModel.createSession} choosing the MLA form of the prompt pass and of the decode steps (tests, benchmarks). */
   createSessionWith(prompt: PromptBatch, forms: { prefillAbsorbed?: boolean; stepAbsorbed?: boolean }): GlmFlashSession {
-    return new GlmFlashSession(this, prompt, new KVCache(this.backend, this.config.numHiddenLayers), forms);
+    return new GlmFlashSession(this, prompt, new KVCache(this.backend, this.config.numHiddenLayers, { storage: this.kvCacheStorage }), forms);
   }
 
   /** Frees every weight, resident experts included. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readModelConfig, type Backend, type Weight, type WeightStorage } from '@pio/core';
+import { readModelConfig, type Backend, type SequenceBufferStorage, type Weight, type WeightStorage } from '@pio/core';
 import type { WeightSource } from '@pio/core/nn';
 import { createWeightSource, openCheckpoint, type LoadProgress as WeightLoadProgress, type WeightLoadReport } from '@pio/core/weights';
 import { qwen3VLConfigJsonSchema, toQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
@@ -10,6 +10,8 @@ import { QWEN3_VL_WEIGHT_RENAMES } from './weight-map.js';
 export interface LoadQwen3VLModelOptions {
   /** Storage of the linear and embedding weights (default: float32). */
   storage?: WeightStorage;
+  /** Element type of the KV cache on backends that keep it in place (default: float32). */
+  kvCacheStorage?: SequenceBufferStorage;
   /** Called after each uploaded tensor. */
   onProgress?: (progress: WeightLoadProgress) => void;
   /** Cancels loading (weights loaded so far are freed). */
@@ -53,7 +55,7 @@ export async function loadQwen3VLModel(
     };
     let model: Qwen3VLModel;
     try {
-      model = await Qwen3VLModel.load(backend, tracking, config, { storage: options.storage });
+      model = await Qwen3VLModel.load(backend, tracking, config, { storage: options.storage, kvCacheStorage: options.kvCacheStorage });
       source.assertComplete();
     } catch (error) {
       for (const weight of taken) weight.dispose();

@@ -1,4 +1,4 @@
-import type { Backend, CausalLM, DecoderSession, HostFloatArray, PromptBatch, Tensor, WeightStorage } from '@pio/core';
+import type { Backend, CausalLM, DecoderSession, HostFloatArray, PromptBatch, SequenceBufferStorage, Tensor, WeightStorage } from '@pio/core';
 import { buildAttentionMask, KVCache, ropeInverseFrequencies, ropeTables, type WeightSource } from '@pio/core/nn';
 import { InvalidQwen3VLInputError } from './errors/invalid-qwen3-vl-input-error.js';
 import { computeMropePositions, mropePairAxes } from './mrope.js';
@@ -44,6 +44,8 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     readonly config: Qwen3VLConfig,
     readonly text: TextModel,
     readonly vision: VisionModel,
+    /** Element type of the sessions' KV caches (on backends that keep them in place). */
+    readonly kvCacheStorage: SequenceBufferStorage = 'float32',
   ) {
     this.vocabSize = config.text.vocabSize;
     this.invFreq = ropeInverseFrequencies(config.text.headDim, config.text.ropeTheta);
@@ -58,11 +60,11 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     backend: Backend,
     source: WeightSource,
     config: Qwen3VLConfig,
-    options: { storage?: WeightStorage; onLayer?: (layer: number) => void } = {},
+    options: { storage?: WeightStorage; kvCacheStorage?: SequenceBufferStorage; onLayer?: (layer: number) => void } = {},
   ): Promise<Qwen3VLModel> {
     const vision = await VisionModel.load(backend, source, VISION_PREFIX, config.vision, options.storage);
     const text = await TextModel.load(backend, source, TEXT_PREFIX, LM_HEAD_NAME, config.text, options.storage, options.onLayer);
-    return new Qwen3VLModel(backend, config, text, vision);
+    return new Qwen3VLModel(backend, config, text, vision, options.kvCacheStorage);
   }
 
   /** Runs the vision tower (inside a backend scope). */

@@ -106,6 +106,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     const storage = options.storage ?? this.options.storage ?? 'float32';
     const { model, config } = await loadQwen3VLModel(backend, dir, {
       storage,
+      kvCacheStorage: options.kvCacheStorage,
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
     });

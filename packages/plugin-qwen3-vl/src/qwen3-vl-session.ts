@@ -21,7 +21,7 @@ export class Qwen3VLSession implements DecoderSession {
     private readonly images?: Qwen3VLImages,
   ) {
     this.batchSize = prompt.inputIds.length;
-    this.cache = new KVCache(model.backend, model.config.text.numLayers, { valueEntries: ['values'] });
+    this.cache = new KVCache(model.backend, model.config.text.numLayers, { valueEntries: ['values'], storage: model.kvCacheStorage });
     this.mask = prompt.attentionMask.map((row) => [...row]);
   }
 

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
+import type { SequenceBufferStorage } from '../backend/sequence-buffer.js';
 import type { MemoryEstimate } from './memory-estimate.js';
 import type { ModelPluginMetadata } from './plugin-metadata.js';
 import type { PLUGIN_SPEC_VERSION } from './plugin-spec-version.js';
@@ -40,6 +41,11 @@ export interface LoadModelOptions {
   modelPath: string;
   /** Weight storage type; default chosen by the plugin from the backend's capabilities. */
   storage?: WeightStorage;
+  /**
+   * Element type of the KV cache on backends that keep it in preallocated buffers (`Backend.createSequenceBuffer`):
+   * `float16` halves the cache's memory and rounds cached keys and values. Default `float32` (exact).
+   */
+  kvCacheStorage?: SequenceBufferStorage;
   /** Progress callback. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels loading; the plugin frees what it loaded. */
