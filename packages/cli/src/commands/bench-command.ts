@@ -110,6 +110,7 @@ async function runBench(context: CommandContext, values: BenchValues): Promise<n
     modelRoots: modelRootsOf(io.cwd, [values.model]),
     ...(values.device ? { device: values.device } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
+    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
   });
   try {
     const loadStarted = performance.now();

@@ -61,6 +61,7 @@ async function runChat(context: CommandContext): Promise<number> {
     modelRoots: modelRootsOf(io.cwd, [values.model]),
     ...(values.device ? { device: values.device } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
+    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
   });
   const interactive = io.stdin.isTTY === true;
   const system: ChatMessage[] = values.system ? [{ role: 'system', content: values.system }] : [];

@@ -79,6 +79,7 @@ async function runGenerate(context: CommandContext): Promise<number> {
     modelRoots: modelRootsOf(io.cwd, [values.model]),
     ...(values.device ? { device: values.device } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
+    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
   });
   const controller = new AbortController();
   const release = io.onInterrupt(() => controller.abort(new Error('Interrupted')));

@@ -26,6 +26,7 @@ Options:
   --api-key <key>        Require "Authorization: Bearer <key>" (default: PIO_API_KEY)
   --device <d>           cpu or gpu (default: chosen to fit)
   --storage <s>          Weight storage (default: chosen to fit)
+  --kv-cache <t>         KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)
   --max-concurrent <n>   Requests a model runs at once (default 1)
   --max-queue <n>        Requests waiting per model before 429 (default 64)
   --max-batch <n>        Waiting requests a model runs as one batch (default 8; 1 = no batching)
@@ -49,6 +50,7 @@ async function runServe(context: CommandContext): Promise<number> {
     'api-key': { type: 'string' },
     device: { type: 'string' },
     storage: { type: 'string' },
+    'kv-cache': { type: 'string' },
     'max-concurrent': { type: 'string' },
     'max-queue': { type: 'string' },
     'max-batch': { type: 'string' },
@@ -67,6 +69,7 @@ async function runServe(context: CommandContext): Promise<number> {
     modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
     ...(values.device ? { device: values.device } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
+    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
   });
   try {
     for (const [id, source] of specs) {

@@ -1,4 +1,4 @@
-import type { Device, ModelPluginInterface, PluginManager, WeightStorage } from '@pio/core';
+import type { Device, ModelPluginInterface, PluginManager, SequenceBufferStorage, WeightStorage } from '@pio/core';
 import { isTextModelPlugin, loadPluginFactory, readPluginPackage } from '@pio/core';
 import { resolveModelPath } from '@pio/core/weights';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
@@ -14,6 +14,8 @@ export interface ManagerHostOptions {
   device?: Device;
   /** Weight storage override for every model. */
   storage?: WeightStorage;
+  /** KV cache element type for every model. */
+  kvCacheStorage?: SequenceBufferStorage;
 }
 
 interface Entry {
@@ -85,6 +87,7 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       modelPath: path,
       ...(options.device === undefined ? {} : { device: options.device }),
       ...(options.storage === undefined ? {} : { storage: options.storage }),
+      ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
       ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });

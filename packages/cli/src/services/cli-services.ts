@@ -63,6 +63,8 @@ export interface HostOptions {
   readonly device?: string;
   /** Weight storage override. */
   readonly storage?: string;
+  /** KV cache element type (`float32` or `float16`). */
+  readonly kvCache?: string;
   /** Folders model paths may lie in, besides the working folder and `PIO_MODELS_DIR` (the folders named on the command line). */
   readonly modelRoots?: readonly string[];
 }

@@ -181,8 +181,12 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       if (hostOptions.storage !== undefined && !STORAGES.includes(hostOptions.storage as WeightStorage)) {
         throw new CliUsageError('pio', `--storage must be one of ${STORAGES.join(', ')}, got '${hostOptions.storage}'`);
       }
+      if (hostOptions.kvCache !== undefined && hostOptions.kvCache !== 'float32' && hostOptions.kvCache !== 'float16') {
+        throw new CliUsageError('pio', `--kv-cache must be float32 or float16, got '${hostOptions.kvCache}'`);
+      }
       return createManagerHost({
         manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root))),
+        ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),
       });

@@ -95,7 +95,7 @@ export async function runActivation(
 
   try {
     await plugin.initialize({ backend, validatePath, fetch: createGuardedFetch(level) });
-    await plugin.loadModel({ modelPath, storage: settings.storage, onProgress: options.onProgress, signal });
+    await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), onProgress: options.onProgress, signal });
     throwIfAborted(signal, pluginName);
   } catch (error) {
     try {

@@ -48,6 +48,14 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('plugin lifecycle', () => {
+  it('passes the KV cache type to loadModel only when one is asked for', async () => {
+    const { manager, log } = await setup();
+    await manager.activatePlugin('fake', { modelPath: modelA, kvCacheStorage: 'float16' });
+    await manager.deactivatePlugin('fake');
+    await manager.activatePlugin('fake', { modelPath: modelA });
+    expect(log.kvCacheStorages).toEqual(['float16', undefined]);
+  });
+
   it('refuses to execute an inactive plugin', async () => {
     const { manager, log } = await setup();
     const error = await rejection(manager.executePlugin('fake', 'hi'));

@@ -1,5 +1,6 @@
 import type { Backend } from '../backend/backend.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
+import type { SequenceBufferStorage } from '../backend/sequence-buffer.js';
 import type { ConfigManager } from '../config/config-manager.js';
 import type { Device, ModelSettingsChoice } from '../config/model-settings.js';
 import type { HardwareAnalyzer } from '../hardware/hardware-analyzer.js';
@@ -50,6 +51,8 @@ export interface ActivatePluginOptions {
   device?: Device;
   /** Weight storage override (the model must fit with it). */
   storage?: WeightStorage;
+  /** KV cache element type passed to `loadModel` (`float16` halves the cache on backends that keep it in place). */
+  kvCacheStorage?: SequenceBufferStorage;
   /** Loading progress. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels activation. Concurrent calls for the same model share the first call's activation and its signal. */

@@ -9,6 +9,8 @@ export interface FakePluginLog {
   generateOptions: GenerateTextOptions[];
   /** Paths passed to `loadModel`. */
   modelPaths: string[];
+  /** `kvCacheStorage` of every `loadModel` call (undefined when not given). */
+  kvCacheStorages?: Array<string | undefined>;
 }
 
 /** Options of {@link createFakeTextPlugin}. */
@@ -56,9 +58,10 @@ export function createFakeTextPlugin(options: FakeTextPluginOptions = {}, log: F
       const weightBytes = parameters * BYTES[s];
       return { storage: s, parameters, weightBytes, runtimeBytes: 0, contextLength: 16, totalBytes: weightBytes };
     },
-    async loadModel(load: { modelPath: string; storage?: string; signal?: AbortSignal }) {
+    async loadModel(load: { modelPath: string; storage?: string; kvCacheStorage?: string; signal?: AbortSignal }) {
       log.calls.push('loadModel');
       log.modelPaths.push(load.modelPath);
+      (log.kvCacheStorages ??= []).push(load.kvCacheStorage);
       if (options.loadGate) await options.loadGate;
       if (options.loadError) throw options.loadError;
       storage = load.storage;
