@@ -172,9 +172,14 @@ export class GraphRuntime implements NodeOwner {
     // A computed view read by this graph is a detached leaf whose memory belongs to a tensor outside the graph; ggml's
     // allocator sizes its hash set from the graph's own tensors yet also records each view's source, so tiny graphs
     // (reading a transposed result twice) overflowed it. Adding the sources as leaves keeps the count right.
-    const external = order.length === 0 ? [node] : order.flatMap((n) => n.inputs).filter((n) => !emitted.has(n));
+    const external = new Set<GraphNode>(); // computed tensors this graph reads, each once
+    if (order.length === 0) external.add(node);
+    for (const n of order) for (const input of n.inputs) if (!emitted.has(input) && input.ptr !== undefined) external.add(input);
+    // where their memory lies, taken now: effects release some of them after the computation
+    const older = new Set<bigint>();
+    for (const n of external) older.add(api.storageAddress(n.ptr));
     for (const n of external) {
-      if (n.ptr === undefined) continue;
+      if (!n.recipe.emit) continue; // uploads and allocations own their memory: never views
       for (let src = api.viewSource(n.ptr); src; src = api.viewSource(src)) api.ggml_build_forward_expand(graph, src);
     }
     // Effects (writes into persistent buffers) are expanded in dependency order among the outputs, so a write lands
@@ -212,7 +217,7 @@ export class GraphRuntime implements NodeOwner {
       o.arena = arena;
       arena.retain();
     }
-    const borrowed = this.borrowsMemory(order, outputs, emitted);
+    const borrowed = this.borrowsMemory(older, outputs, emitted);
     for (const o of outputs) {
       if (o.recipe.view || borrowed.has(o)) continue;
       const inputs = o.inputs;
@@ -227,9 +232,7 @@ export class GraphRuntime implements NodeOwner {
    * input as is — a cast to the same type, a one-part concat — or a ggml view of it). Like views, they must keep their
    * inputs, which keep that older memory alive; this graph's arena holds only their own memory.
    */
-  private borrowsMemory(order: readonly GraphNode[], outputs: readonly GraphNode[], emitted: Map<GraphNode, NativePointer>): Set<GraphNode> {
-    const older = new Set<bigint>();
-    for (const n of order) for (const input of n.inputs) if (!emitted.has(input) && input.ptr !== undefined) older.add(this.api.storageAddress(input.ptr));
+  private borrowsMemory(older: ReadonlySet<bigint>, outputs: readonly GraphNode[], emitted: Map<GraphNode, NativePointer>): Set<GraphNode> {
     const borrowed = new Set<GraphNode>();
     if (older.size === 0) return borrowed;
     for (const o of outputs) if (!o.recipe.view && older.has(this.api.storageAddress(emitted.get(o)))) borrowed.add(o);
