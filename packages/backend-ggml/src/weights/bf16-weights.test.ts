@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGgmlBackend } from '../create-ggml-backend.js';
 import type { GgmlBackend } from '../ggml-backend.js';
+import { seededValues as values } from '../__fixtures__/seeded-values.js';
 
 /** Little-endian bytes of 16-bit patterns. */
 function u16Bytes(bits: readonly number[]): Uint8Array {
@@ -12,15 +13,6 @@ function u16Bytes(bits: readonly number[]): Uint8Array {
 /** float32 bit patterns of `values`. */
 function f32Bits(values: Float32Array): number[] {
   return Array.from(new Uint32Array(values.buffer, values.byteOffset, values.length));
-}
-
-// Seeded uniform values in [-1, 1).
-function values(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2147483648 - 1;
-  });
 }
 
 describe('bfloat16 weights on ggml', () => {

@@ -2,15 +2,7 @@ import { BackendError, type Backend, type HostDType, type WeightStorage } from '
 import { encodeHostTensor } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGgmlBackend } from '../create-ggml-backend.js';
-
-// Seeded uniform values in [-1, 1).
-function values(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2147483648 - 1;
-  });
-}
+import { seededValues as values } from '../__fixtures__/seeded-values.js';
 
 describe('ggml beginWeight (streamed upload)', () => {
   let backend: Backend;

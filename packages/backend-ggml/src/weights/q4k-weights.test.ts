@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGgmlBackend } from '../create-ggml-backend.js';
 import type { GgmlBackend } from '../ggml-backend.js';
-
-// Seeded uniform values in [-1, 1).
-function values(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2147483648 - 1;
-  });
-}
+import { seededValues as values } from '../__fixtures__/seeded-values.js';
 
 const host = (v: Float32Array, shape: number[]) => ({ dtype: 'F32' as const, shape, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) });
 
