@@ -17,6 +17,7 @@ export * from './backend/shape-rules.js';
 export * from './backend/weight-storage.js';
 export * from './backend/weight-writer.js';
 export * from './backend/sequence-buffer.js';
+export * from './backend/sequence-buffer-append-options.js';
 export * from './model/causal-lm.js';
 export * from './plugin/plugin-spec-version.js';
 export * from './plugin/trust-level.js';

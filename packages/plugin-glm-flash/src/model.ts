@@ -115,7 +115,9 @@ export class GlmFlashModel extends Module implements CausalLM {
     const [hidden0, cos, sin, mask] = b.scope(() => {
       const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32');
       const { cos, sin } = ropeTensors(b, tables, batch, seq);
-      return [this.embed.forward(ids), cos, sin, buildAttentionMask(b, input.attentionMask, seq)];
+      // a padded cache returns its entries padded to keyLength: the mask covers (and masks out) the padding
+      const keyLength = input.cache?.keyLength(seq);
+      return [this.embed.forward(ids), cos, sin, buildAttentionMask(b, input.attentionMask, seq, { keyLength })];
     });
     let hidden = hidden0;
     try {
@@ -146,7 +148,9 @@ export class GlmFlashModel extends Module implements CausalLM {
 
   /** {@link GlmFlashModel.createSession} choosing the MLA form of the prompt pass and of the decode steps (tests, benchmarks). */
   createSessionWith(prompt: PromptBatch, forms: { prefillAbsorbed?: boolean; stepAbsorbed?: boolean }): GlmFlashSession {
-    return new GlmFlashSession(this, prompt, new KVCache(this.backend, this.config.numHiddenLayers, { storage: this.kvCacheStorage }), forms);
+    // padded to 256 positions (like llama.cpp) so that decode steps repeat their shapes; the mask hides the padding
+    const cache = new KVCache(this.backend, this.config.numHiddenLayers, { storage: this.kvCacheStorage, padding: 256 });
+    return new GlmFlashSession(this, prompt, cache, forms);
   }
 
   /** Frees every weight, resident experts included. */

@@ -108,7 +108,8 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     const tables = ropeTables(batch, seq, this.invFreq, (row, s, pair) => input.positionIds[this.pairAxes[pair]][row][s]);
     const pairs = this.invFreq.length;
     const rotary = { cos: b.tensor(tables.cos, [batch, seq, pairs]), sin: b.tensor(tables.sin, [batch, seq, pairs]) };
-    const mask = buildAttentionMask(b, input.attentionMask, seq);
+    // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
+    const mask = buildAttentionMask(b, input.attentionMask, seq, { keyLength: input.cache?.keyLength(seq) });
     let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, mask, input.cache, deepstack);
     if (input.lastOnly && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);
     return this.text.logits(h);

@@ -21,7 +21,8 @@ export class Qwen3VLSession implements DecoderSession {
     private readonly images?: Qwen3VLImages,
   ) {
     this.batchSize = prompt.inputIds.length;
-    this.cache = new KVCache(model.backend, model.config.text.numLayers, { valueEntries: ['values'], storage: model.kvCacheStorage });
+    // padded to 256 positions (like llama.cpp) so that decode steps repeat their shapes; the mask hides the padding
+    this.cache = new KVCache(model.backend, model.config.text.numLayers, { valueEntries: ['values'], storage: model.kvCacheStorage, padding: 256 });
     this.mask = prompt.attentionMask.map((row) => [...row]);
   }
 

@@ -41,7 +41,8 @@ export class Qwen3BenchDecoder {
     return b.scope(() => {
       const tables = ropeTables(1, seq, this.invFreq, (_, t) => past + t);
       const { cos, sin } = ropeTensors(b, tables, 1, seq);
-      const mask = buildAttentionMask(b, [new Array(past + seq).fill(1)], seq);
+      // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
+      const mask = buildAttentionMask(b, [new Array(past + seq).fill(1)], seq, { keyLength: cache.keyLength(seq) });
       let x = b.gather(W('token_embd.weight'), b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
       for (let l = 0; l < s.layers; l++) {
         const p = `blk.${l}.`;

@@ -1,3 +1,4 @@
+import type { SequenceBufferAppendOptions } from './sequence-buffer-append-options.js';
 import type { Tensor } from './tensor.js';
 
 /** Element storage of a {@link SequenceBuffer}. */
@@ -24,6 +25,9 @@ export interface SequenceBufferOptions {
 /**
  * A float tensor with room for {@link SequenceBuffer.capacity} positions along one axis, filled in place by appends:
  * a KV cache in backend memory that is never copied as it grows.
+ *
+ * A new buffer's positions read as zero until they are written (a backend must clear the memory it allocates), so a
+ * view past the filled part ({@link SequenceBufferAppendOptions.viewLength}) reads zeros there.
  */
 export interface SequenceBuffer {
   /** Positions appended so far. */
@@ -34,12 +38,15 @@ export interface SequenceBuffer {
   readonly storage: SequenceBufferStorage;
   /**
    * Writes `values` (the buffer's shape with any size along the axis) after the current positions and returns the
-   * filled part, `[..., length, ...]` along the axis. The returned tensor stays valid after later appends (they write
-   * after it) and until the caller disposes it; it follows scope rules like any op result.
+   * filled part, `[..., length, ...]` along the axis, or the first `options.viewLength` positions (the filled part
+   * followed by positions not written yet, which read as zero). The returned tensor stays valid after later appends
+   * and until the caller disposes it; later appends write after its filled part, so those positions keep their
+   * values (a padded tail may read as zero or as values appended later). It follows scope rules like any op result.
    *
-   * @throws {@link BackendError} when the values do not fit (shape or capacity) or the buffer was disposed
+   * @throws {@link BackendError} when the values do not fit (shape or capacity), `options.viewLength` is not an
+   * integer between the filled length after this append and the capacity, or the buffer was disposed
    */
-  append(values: Tensor): Tensor;
+  append(values: Tensor, options?: SequenceBufferAppendOptions): Tensor;
   /** Drops the buffer's own hold on its memory (tensors returned by `append` keep it alive until disposed). */
   dispose(): void;
 }

@@ -50,6 +50,35 @@ describe('buildAttentionMask', () => {
     ]);
   });
 
+  it('masks the padded tail when keyLength exceeds the rows', async () => {
+    const backend = createReferenceBackend();
+    // prefill of 3 (the first row left-padded) into a cache padded to 5 positions
+    const prefill = buildAttentionMask(backend, [[1, 1, 1], [0, 1, 1]], 3, { keyLength: 5 });
+    expect([...prefill.shape]).toEqual([2, 1, 3, 5]);
+    // prettier-ignore
+    expect([...(await prefill.data())]).toEqual([
+      0, M, M, M, M,
+      0, 0, M, M, M,
+      0, 0, 0, M, M,
+      M, M, M, M, M,
+      M, 0, M, M, M,
+      M, 0, 0, M, M,
+    ]);
+    // a decode step: 4 known positions, 1 query, padded to 8
+    const step = buildAttentionMask(backend, [[0, 1, 1, 1]], 1, { keyLength: 8 });
+    expect([...step.shape]).toEqual([1, 1, 1, 8]);
+    expect([...(await step.data())]).toEqual([M, 0, 0, 0, M, M, M, M]);
+    // keyLength equal to the rows' length changes nothing
+    const same = buildAttentionMask(backend, [[1, 1]], 1, { keyLength: 2 });
+    expect([...(await same.data())]).toEqual([0, 0]);
+  });
+
+  it('rejects a keyLength shorter than the rows', () => {
+    const backend = createReferenceBackend();
+    expect(() => buildAttentionMask(backend, [[1, 1, 1]], 1, { keyLength: 2 })).toThrow(expect.objectContaining({ code: 'PIO_BACKEND_ERROR', op: 'buildAttentionMask' }));
+    expect(() => buildAttentionMask(backend, [[1, 1, 1]], 1, { keyLength: 3.5 })).toThrow(expect.objectContaining({ code: 'PIO_BACKEND_ERROR', op: 'buildAttentionMask' }));
+  });
+
   it('rejects more queries than positions and ragged rows', () => {
     const backend = createReferenceBackend();
     expect(() => buildAttentionMask(backend, [[1, 1]], 3)).toThrow(expect.objectContaining({ code: "PIO_BACKEND_ERROR", op: "buildAttentionMask" }));

@@ -1,6 +1,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import { BackendError } from '../errors/backend-error.js';
+import type { AttentionMaskOptions } from './attention-mask-options.js';
 
 /** The additive value used for disallowed positions: large enough to vanish in a softmax, finite so fully masked rows stay NaN-free. */
 export const MASK_VALUE = -1e9;
@@ -10,21 +11,37 @@ export const MASK_VALUE = -1e9;
  *
  * `attentionMask` is `[batch][keyLen]` (1 = real token, 0 = padding) over all positions seen so far, past and current;
  * the `queryLen` queries are the last positions. Query `i` may attend key `j` when `j <= keyLen - queryLen + i` and
- * `attentionMask[b][j]` is 1.
+ * `attentionMask[b][j]` is 1. With `options.keyLength` the mask is `[batch, 1, queryLen, keyLength]` and every key
+ * from `keyLen` on is masked out (the padded tail of a padded `KVCache`).
+ *
+ * @throws {@link BackendError} when there are fewer positions than queries, rows differ in length, or
+ * `options.keyLength` is below the rows' length
  */
-export function buildAttentionMask(backend: Backend, attentionMask: readonly (readonly number[])[], queryLen: number): Tensor {
+export function buildAttentionMask(
+  backend: Backend,
+  attentionMask: readonly (readonly number[])[],
+  queryLen: number,
+  options: AttentionMaskOptions = {},
+): Tensor {
   const batch = attentionMask.length;
-  const keyLen = attentionMask[0]?.length ?? 0;
-  const past = keyLen - queryLen;
-  if (past < 0) throw new BackendError('buildAttentionMask', `the attention mask has ${keyLen} positions, fewer than the ${queryLen} queries`);
+  const rowLen = attentionMask[0]?.length ?? 0;
+  const past = rowLen - queryLen;
+  if (past < 0) throw new BackendError('buildAttentionMask', `the attention mask has ${rowLen} positions, fewer than the ${queryLen} queries`);
+  const keyLen = options.keyLength ?? rowLen;
+  if (!Number.isInteger(keyLen) || keyLen < rowLen) {
+    throw new BackendError(
+      'buildAttentionMask',
+      `keyLength ${options.keyLength} is shorter than the attention mask's ${rowLen} positions; pass the padded key length (KVCache.keyLength) or omit it`,
+    );
+  }
   const values = new Float32Array(batch * queryLen * keyLen);
   for (let b = 0; b < batch; b++) {
     const row = attentionMask[b];
-    if (row.length !== keyLen) throw new BackendError('buildAttentionMask', `attention mask rows differ in length (${row.length} vs ${keyLen}); pad every row to one length`);
+    if (row.length !== rowLen) throw new BackendError('buildAttentionMask', `attention mask rows differ in length (${row.length} vs ${rowLen}); pad every row to one length`);
     for (let i = 0; i < queryLen; i++) {
       const base = (b * queryLen + i) * keyLen;
       for (let j = 0; j < keyLen; j++) {
-        values[base + j] = j <= past + i && row[j] !== 0 ? 0 : MASK_VALUE;
+        values[base + j] = j < rowLen && j <= past + i && row[j] !== 0 ? 0 : MASK_VALUE;
       }
     }
   }

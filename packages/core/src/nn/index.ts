@@ -11,4 +11,5 @@ export * from './rms-norm.js';
 export * from './layer-norm.js';
 export * from './kv-cache.js';
 export * from './attention-mask.js';
+export * from './attention-mask-options.js';
 export * from './rotary.js';

@@ -1,6 +1,57 @@
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../backend/backend.js';
+import type { SequenceBuffer, SequenceBufferOptions } from '../backend/sequence-buffer.js';
+import type { SequenceBufferAppendOptions } from '../backend/sequence-buffer-append-options.js';
+import type { Tensor } from '../backend/tensor.js';
+import { BackendError } from '../errors/backend-error.js';
 import { createReferenceBackend } from '../testing/reference-backend/create-reference-backend.js';
 import { KVCache } from './kv-cache.js';
+
+/** What the fake sequence buffers were asked for. */
+interface BufferLog {
+  capacities: number[];
+  viewLengths: Array<number | undefined>;
+}
+
+/**
+ * The reference backend plus a `createSequenceBuffer` that follows the spec by concatenation (not in place): enough
+ * to drive `KVCache`'s in-place path and check what it asks of the buffers.
+ */
+function withFakeSequenceBuffers(log: BufferLog): Backend {
+  const ref = createReferenceBackend();
+  const createSequenceBuffer = (options: SequenceBufferOptions): SequenceBuffer => {
+    const axis = options.axis;
+    const capacity = options.capacity;
+    log.capacities.push(capacity);
+    let filled: Tensor | undefined;
+    let length = 0;
+    return {
+      get length() {
+        return length;
+      },
+      capacity,
+      storage: options.storage ?? 'float32',
+      append(values: Tensor, appendOptions?: SequenceBufferAppendOptions): Tensor {
+        log.viewLengths.push(appendOptions?.viewLength);
+        const after = length + values.shape[axis];
+        const viewLength = appendOptions?.viewLength ?? after;
+        if (after > capacity || !Number.isInteger(viewLength) || viewLength < after || viewLength > capacity) throw new BackendError('SequenceBuffer.append', `out of range: ${after}, ${viewLength}, ${capacity}`);
+        const next = ref.scope(() => (filled ? ref.concat([filled, values], axis) : ref.mul(values, 1)));
+        ref.keep(next);
+        filled?.dispose();
+        filled = next;
+        length = after;
+        if (viewLength === after) return ref.mul(next, 1);
+        return ref.scope(() => ref.concat([next, ref.fill(next.shape.map((d, i) => (i === axis ? viewLength - after : d)), 0)], axis));
+      },
+      dispose() {
+        filled?.dispose();
+        filled = undefined;
+      },
+    };
+  };
+  return { ...ref, createSequenceBuffer };
+}
 
 describe('KVCache', () => {
   it('appends along the sequence axis and returns the full tensors', async () => {
@@ -62,5 +113,88 @@ describe('KVCache', () => {
     const backend = createReferenceBackend();
     const cache = new KVCache(backend, 1);
     expect(() => cache.update(1, { k: backend.fill([1, 1, 1, 1], 0) })).toThrow(/layer 1 does not exist/);
+  });
+
+  it('pads updates to a multiple of padding on backends with sequence buffers', async () => {
+    const log: BufferLog = { capacities: [], viewLengths: [] };
+    const backend = withFakeSequenceBuffers(log);
+    const cache = new KVCache(backend, 1, { padding: 3, initialCapacity: 2, valueEntries: ['v'] });
+    expect(cache.keyLength(2)).toBe(3);
+    // [batch 1, heads 1, seq 2, dim 1]
+    const first = cache.update(0, { k: backend.tensor([1, 2], [1, 1, 2, 1]), v: backend.tensor([-1, -2], [1, 1, 2, 1]) });
+    expect(cache.length).toBe(2);
+    expect([...first.k.shape]).toEqual([1, 1, 3, 1]);
+    expect([...(await first.k.data())]).toEqual([1, 2, 0]);
+    expect([...(await first.v.data())]).toEqual([-1, -2, 0]);
+    expect(cache.keyLength(1)).toBe(3);
+    const second = cache.update(0, { k: backend.tensor([3], [1, 1, 1, 1]), v: backend.tensor([-3], [1, 1, 1, 1]) });
+    expect(cache.length).toBe(3);
+    expect([...(await second.k.data())]).toEqual([1, 2, 3]);
+    expect(cache.keyLength(1)).toBe(6);
+    const third = cache.update(0, { k: backend.tensor([4], [1, 1, 1, 1]), v: backend.tensor([-4], [1, 1, 1, 1]) });
+    expect(cache.length).toBe(4);
+    expect([...(await third.k.data())]).toEqual([1, 2, 3, 4, 0, 0]);
+    expect([...(await third.v.data())]).toEqual([-1, -2, -3, -4, 0, 0]);
+    // 4 more positions need 9 > the first capacity 6: the new buffer gets the 4 real positions, not the padded 6
+    expect(cache.keyLength(4)).toBe(9);
+    const fourth = cache.update(0, { k: backend.tensor([5, 6, 7, 8], [1, 1, 4, 1]), v: backend.tensor([-5, -6, -7, -8], [1, 1, 4, 1]) });
+    expect(cache.length).toBe(8);
+    expect([...(await fourth.k.data())]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0]);
+    expect([...(await fourth.v.data())]).toEqual([-1, -2, -3, -4, -5, -6, -7, -8, 0]);
+    // first capacity: 2 (initial) rounded to the step 2, then to a multiple of 3 -> 6; then doubled -> 12
+    expect(log.capacities).toEqual([6, 6, 12, 12]);
+    for (const c of log.capacities) expect(c % 3).toBe(0);
+    // k and v of each update get one padded length; the copies into the grown buffers are unpadded
+    expect(log.viewLengths).toEqual([3, 3, 3, 3, 6, 6, undefined, 9, undefined, 9]);
+    expect(cache.get(0, 'k')).toBe(fourth.k);
+    cache.dispose();
+    expect(fourth.k.isDisposed).toBe(true);
+    expect(backend.memory().tensors).toBe(8); // only the test's 8 inputs: no buffer, view or copy leaked
+  });
+
+  it('pads along any sequence axis and keeps length real', async () => {
+    const backend = withFakeSequenceBuffers({ capacities: [], viewLengths: [] });
+    const cache = new KVCache(backend, 2, { padding: 4 });
+    for (let layer = 0; layer < 2; layer++) cache.update(layer, { latent: backend.tensor([1, 2, 3, 4, 5, 6], [1, 3, 2]) }, 1); // [batch, seq, dim]
+    expect(cache.length).toBe(3);
+    expect(cache.keyLength(1)).toBe(4);
+    expect(cache.keyLength(2)).toBe(8);
+    const out = cache.update(0, { latent: backend.tensor([7, 8], [1, 1, 2]) }, 1);
+    expect([...out.latent.shape]).toEqual([1, 4, 2]);
+    expect([...(await out.latent.data())]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(cache.length).toBe(4);
+    expect(cache.keyLength(1)).toBe(8);
+    cache.dispose();
+  });
+
+  it('ignores padding without sequence buffers', async () => {
+    const backend = createReferenceBackend();
+    const cache = new KVCache(backend, 1, { padding: 256 });
+    expect(cache.keyLength(2)).toBe(2);
+    const first = cache.update(0, { k: backend.tensor([1, 2], [1, 1, 2, 1]) });
+    expect([...first.k.shape]).toEqual([1, 1, 2, 1]);
+    expect(cache.keyLength(1)).toBe(3);
+    const second = cache.update(0, { k: backend.tensor([3], [1, 1, 1, 1]) });
+    expect([...(await second.k.data())]).toEqual([1, 2, 3]);
+    expect(cache.length).toBe(3);
+  });
+
+  it('returns exact lengths with sequence buffers and no padding', async () => {
+    const log: BufferLog = { capacities: [], viewLengths: [] };
+    const backend = withFakeSequenceBuffers(log);
+    const cache = new KVCache(backend, 1);
+    expect(cache.keyLength(3)).toBe(3);
+    const out = cache.update(0, { k: backend.tensor([1, 2, 3], [1, 1, 3, 1]) });
+    expect([...(await out.k.data())]).toEqual([1, 2, 3]);
+    expect(cache.keyLength(1)).toBe(4);
+    expect(log).toEqual({ capacities: [256], viewLengths: [undefined] });
+    cache.dispose();
+  });
+
+  it('rejects a padding that is not a positive integer', () => {
+    const backend = createReferenceBackend();
+    for (const padding of [0, -8, 1.5, Number.NaN]) {
+      expect(() => new KVCache(backend, 1, { padding })).toThrow(expect.objectContaining({ code: 'PIO_BACKEND_ERROR', op: 'KVCache' }));
+    }
   });
 });

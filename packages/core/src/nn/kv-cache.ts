@@ -16,10 +16,19 @@ export interface KVCacheOptions {
    */
   valueEntries?: readonly string[];
   /**
-   * Positions allocated by the first update, at least. Capacities are multiples of `min(256, initialCapacity)` and
-   * double when full. Default 256.
+   * Positions allocated by the first update, at least. Capacities are multiples of `min(256, initialCapacity)`
+   * (rounded up further to a multiple of {@link KVCacheOptions.padding}) and double when full. Default 256.
    */
   initialCapacity?: number;
+  /**
+   * On backends with {@link Backend.createSequenceBuffer}, {@link KVCache.update} returns the cached entries padded
+   * along the sequence axis to a multiple of `padding` positions. The padded tail reads as zero and MUST be masked
+   * out by the caller's attention mask, e.g. `buildAttentionMask(backend, rows, n, { keyLength: cache.keyLength(n) })`
+   * built before the update. Consecutive decode steps then have identical shapes, which lets graph backends reuse
+   * one compiled graph (llama.cpp pads its cache to 256). Backends without sequence buffers return exact lengths
+   * (the padding is ignored there). A positive integer; default 1 (no padding).
+   */
+  padding?: number;
 }
 
 /** Positions are allocated in multiples of this. */
@@ -36,11 +45,13 @@ const CAPACITY_STEP = 256;
  */
 export class KVCache {
   private readonly layers: Array<Map<string, Tensor>>;
-  private readonly seqAxes: Array<Map<string, number>>;
   private readonly buffers: Array<Map<string, SequenceBuffer>>;
   private readonly storage: SequenceBufferStorage;
   private readonly initialCapacity: number;
+  private readonly padding: number;
   private readonly valueEntries: ReadonlySet<string>;
+  /** Real (unpadded) positions of each entry. */
+  private readonly lengths: Array<Map<string, number>>;
 
   constructor(
     private readonly backend: Backend,
@@ -49,67 +60,102 @@ export class KVCache {
     options: KVCacheOptions = {},
   ) {
     this.layers = Array.from({ length: numLayers }, () => new Map());
-    this.seqAxes = Array.from({ length: numLayers }, () => new Map());
     this.buffers = Array.from({ length: numLayers }, () => new Map());
+    this.lengths = Array.from({ length: numLayers }, () => new Map());
     this.storage = options.storage ?? 'float32';
     this.initialCapacity = options.initialCapacity ?? CAPACITY_STEP;
     this.valueEntries = new Set(options.valueEntries ?? []);
     if (!Number.isInteger(this.initialCapacity) || this.initialCapacity < 1) {
       throw new BackendError('KVCache', `initialCapacity must be a positive integer, got ${options.initialCapacity}`);
     }
+    this.padding = options.padding ?? 1;
+    if (!Number.isInteger(this.padding) || this.padding < 1) {
+      throw new BackendError('KVCache', `padding must be a positive integer (1 for none), got ${options.padding}`);
+    }
   }
 
-  /** Positions cached so far (read it before the current forward appends to layer 0). */
+  /** Positions cached so far, without padding (read it before the current forward appends to layer 0). */
   get length(): number {
-    const first = this.layers[0]?.entries().next().value as [string, Tensor] | undefined;
-    if (!first) return 0;
-    const axis = this.seqAxes[0].get(first[0]) ?? 0;
-    return first[1].shape[axis];
+    const first = this.lengths[0]?.values().next().value as number | undefined;
+    return first ?? 0;
   }
 
   /**
-   * Appends `entries` (each with the new positions along `seqAxis`) to `layer` and returns the full tensors.
-   * Default `seqAxis` 2 suits `[batch, heads, seq, dim]`.
+   * The sequence length of the tensors the next {@link KVCache.update} of layer 0 with `newPositions` new positions
+   * returns: `length + newPositions`, rounded up to a multiple of {@link KVCacheOptions.padding} on backends with
+   * sequence buffers. Build the attention mask with it (read it before the forward updates layer 0).
+   */
+  keyLength(newPositions: number): number {
+    const exact = this.length + newPositions;
+    return this.padded(exact);
+  }
+
+  /**
+   * Appends `entries` (each with the new positions along `seqAxis`) to `layer` and returns the full tensors: every
+   * cached position, then (with {@link KVCacheOptions.padding} on backends with sequence buffers) zeros up to
+   * {@link KVCache.keyLength}. Default `seqAxis` 2 suits `[batch, heads, seq, dim]`.
    */
   update<K extends string>(layer: number, entries: Record<K, Tensor>, seqAxis = 2): Record<K, Tensor> {
     const store = this.layers[layer];
     if (!store) throw new BackendError('KVCache.update', `the cache has ${this.numLayers} layers; layer ${layer} does not exist`);
     const out = {} as Record<K, Tensor>;
+    const lengths = this.lengths[layer];
     for (const name of Object.keys(entries) as K[]) {
       const next = entries[name];
       const prev = store.get(name);
-      const full = this.backend.createSequenceBuffer ? this.appendInPlace(layer, name, prev, next, seqAxis) : prev ? this.backend.concat([prev, next], seqAxis) : next;
+      const axis = seqAxis < 0 ? seqAxis + next.shape.length : seqAxis;
+      const cached = lengths.get(name) ?? 0;
+      const length = cached + next.shape[axis];
+      const full = this.backend.createSequenceBuffer
+        ? this.appendInPlace(layer, name, prev, cached, next, axis, this.padded(length))
+        : prev
+          ? this.backend.concat([prev, next], axis)
+          : next;
       this.backend.keep(full);
       if (prev) prev.dispose();
       store.set(name, full);
-      this.seqAxes[layer].set(name, seqAxis);
+      lengths.set(name, length);
       out[name] = full;
     }
     return out;
   }
 
-  /** Appends `next` to the layer's buffer for `name`, moving to a buffer twice as large when it is full. */
-  private appendInPlace(layer: number, name: string, prev: Tensor | undefined, next: Tensor, seqAxis: number): Tensor {
+  /** `length` rounded up to a multiple of the padding where padding applies. */
+  private padded(length: number): number {
+    if (!this.backend.createSequenceBuffer || this.padding === 1) return length;
+    return Math.ceil(length / this.padding) * this.padding;
+  }
+
+  /**
+   * Appends `next` to the layer's buffer for `name` (holding `cached` real positions, viewed as `prev`), moving to a
+   * buffer twice as large when it is full, and returns the first `viewLength` positions.
+   */
+  private appendInPlace(layer: number, name: string, prev: Tensor | undefined, cached: number, next: Tensor, axis: number, viewLength: number): Tensor {
     const create = this.backend.createSequenceBuffer as NonNullable<Backend['createSequenceBuffer']>;
-    const axis = seqAxis < 0 ? seqAxis + next.shape.length : seqAxis;
     const buffers = this.buffers[layer];
     let buffer = buffers.get(name);
-    const needed = (prev?.shape[axis] ?? 0) + next.shape[axis];
-    if (!buffer || needed > buffer.capacity) {
-      const wanted = Math.max(needed, this.initialCapacity, 2 * (buffer?.capacity ?? 0));
+    if (!buffer || viewLength > buffer.capacity) {
+      const wanted = Math.max(viewLength, this.initialCapacity, 2 * (buffer?.capacity ?? 0));
       const step = Math.min(CAPACITY_STEP, this.initialCapacity);
-      const capacity = Math.ceil(wanted / step) * step;
+      // a multiple of the step, then of the padding: a padded view never exceeds the capacity
+      const capacity = Math.ceil((Math.ceil(wanted / step) * step) / this.padding) * this.padding;
       const role = this.valueEntries.has(name) ? 'values' : 'keys';
       const grown = create.call(this.backend, { shape: next.shape, axis, capacity, storage: this.storage, role });
-      if (prev) grown.append(prev).dispose(); // the old positions, copied once
+      if (prev) {
+        // the old positions, copied once (without the padded tail of the previous view)
+        const size = prev.shape.map((d, i) => (i === axis ? cached : d));
+        const real = prev.shape[axis] === cached ? prev : this.backend.slice(prev, size.map(() => 0), size);
+        grown.append(real).dispose();
+        if (real !== prev) real.dispose();
+      }
       buffer?.dispose();
       buffer = grown;
       buffers.set(name, buffer);
     }
-    return buffer.append(next);
+    return this.padding === 1 ? buffer.append(next) : buffer.append(next, { viewLength });
   }
 
-  /** The cached tensor `name` of `layer`, if any. */
+  /** The cached tensor `name` of `layer`, if any (as the last update returned it, padding included). */
   get(layer: number, name: string): Tensor | undefined {
     return this.layers[layer]?.get(name);
   }
@@ -124,5 +170,6 @@ export class KVCache {
       for (const b of buffers.values()) b.dispose();
       buffers.clear();
     }
+    for (const lengths of this.lengths) lengths.clear();
   }
 }

@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import type { SequenceBufferStorage } from '../backend/sequence-buffer.js';
+import { buildAttentionMask } from '../nn/attention-mask.js';
 import { KVCache } from '../nn/kv-cache.js';
 import type { ConformanceRegistry } from './backend-conformance-context.js';
 import { build, randomNd, type Nd } from './backend-conformance-oracle.js';
@@ -23,7 +25,17 @@ function concatNd(parts: readonly Nd[], axis: number): Nd {
   });
 }
 
-/** `KVCache` growth (in place or by concat) and the optional `createSequenceBuffer`. */
+/** Random multiples of 1/8 in [-4, 4]: exact in float16 as in float32, so every storage compares exactly. */
+function eighthsNd(rng: () => number, shape: readonly number[]): Nd {
+  return build(shape, () => Math.round(rng() * 64 - 32) / 8);
+}
+
+/** Zeros of `shape`. */
+function zerosNd(shape: readonly number[]): Nd {
+  return build(shape, () => 0);
+}
+
+/** `KVCache` growth (in place or by concat), its padding, and the optional `createSequenceBuffer`. */
 export function registerCacheTests(reg: ConformanceRegistry): void {
   reg.test('cache/kv-cache-grows', async ({ backend, rng, expectValues }) => {
     // a tiny initial capacity makes in-place caches move to larger buffers twice (2 -> 4 -> 8)
@@ -94,5 +106,91 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
       expect(Math.abs(values[i] - x.data[i])).toBeLessThanOrEqual(Math.abs(x.data[i]) * 2 ** -11 + 2 ** -25);
     }
     half.dispose();
+  });
+
+  reg.test('cache/sequence-buffer-view-length', async ({ backend, rng, track, expectValues, expectBackendError }) => {
+    if (!backend.createSequenceBuffer) {
+      expect(backend.createSequenceBuffer).toBeUndefined();
+      return;
+    }
+    const roles = ['keys', 'values'] as const;
+    const storages: SequenceBufferStorage[] = ['float32', 'float16'];
+    for (const role of roles) {
+      for (const storage of storages) {
+        const label = `${role}, ${storage}`;
+        const buffer = backend.createSequenceBuffer({ shape: [2, 3, 0, 4], axis: 2, capacity: 8, storage, role });
+        const a = eighthsNd(rng, [2, 3, 2, 4]);
+        const b = eighthsNd(rng, [2, 3, 3, 4]);
+        const c = eighthsNd(rng, [2, 3, 1, 4]);
+        const first = track(buffer.append(track(backend.tensor(Float32Array.from(a.data), a.shape)), { viewLength: 4 }));
+        expect(buffer.length, label).toBe(2);
+        // a new buffer's unwritten positions read exactly 0
+        await expectValues(first, concatNd([a, zerosNd([2, 3, 2, 4])], 2), { exact: true, label: `${label}: first append padded to 4` });
+        const second = track(buffer.append(track(backend.tensor(Float32Array.from(b.data), b.shape)), { viewLength: 8 }));
+        expect(buffer.length, label).toBe(5);
+        await expectValues(second, concatNd([a, b, zerosNd([2, 3, 3, 4])], 2), { exact: true, label: `${label}: second append padded to the capacity` });
+        // a view exactly as long as the filled part, then the default view
+        const third = track(buffer.append(track(backend.tensor(Float32Array.from(c.data), c.shape)), { viewLength: 6 }));
+        await expectValues(third, concatNd([a, b, c], 2), { exact: true, label: `${label}: viewLength equal to the filled length` });
+        const rest = eighthsNd(rng, [2, 3, 1, 4]);
+        const fourth = track(buffer.append(track(backend.tensor(Float32Array.from(rest.data), rest.shape))));
+        await expectValues(fourth, concatNd([a, b, c, rest], 2), { exact: true, label: `${label}: default view after padded ones` });
+        buffer.dispose();
+      }
+    }
+
+    const small = backend.createSequenceBuffer({ shape: [1, 2, 0, 3], axis: 2, capacity: 4 });
+    track(small.append(track(backend.fill([1, 2, 2, 3], 1))));
+    // shorter than the filled length after the append, longer than the capacity, not an integer
+    expectBackendError('SequenceBuffer.append', () => small.append(track(backend.fill([1, 2, 1, 3], 1)), { viewLength: 2 }));
+    expectBackendError('SequenceBuffer.append', () => small.append(track(backend.fill([1, 2, 1, 3], 1)), { viewLength: 5 }));
+    expectBackendError('SequenceBuffer.append', () => small.append(track(backend.fill([1, 2, 1, 3], 1)), { viewLength: 3.5 }));
+    small.dispose();
+  });
+
+  reg.test('cache/kv-cache-padding', async ({ backend, rng, expectValues }) => {
+    // padding 8 with a capacity of 8 at first: the cache moves to a larger buffer once, copying only real positions
+    const cache = new KVCache(backend, 1, { padding: 8, initialCapacity: 8, valueEntries: ['v'] });
+    const padded = !!backend.createSequenceBuffer;
+    const steps = [3, 1, 1, 5, 1, 4];
+    // row 1 has a masked position that is not at the start, so no query row is fully masked (a fully masked row
+    // spreads its softmax over every key, padded or not, and would differ by design)
+    const rows = [
+      [1, 1, 1],
+      [1, 0, 1],
+    ];
+    const keys: Nd[] = [];
+    const values: Nd[] = [];
+    let total = 0;
+    for (const [index, n] of steps.entries()) {
+      if (index > 0) for (const row of rows) row.push(...new Array<number>(n).fill(1));
+      const keyLength = cache.keyLength(n);
+      total += n;
+      expect(keyLength, `keyLength after ${total} positions`).toBe(padded ? Math.ceil(total / 8) * 8 : total);
+      const k = randomNd(rng, [2, 2, n, 4]); // [batch, kvHeads, seq, headDim]
+      const v = randomNd(rng, [2, 2, n, 4]);
+      const query = randomNd(rng, [2, 4, n, 4]); // two query heads per KV head
+      keys.push(k);
+      values.push(v);
+      const [viaCache, exact] = backend.scope(() => {
+        const a = cache.update(0, { k: backend.tensor(Float32Array.from(k.data), k.shape), v: backend.tensor(Float32Array.from(v.data), v.shape) });
+        expect([...a.k.shape], 'padded keys').toEqual([2, 2, keyLength, 4]);
+        expect([...a.v.shape], 'padded values').toEqual([2, 2, keyLength, 4]);
+        const q = backend.tensor(Float32Array.from(query.data), query.shape);
+        const mask = buildAttentionMask(backend, rows, n, { keyLength });
+        const allKeys = backend.concat(keys.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)), 2);
+        const allValues = backend.concat(values.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)), 2);
+        return [
+          backend.attention(q, a.k, a.v, { scale: 0.5, mask }),
+          backend.attention(q, allKeys, allValues, { scale: 0.5, mask: buildAttentionMask(backend, rows, n) }),
+        ];
+      });
+      const reference: Nd = { shape: [...exact.shape], data: Float64Array.from(await exact.data()) };
+      await expectValues(viaCache, reference, { label: `attention over the padded cache after ${total} positions` });
+      viaCache.dispose();
+      exact.dispose();
+    }
+    expect(cache.length).toBe(total);
+    cache.dispose();
   });
 }
