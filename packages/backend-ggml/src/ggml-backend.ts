@@ -78,6 +78,13 @@ export class GgmlBackend implements Backend {
   memory(): BackendMemory {
     return this.rt.memory();
   }
+  /**
+   * Graphs computed so far: `built` were recorded, planned and allocated; `reused` reran an earlier graph of the same
+   * structure with new inputs (decode steps over a padded KV cache; see `GgmlBackendOptions.reuseGraphs`).
+   */
+  graphStats(): { built: number; reused: number } {
+    return this.rt.graphStats();
+  }
   dispose(): void {
     this.scratch.clear();
     this.rt.dispose();

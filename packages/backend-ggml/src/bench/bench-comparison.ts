@@ -1,4 +1,4 @@
-import type { WeightStorage } from '@pio/core';
+import type { SequenceBufferStorage, WeightStorage } from '@pio/core';
 import type { BenchComparisonRow } from './bench-comparison-row.js';
 import type { DecoderShape } from './decoder-shape.js';
 
@@ -12,6 +12,8 @@ export interface BenchComparison {
   threads: number;
   promptTokens: number;
   decodeTokens: number;
+  /** KV cache element type of both engines. */
+  kvCacheStorage: SequenceBufferStorage;
   /** The memory-bandwidth limit the decode figures are compared with, in bytes per second. */
   bandwidthBytesPerSecond: number;
   /** When the run started (ISO 8601). */

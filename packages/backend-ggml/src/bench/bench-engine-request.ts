@@ -1,4 +1,4 @@
-import type { WeightStorage } from '@pio/core';
+import type { SequenceBufferStorage, WeightStorage } from '@pio/core';
 import type { DecoderShape } from './decoder-shape.js';
 
 /** The engines the side-by-side benchmark runs. */
@@ -29,4 +29,6 @@ export interface BenchEngineRequest {
   decodeTokens: number;
   /** CPU threads. */
   threads: number;
+  /** Element type of both engines' KV caches (llama.cpp's default is float16). */
+  kvCacheStorage: SequenceBufferStorage;
 }

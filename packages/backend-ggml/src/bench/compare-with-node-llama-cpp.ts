@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnsupportedSettingError, type WeightStorage } from '@pio/core';
+import { UnsupportedSettingError, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
 import { loadGgml } from '../runtime/load-ggml.js';
 import { locateBinaries } from '../runtime/locate-binaries.js';
 import type { BenchComparison } from './bench-comparison.js';
@@ -42,6 +42,8 @@ export interface CompareWithNodeLlamaCppOptions {
   promptTokens: number;
   /** Greedy decode steps after the prefill. */
   decodeTokens: number;
+  /** KV cache element type of both engines; default `float16` (node-llama-cpp's default, so like is compared with like). */
+  kvCacheStorage?: SequenceBufferStorage;
   /**
    * Runs one engine in a fresh process (one copy of the weights at a time), usually {@link spawnBenchChild} with a
    * program that calls {@link runBenchEngine}.
@@ -71,6 +73,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   const { threads, promptTokens, decodeTokens, signal } = options;
   const storages = [...options.storages];
   const seed = options.seed ?? 1234;
+  const kvCacheStorage = options.kvCacheStorage ?? 'float16';
   const bandwidthBytesPerSecond = options.bandwidthBytesPerSecond ?? 31e9;
   const startedAt = new Date().toISOString();
   const unsupported = storages.find((s) => !BENCH_STORAGES.includes(s));
@@ -100,7 +103,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       const run = (engine: BenchEngine): Promise<BenchEngineResult> => {
         signal?.throwIfAborted();
         options.onProgress?.({ stage: 'running', engine, storage });
-        const request: BenchEngineRequest = { engine, storage, shape, seed, ggufPath: ggufPath(storage), prompt, promptTokens, decodeTokens, threads };
+        const request: BenchEngineRequest = { engine, storage, shape, seed, ggufPath: ggufPath(storage), prompt, promptTokens, decodeTokens, threads, kvCacheStorage };
         return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
       };
       const pio = await run('pio');
@@ -116,7 +119,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
     }
     const model = options.model !== undefined ? { model: options.model } : {};
     const ranPrompt = rows[0]?.pio.raw.prompt?.length ?? promptTokens;
-    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, bandwidthBytesPerSecond, startedAt, rows };
+    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, kvCacheStorage, bandwidthBytesPerSecond, startedAt, rows };
   } finally {
     await source?.close();
     if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });

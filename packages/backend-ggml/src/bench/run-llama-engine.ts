@@ -9,7 +9,15 @@ export async function runLlamaEngine(request: BenchEngineRequest, importer?: Nod
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never, maxThreads: threads });
   try {
     const model = await llama.loadModel({ modelPath: request.ggufPath, gpuLayers: 0 });
-    const context = await model.createContext({ contextSize: Math.max(512, prompt.length + decodeTokens + 8), batchSize: prompt.length, threads, flashAttention: false });
+    const kvType = request.kvCacheStorage === 'float32' ? 'F32' : 'F16';
+    const context = await model.createContext({
+      contextSize: Math.max(512, prompt.length + decodeTokens + 8),
+      batchSize: prompt.length,
+      threads,
+      flashAttention: false,
+      experimentalKvCacheKeyType: kvType,
+      experimentalKvCacheValueType: kvType,
+    });
     const sequence = context.getSequence();
     const asTokens = (ids: number[]) => ids as unknown as Parameters<typeof sequence.evaluate>[0];
     let t = performance.now();

@@ -18,7 +18,8 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
   const weights = randomWeights(shape, request.seed);
   const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
   weights.length = 0; // let the host copies go
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'] });
+  // padded to 256 positions like llama.cpp's cache, so that decode steps repeat their shapes
+  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: request.kvCacheStorage });
   try {
     let t = performance.now();
     let logits = model.forward(prompt, cache);

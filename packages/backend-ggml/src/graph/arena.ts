@@ -3,7 +3,8 @@ import type { GgmlApi, NativePointer } from '../runtime/ggml-api.js';
 /**
  * Backend memory shared by the tensors of one upload or one computed graph: a ggml context (tensor metadata) plus
  * the buffer or graph allocator holding the values. Freed when the last node referencing it lets go; a graph
- * allocator is handed to `recycle` (when given) so the next graph reuses its buffer.
+ * allocator is handed to `recycle` (when given) so the next graph reuses its buffer. A run of a cached graph owns
+ * neither (no context, no allocator): freeing it only tells the cache, through `onFree`, that the graph is free.
  */
 export class Arena {
   private refs = 0;
@@ -11,7 +12,7 @@ export class Arena {
 
   constructor(
     private readonly api: GgmlApi,
-    private readonly ctx: NativePointer,
+    private readonly ctx: NativePointer | null,
     private readonly buffer: NativePointer | null,
     private readonly gallocr: NativePointer | null,
     private readonly onFree: (arena: Arena) => void = () => {},
@@ -44,6 +45,6 @@ export class Arena {
       if (this.recycle) this.recycle(this.gallocr);
       else this.api.ggml_gallocr_free(this.gallocr);
     }
-    this.api.ggml_free(this.ctx);
+    if (this.ctx) this.api.ggml_free(this.ctx);
   }
 }

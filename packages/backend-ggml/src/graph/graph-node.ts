@@ -25,6 +25,13 @@ export interface NodeRecipe {
   readonly effect?: boolean;
   /** ggml tensors the recipe may create, when more than the runtime's default budget per node (12). */
   readonly tensors?: number;
+  /**
+   * Everything `emit` depends on besides the node's shape, types and inputs (an axis, a scale, a permutation), as a
+   * string: two nodes with the same op, shape, types, inputs and key emit the same ggml ops. A graph whose nodes all
+   * have a key can be reused with new input values (see `GraphCache`); leave it undefined when emission depends on
+   * anything that the string cannot state, and graphs containing the node are always built afresh.
+   */
+  readonly key?: string;
 }
 
 /** The runtime services a node needs; implemented by `GraphRuntime`. */
@@ -42,6 +49,19 @@ export interface NodeOwner {
  * scope disposed stays recordable while a live consumer still needs it.
  */
 export class GraphNode implements Tensor {
+  private static nextId = 1;
+  /** Unique per node, never reused. */
+  readonly id = GraphNode.nextId++;
+  /**
+   * Identity of the memory a computed node stands for, used in graph keys: its own {@link GraphNode.id}, or for a
+   * computed write (an effect) the id of the buffer it wrote into.
+   */
+  storageId = this.id;
+  /**
+   * Host values (ggml's encoding of {@link GraphNode.ggmlType}) not yet in backend memory: a graph reading the node
+   * allocates it as a graph input and copies these in before computing.
+   */
+  hostBytes: Uint8Array | undefined;
   /** The op that made it (for messages). */
   readonly op: string;
   /** Logical shape, row-major. */
@@ -68,7 +88,7 @@ export class GraphNode implements Tensor {
   constructor(owner: NodeOwner, fields: { op: string; shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number }) {
     this.owner = owner;
     this.op = fields.op;
-    this.shape = Object.freeze([...fields.shape]);
+    this.shape = fields.shape.slice();
     this.dtype = fields.dtype;
     this.ggmlType = fields.ggmlType;
     this.inputs = fields.inputs;
@@ -80,6 +100,11 @@ export class GraphNode implements Tensor {
   /** True once the values exist in backend memory. */
   get computed(): boolean {
     return this.ptr !== undefined;
+  }
+
+  /** True while the values are known on the host only (an input not yet read by any graph). */
+  get isHostInput(): boolean {
+    return this.hostBytes !== undefined && this.ptr === undefined;
   }
 
   /** True once {@link GraphNode.dispose} has run (directly or by a scope). */

@@ -5,8 +5,25 @@ import { Arena } from './arena.js';
 import { Emitter } from './emitter.js';
 import { GraphNode, type NodeOwner, type NodeRecipe } from './graph-node.js';
 import { collectPending } from './collect-pending.js';
+import { GraphCache, type CachedGraph, type DetachedTensor } from './graph-cache.js';
+import { detachTensor } from '../runtime/tensor-layout.js';
+import { graphKey } from './graph-key.js';
 import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
+
+/** A graph about to run: built now or taken from the cache, with the arena its outputs will live in. */
+interface GraphRun {
+  readonly graph: NativePointer;
+  readonly tensors: readonly NativePointer[];
+  readonly final: NativePointer;
+  readonly inputs: readonly number[];
+  readonly borrowed: readonly number[];
+  readonly outputs: readonly number[];
+  /** Output tensors (and view inputs) made leaves after the run, with their view sources. */
+  readonly detach: readonly NativePointer[];
+  readonly arena: Arena;
+  readonly cached?: CachedGraph;
+}
 
 /** ggml tensors reserved per recorded node (an op may add conts, casts, repeats, views). */
 const TENSORS_PER_NODE = 12;
@@ -35,14 +52,24 @@ export class GraphRuntime implements NodeOwner {
     this.arenas.delete(arena);
   };
   private readonly buft: NativePointer;
+  /** Graphs kept for reuse between computations with the same structure (decode steps). */
+  private readonly graphs: GraphCache;
+  private built = 0;
 
   constructor(
     /** The bound ggml API. */
     readonly api: GgmlApi,
     /** The ggml backend (device) computing graphs. */
     readonly backend: NativePointer,
+    options: { reuseGraphs?: boolean } = {},
   ) {
     this.buft = api.ggml_backend_get_default_buffer_type(backend);
+    this.graphs = new GraphCache(api, options.reuseGraphs === false ? 0 : undefined);
+  }
+
+  /** Graphs computed so far: built (recorded, planned and allocated) and reused from the {@link GraphCache}. */
+  graphStats(): { built: number; reused: number } {
+    return { built: this.built, reused: this.graphs.hits };
   }
 
   /** Live tensors and bytes. */
@@ -62,25 +89,30 @@ export class GraphRuntime implements NodeOwner {
       if (input.isDisposed) throw new BackendError(op, `an input of shape [${input.shape.join(', ')}] was already disposed`);
     }
     const ggmlType = fields.ggmlType ?? (fields.dtype === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32);
-    return this.register(new GraphNode(this, { ...fields, op, ggmlType }));
+    return this.register(new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType, inputs: fields.inputs, recipe: fields.recipe }));
   }
 
-  /** A leaf uploaded now from raw bytes already in ggml's encoding of `ggmlType`. */
-  upload(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; bytes: Uint8Array; ne?: readonly number[] }): GraphNode {
+  /**
+   * A leaf from host values (raw bytes in ggml's encoding of `ggmlType`, owned by the node from now on). The first
+   * graph that reads it allocates it as a graph input and copies the bytes in, so a cached graph reruns with new
+   * inputs in the same places.
+   */
+  input(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; bytes: Uint8Array }): GraphNode {
     this.assertAlive(op);
     const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
-    this.fillLeaf(node, fields.bytes, fields.ne ?? toNe(fields.shape));
+    node.hostBytes = fields.bytes;
     return this.register(node);
   }
 
   /**
-   * A leaf allocated now and left unset: the caller writes its `byteLength` bytes (ggml's encoding of `ggmlType`)
-   * with `ggml_backend_tensor_set` on `ptr` before any graph reads it (streamed weight uploads).
+   * A leaf allocated now in its own backend buffer and left unset (`zero`: cleared): the caller writes its
+   * `byteLength` bytes (ggml's encoding of `ggmlType`) with `ggml_backend_tensor_set` on `ptr` before any graph reads
+   * it (streamed weight uploads), or graphs write it in place (sequence buffers).
    */
-  allocate(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[] }): GraphNode {
+  allocate(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[]; zero?: boolean }): GraphNode {
     this.assertAlive(op);
     const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.byteLength });
-    this.fillLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape));
+    this.allocateLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape), fields.zero === true);
     return this.register(node);
   }
 
@@ -92,6 +124,7 @@ export class GraphRuntime implements NodeOwner {
     this.live.clear();
     for (const arena of [...this.arenas]) arena.free();
     this.arenas.clear();
+    this.graphs.dispose();
     for (const gallocr of this.spareAllocators.splice(0)) this.api.ggml_gallocr_free(gallocr);
     this.api.ggml_backend_free(this.backend);
     this.liveTensors = 0;
@@ -112,6 +145,7 @@ export class GraphRuntime implements NodeOwner {
     node.arena?.release();
     node.arena = undefined;
     node.ptr = undefined;
+    node.hostBytes = undefined;
     const inputs = node.inputs;
     node.inputs = [];
     for (const input of inputs) this.release(input);
@@ -126,6 +160,10 @@ export class GraphRuntime implements NodeOwner {
     const out = node.dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
     if (count === 0) return out;
     const plain = node.ggmlType === GGML_TYPE.F32 || node.ggmlType === GGML_TYPE.I32;
+    if (node.isHostInput && plain) {
+      new Uint8Array(out.buffer).set(node.hostBytes as Uint8Array);
+      return out;
+    }
     if (node.ptr !== undefined && plain && this.api.ggml_is_contiguous(node.ptr)) {
       this.api.ggml_backend_tensor_get(node.ptr, out, 0, out.byteLength);
       return out;
@@ -136,28 +174,94 @@ export class GraphRuntime implements NodeOwner {
     return out;
   }
 
-  /** Computes every pending node needed by `node` (ggml graph); returns its ggml tensor (made contiguous float32/int32 when `readable`). */
+  /**
+   * Computes every pending node needed by `node` in one ggml graph; returns its ggml tensor (made contiguous
+   * float32/int32 when `readable`). A graph whose structure ({@link graphKey}) was computed before is rerun from the
+   * {@link GraphCache} with the new host inputs copied in, without recording, planning or allocating it again.
+   */
   computeGraph(node: GraphNode, readable: boolean): { final: NativePointer; arena: Arena } {
-    const order = collectPending(node);
     const api = this.api;
+    const order = collectPending(node);
+    const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
+    const outputSet = new Set(outputs);
+    const key = graphKey(order, node, outputSet, readable);
+    const cached = key === undefined ? undefined : this.graphs.take(key);
+    const graph = cached ? this.runOf(cached) : this.build(order, node, outputs, readable, key);
+    // the tensors made leaves after a run (see below), with their bytes as built; a reused graph gets them back first
+    const detached = cached?.detached ?? this.opFieldsOf(graph.detach);
+    if (cached) for (const d of detached) d.fields.set(d.saved);
+    for (const i of graph.inputs) {
+      const bytes = order[i].hostBytes as Uint8Array;
+      if (bytes.byteLength > 0) api.ggml_backend_tensor_set(graph.tensors[i], bytes, 0, bytes.byteLength);
+    }
+    const status = api.ggml_backend_graph_compute(this.backend, graph.graph);
+    if (status !== 0) {
+      graph.arena.free();
+      throw new BackendError('data', `ggml graph compute failed with status ${status}`);
+    }
+    // outputs, and the tensors their views read, become leaves: later graphs may meet them (see `build`)
+    for (const d of detached) detachTensor(d.fields);
+    if (graph.cached) graph.cached.detached = detached;
+    for (const w of order) {
+      if (!w.recipe.effect) continue;
+      const inputs = w.inputs;
+      w.ptr = inputs[0].ptr;
+      w.storageId = inputs[0].storageId;
+      w.inputs = [];
+      for (const input of inputs) this.release(input);
+    }
+    const { arena } = graph;
+    for (const i of graph.outputs) {
+      const o = order[i];
+      o.hostBytes = undefined; // in backend memory now (inputs that are not outputs keep their bytes for later graphs)
+      o.ptr = graph.tensors[i];
+      o.arena = arena;
+      arena.retain();
+    }
+    const borrowed = new Set(graph.borrowed.map((i) => order[i]));
+    for (const o of outputs) {
+      if (o.recipe.view || borrowed.has(o)) continue;
+      const inputs = o.inputs;
+      o.inputs = [];
+      for (const input of inputs) this.release(input);
+    }
+    return { final: graph.final, arena };
+  }
+
+  /**
+   * Records the pending `order` into a new ggml context and graph and allocates it. When `key` was built before, the
+   * graph is kept in the cache for the next computation with the same key; otherwise its memory goes with its arena.
+   */
+  private build(order: readonly GraphNode[], node: GraphNode, outputs: readonly GraphNode[], readable: boolean, key: string | undefined): GraphRun {
+    const api = this.api;
+    this.built++;
     const slots = order.reduce((n, o) => n + Math.max(TENSORS_PER_NODE, o.recipe.tensors ?? 0), 64);
     const graphSize = slots + order.reduce((n, o) => n + o.inputs.length, 0);
     const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * slots + api.ggml_graph_overhead_custom(graphSize, false), mem_buffer: null, no_alloc: true });
     const emitter = new Emitter(api, ctx);
     const emitted = new Map<GraphNode, NativePointer>();
     const ptrOf = (n: GraphNode): NativePointer => n.ptr ?? emitted.get(n);
-    for (const n of order) {
+    const inputs: number[] = [];
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i];
+      if (n.hostBytes !== undefined) {
+        const ne = toNe(n.shape);
+        const t = api.ggml_new_tensor_4d(ctx, n.ggmlType, ne[0], ne[1], ne[2], ne[3]);
+        api.ggml_set_input(t);
+        emitted.set(n, t);
+        inputs.push(i);
+        continue;
+      }
       const emit = n.recipe.emit;
       if (!emit) throw new BackendError('data', 'internal: a pending node has no ggml recipe');
       emitted.set(n, emit(emitter, n.inputs.map(ptrOf)));
     }
-    const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
-    const detachList: NativePointer[] = [];
+    const detach: NativePointer[] = [];
     const markOutput = (n: GraphNode): void => {
       const p = emitted.get(n);
       if (p === undefined) return;
       api.setOutputChain(p);
-      detachList.push(p);
+      detach.push(p);
       if (n.recipe.view && n.inputs[0]) markOutput(n.inputs[0]);
     };
     for (const o of outputs) markOutput(o);
@@ -185,70 +289,62 @@ export class GraphRuntime implements NodeOwner {
     // Effects (writes into persistent buffers) are expanded in dependency order among the outputs, so a write lands
     // in the graph before any node that reads the buffer it fills (ggml only sees the buffer, not the write).
     const outputSet = new Set(outputs);
-    const effects = order.filter((n) => n.recipe.effect === true);
     for (const o of order) if (outputSet.has(o) || o.recipe.effect) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
     const gallocr = this.spareAllocators.pop() ?? api.ggml_gallocr_new(this.buft);
-    const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
-    this.arenas.add(arena);
     // A recycled allocator keeps the placement it planned for its previous graph and, when the node and leaf counts
     // match and every tensor fits, `ggml_gallocr_alloc_graph` reuses it as is — but that plan knew the previous
     // graph's edges and outputs, not this one's, so live tensors could share memory. Plan afresh every time (`reserve`
     // only grows the buffer, it never frees and reallocates one that is big enough).
     if (!api.ggml_gallocr_reserve(gallocr, graph) || !api.ggml_gallocr_alloc_graph(gallocr, graph)) {
-      arena.free();
+      new Arena(api, ctx, null, gallocr, this.forget, this.recycle).free();
       throw new BackendError('data', 'ggml could not allocate the compute graph (out of memory?)');
     }
-    const status = api.ggml_backend_graph_compute(this.backend, graph);
-    if (status !== 0) {
-      arena.free();
-      throw new BackendError('data', `ggml graph compute failed with status ${status}`);
+    const tensors = order.map((n) => emitted.get(n));
+    const outputAt = order.flatMap((n, i) => (outputSet.has(n) ? [i] : []));
+    const borrowed = order.flatMap((n, i) => (outputSet.has(n) && !n.recipe.view && older.has(api.storageAddress(tensors[i])) ? [i] : []));
+    const plan = { graph, tensors, final, inputs, borrowed, outputs: outputAt, detach };
+    if (key !== undefined && this.graphs.seenBefore(key)) {
+      const entry: CachedGraph = { ...plan, key, ctx, gallocr, detached: undefined, busy: true };
+      if (this.graphs.add(entry)) return this.runOf(entry);
     }
-    // outputs, and the tensors their views read, become leaves: later graphs may meet them (see above)
-    for (const p of detachList) for (let q: NativePointer | null = p; q; q = api.viewSource(q)) api.detach(q);
-    for (const w of effects) {
-      const inputs = w.inputs;
-      w.ptr = inputs[0].ptr;
-      w.inputs = [];
-      for (const input of inputs) this.release(input);
-    }
-    for (const o of outputs) {
-      o.ptr = emitted.get(o);
-      o.arena = arena;
-      arena.retain();
-    }
-    const borrowed = this.borrowsMemory(older, outputs, emitted);
-    for (const o of outputs) {
-      if (o.recipe.view || borrowed.has(o)) continue;
-      const inputs = o.inputs;
-      o.inputs = [];
-      for (const input of inputs) this.release(input);
-    }
-    return { final, arena };
+    const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
+    this.arenas.add(arena);
+    return { ...plan, arena };
   }
 
-  /**
-   * Outputs whose ggml tensor uses the memory of a tensor computed before this graph (a recipe that returned its
-   * input as is — a cast to the same type, a one-part concat — or a ggml view of it). Like views, they must keep their
-   * inputs, which keep that older memory alive; this graph's arena holds only their own memory.
-   */
-  private borrowsMemory(older: ReadonlySet<bigint>, outputs: readonly GraphNode[], emitted: Map<GraphNode, NativePointer>): Set<GraphNode> {
-    const borrowed = new Set<GraphNode>();
-    if (older.size === 0) return borrowed;
-    for (const o of outputs) if (!o.recipe.view && older.has(this.api.storageAddress(emitted.get(o)))) borrowed.add(o);
-    return borrowed;
+  /** Views of the op fields of `tensors` and of their view sources, with copies taken before any is detached. */
+  private opFieldsOf(tensors: readonly NativePointer[]): DetachedTensor[] {
+    const out: DetachedTensor[] = [];
+    for (const p of tensors) {
+      for (let q: NativePointer | null = p; q; q = this.api.viewSource(q)) {
+        const fields = this.api.opFields(q);
+        out.push({ fields, saved: fields.slice() });
+      }
+    }
+    return out;
+  }
+
+  /** A run of a cached graph: its arena owns no memory and, when freed, hands the graph back to the cache. */
+  private runOf(entry: CachedGraph): GraphRun {
+    const arena = new Arena(this.api, null, null, null, (a) => {
+      this.forget(a);
+      entry.busy = false;
+    });
+    this.arenas.add(arena);
+    return { ...entry, arena, cached: entry };
   }
 
   /** Computes, on the host, every pending host-op node `node` depends on (their inputs first). */
   private async resolveHostNodes(node: GraphNode): Promise<void> {
     for (;;) {
-      const host = collectPending(node).find((n) => n.recipe.host);
+      const host = collectPending(node).find((n) => n.recipe.host && n.hostBytes === undefined);
       if (!host?.recipe.host) return;
       const values = [];
       for (const input of host.inputs) values.push(await this.readData(input));
       const result = host.recipe.host(values);
       if (host.ptr === undefined) {
-        this.fillLeaf(host, new Uint8Array(result.buffer, result.byteOffset, result.byteLength), toNe(host.shape));
+        host.hostBytes = new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
         const inputs = host.inputs;
         host.inputs = [];
         for (const input of inputs) this.release(input);
@@ -256,9 +352,8 @@ export class GraphRuntime implements NodeOwner {
     }
   }
 
-  /** Allocates `node`'s ggml tensor and copies `bytes` in (a byte count: allocate only). */
-  private fillLeaf(node: GraphNode, bytes: Uint8Array | number, ne: readonly number[]): void {
-    const byteLength = typeof bytes === 'number' ? bytes : bytes.byteLength;
+  /** Allocates `node`'s ggml tensor in a buffer of its own (cleared when `zero`). */
+  private allocateLeaf(node: GraphNode, byteLength: number, ne: readonly number[], zero: boolean): void {
     const api = this.api;
     const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * 2, mem_buffer: null, no_alloc: true });
     const t = api.ggml_new_tensor_4d(ctx, node.ggmlType, ne[0], ne[1], ne[2], ne[3]);
@@ -269,7 +364,7 @@ export class GraphRuntime implements NodeOwner {
       throw new BackendError('tensor', `could not allocate ${size} bytes on the ggml device`);
     }
     if (size !== byteLength) throw new BackendError('tensor', `internal: ${byteLength} bytes for a ${size}-byte ggml tensor`);
-    if (size > 0 && typeof bytes !== 'number') api.ggml_backend_tensor_set(t, bytes, 0, size);
+    if (size > 0 && zero) api.ggml_backend_buffer_clear(buffer, 0);
     const arena = new Arena(api, ctx, buffer, null, this.forget);
     this.arenas.add(arena);
     arena.retain();

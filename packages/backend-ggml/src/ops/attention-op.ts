@@ -41,6 +41,7 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
     dtype: 'float32',
     inputs: mask ? [q, k, v, mask] : [q, k, v],
     recipe: {
+      key: `${options.scale}`,
       emit: (e, [pq, pk, pv, pm]) => {
         const { api, ctx } = e;
         // F32/F16 keys are read in place through their strides (a KV cache view); mul_mat needs only whole rows.

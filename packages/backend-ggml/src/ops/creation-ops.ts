@@ -11,7 +11,7 @@ export function tensorOp(rt: GraphRuntime, values: Float32Array | Int32Array | r
   if (values.length !== sizeOf(shape)) throw new BackendError('tensor', `${values.length} values do not fill shape ${fmt(shape)} (${sizeOf(shape)} values)`);
   const type = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
   const data = type === 'int32' ? Int32Array.from(values, (v) => Math.trunc(v)) : Float32Array.from(values);
-  return rt.upload('tensor', { shape, dtype: type, ggmlType: type === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32, bytes: new Uint8Array(data.buffer) });
+  return rt.input('tensor', { shape, dtype: type, ggmlType: type === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32, bytes: new Uint8Array(data.buffer) });
 }
 
 /** A tensor filled with `value`. */

@@ -29,7 +29,7 @@ export function binaryOp(rt: GraphRuntime, op: BinaryOp, a: Tensor, b: Tensor | 
   const x = asNode(op, a);
   if (typeof b === 'number') {
     if (op === 'maximum') {
-      return rt.node(op, { shape: x.shape, dtype: x.dtype, inputs: [x], recipe: { emit: (e, [p]) => finish(e, e.api.ggml_clamp(e.ctx, e.cont(f32(e, p, x)), b, Infinity), x.dtype === 'int32') } });
+      return rt.node(op, { shape: x.shape, dtype: x.dtype, inputs: [x], recipe: { key: `${b}`, emit: (e, [p]) => finish(e, e.api.ggml_clamp(e.ctx, e.cont(f32(e, p, x)), b, Infinity), x.dtype === 'int32') } });
     }
     const [scale, bias] = op === 'add' ? [1, b] : op === 'sub' ? [1, -b] : op === 'mul' ? [b, 0] : [1 / b, 0];
     const int = x.dtype === 'int32' && op !== 'div' && Number.isInteger(b);
@@ -37,13 +37,13 @@ export function binaryOp(rt: GraphRuntime, op: BinaryOp, a: Tensor, b: Tensor | 
       shape: x.shape,
       dtype: int ? 'int32' : 'float32',
       inputs: [x],
-      recipe: { emit: (e, [p]) => finish(e, e.api.ggml_scale_bias(e.ctx, e.cont(f32(e, p, x)), scale, bias), int) },
+      recipe: { key: `${b}`, emit: (e, [p]) => finish(e, e.api.ggml_scale_bias(e.ctx, e.cont(f32(e, p, x)), scale, bias), int) },
     });
   }
   const y = asNode(op, b);
   const shape = broadcastShapes(op, x.shape, y.shape);
   const int = x.dtype === 'int32' && y.dtype === 'int32' && op !== 'div';
-  return rt.node(op, { shape, dtype: int ? 'int32' : 'float32', inputs: [x, y], recipe: { emit: (e, [p, q]) => finish(e, emitBinary(e, op, f32(e, p, x), x.shape, f32(e, q, y), y.shape, shape), int) } });
+  return rt.node(op, { shape, dtype: int ? 'int32' : 'float32', inputs: [x, y], recipe: { key: '', emit: (e, [p, q]) => finish(e, emitBinary(e, op, f32(e, p, x), x.shape, f32(e, q, y), y.shape, shape), int) } });
 }
 
 function emitBinary(e: Emitter, op: BinaryOp, a: NativePointer, aShape: readonly number[], b: NativePointer, bShape: readonly number[], shape: readonly number[]): NativePointer {
@@ -69,6 +69,7 @@ export function unaryOp(rt: GraphRuntime, op: UnaryOp, name: string, a: Tensor):
     dtype: 'float32',
     inputs: [x],
     recipe: {
+      key: op,
       emit: (e, [p]) => {
         const { api, ctx } = e;
         const t = e.cont(f32(e, p, x));
@@ -108,6 +109,7 @@ export function whereOp(rt: GraphRuntime, cond: Tensor, a: Tensor, b: Tensor): G
     dtype: int ? 'int32' : 'float32',
     inputs: [c, x, y],
     recipe: {
+      key: '',
       emit: (e, [pc, pa, pb]) => {
         const { api, ctx } = e;
         const m = api.ggml_step(ctx, api.ggml_abs(ctx, e.cont(f32(e, pc, c))));

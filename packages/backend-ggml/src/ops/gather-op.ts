@@ -25,6 +25,7 @@ export function gatherOp(rt: GraphRuntime, a: Tensor, idx: Tensor, axis = 0): Gr
     dtype: x.dtype,
     inputs: [x, ind],
     recipe: {
+      key: `${ax}`,
       emit: (e, [p, q]) => {
         const { api, ctx } = e;
         const rows = e.reshape(q, [n, 1, 1, 1]);

@@ -30,6 +30,7 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
     dtype: 'float32',
     inputs: [x, y],
     recipe: {
+      key: `${options.transposeA === true},${options.transposeB === true}`,
       emit: (e, [p, q]) => {
         const aRows = options.transposeA ? swapLast(e, e.f32(p, x.ggmlType)) : e.cont(e.f32(p, x.ggmlType)); // [..., m, k]
         const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
@@ -61,6 +62,7 @@ export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor):
     dtype: 'float32',
     inputs: b ? [x, weight, b] : [x, weight],
     recipe: {
+      key: '',
       tensors: weight.ggmlType === GGML_TYPE.BF16 ? 8 + 4 * Math.ceil((out * inDim * 4) / WIDEN_CHUNK_BYTES) : undefined,
       emit: (e, [p, q, r]) => {
         const xs = e.cont(e.f32(p, x.ggmlType));

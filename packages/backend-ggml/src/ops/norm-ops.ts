@@ -13,7 +13,7 @@ export function rmsNormOp(rt: GraphRuntime, a: Tensor, w: Tensor, eps: number): 
     shape: x.shape,
     dtype: 'float32',
     inputs: [x, weight],
-    recipe: { emit: (e, [p, q]) => e.api.ggml_mul(e.ctx, e.api.ggml_rms_norm(e.ctx, e.cont(e.f32(p, x.ggmlType)), eps), e.f32(q, weight.ggmlType)) },
+    recipe: { key: `${eps}`, emit: (e, [p, q]) => e.api.ggml_mul(e.ctx, e.api.ggml_rms_norm(e.ctx, e.cont(e.f32(p, x.ggmlType)), eps), e.f32(q, weight.ggmlType)) },
   });
 }
 
@@ -31,6 +31,7 @@ export function layerNormOp(rt: GraphRuntime, a: Tensor, w: Tensor, b: Tensor, e
     dtype: 'float32',
     inputs: [x, weight, bias],
     recipe: {
+      key: `${eps}`,
       emit: (e, [p, q, r]) => {
         const { api, ctx } = e;
         const normed = api.ggml_norm(ctx, e.cont(e.f32(p, x.ggmlType)), eps);

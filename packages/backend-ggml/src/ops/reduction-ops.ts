@@ -50,6 +50,7 @@ export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: nu
     dtype: int ? 'int32' : 'float32',
     inputs: [x],
     recipe: {
+      key: `${ax},${keepDims}`,
       emit: (e, [p]) => {
         const f = e.f32(p, x.ggmlType);
         let r = rank === 0 ? f : alongAxis(e, f, rank, ax, (rows) => rowOp(e, op, rows, x.shape[ax]));
@@ -74,6 +75,7 @@ export function argMaxOp(rt: GraphRuntime, a: Tensor, axis: number): GraphNode {
     dtype: 'int32',
     inputs: [x],
     recipe: {
+      key: `${ax}`,
       emit: (e, [p]) => {
         const f = e.f32(p, x.ggmlType);
         const d = rank === 0 ? 0 : toGgmlDim(ax, rank);

@@ -47,6 +47,7 @@ export function ropeOp(rt: GraphRuntime, a: Tensor, cosT: Tensor, sinT: Tensor, 
     dtype: 'float32',
     inputs: [x, cos, sin],
     recipe: {
+      key: layout,
       emit: (e, [px, pc, ps]) => {
         const { api, ctx } = e;
         const [C, S] = e.memo('rope', [cos, sin, layout], () => factors(e, e.f32(pc, cos.ggmlType), e.f32(ps, sin.ggmlType), layout, pairs, seq, tb));

@@ -1,4 +1,4 @@
-import { BackendError, type SequenceBuffer, type SequenceBufferOptions, type SequenceBufferStorage, type Tensor } from '@pio/core';
+import { BackendError, type SequenceBuffer, type SequenceBufferAppendOptions, type SequenceBufferOptions, type SequenceBufferStorage, type Tensor } from '@pio/core';
 import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
@@ -7,9 +7,10 @@ import { GGML_TYPE, type NativePointer } from '../runtime/ggml-api.js';
 import { asNode, fmt } from './op-support.js';
 
 /**
- * {@link SequenceBuffer} on ggml: one tensor allocated for `capacity` positions; `append` records a `ggml_cpy` of the
- * new positions into their slot (an effect node, so it runs in the graph of whatever reads the buffer, before the
- * readers) and returns a strided view of the filled part. Each write depends on the previous one, so no write is
+ * {@link SequenceBuffer} on ggml: one zeroed tensor allocated for `capacity` positions; `append` records a
+ * `ggml_set_rows` of the new positions into their slots, at row indices given as a graph input (an effect node, so it
+ * runs in the graph of whatever reads the buffer, before the readers; and a decode step's graph is the same at every
+ * position, so it can be reused) and returns a strided view of the filled (or `viewLength`) part. Each write depends on the previous one, so no write is
  * lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
  * rows through their strides), so a decode step copies only its new positions.
  */
@@ -49,7 +50,7 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     const ggmlType = this.storage === 'float16' ? GGML_TYPE.F16 : GGML_TYPE.F32;
     const ne = toNe(this.physicalAxes.map((i) => this.shape[i]));
     const byteLength = rt.api.ggml_row_size(ggmlType, ne[0]) * ne[1] * ne[2] * ne[3];
-    this.base = rt.allocate('createSequenceBuffer', { shape: this.shape, dtype: 'float32', ggmlType, byteLength });
+    this.base = rt.allocate('createSequenceBuffer', { shape: this.shape, dtype: 'float32', ggmlType, byteLength, zero: true });
     rt.scopes.keep(this.base);
   }
 
@@ -57,7 +58,7 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     return this.filled;
   }
 
-  append(values: Tensor): Tensor {
+  append(values: Tensor, options: SequenceBufferAppendOptions = {}): Tensor {
     if (this.disposed) throw new BackendError('SequenceBuffer.append', 'the buffer was disposed');
     const x = asNode('SequenceBuffer.append', values);
     const { axis, shape } = this;
@@ -67,25 +68,28 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     if (this.filled + n > this.capacity) {
       throw new BackendError('SequenceBuffer.append', `${this.filled} + ${n} positions exceed the capacity ${this.capacity}; create a larger buffer and append the filled part to it`);
     }
-    const start = this.filled;
-    const ggmlType = this.base.ggmlType;
-    const slot = (e: Emitter, base: NativePointer, from: number, count: number): NativePointer => this.view(e, base, from, count);
+    const count = options.viewLength ?? this.filled + n;
+    if (!Number.isInteger(count) || count < this.filled + n || count > this.capacity) {
+      throw new BackendError('SequenceBuffer.append', `viewLength ${options.viewLength} must be an integer from the filled length ${this.filled + n} to the capacity ${this.capacity}`);
+    }
+    const rows = this.rowIndices(this.filled, n);
+    const index = this.rt.input('SequenceBuffer.rows', { shape: [rows.length], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
     const write = this.rt.node('SequenceBuffer.write', {
       shape: x.shape,
       dtype: 'float32',
-      ggmlType,
-      inputs: this.last ? [this.base, x, this.last] : [this.base, x],
-      recipe: { effect: true, emit: (e, [pb, px]) => e.api.ggml_cpy(e.ctx, e.f32(px, x.ggmlType), slot(e, pb, start, n)) },
+      ggmlType: this.base.ggmlType,
+      inputs: this.last ? [this.base, x, index, this.last] : [this.base, x, index],
+      recipe: { key: '', effect: true, emit: (e, [pb, px, pi]) => this.write(e, pb, e.f32(px, x.ggmlType), pi, n) },
     });
+    index.dispose(); // the write holds it
     this.rt.scopes.keep(write); // owned by the buffer until the next write takes over
     this.filled += n;
-    const count = this.filled;
     const full = this.rt.node('SequenceBuffer.view', {
       shape: shape.map((d, i) => (i === axis ? count : d)),
       dtype: 'float32',
-      ggmlType,
+      ggmlType: this.base.ggmlType,
       inputs: [this.base, write],
-      recipe: { view: true, emit: (e, [pb]) => slot(e, pb, 0, count) },
+      recipe: { key: '', view: true, emit: (e, [pb]) => this.view(e, pb, 0, count) },
     });
     this.last?.dispose();
     this.last = write; // the buffer's handle on the write; the view holds another
@@ -98,6 +102,45 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     this.last?.dispose();
     this.last = undefined;
     this.base.dispose();
+  }
+
+  /**
+   * Where `n` new positions from `start` land, as row indices for `ggml_set_rows` (so a cached graph writes the next
+   * step's positions by new index values alone). Growing axis not innermost: the rows of the buffer seen as
+   * `[inner, capacity, outer...]`. Innermost (values): one index per element of the buffer seen as single-value rows,
+   * in the order of the new values laid out like the buffer (position fastest).
+   */
+  private rowIndices(start: number, n: number): Int32Array {
+    const at = this.physicalAxes.indexOf(this.axis);
+    const rank = this.shape.length;
+    const others = at < rank - 1 ? 1 : this.physicalAxes.slice(0, -1).reduce((m, axis) => m * this.shape[axis], 1);
+    const step = at < rank - 1 ? 0 : this.capacity;
+    const rows = new Int32Array(others * n);
+    let i = 0;
+    for (let o = 0; o < others; o++) for (let p = 0; p < n; p++) rows[i++] = o * step + start + p;
+    return rows;
+  }
+
+  /** `ggml_set_rows` of the new values `x` (logical order) into `base` at the indices `rows` ({@link rowIndices}). */
+  private write(e: Emitter, base: NativePointer, x: NativePointer, rows: NativePointer, n: number): NativePointer {
+    const { api, ctx } = e;
+    const rank = this.shape.length;
+    const physical = this.physicalAxes;
+    const at = physical.indexOf(this.axis);
+    const dims = physical.map((i) => this.shape[i]);
+    if (at < rank - 1) {
+      // [inner, capacity, outer...]: the growing axis is ggml dimension 1, the new values' rows go in whole
+      const inner = dims.slice(at + 1).reduce((m, d) => m * d, 1);
+      const outer = [dims[at - 1] ?? 1, dims[at - 2] ?? 1];
+      const dst = api.ggml_reshape_4d(ctx, base, inner, this.capacity, outer[0], outer[1]);
+      return api.ggml_set_rows(ctx, dst, e.reshape(x, [inner, n, outer[0], outer[1]]), rows);
+    }
+    // values: the new values permuted into the stored order (position innermost), one row per element
+    const to = [0, 1, 2, 3].map((g) => (g < rank ? rank - 1 - physical.indexOf(rank - 1 - g) : g));
+    const stored = e.cont(api.ggml_permute(ctx, x, to[0], to[1], to[2], to[3]));
+    const total = dims.reduce((m, d) => m * d, 1);
+    const dst = api.ggml_reshape_4d(ctx, base, 1, total, 1, 1);
+    return api.ggml_set_rows(ctx, dst, e.reshape(stored, [1, (total / this.capacity) * n, 1, 1]), rows);
   }
 
   /** ggml view of positions `[from, from + count)` along the axis, in the logical axis order. */

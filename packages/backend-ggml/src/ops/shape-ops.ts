@@ -18,7 +18,7 @@ export function reshapeOp(rt: GraphRuntime, a: Tensor, shape: readonly number[])
     throw new BackendError('reshape', `cannot reshape ${fmt(x.shape)} (${total} values) to ${fmt(shape)}`);
   }
   const ne = toNe(out);
-  return rt.node('reshape', { shape: out, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { view: true, emit: (e, [p]) => e.reshape(p, ne) } });
+  return rt.node('reshape', { shape: out, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { key: '', view: true, emit: (e, [p]) => e.reshape(p, ne) } });
 }
 
 /** Permutes the axes. */
@@ -32,7 +32,7 @@ export function transposeOp(rt: GraphRuntime, a: Tensor, perm: readonly number[]
   const shape = norm.map((p) => x.shape[p]);
   const ax = [0, 1, 2, 3];
   for (let j = 0; j < r; j++) ax[r - 1 - norm[r - 1 - j]] = j;
-  return rt.node('transpose', { shape, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { view: true, emit: (e, [p]) => e.api.ggml_permute(e.ctx, p, ax[0], ax[1], ax[2], ax[3]) } });
+  return rt.node('transpose', { shape, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { key: ax.join(), view: true, emit: (e, [p]) => e.api.ggml_permute(e.ctx, p, ax[0], ax[1], ax[2], ax[3]) } });
 }
 
 /** Joins tensors along `axis`. */
@@ -53,6 +53,7 @@ export function concatOp(rt: GraphRuntime, xs: readonly Tensor[], axis: number):
     dtype: first.dtype,
     inputs: nodes,
     recipe: {
+      key: `${dim}`,
       emit: (e, ps) => {
         const parts = ps.map((p, i) => e.cont(nodes[i].dtype === 'int32' ? p : e.f32(p, nodes[i].ggmlType)));
         return parts.slice(1).reduce((acc, p) => e.api.ggml_concat(e.ctx, acc, p, dim), parts[0]);
@@ -79,6 +80,7 @@ export function sliceOp(rt: GraphRuntime, a: Tensor, begin: readonly number[], s
     dtype: x.dtype,
     inputs: [x],
     recipe: {
+      key: begin.join(),
       view: true,
       emit: (e, [p]) => {
         const src = e.cont(x.dtype === 'int32' ? p : e.f32(p, x.ggmlType));
@@ -99,6 +101,7 @@ export function castOp(rt: GraphRuntime, a: Tensor, dtype: TensorDType): GraphNo
     dtype,
     inputs: [x],
     recipe: {
+      key: '',
       emit: (e, [p]) => {
         if (x.dtype === dtype && x.ggmlType === type) return e.cont(p);
         const src = x.dtype === 'int32' ? e.cont(p) : e.cont(e.f32(p, x.ggmlType));

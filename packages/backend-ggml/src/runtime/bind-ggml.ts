@@ -1,5 +1,5 @@
 import type { GgmlApi, NativePointer } from './ggml-api.js';
-import { detachTensor, probeTensorLayout, TENSOR_LAYOUT } from './tensor-layout.js';
+import { probeTensorLayout, TENSOR_LAYOUT, tensorOpFields } from './tensor-layout.js';
 
 /** The part of the `koffi` module this package uses. */
 export interface KoffiModule {
@@ -53,12 +53,14 @@ const SIGNATURES = [
   `${T}ggml_flash_attn_ext(${C}, ${T}q, ${T}k, ${T}v, ${T}mask, float scale, float max_bias, float softcap)`,
   `${T}ggml_concat(${C}, ${T}a, ${T}b, int dim)`,
   `${T}ggml_cpy(${C}, ${T}a, ${T}b)`,
+  `${T}ggml_set_rows(${C}, ${T}a, ${T}b, ${T}c)`,
   `${T}ggml_cast(${C}, ${T}a, int type)`,
   `${T}ggml_reshape_4d(${C}, ${T}a, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3)`,
   `${T}ggml_permute(${C}, ${T}a, int ax0, int ax1, int ax2, int ax3)`,
   `${T}ggml_view_4d(${C}, ${T}a, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3, size_t nb1, size_t nb2, size_t nb3, size_t offset)`,
   'ggml_backend_buffer *ggml_backend_alloc_ctx_tensors(ggml_context *ctx, ggml_backend *backend)',
   'void ggml_backend_buffer_free(ggml_backend_buffer *buffer)',
+  'void ggml_backend_buffer_clear(ggml_backend_buffer *buffer, uint8_t value)',
   `void ggml_backend_tensor_set(${T}t, const void *data, size_t offset, size_t size)`,
   `void ggml_backend_tensor_get(${T}t, _Out_ void *data, size_t offset, size_t size)`,
   'int ggml_backend_graph_compute(ggml_backend *backend, ggml_cgraph *graph)',
@@ -103,7 +105,7 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
   for (const signature of SIGNATURES) bind(signature);
   api.callSetThreads = (fn: unknown, backend: unknown, threads: number) => koffi.call(fn, setThreads, backend, threads);
   const bound = api as unknown as GgmlApi;
-  api.detach = (t: NativePointer) => detachTensor(koffi, t);
+  api.opFields = (t: NativePointer) => tensorOpFields(koffi, t);
   api.setOutputChain = (t: NativePointer) => {
     for (let p: unknown = t; p; p = koffi.decode(p, TENSOR_LAYOUT.viewSrc, 'ggml_tensor *')) bound.ggml_set_output(p);
   };

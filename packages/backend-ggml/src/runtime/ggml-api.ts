@@ -75,6 +75,8 @@ export interface GgmlApi {
   ggml_concat(ctx: NativePointer, a: NativePointer, b: NativePointer, dim: number): NativePointer;
   /** Copies `a` into `b` (converting the type; any strides); returns a view of `b` that performs the copy. */
   ggml_cpy(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  /** Writes the rows of `b` into `a` at the row indices `c` (I32/I64), broadcast over dimensions 2 and 3; returns a view of `a` that performs the write. */
+  ggml_set_rows(ctx: NativePointer, a: NativePointer, b: NativePointer, c: NativePointer): NativePointer;
   ggml_cont(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_cast(ctx: NativePointer, a: NativePointer, type: number): NativePointer;
   ggml_reshape_4d(ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
@@ -86,6 +88,7 @@ export interface GgmlApi {
 
   ggml_backend_alloc_ctx_tensors(ctx: NativePointer, backend: NativePointer): NativePointer;
   ggml_backend_buffer_free(buffer: NativePointer): void;
+  ggml_backend_buffer_clear(buffer: NativePointer, value: number): void;
   ggml_backend_tensor_set(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
   ggml_backend_tensor_get(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
   ggml_backend_graph_compute(backend: NativePointer, graph: NativePointer): number;
@@ -114,8 +117,8 @@ export interface GgmlApi {
   viewSource(t: NativePointer): NativePointer | null;
   /** Address of the tensor whose memory `t` uses: the end of its `view_src` chain (`t` itself when not a view). */
   storageAddress(t: NativePointer): bigint;
-  /** Makes a computed tensor a graph leaf (see `detachTensor`). */
-  detach(t: NativePointer): void;
+  /** The bytes of a tensor that `detachTensor` clears to make it a graph leaf (see `tensorOpFields`). */
+  opFields(t: NativePointer): Uint8Array;
   /** True when the loaded library's `struct ggml_tensor` matches the layout this package was written for. */
   layoutMatches(): boolean;
   /** Calls a `void (*)(ggml_backend_t, int)` such as `ggml_backend_set_n_threads`, obtained from the registry. */

@@ -16,12 +16,20 @@ export interface NativeMemory {
 
 /**
  * Turns a computed tensor into a graph leaf: `op = GGML_OP_NONE` and no sources, so later graphs that read it do not
- * recompute its ancestors (ggml's graph builder walks `src[]` of every tensor it meets).
+ * recompute its ancestors (ggml's graph builder walks `src[]` of every tensor it meets). Returns the bytes it
+ * overwrote (op, parameters, flags, sources) for {@link reattachTensor}.
  */
-export function detachTensor(memory: NativeMemory, t: NativePointer): void {
-  const view = new DataView(memory.view(t, TENSOR_LAYOUT.size));
-  view.setInt32(TENSOR_LAYOUT.op, 0, true);
-  for (let i = 0; i < TENSOR_LAYOUT.maxSrc; i++) view.setBigUint64(TENSOR_LAYOUT.src + 8 * i, 0n, true);
+export function detachTensor(fields: Uint8Array): void {
+  fields.fill(0, 0, 4);
+  fields.fill(0, TENSOR_LAYOUT.src - TENSOR_LAYOUT.op);
+}
+
+/**
+ * A live view of the bytes of `struct ggml_tensor` at `t` that {@link detachTensor} changes: `op` through the end of
+ * `src[]` (op parameters and flags included). Copy it before detaching to undo the detach later (a reused graph).
+ */
+export function tensorOpFields(memory: NativeMemory, t: NativePointer): Uint8Array {
+  return new Uint8Array(memory.view(t, TENSOR_LAYOUT.size), TENSOR_LAYOUT.op, TENSOR_LAYOUT.viewSrc - TENSOR_LAYOUT.op);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
-import type { WeightStorage } from '@pio/core';
+import type { SequenceBufferStorage, WeightStorage } from '@pio/core';
 import {
   BENCH_SHAPES,
   BENCH_STORAGES,
@@ -25,6 +25,7 @@ export interface BenchCompareFlags {
   'max-tokens'?: string | undefined;
   bandwidth?: string | undefined;
   dir?: string | undefined;
+  'kv-cache'?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -63,6 +64,9 @@ export function parseBenchCompareFlags(values: BenchCompareFlags) {
     return n;
   };
   const layers = int('layers', values.layers, base.layers);
+  const kv = values['kv-cache'] ?? 'float16';
+  if (kv !== 'float16' && kv !== 'float32') throw usage(`--kv-cache must be float16 or float32, got '${kv}'`);
+  const kvCacheStorage: SequenceBufferStorage = kv;
   const bandwidth = numberFlag('bench', 'bandwidth', values.bandwidth) ?? 31;
   if (bandwidth <= 0) throw usage('--bandwidth must be positive (GB/s)');
   return {
@@ -71,6 +75,7 @@ export function parseBenchCompareFlags(values: BenchCompareFlags) {
     threads: int('threads', values.threads, values.model !== undefined ? availableParallelism() : 2),
     promptTokens: int('prompt-tokens', values['prompt-tokens'], 128),
     decodeTokens: int('max-tokens', values['max-tokens'], 64),
+    kvCacheStorage,
     bandwidthBytesPerSecond: bandwidth * 1e9,
     ...(values.dir !== undefined ? { directory: values.dir } : {}),
   };

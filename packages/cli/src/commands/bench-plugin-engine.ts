@@ -15,6 +15,7 @@ export async function runBenchPluginEngine(context: CommandContext, request: Ben
     modelRoots: modelRootsOf(context.io.cwd, [request.model]),
     device: 'cpu',
     storage: request.storage,
+    kvCache: request.kvCacheStorage,
   });
   try {
     const model = await loadModel(host, context.err, { id: 'bench', source: request.model });

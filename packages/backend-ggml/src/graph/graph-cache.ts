@@ -1,0 +1,92 @@
+import type { GgmlApi, NativePointer } from '../runtime/ggml-api.js';
+
+/** A tensor a graph run makes a leaf afterwards: a live view of its op fields and their bytes as built. */
+export interface DetachedTensor {
+  readonly fields: Uint8Array;
+  readonly saved: Uint8Array;
+}
+
+/** A recorded and allocated ggml graph kept for reuse (see {@link GraphCache}). */
+export interface CachedGraph {
+  /** {@link graphKey} of the pending nodes it computes. */
+  readonly key: string;
+  readonly ctx: NativePointer;
+  readonly graph: NativePointer;
+  readonly gallocr: NativePointer;
+  /** The ggml tensor of each pending node, by position in the key's order. */
+  readonly tensors: readonly NativePointer[];
+  /** The tensor read back (a contiguous float32/int32 copy when the graph was built readable). */
+  readonly final: NativePointer;
+  /** Positions of the host inputs, whose values are copied in before each run. */
+  readonly inputs: readonly number[];
+  /** Positions of the outputs (nodes still referenced after the run). */
+  readonly outputs: readonly number[];
+  /** Output tensors (and view inputs) made leaves after each run, with their view sources. */
+  readonly detach: readonly NativePointer[];
+  /** Positions of outputs whose memory belongs to a tensor computed before the graph (they keep their inputs). */
+  readonly borrowed: readonly number[];
+  /** Tensors made leaves after each run, with their op fields as built (undefined until the first run ends). */
+  detached: DetachedTensor[] | undefined;
+  /** True while tensors of its last run are still referenced: the graph's memory must not be overwritten. */
+  busy: boolean;
+}
+
+/**
+ * Graphs kept between computations so a decode step can rerun the previous step's ggml graph with new inputs
+ * instead of recording, allocating and planning it again. A key is kept only once it has been seen twice (a prompt's
+ * prefill graph, seen once, is freed as before), and at most `limit` graphs are kept, least recently used evicted.
+ */
+export class GraphCache {
+  private readonly entries: CachedGraph[] = [];
+  private readonly seen: string[] = [];
+  /** Computations that reran a kept graph. */
+  hits = 0;
+
+  constructor(
+    private readonly api: GgmlApi,
+    private readonly limit = 4,
+    private readonly remember = 8,
+  ) {}
+
+  /** A free graph with `key`, marked busy, or undefined. */
+  take(key: string): CachedGraph | undefined {
+    const at = this.entries.findIndex((g) => !g.busy && g.key === key);
+    if (at < 0) return undefined;
+    const [entry] = this.entries.splice(at, 1);
+    this.entries.push(entry);
+    entry.busy = true;
+    this.hits++;
+    return entry;
+  }
+
+  /** True when `key` was built before (recently); records it. */
+  seenBefore(key: string): boolean {
+    const at = this.seen.indexOf(key);
+    if (at >= 0) this.seen.splice(at, 1);
+    this.seen.push(key);
+    if (this.seen.length > this.remember) this.seen.shift();
+    return at >= 0;
+  }
+
+  /** Keeps `entry` (busy) when there is room, evicting the least recently used free graph; false when all are busy. */
+  add(entry: CachedGraph): boolean {
+    if (this.entries.length >= this.limit) {
+      const at = this.entries.findIndex((g) => !g.busy);
+      if (at < 0) return false;
+      this.free(this.entries.splice(at, 1)[0]);
+    }
+    this.entries.push(entry);
+    return true;
+  }
+
+  /** Frees every kept graph. */
+  dispose(): void {
+    for (const entry of this.entries.splice(0)) this.free(entry);
+    this.seen.length = 0;
+  }
+
+  private free(entry: CachedGraph): void {
+    this.api.ggml_gallocr_free(entry.gallocr);
+    this.api.ggml_free(entry.ctx);
+  }
+}
