@@ -12,6 +12,8 @@ export interface BenchComparison {
   threads: number;
   promptTokens: number;
   decodeTokens: number;
+  /** Runs of each engine per storage (each row reports the median run). */
+  runs: number;
   /** KV cache element type of both engines. */
   kvCacheStorage: SequenceBufferStorage;
   /** The memory-bandwidth limit the decode figures are compared with, in bytes per second. */

@@ -42,6 +42,11 @@ export interface CompareWithNodeLlamaCppOptions {
   promptTokens: number;
   /** Greedy decode steps after the prefill. */
   decodeTokens: number;
+  /**
+   * Runs of each engine per storage, alternating PIO and node-llama-cpp (default 1). With more, each engine's row
+   * reports its median run (by decode speed) and the median prefill, which evens out load that comes and goes.
+   */
+  runs?: number;
   /** KV cache element type of both engines; default `float16` (node-llama-cpp's default, so like is compared with like). */
   kvCacheStorage?: SequenceBufferStorage;
   /**
@@ -74,6 +79,8 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   const storages = [...options.storages];
   const seed = options.seed ?? 1234;
   const kvCacheStorage = options.kvCacheStorage ?? 'float16';
+  const runs = options.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1) throw new TypeError(`runs must be a positive integer, got ${options.runs}`);
   const bandwidthBytesPerSecond = options.bandwidthBytesPerSecond ?? 31e9;
   const startedAt = new Date().toISOString();
   const unsupported = storages.find((s) => !BENCH_STORAGES.includes(s));
@@ -106,12 +113,19 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
         const request: BenchEngineRequest = { engine, storage, shape, seed, ggufPath: ggufPath(storage), prompt, promptTokens, decodeTokens, threads, kvCacheStorage };
         return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
       };
-      const pio = await run('pio');
-      if (prompt.length === 0) {
-        if (!pio.prompt?.length) throw new TypeError('runEngine ran PIO on a model folder but reported no prompt');
-        prompt = pio.prompt;
+      const pioRuns: BenchEngineResult[] = [];
+      const llamaRuns: BenchEngineResult[] = [];
+      for (let r = 0; r < runs; r++) {
+        const pio = await run('pio');
+        if (prompt.length === 0) {
+          if (!pio.prompt?.length) throw new TypeError('runEngine ran PIO on a model folder but reported no prompt');
+          prompt = pio.prompt;
+        }
+        pioRuns.push(pio);
+        llamaRuns.push(await run('node-llama-cpp'));
       }
-      const llama = await run('node-llama-cpp');
+      const pio = medianRun(pioRuns);
+      const llama = medianRun(llamaRuns);
       const settings = { promptTokens: prompt.length, bandwidthBytesPerSecond, loadAverage: loadavg(), weightBytes: statSync(ggufPath(storage)).size };
       const row = benchComparisonRow(storage, pio, llama, settings);
       rows.push(row);
@@ -119,11 +133,19 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
     }
     const model = options.model !== undefined ? { model: options.model } : {};
     const ranPrompt = rows[0]?.pio.raw.prompt?.length ?? promptTokens;
-    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, kvCacheStorage, bandwidthBytesPerSecond, startedAt, rows };
+    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, runs, kvCacheStorage, bandwidthBytesPerSecond, startedAt, rows };
   } finally {
     await source?.close();
     if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** The run with the median decode speed, carrying the median prefill time of all runs. */
+function medianRun(results: readonly BenchEngineResult[]): BenchEngineResult {
+  const mid = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const decode = results.map((r) => mid(r.decodeMs.length > 0 ? r.decodeMs : [Infinity]));
+  const chosen = results[decode.indexOf(mid(decode))];
+  return { ...chosen, prefillMs: mid(results.map((r) => r.prefillMs)) };
 }
 
 /** Random weights (kept in memory until the GGUF files are written) in the form of a model folder. */

@@ -37,11 +37,12 @@ describe('the side-by-side table', () => {
       promptTokens: 128,
       decodeTokens: 3,
       kvCacheStorage: 'float16',
+      runs: 1,
       bandwidthBytesPerSecond: 40e9,
       startedAt: '2026-01-01T00:00:00.000Z',
       rows,
     });
-    expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, 2 threads, float16 KV cache, 2026-01-01T00:00:00.000Z');
+    expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z');
     const cells = lines.slice(1).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
     expect(cells[0]).toEqual(['storage', 'engine', 'prefill tok/s', 'decode tok/s', 'decode GB/s (share of 40)', 'PIO/llama prefill', 'PIO/llama decode', 'greedy tokens equal']);
     expect(cells[1].every((cell) => /^-+$/.test(cell))).toBe(true);

@@ -28,6 +28,6 @@ export function formatBenchTable(comparison: BenchComparison): string[] {
   const title =
     `${shape.name} ${comparison.model === undefined ? 'shape' : 'text decoder'} (${shape.layers} layers), ` +
     `${comparison.model === undefined ? 'random weights' : 'model weights'}, prompt ${comparison.promptTokens}, decode ${comparison.decodeTokens}, ` +
-    `${comparison.threads} threads, ${comparison.kvCacheStorage} KV cache, ${comparison.startedAt}`;
+    `${comparison.threads} threads, ${comparison.kvCacheStorage} KV cache, ${comparison.runs === 1 ? '1 run' : `median of ${comparison.runs} alternating runs`}, ${comparison.startedAt}`;
   return [title, line(rows[0]), line(widths.map((w) => '-'.repeat(Math.max(3, w)))), ...rows.slice(1).map(line)];
 }

@@ -65,7 +65,8 @@ default float32,float16,q8_0):
   --threads <n>        CPU threads of both engines (default 2; with --model every core)
   --bandwidth <GB/s>   Memory-bandwidth limit the decode figures are compared with (default 31)
   --dir <folder>       Keep the GGUF files there and reuse them (default: a temporary folder)
-  --kv-cache <t>       KV cache type of both engines: float16 (default, node-llama-cpp's) or float32`;
+  --kv-cache <t>       KV cache type of both engines: float16 (default, node-llama-cpp's) or float32
+  --runs <n>           Runs of each engine per storage, alternating; the median is reported (default 1)`;
 
 /**
  * Creates `pio bench`; `deps` replaces how node-llama-cpp is imported and how the engine processes are started

@@ -26,6 +26,7 @@ export interface BenchCompareFlags {
   bandwidth?: string | undefined;
   dir?: string | undefined;
   'kv-cache'?: string | undefined;
+  runs?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -76,6 +77,7 @@ export function parseBenchCompareFlags(values: BenchCompareFlags) {
     promptTokens: int('prompt-tokens', values['prompt-tokens'], 128),
     decodeTokens: int('max-tokens', values['max-tokens'], 64),
     kvCacheStorage,
+    runs: int('runs', values.runs, 1),
     bandwidthBytesPerSecond: bandwidth * 1e9,
     ...(values.dir !== undefined ? { directory: values.dir } : {}),
   };
