@@ -7,10 +7,11 @@ import { GGML_TYPE, type NativePointer } from '../runtime/ggml-api.js';
 import { asNode, fmt } from './op-support.js';
 
 /**
- * {@link SequenceBuffer} on ggml: one zeroed tensor allocated for `capacity` positions; `append` records a
- * `ggml_set_rows` of the new positions into their slots, at row indices given as a graph input (an effect node, so it
- * runs in the graph of whatever reads the buffer, before the readers; and a decode step's graph is the same at every
- * position, so it can be reused) and returns a strided view of the filled (or `viewLength`) part. Each write depends on the previous one, so no write is
+ * {@link SequenceBuffer} on ggml: one zeroed tensor allocated for `capacity` positions; `append` records a write of
+ * the new positions into their slots (an effect node, so it runs in the graph of whatever reads the buffer, before the
+ * readers) and returns a strided view of the filled (or `viewLength`) part. A single position is written with
+ * `ggml_set_rows` at row indices given as a graph input, so a decode step's graph is the same at every position and
+ * can be reused; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous one, so no write is
  * lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
  * rows through their strides), so a decode step copies only its new positions.
  */
@@ -72,16 +73,31 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     if (!Number.isInteger(count) || count < this.filled + n || count > this.capacity) {
       throw new BackendError('SequenceBuffer.append', `viewLength ${options.viewLength} must be an integer from the filled length ${this.filled + n} to the capacity ${this.capacity}`);
     }
-    const rows = this.rowIndices(this.filled, n);
-    const index = this.rt.input('SequenceBuffer.rows', { shape: [rows.length], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
-    const write = this.rt.node('SequenceBuffer.write', {
-      shape: x.shape,
-      dtype: 'float32',
-      ggmlType: this.base.ggmlType,
-      inputs: this.last ? [this.base, x, index, this.last] : [this.base, x, index],
-      recipe: { key: '', effect: true, emit: (e, [pb, px, pi]) => this.write(e, pb, e.f32(px, x.ggmlType), pi, n) },
-    });
-    index.dispose(); // the write holds it
+    const start = this.filled;
+    const after = this.last ? [this.last] : [];
+    let write: GraphNode;
+    if (n === 1) {
+      // one position (a decode step): rows at indices given as an input, so the next step's graph is this one's
+      const rows = this.rowIndices(start, n);
+      const index = this.rt.input('SequenceBuffer.rows', { shape: [rows.length], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
+      write = this.rt.node('SequenceBuffer.write', {
+        shape: x.shape,
+        dtype: 'float32',
+        ggmlType: this.base.ggmlType,
+        inputs: [this.base, x, index, ...after],
+        recipe: { key: '', effect: true, emit: (e, [pb, px, pi]) => this.write(e, pb, e.f32(px, x.ggmlType), pi, n) },
+      });
+      index.dispose(); // the write holds it
+    } else {
+      // several positions (a prompt): one strided copy into their slot (single-value rows would index every element)
+      write = this.rt.node('SequenceBuffer.write', {
+        shape: x.shape,
+        dtype: 'float32',
+        ggmlType: this.base.ggmlType,
+        inputs: [this.base, x, ...after],
+        recipe: { key: `${start}`, effect: true, emit: (e, [pb, px]) => e.api.ggml_cpy(e.ctx, e.f32(px, x.ggmlType), this.view(e, pb, start, n)) },
+      });
+    }
     this.rt.scopes.keep(write); // owned by the buffer until the next write takes over
     this.filled += n;
     const full = this.rt.node('SequenceBuffer.view', {
