@@ -55,6 +55,8 @@ export class GraphRuntime implements NodeOwner {
   /** Graphs kept for reuse between computations with the same structure (decode steps). */
   private readonly graphs: GraphCache;
   private built = 0;
+  /** Host-op nodes not computed yet (most sync points have none: no need to look for them). */
+  private readonly pendingHost = new Set<GraphNode>();
 
   constructor(
     /** The bound ggml API. */
@@ -89,7 +91,9 @@ export class GraphRuntime implements NodeOwner {
       if (input.isDisposed) throw new BackendError(op, `an input of shape [${input.shape.join(', ')}] was already disposed`);
     }
     const ggmlType = fields.ggmlType ?? (fields.dtype === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32);
-    return this.register(new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType, inputs: fields.inputs, recipe: fields.recipe }));
+    const node = new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType, inputs: fields.inputs, recipe: fields.recipe });
+    if (fields.recipe.host) this.pendingHost.add(node);
+    return this.register(node);
   }
 
   /**
@@ -99,7 +103,7 @@ export class GraphRuntime implements NodeOwner {
    */
   input(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; bytes: Uint8Array }): GraphNode {
     this.assertAlive(op);
-    const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
+    const node = new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType: fields.ggmlType, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
     node.hostBytes = fields.bytes;
     return this.register(node);
   }
@@ -122,6 +126,7 @@ export class GraphRuntime implements NodeOwner {
     this.disposed = true;
     for (const node of this.live) node.invalidate();
     this.live.clear();
+    this.pendingHost.clear();
     for (const arena of [...this.arenas]) arena.free();
     this.arenas.clear();
     this.graphs.dispose();
@@ -146,6 +151,7 @@ export class GraphRuntime implements NodeOwner {
     node.arena = undefined;
     node.ptr = undefined;
     node.hostBytes = undefined;
+    this.pendingHost.delete(node);
     const inputs = node.inputs;
     node.inputs = [];
     for (const input of inputs) this.release(input);
@@ -337,12 +343,13 @@ export class GraphRuntime implements NodeOwner {
 
   /** Computes, on the host, every pending host-op node `node` depends on (their inputs first). */
   private async resolveHostNodes(node: GraphNode): Promise<void> {
-    for (;;) {
+    while (this.pendingHost.size > 0) {
       const host = collectPending(node).find((n) => n.recipe.host && n.hostBytes === undefined);
       if (!host?.recipe.host) return;
       const values = [];
       for (const input of host.inputs) values.push(await this.readData(input));
       const result = host.recipe.host(values);
+      this.pendingHost.delete(host);
       if (host.ptr === undefined) {
         host.hostBytes = new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
         const inputs = host.inputs;
