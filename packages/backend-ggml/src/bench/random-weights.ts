@@ -15,8 +15,9 @@ export interface NamedTensor {
  * llama.cpp `qwen3` GGUF. The same `shape` and `seed` give the same values in every process.
  */
 export function randomWeights(shape: DecoderShape, seed = 1234): NamedTensor[] {
-  // A pool of uniform values in [-1, 1) from a small LCG, read with a per-tensor odd stride: fast enough for 0.6B
-  // values, with no visible structure at the scale of a matrix row.
+  // A pool of uniform values in [-1, 1) from a small LCG, read with an odd stride that changes with the tensor and with
+  // every pass over the pool: fast enough for 0.6B values, with no visible structure at the scale of a matrix row,
+  // and no repeated rows (one stride for a whole embedding would repeat it every 2^20 values: tied logits).
   const pool = new Float32Array(1 << 20);
   let state = seed >>> 0;
   for (let i = 0; i < pool.length; i++) {
@@ -27,11 +28,16 @@ export function randomWeights(shape: DecoderShape, seed = 1234): NamedTensor[] {
   const fill = (n: number, scale: number, bias: number): Float32Array => {
     const values = new Float32Array(n);
     const mask = pool.length - 1;
-    const stride = 2 * ((tensorIndex * 7919) % 4096) + 1;
-    let j = (tensorIndex++ * 104729) & mask;
-    for (let i = 0; i < n; i++) {
-      values[i] = pool[j] * scale + bias;
-      j = (j + stride) & mask;
+    const t = tensorIndex++;
+    let j = (t * 104729) & mask;
+    for (let start = 0, pass = 0; start < n; start += pool.length, pass++) {
+      const stride = 2 * ((t * 7919 + pass * 2791) % 4096) + 1;
+      j = (j + pass * 15485863) & mask;
+      const end = Math.min(n, start + pool.length);
+      for (let i = start; i < end; i++) {
+        values[i] = pool[j] * scale + bias;
+        j = (j + stride) & mask;
+      }
     }
     return values;
   };
