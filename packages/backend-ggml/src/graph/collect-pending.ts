@@ -4,17 +4,23 @@ import type { GraphNode } from './graph-node.js';
 export function collectPending(node: GraphNode): GraphNode[] {
   const order: GraphNode[] = [];
   const seen = new Set<GraphNode>();
-  const stack: Array<[GraphNode, boolean]> = [[node, false]];
+  // an explicit stack (graphs are deep); a node is pushed once to expand it and once, marked, to emit it
+  const stack: GraphNode[] = [node];
+  const emit: boolean[] = [false];
   while (stack.length > 0) {
-    const [n, expanded] = stack.pop() as [GraphNode, boolean];
-    if (expanded) {
+    const n = stack.pop() as GraphNode;
+    if (emit.pop()) {
       order.push(n);
       continue;
     }
     if (n.computed || seen.has(n)) continue;
     seen.add(n);
-    stack.push([n, true]);
-    for (let i = n.inputs.length - 1; i >= 0; i--) stack.push([n.inputs[i], false]);
+    stack.push(n);
+    emit.push(true);
+    for (let i = n.inputs.length - 1; i >= 0; i--) {
+      stack.push(n.inputs[i]);
+      emit.push(false);
+    }
   }
   return order;
 }
