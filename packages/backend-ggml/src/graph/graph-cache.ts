@@ -6,14 +6,10 @@ export interface DetachedTensor {
   readonly saved: Uint8Array;
 }
 
-/** A recorded and allocated ggml graph kept for reuse (see {@link GraphCache}). */
-export interface CachedGraph {
-  /** {@link graphKey} of the pending nodes it computes. */
-  readonly key: string;
-  readonly ctx: NativePointer;
+/** A recorded and allocated ggml graph: what running it again needs, by position in its pending nodes' order. */
+export interface GraphPlan {
   readonly graph: NativePointer;
-  readonly gallocr: NativePointer;
-  /** The ggml tensor of each pending node, by position in the key's order. */
+  /** The ggml tensor of each pending node. */
   readonly tensors: readonly NativePointer[];
   /** The tensor read back (a contiguous float32/int32 copy when the graph was built readable). */
   readonly final: NativePointer;
@@ -25,6 +21,14 @@ export interface CachedGraph {
   readonly detach: readonly NativePointer[];
   /** Positions of outputs whose memory belongs to a tensor computed before the graph (they keep their inputs). */
   readonly borrowed: readonly number[];
+}
+
+/** A {@link GraphPlan} kept for reuse, with the memory it owns (see {@link GraphCache}). */
+export interface CachedGraph extends GraphPlan {
+  /** {@link graphKey} of the pending nodes it computes. */
+  readonly key: string;
+  readonly ctx: NativePointer;
+  readonly gallocr: NativePointer;
   /** Tensors made leaves after each run, with their op fields as built (undefined until the first run ends). */
   detached: DetachedTensor[] | undefined;
   /** True while tensors of its last run are still referenced: the graph's memory must not be overwritten. */

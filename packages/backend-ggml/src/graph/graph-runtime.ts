@@ -5,22 +5,14 @@ import { Arena } from './arena.js';
 import { Emitter } from './emitter.js';
 import { GraphNode, type NodeOwner, type NodeRecipe } from './graph-node.js';
 import { collectPending } from './collect-pending.js';
-import { GraphCache, type CachedGraph, type DetachedTensor } from './graph-cache.js';
+import { GraphCache, type CachedGraph, type DetachedTensor, type GraphPlan } from './graph-cache.js';
 import { detachTensor } from '../runtime/tensor-layout.js';
 import { graphKey } from './graph-key.js';
 import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
 
 /** A graph about to run: built now or taken from the cache, with the arena its outputs will live in. */
-interface GraphRun {
-  readonly graph: NativePointer;
-  readonly tensors: readonly NativePointer[];
-  readonly final: NativePointer;
-  readonly inputs: readonly number[];
-  readonly borrowed: readonly number[];
-  readonly outputs: readonly number[];
-  /** Output tensors (and view inputs) made leaves after the run, with their view sources. */
-  readonly detach: readonly NativePointer[];
+interface GraphRun extends GraphPlan {
   readonly arena: Arena;
   readonly cached?: CachedGraph;
 }
