@@ -14,7 +14,7 @@ export const MASK_VALUE = -1e9;
  * `attentionMask[b][j]` is 1. With `options.keyLength` the mask is `[batch, 1, queryLen, keyLength]` and every key
  * from `keyLen` on is masked out (the padded tail of a padded `KVCache`).
  *
- * @throws {@link BackendError} when there are fewer positions than queries, rows differ in length, or
+ * @throws `BackendError` when there are fewer positions than queries, rows differ in length, or
  * `options.keyLength` is below the rows' length
  */
 export function buildAttentionMask(
