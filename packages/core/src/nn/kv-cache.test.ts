@@ -115,17 +115,17 @@ describe('KVCache', () => {
     expect(() => cache.update(1, { k: backend.fill([1, 1, 1, 1], 0) })).toThrow(/layer 1 does not exist/);
   });
 
-  it('pads updates to a multiple of padding on backends with sequence buffers', async () => {
+  it('pads one-position updates to a multiple of padding on backends with sequence buffers (several positions: exact)', async () => {
     const log: BufferLog = { capacities: [], viewLengths: [] };
     const backend = withFakeSequenceBuffers(log);
     const cache = new KVCache(backend, 1, { padding: 3, initialCapacity: 2, valueEntries: ['v'] });
-    expect(cache.keyLength(2)).toBe(3);
-    // [batch 1, heads 1, seq 2, dim 1]
+    expect(cache.keyLength(2)).toBe(2);
+    // [batch 1, heads 1, seq 2, dim 1]: a prompt of 2 positions, exact
     const first = cache.update(0, { k: backend.tensor([1, 2], [1, 1, 2, 1]), v: backend.tensor([-1, -2], [1, 1, 2, 1]) });
     expect(cache.length).toBe(2);
-    expect([...first.k.shape]).toEqual([1, 1, 3, 1]);
-    expect([...(await first.k.data())]).toEqual([1, 2, 0]);
-    expect([...(await first.v.data())]).toEqual([-1, -2, 0]);
+    expect([...first.k.shape]).toEqual([1, 1, 2, 1]);
+    expect([...(await first.k.data())]).toEqual([1, 2]);
+    expect([...(await first.v.data())]).toEqual([-1, -2]);
     expect(cache.keyLength(1)).toBe(3);
     const second = cache.update(0, { k: backend.tensor([3], [1, 1, 1, 1]), v: backend.tensor([-3], [1, 1, 1, 1]) });
     expect(cache.length).toBe(3);
@@ -135,17 +135,18 @@ describe('KVCache', () => {
     expect(cache.length).toBe(4);
     expect([...(await third.k.data())]).toEqual([1, 2, 3, 4, 0, 0]);
     expect([...(await third.v.data())]).toEqual([-1, -2, -3, -4, 0, 0]);
-    // 4 more positions need 9 > the first capacity 6: the new buffer gets the 4 real positions, not the padded 6
-    expect(cache.keyLength(4)).toBe(9);
+    // 4 more positions (exact: 8) need more than the capacity 6: the new buffer gets the 4 real positions, not the padded 6
+    expect(cache.keyLength(4)).toBe(8);
     const fourth = cache.update(0, { k: backend.tensor([5, 6, 7, 8], [1, 1, 4, 1]), v: backend.tensor([-5, -6, -7, -8], [1, 1, 4, 1]) });
     expect(cache.length).toBe(8);
-    expect([...(await fourth.k.data())]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0]);
-    expect([...(await fourth.v.data())]).toEqual([-1, -2, -3, -4, -5, -6, -7, -8, 0]);
-    // first capacity: 2 (initial) rounded to the step 2, then to a multiple of 3 -> 6; then doubled -> 12
-    expect(log.capacities).toEqual([6, 6, 12, 12]);
+    expect([...(await fourth.k.data())]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...(await fourth.v.data())]).toEqual([-1, -2, -3, -4, -5, -6, -7, -8]);
+    // first capacity: 2 (the prompt) rounded to the step 2, then to a multiple of 3 -> 3; the padded 6 needs 6
+    // (2 x 3); 8 positions need 12 (2 x 6)
+    expect(log.capacities).toEqual([3, 3, 6, 6, 12, 12]);
     for (const c of log.capacities) expect(c % 3).toBe(0);
-    // k and v of each update get one padded length; the copies into the grown buffers are unpadded
-    expect(log.viewLengths).toEqual([3, 3, 3, 3, 6, 6, undefined, 9, undefined, 9]);
+    // k and v of each update get one length; the copies into the grown buffers are unpadded
+    expect(log.viewLengths).toEqual([2, 2, 3, 3, undefined, 6, undefined, 6, undefined, 8, undefined, 8]);
     expect(cache.get(0, 'k')).toBe(fourth.k);
     cache.dispose();
     expect(fourth.k.isDisposed).toBe(true);
@@ -158,7 +159,7 @@ describe('KVCache', () => {
     for (let layer = 0; layer < 2; layer++) cache.update(layer, { latent: backend.tensor([1, 2, 3, 4, 5, 6], [1, 3, 2]) }, 1); // [batch, seq, dim]
     expect(cache.length).toBe(3);
     expect(cache.keyLength(1)).toBe(4);
-    expect(cache.keyLength(2)).toBe(8);
+    expect(cache.keyLength(2)).toBe(5); // several positions: exact
     const out = cache.update(0, { latent: backend.tensor([7, 8], [1, 1, 2]) }, 1);
     expect([...out.latent.shape]).toEqual([1, 4, 2]);
     expect([...(await out.latent.data())]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -21,12 +21,14 @@ export interface KVCacheOptions {
    */
   initialCapacity?: number;
   /**
-   * On backends with {@link Backend.createSequenceBuffer}, {@link KVCache.update} returns the cached entries padded
-   * along the sequence axis to a multiple of `padding` positions. The padded tail reads as zero and MUST be masked
-   * out by the caller's attention mask, e.g. `buildAttentionMask(backend, rows, n, { keyLength: cache.keyLength(n) })`
-   * built before the update. Consecutive decode steps then have identical shapes, which lets graph backends reuse
-   * one compiled graph (llama.cpp pads its cache to 256). Backends without sequence buffers return exact lengths
-   * (the padding is ignored there). A positive integer; default 1 (no padding).
+   * On backends with {@link Backend.createSequenceBuffer}, an {@link KVCache.update} that appends one position (a
+   * decode step) returns the cached entries padded along the sequence axis to a multiple of `padding` positions. The
+   * padded tail reads as zero and MUST be masked out by the caller's attention mask, e.g.
+   * `buildAttentionMask(backend, rows, n, { keyLength: cache.keyLength(n) })` built before the update. Consecutive
+   * decode steps then have identical shapes, which lets graph backends reuse one compiled graph (llama.cpp pads its
+   * cache to 256). Updates of several positions (a prompt) return exact lengths: their graphs are not repeated, and
+   * padding would only add attention work. Backends without sequence buffers always return exact lengths. A positive
+   * integer; default 1 (no padding).
    */
   padding?: number;
 }
@@ -82,12 +84,12 @@ export class KVCache {
 
   /**
    * The sequence length of the tensors the next {@link KVCache.update} of layer 0 with `newPositions` new positions
-   * returns: `length + newPositions`, rounded up to a multiple of {@link KVCacheOptions.padding} on backends with
-   * sequence buffers. Build the attention mask with it (read it before the forward updates layer 0).
+   * returns: `length + newPositions`, rounded up to a multiple of {@link KVCacheOptions.padding} for one new
+   * position on backends with sequence buffers. Build the attention mask with it (read it before the forward updates
+   * layer 0).
    */
   keyLength(newPositions: number): number {
-    const exact = this.length + newPositions;
-    return this.padded(exact);
+    return this.padded(this.length + newPositions, newPositions);
   }
 
   /**
@@ -107,7 +109,7 @@ export class KVCache {
       const cached = lengths.get(name) ?? 0;
       const length = cached + next.shape[axis];
       const full = this.backend.createSequenceBuffer
-        ? this.appendInPlace(layer, name, prev, cached, next, axis, this.padded(length))
+        ? this.appendInPlace(layer, name, prev, cached, next, axis, this.padded(length, next.shape[axis]))
         : prev
           ? this.backend.concat([prev, next], axis)
           : next;
@@ -120,9 +122,9 @@ export class KVCache {
     return out;
   }
 
-  /** `length` rounded up to a multiple of the padding where padding applies. */
-  private padded(length: number): number {
-    if (!this.backend.createSequenceBuffer || this.padding === 1) return length;
+  /** `length` rounded up to a multiple of the padding where padding applies (one new position, sequence buffers). */
+  private padded(length: number, newPositions: number): number {
+    if (!this.backend.createSequenceBuffer || this.padding === 1 || newPositions !== 1) return length;
     return Math.ceil(length / this.padding) * this.padding;
   }
 
