@@ -5,7 +5,7 @@ import type { FinishReason } from '../plugin/generation-options.js';
 import { createReferenceBackend } from '../testing/index.js';
 import { qwen3TestTokenizer } from '../text/__fixtures__/qwen3-tokenizer.js';
 import { createScriptedCausalLM } from './__fixtures__/scripted-causal-lm.js';
-import { createToyCausalLM, toyLogits, type ToyCausalLM } from './__fixtures__/toy-causal-lm.js';
+import { createToyCausalLM, toyGreedy, type ToyCausalLM } from './__fixtures__/toy-causal-lm.js';
 import { collectText } from './generate-text.js';
 import { generateTokens } from './generate-tokens.js';
 import type { GenerateTokensOptions, GenerationStep, RowGenerationOptions, RowToken } from './generation-step.js';
@@ -40,20 +40,6 @@ async function collect(generation: AsyncIterable<GenerationStep>, rows: number, 
   return out;
 }
 
-/** Greedy decoding of the toy model on the host (the oracle): argmax of the model's logits over the unpadded history. */
-function hostGreedy(model: ToyCausalLM, prompt: number[], steps: number): number[] {
-  const history = [...prompt];
-  const out: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const logits = toyLogits(model, history);
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-    out.push(best);
-    history.push(best);
-  }
-  return out;
-}
-
 /** Four requests with different options: greedy, two seeded samplers with different settings, greedy + penalty + logprobs. */
 const ROW_OPTIONS: RowGenerationOptions[] = [
   { maxNewTokens: 7 },
@@ -82,7 +68,7 @@ describe('generateTokens with per-row options', () => {
       expect(batched.reasons[r]).toBe(single.reasons[0]);
     }
     expect(batched.tokens.map((t) => t.length)).toEqual([7, 9, 4, 6]);
-    expect(batched.tokens[0]).toEqual(hostGreedy(model, PROMPTS[0], 7)); // greedy row against the host oracle
+    expect(batched.tokens[0]).toEqual(toyGreedy(model, PROMPTS[0], 7)); // greedy row against the host oracle
     expect(batched.items[2][0].topLogprobs).toHaveLength(2);
     expect(batched.items[0][0].logprob).toBeUndefined();
     expect(batched.items[3][0].logprob).toBeTypeOf('number');
@@ -123,7 +109,7 @@ describe('generateTokens with per-row options', () => {
   });
 
   it('uses per-row EOS ids and maxNewTokens 0', async () => {
-    const expected = hostGreedy(model, PROMPTS[0], 7);
+    const expected = toyGreedy(model, PROMPTS[0], 7);
     const eos = expected[3];
     const cut = expected.indexOf(eos);
     const result = await collect(

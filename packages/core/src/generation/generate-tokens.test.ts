@@ -4,7 +4,7 @@ import { InvalidGenerationOptionsError } from '../errors/invalid-generation-opti
 import { ModelOutputError } from '../errors/model-output-error.js';
 import type { FinishReason } from '../plugin/generation-options.js';
 import { createReferenceBackend } from '../testing/index.js';
-import { createToyCausalLM, toyLogits, type ToyCausalLM } from './__fixtures__/toy-causal-lm.js';
+import { createToyCausalLM, toyGreedy, toyLogits, type ToyCausalLM } from './__fixtures__/toy-causal-lm.js';
 import { generateTokens } from './generate-tokens.js';
 import type { GenerateTokensOptions, GenerationStep, RowToken, TokenGeneration } from './generation-step.js';
 
@@ -42,20 +42,6 @@ async function collect(generation: TokenGeneration, rows: number, onStep?: (step
   return out;
 }
 
-/** Greedy decoding of the toy model on the host: the expected tokens, independent of the engine. */
-function hostGreedy(model: ToyCausalLM, prompt: number[], steps: number): number[] {
-  const history = [...prompt];
-  const out: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    const logits = toyLogits(model, history);
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-    out.push(best);
-    history.push(best);
-  }
-  return out;
-}
-
 describe('generateTokens on the reference backend', () => {
   let backend: Backend;
   let model: ToyCausalLM;
@@ -69,7 +55,7 @@ describe('generateTokens on the reference backend', () => {
 
   it('greedy decoding equals the host argmax of the model, on a left-padded batch', async () => {
     const result = await run({ maxNewTokens: 8, padTokenId: 7 });
-    PROMPTS.forEach((prompt, r) => expect(result.tokens[r]).toEqual(hostGreedy(model, prompt, 8)));
+    PROMPTS.forEach((prompt, r) => expect(result.tokens[r]).toEqual(toyGreedy(model, prompt, 8)));
     expect(result.reasons).toEqual(['length', 'length', 'length']);
     expect(model.prompts[0]).toEqual({
       inputIds: [[3, 9, 4, 1, 5], [7, 7, 7, 7, 7], [7, 7, 2, 6, 2]],
@@ -95,11 +81,11 @@ describe('generateTokens on the reference backend', () => {
     const c = await run({ ...options, seed: 12 });
     expect(a.tokens).toEqual(b.tokens);
     expect(c.tokens).not.toEqual(a.tokens);
-    expect(a.tokens).not.toEqual(PROMPTS.map((p) => hostGreedy(model, p, 20))); // it does sample
+    expect(a.tokens).not.toEqual(PROMPTS.map((p) => toyGreedy(model, p, 20))); // it does sample
   });
 
   it('stops a row at an EOS token, which is not reported as a token', async () => {
-    const expected = hostGreedy(model, PROMPTS[0], 12);
+    const expected = toyGreedy(model, PROMPTS[0], 12);
     const at = expected.findIndex((t, i) => i >= 2 && !expected.slice(0, i).includes(t));
     const eos = expected[at];
     const result = await run({ maxNewTokens: 12, eosTokenIds: [eos] }, [PROMPTS[0]]);

@@ -84,3 +84,17 @@ export function toyLogits(model: ToyCausalLM, history: readonly number[]): Float
   const h = history.reduce((a, b) => a + b, 0) % v;
   return Float64Array.from({ length: v }, (_, i) => model.lastTable[lastToken * v + i] + 0.5 * model.historyTable[h * v + i]);
 }
+
+/** Greedy decoding of the toy model on the host, from {@link toyLogits}: the expected tokens, independent of the engine. */
+export function toyGreedy(model: ToyCausalLM, prompt: readonly number[], steps: number): number[] {
+  const history = [...prompt];
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const logits = toyLogits(model, history);
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+    out.push(best);
+    history.push(best);
+  }
+  return out;
+}
