@@ -11,8 +11,8 @@ import { asNode, fmt } from './op-support.js';
  * the new positions into their slots (an effect node, so it runs in the graph of whatever reads the buffer, before the
  * readers) and returns a strided view of the filled (or `viewLength`) part. A single position is written with
  * `ggml_set_rows` at row indices given as a graph input, so a decode step's graph is the same at every position and
- * can be reused; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous one, so no write is
- * lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
+ * can be reused; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous
+ * one, so no write is lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
  * rows through their strides), so a decode step copies only its new positions.
  */
 export class GgmlSequenceBuffer implements SequenceBuffer {
@@ -75,29 +75,19 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     }
     const start = this.filled;
     const after = this.last ? [this.last] : [];
-    let write: GraphNode;
-    if (n === 1) {
-      // one position (a decode step): rows at indices given as an input, so the next step's graph is this one's
-      const rows = this.rowIndices(start, n);
-      const index = this.rt.input('SequenceBuffer.rows', { shape: [rows.length], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
-      write = this.rt.node('SequenceBuffer.write', {
-        shape: x.shape,
-        dtype: 'float32',
-        ggmlType: this.base.ggmlType,
-        inputs: [this.base, x, index, ...after],
-        recipe: { key: '', effect: true, emit: (e, [pb, px, pi]) => this.write(e, pb, e.f32(px, x.ggmlType), pi, n) },
-      });
-      index.dispose(); // the write holds it
-    } else {
-      // several positions (a prompt): one strided copy into their slot (single-value rows would index every element)
-      write = this.rt.node('SequenceBuffer.write', {
-        shape: x.shape,
-        dtype: 'float32',
-        ggmlType: this.base.ggmlType,
-        inputs: [this.base, x, ...after],
-        recipe: { key: `${start}`, effect: true, emit: (e, [pb, px]) => e.api.ggml_cpy(e.ctx, e.f32(px, x.ggmlType), this.view(e, pb, start, n)) },
-      });
-    }
+    // one position (a decode step): rows at indices given as an input, so the next step's graph is this one's;
+    // several (a prompt): one strided copy into their slot (single-value rows would index every element)
+    const index = n === 1 ? this.rowIndex(start) : undefined;
+    const write = this.rt.node('SequenceBuffer.write', {
+      shape: x.shape,
+      dtype: 'float32',
+      ggmlType: this.base.ggmlType,
+      inputs: index ? [this.base, x, index, ...after] : [this.base, x, ...after],
+      recipe: index
+        ? { key: '', effect: true, emit: (e, [pb, px, pi]) => this.writeOne(e, pb, e.f32(px, x.ggmlType), pi) }
+        : { key: `${start}`, effect: true, emit: (e, [pb, px]) => e.api.ggml_cpy(e.ctx, e.f32(px, x.ggmlType), this.view(e, pb, start, n)) },
+    });
+    index?.dispose(); // the write holds it
     this.rt.scopes.keep(write); // owned by the buffer until the next write takes over
     this.filled += n;
     const full = this.rt.node('SequenceBuffer.view', {
@@ -121,24 +111,22 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
   }
 
   /**
-   * Where `n` new positions from `start` land, as row indices for `ggml_set_rows` (so a cached graph writes the next
-   * step's positions by new index values alone). Growing axis not innermost: the rows of the buffer seen as
+   * Where one new position `at` lands, as row indices for `ggml_set_rows` (an input: a cached graph writes the next
+   * step's position by new index values alone). Growing axis not innermost: the row `at` of the buffer seen as
    * `[inner, capacity, outer...]`. Innermost (values): one index per element of the buffer seen as single-value rows,
-   * in the order of the new values laid out like the buffer (position fastest).
+   * in the stored order of the other axes.
    */
-  private rowIndices(start: number, n: number): Int32Array {
-    const at = this.physicalAxes.indexOf(this.axis);
+  private rowIndex(at: number): GraphNode {
     const rank = this.shape.length;
-    const others = at < rank - 1 ? 1 : this.physicalAxes.slice(0, -1).reduce((m, axis) => m * this.shape[axis], 1);
-    const step = at < rank - 1 ? 0 : this.capacity;
-    const rows = new Int32Array(others * n);
-    let i = 0;
-    for (let o = 0; o < others; o++) for (let p = 0; p < n; p++) rows[i++] = o * step + start + p;
-    return rows;
+    const innermost = this.physicalAxes.indexOf(this.axis) === rank - 1;
+    const others = innermost ? this.physicalAxes.slice(0, -1).reduce((m, axis) => m * this.shape[axis], 1) : 1;
+    const rows = new Int32Array(others);
+    for (let o = 0; o < others; o++) rows[o] = o * this.capacity + at;
+    return this.rt.input('SequenceBuffer.rows', { shape: [others], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
   }
 
-  /** `ggml_set_rows` of the new values `x` (logical order) into `base` at the indices `rows` ({@link rowIndices}). */
-  private write(e: Emitter, base: NativePointer, x: NativePointer, rows: NativePointer, n: number): NativePointer {
+  /** `ggml_set_rows` of one new position `x` (logical order) into `base` at the indices `rows` ({@link rowIndex}). */
+  private writeOne(e: Emitter, base: NativePointer, x: NativePointer, rows: NativePointer): NativePointer {
     const { api, ctx } = e;
     const rank = this.shape.length;
     const physical = this.physicalAxes;
@@ -149,14 +137,14 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
       const inner = dims.slice(at + 1).reduce((m, d) => m * d, 1);
       const outer = [dims[at - 1] ?? 1, dims[at - 2] ?? 1];
       const dst = api.ggml_reshape_4d(ctx, base, inner, this.capacity, outer[0], outer[1]);
-      return api.ggml_set_rows(ctx, dst, e.reshape(x, [inner, n, outer[0], outer[1]]), rows);
+      return api.ggml_set_rows(ctx, dst, e.reshape(x, [inner, 1, outer[0], outer[1]]), rows);
     }
     // values: the new values permuted into the stored order (position innermost), one row per element
     const to = [0, 1, 2, 3].map((g) => (g < rank ? rank - 1 - physical.indexOf(rank - 1 - g) : g));
     const stored = e.cont(api.ggml_permute(ctx, x, to[0], to[1], to[2], to[3]));
     const total = dims.reduce((m, d) => m * d, 1);
     const dst = api.ggml_reshape_4d(ctx, base, 1, total, 1, 1);
-    return api.ggml_set_rows(ctx, dst, e.reshape(stored, [1, (total / this.capacity) * n, 1, 1]), rows);
+    return api.ggml_set_rows(ctx, dst, e.reshape(stored, [1, total / this.capacity, 1, 1]), rows);
   }
 
   /** ggml view of positions `[from, from + count)` along the axis, in the logical axis order. */
