@@ -52,6 +52,11 @@ export class GraphCache {
     private readonly remember = 8,
   ) {}
 
+  /** False when it keeps nothing (reuse turned off): callers need not compute keys. */
+  get enabled(): boolean {
+    return this.limit > 0;
+  }
+
   /** A free graph with `key`, marked busy, or undefined. */
   take(key: string): CachedGraph | undefined {
     const at = this.entries.findIndex((g) => !g.busy && g.key === key);

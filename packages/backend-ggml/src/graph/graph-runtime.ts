@@ -182,7 +182,7 @@ export class GraphRuntime implements NodeOwner {
     const order = collectPending(node);
     const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
     const outputSet = new Set(outputs);
-    const key = graphKey(order, node, outputSet, readable);
+    const key = this.graphs.enabled ? graphKey(order, node, outputSet, readable) : undefined;
     const cached = key === undefined ? undefined : this.graphs.take(key);
     const graph = cached ? this.runOf(cached) : this.build(order, node, outputs, readable, key);
     // the tensors made leaves after a run (see below), with their bytes as built; a reused graph gets them back first
