@@ -12,9 +12,13 @@ function swapLast(e: Emitter, t: NativePointer): NativePointer {
   return e.cont(e.api.ggml_permute(e.ctx, t, 1, 0, 2, 3));
 }
 
+/** Compact weight types `ggml_mul_mat` takes as its first operand directly (BF16 is widened first, see {@link linearOp}). */
+const DIRECT_TYPES = new Set<number>([GGML_TYPE.F16, GGML_TYPE.Q8_0, GGML_TYPE.Q4_0, GGML_TYPE.Q4_K]);
+
 /**
  * Batched `a @ b` via `ggml_mul_mat(bᵀ, a)`: ggml multiplies rows by rows, so `b` is laid out `[..., n, k]` and `a`
- * `[..., m, k]`; the result's ggml extents `[n, m, ...]` are the row-major `[..., m, n]`.
+ * `[..., m, k]`; the result's ggml extents `[n, m, ...]` are the row-major `[..., m, n]`. With `transposeB`, a
+ * compact `b` (a stacked `linear` weight `[..., n, k]` in F16/Q8_0/Q4_0/Q4_K) is multiplied in its storage.
  */
 export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { transposeA?: boolean; transposeB?: boolean } = {}): GraphNode {
   const x = asNode('matmul', a);
@@ -33,10 +37,12 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
       key: `${options.transposeA === true},${options.transposeB === true}`,
       emit: (e, [p, q]) => {
         const aRows = options.transposeA ? swapLast(e, e.f32(p, x.ggmlType)) : e.cont(e.f32(p, x.ggmlType)); // [..., m, k]
-        const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
         const src1 = e.cont(repeatTo(e, aRows, [...x.shape.slice(0, -2), m, k], [...batch, m, k]));
         const src0Batch = y.shape.slice(0, -2);
         const fits = src0Batch.length === 0 || src0Batch.every((d, i) => batch[batch.length - src0Batch.length + i] % d === 0);
+        // A stacked compact weight `[..., n, k]` multiplies as stored (no dequantized copy per graph), as `linear` does.
+        if (options.transposeB && fits && DIRECT_TYPES.has(y.ggmlType) && e.api.ggml_is_contiguous(q)) return e.api.ggml_mul_mat(e.ctx, q, src1);
+        const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
         const src0 = fits ? bRows : e.cont(repeatTo(e, bRows, [...src0Batch, n, k], [...batch, n, k]));
         return e.api.ggml_mul_mat(e.ctx, src0, src1);
       },

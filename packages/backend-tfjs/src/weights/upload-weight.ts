@@ -44,7 +44,7 @@ export function uploadWeight(rt: TfjsRuntime, host: HostTensor, options: WeightO
   checkShape(label, host?.shape);
   const role = options.role ?? 'plain';
   if (!ROLES.has(role)) throw new BackendError(label, `unknown role '${String(role)}'; use 'linear', 'embedding' or 'plain'`);
-  if (role === 'linear' && host.shape.length !== 2) throw new BackendError(label, `a linear weight must be [out, in], got ${fmt(host.shape)}`);
+  if (role === 'linear' && host.shape.length < 2) throw new BackendError(label, `a linear weight must be [out, in] or a stack [..., out, in], got ${fmt(host.shape)}`);
   const n = sizeOf(host.shape);
   const cols = host.shape.length === 0 ? 1 : host.shape[host.shape.length - 1];
   const rows = cols === 0 ? 0 : n / cols;
@@ -56,8 +56,9 @@ export function uploadWeight(rt: TfjsRuntime, host: HostTensor, options: WeightO
       rt.addWeight(weight);
       return weight;
     }
-    const transposed = role === 'linear' && rt.engine.traits.linearLayout === 'inOut' && !integer;
-    const packed = role === 'linear' && rt.engine.traits.packsMatmulOperand;
+    // a stack of matrices `[..., out, in]` (used by matmul with transposeB) keeps its logical layout
+    const transposed = role === 'linear' && host.shape.length === 2 && rt.engine.traits.linearLayout === 'inOut' && !integer;
+    const packed = role === 'linear' && host.shape.length === 2 && rt.engine.traits.packsMatmulOperand;
     const heapBytes = n * 4 * (packed ? 2 : 1);
     rt.reserveWeight(label, heapBytes, n * 4);
     const values = decodeHost(host);

@@ -158,7 +158,11 @@ export interface Backend {
   cumsum(x: Tensor, axis: number): Tensor;
 
   // ── linear algebra ──────────────────────────────────────────────────────────────────────────
-  /** Batched matrix product `[..., m, k] x [..., k, n]` (batch dims broadcast), with optional transposes of the last two axes. */
+  /**
+   * Batched matrix product `[..., m, k] x [..., k, n]` (batch dims broadcast), with optional transposes of the last two
+   * axes. `b` may be a stacked `linear` weight `[..., n, k]` in any storage when `transposeB` is set (the layout a
+   * backend multiplies without a per-call transpose).
+   */
   matmul(a: Tensor, b: Tensor, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor;
   /** `x @ weight^T (+ bias)`: `x` is `[..., in]`, `weight` is logical `[out, in]` (any storage), `bias` is `[out]`. */
   linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor;

@@ -22,7 +22,11 @@ export const WEIGHT_STORAGE_BYTES: Readonly<Record<WeightStorage, number>> = {
 
 /** What a weight is used for; lets a backend pick its memory layout once, at upload. */
 export type WeightRole =
-  /** A `[out, in]` matrix used by {@link Backend.linear} (Hugging Face `nn.Linear.weight` layout). */
+  /**
+   * A `[out, in]` matrix used by {@link Backend.linear} (Hugging Face `nn.Linear.weight` layout), or a stack of them
+   * `[..., out, in]` used as the second operand of {@link Backend.matmul} with `transposeB` (kept in its storage where
+   * the backend multiplies that storage directly).
+   */
   | 'linear'
   /** A `[rows, dim]` table used by {@link Backend.gather} on axis 0 (embeddings). */
   | 'embedding'

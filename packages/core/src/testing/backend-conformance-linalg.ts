@@ -85,6 +85,27 @@ export function registerLinalgTests(reg: ConformanceRegistry): void {
     await expectValues(track(backend.linear(upload(x), wt)), matmulNd(x, transposeNd(w, [1, 0])));
   });
 
+  reg.test('linalg/matmul-stacked-weight', async ({ backend, track, rng, upload, expectValues }) => {
+    // A stack of `linear` weights [heads, out, in] multiplies with transposeB (MLA's absorbed per-head products).
+    const w = randomNd(rng, [3, 5, 64]);
+    const wt = track(backend.weight({ dtype: 'F32', shape: [3, 5, 64], bytes: f32Bytes(w) }, { role: 'linear' }));
+    const x = randomNd(rng, [3, 2, 64]);
+    await expectValues(track(backend.matmul(upload(x), wt, { transposeB: true })), matmulNd(x, swapLast(w)), { label: 'float32' });
+    const x2 = randomNd(rng, [2, 64]);
+    await expectValues(track(backend.matmul(upload(x2), wt, { transposeB: true })), matmulNd(x2, swapLast(w)), { label: 'broadcast rows' });
+    // Integers in [-127, 127] with 127 in every block of 32 (and group of 64): exact in int8 / Q8_0 storage, whose
+    // products also quantize the activations to 8 bits per 32 values (so they are such integers too).
+    const ints = (shape: number[]): Nd => {
+      const nd = build(shape, () => Math.round((rng() * 2 - 1) * 126));
+      for (let i = 0; i < nd.data.length; i += 32) nd.data[i] = 127;
+      return nd;
+    };
+    const q = ints([3, 5, 64]);
+    const qt = track(backend.weight({ dtype: 'F32', shape: [3, 5, 64], bytes: f32Bytes(q) }, { role: 'linear', storage: 'int8' }));
+    const xi = ints([3, 2, 64]);
+    await expectValues(track(backend.matmul(upload(xi), qt, { transposeB: true })), matmulNd(xi, swapLast(q)), { label: `int8 stored as ${qt.storage}` });
+  });
+
   reg.test('errors/linalg-shapes', ({ backend, track, expectBackendError }) => {
     const a = track(backend.fill([3, 4], 1));
     const b = track(backend.fill([5, 6], 1));

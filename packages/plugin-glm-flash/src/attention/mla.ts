@@ -1,5 +1,6 @@
-import type { Backend, Tensor } from '@pio/core';
+import { decodeHostTensor, type Backend, type Tensor } from '@pio/core';
 import { type KVCache, type Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import type { CheckpointWeightSource } from '@pio/core/weights';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import { loadLinear, type MatrixStorage } from '../load-linear.js';
 
@@ -42,18 +43,21 @@ export class MultiHeadLatentAttention extends Module {
     private readonly kvANorm: RMSNorm,
     /** `kv_b_proj` (expanded form): latent → per-head `[k_nope | v]`. */
     private readonly kvB: Linear,
-    /** `kv_b_proj`'s key part `[heads, qkNopeHeadDim, kvLoraRank]`, float32 (absorbed form). */
-    private readonly wUk: Tensor,
-    /** `kv_b_proj`'s value part, transposed: `[heads, kvLoraRank, vHeadDim]`, float32 (absorbed form). */
-    private readonly wUvT: Tensor,
+    /**
+     * `kv_b_proj`'s key part, transposed once at load: `[heads, kvLoraRank, qkNopeHeadDim]`, a stacked `linear` weight
+     * in the model's storage (absorbed form; used as `matmul(q, wUkT, { transposeB: true })`).
+     */
+    private readonly wUkT: Tensor,
+    /** `kv_b_proj`'s value part `[heads, vHeadDim, kvLoraRank]`, a stacked `linear` weight in the model's storage (absorbed form). */
+    private readonly wUv: Tensor,
     private readonly oProj: Linear,
   ) {
     super();
     if ('proj' in q) this.child(q.proj);
     else for (const m of [q.a, q.norm, q.b]) this.child(m);
     for (const m of [kvA, kvANorm, kvB, oProj]) this.child(m);
-    this.own(wUk);
-    this.own(wUvT);
+    this.own(wUkT);
+    this.own(wUv);
   }
 
   /** Loads `${prefix}.{q_a_proj,q_a_layernorm,q_b_proj | q_proj, kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj}`. */
@@ -78,9 +82,9 @@ export class MultiHeadLatentAttention extends Module {
     const kvA = await loadLinear(backend, source, `${prefix}.kv_a_proj_with_mqa`, { inFeatures: c.hiddenSize, outFeatures: c.kvLoraRank + c.qkRopeHeadDim, bias }, matrix);
     const kvANorm = await RMSNorm.load(backend, source, `${prefix}.kv_a_layernorm`, { dim: c.kvLoraRank, eps: LORA_NORM_EPS });
     const kvB = await loadLinear(backend, source, `${prefix}.kv_b_proj`, { inFeatures: c.kvLoraRank, outFeatures: heads * (c.qkNopeHeadDim + c.vHeadDim) }, matrix);
-    const [wUk, wUvT] = await absorbedWeights(backend, kvB, c);
+    const [wUkT, wUv] = await absorbedWeights(backend, source, `${prefix}.kv_b_proj.weight`, kvB, c, matrix);
     const oProj = await loadLinear(backend, source, `${prefix}.o_proj`, { inFeatures: heads * c.vHeadDim, outFeatures: c.hiddenSize, bias }, matrix);
-    return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, kvB, wUk, wUvT, oProj);
+    return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, kvB, wUkT, wUv, oProj);
   }
 
   /** Softmax scale `(qkNopeHeadDim + qkRopeHeadDim)^-0.5`. */
@@ -116,11 +120,11 @@ export class MultiHeadLatentAttention extends Module {
     if (ctx.absorbed) {
       // Per-head products as one batched matmul over heads: [heads, batch * seq, ·].
       const qByHead = b.reshape(b.transpose(qNope, [2, 0, 1, 3]), [heads, batch * seq, c.qkNopeHeadDim]);
-      const qLatent = b.transpose(b.reshape(b.matmul(qByHead, this.wUk), [heads, batch, seq, kvr]), [1, 0, 2, 3]); // [batch, heads, seq, kvr]
+      const qLatent = b.transpose(b.reshape(b.matmul(qByHead, this.wUkT, { transposeB: true }), [heads, batch, seq, kvr]), [1, 0, 2, 3]); // [batch, heads, seq, kvr]
       const qCat = b.concat([qLatent, qRopeT], -1); // [batch, heads, seq, kvr + rope]
       const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
       const oByHead = b.reshape(b.transpose(oLatent, [1, 0, 2, 3]), [heads, batch * seq, kvr]);
-      const out = b.reshape(b.matmul(oByHead, this.wUvT), [heads, batch, seq, c.vHeadDim]);
+      const out = b.reshape(b.matmul(oByHead, this.wUv, { transposeB: true }), [heads, batch, seq, c.vHeadDim]);
       merged = b.reshape(b.transpose(out, [1, 2, 0, 3]), [batch, seq, heads * c.vHeadDim]);
     } else {
       const expanded = this.kvB.forward(b.reshape(latentAll, [batch, keyLen, kvr])); // [batch, keyLen, heads * (nope + v)]
@@ -139,23 +143,43 @@ export class MultiHeadLatentAttention extends Module {
 }
 
 /**
- * The absorbed-form weights from `kv_b_proj` (its values as stored, so both forms use the same numbers):
- * `wUk [heads, nope, kvr]` and `wUvT [heads, kvr, v]`, float32, split on the host.
+ * The absorbed-form weights from `kv_b_proj` `[heads * (nope + v), kvr]`, laid out once so that both products take
+ * their weight as `[heads, out, in]` (`transposeB`, no per-step transpose): `wUkT [heads, kvr, nope]` and
+ * `wUv [heads, v, kvr]`, uploaded as stacked `linear` weights in `matrix` storage (as llama.cpp stores `attn_k_b` /
+ * `attn_v_b`). Values come from the checkpoint when the source can read host tensors (so a quantized storage quantizes
+ * the original values once), else from the loaded `kv_b_proj` (its values as stored).
  */
-async function absorbedWeights(backend: Backend, kvB: Linear, c: GlmFlashConfig): Promise<[Tensor, Tensor]> {
+async function absorbedWeights(
+  backend: Backend,
+  source: WeightSource,
+  name: string,
+  kvB: Linear,
+  c: GlmFlashConfig,
+  matrix: MatrixStorage,
+): Promise<[Tensor, Tensor]> {
   const heads = c.numAttentionHeads;
   const kvr = c.kvLoraRank;
-  const rowsPerHead = c.qkNopeHeadDim + c.vHeadDim;
-  const all = (await kvB.weight.data()) as Float32Array; // [heads * (nope + v), kvr]
-  const uk = new Float32Array(heads * c.qkNopeHeadDim * kvr);
-  const uvT = new Float32Array(heads * kvr * c.vHeadDim);
+  const nope = c.qkNopeHeadDim;
+  const v = c.vHeadDim;
+  const rowsPerHead = nope + v;
+  const readHost = (source as Partial<Pick<CheckpointWeightSource, 'readHost'>>).readHost;
+  const all = readHost
+    ? (decodeHostTensor(await readHost.call(source, name, { shape: [heads * rowsPerHead, kvr] })) as Float32Array)
+    : ((await kvB.weight.data()) as Float32Array); // [heads * (nope + v), kvr]
+  const ukT = new Float32Array(heads * kvr * nope);
+  const uv = new Float32Array(heads * v * kvr);
   for (let h = 0; h < heads; h++) {
     const head = h * rowsPerHead * kvr;
-    uk.set(all.subarray(head, head + c.qkNopeHeadDim * kvr), h * c.qkNopeHeadDim * kvr);
-    for (let j = 0; j < c.vHeadDim; j++) {
-      const row = head + (c.qkNopeHeadDim + j) * kvr;
-      for (let k = 0; k < kvr; k++) uvT[(h * kvr + k) * c.vHeadDim + j] = all[row + k];
+    for (let i = 0; i < nope; i++) {
+      const row = head + i * kvr;
+      for (let k = 0; k < kvr; k++) ukT[(h * kvr + k) * nope + i] = all[row + k];
     }
+    uv.set(all.subarray(head + nope * kvr, head + rowsPerHead * kvr), h * v * kvr);
   }
-  return [backend.tensor(uk, [heads, c.qkNopeHeadDim, kvr]), backend.tensor(uvT, [heads, kvr, c.vHeadDim])];
+  const upload = (values: Float32Array, shape: number[], suffix: string) =>
+    backend.weight(
+      { dtype: 'F32', shape, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) },
+      { role: 'linear', storage: matrix.storage, groupSize: matrix.groupSize, name: `${name} (${suffix})` },
+    );
+  return [upload(ukT, [heads, kvr, nope], 'absorbed key'), upload(uv, [heads, v, kvr], 'absorbed value')];
 }
