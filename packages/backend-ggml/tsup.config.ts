@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'bench/index': 'src/bench/index.ts' },
+  entry: ['src/index.ts'],
   format: ['esm'],
   dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
   // optional native dependencies stay imports (tsup only externalizes `dependencies` and `peerDependencies`)
-  external: ['koffi', /^@node-llama-cpp\//, 'node-llama-cpp'],
+  external: ['koffi', /^@node-llama-cpp\//],
 });

@@ -8,4 +8,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   banner: ({ format }) => ({ js: '' }),
+  // the benchmark harness is a private workspace package: imported at run time when present, never bundled
+  external: ['@pio/bench'],
 });

@@ -10,5 +10,6 @@ export * from './ggml-backend-options.js';
 export * from './device/select-device.js';
 export * from './runtime/locate-binaries.js';
 export * from './weights/storage-plan.js';
+export * from './weights/ggml-row-encoder.js';
 export * from './errors/ggml-unavailable-error.js';
 export * from './errors/ggml-device-error.js';

@@ -1,4 +1,5 @@
-import { NodeLlamaCppMissingError } from '@pio/backend-ggml/bench';
+import { NodeLlamaCppMissingError } from '@pio/bench';
+import { BenchHarnessMissingError } from '../errors/bench-harness-missing-error.js';
 import { describe, expect, it } from 'vitest';
 import { Terminal } from '../render/terminal.js';
 import { runCli } from '../run-cli.js';
@@ -61,5 +62,30 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
     expect((error as Error).message).toContain('npm install node-llama-cpp@3.22.1');
     expect(io.output.stdout).toBe('');
     expect(io.output.stderr).not.toContain('Running');
+  });
+});
+
+describe('pio bench --compare without the benchmark harness (a published install)', () => {
+  it('says the comparison runs from the PIO repository, before parsing its flags or starting an engine', async () => {
+    const io = captureIo();
+    const command = createBenchCommand({
+      importBenchHarness: () => Promise.reject(Object.assign(new Error("Cannot find package '@pio/bench' imported from /app/node_modules/@pio/cli/dist/cli.js"), { code: 'ERR_MODULE_NOT_FOUND' })),
+      childCommand: () => ({ command: 'false', args: [] }),
+    });
+    const context = { args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'], io, out: new Terminal(io.stdout, {}), err: new Terminal(io.stderr, {}), services: createFakeServices(), verbose: false, quiet: false };
+    const error = await command.run(context).catch((e: unknown) => e);
+    expect(BenchHarnessMissingError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('not published');
+    expect((error as Error).message).toContain('pnpm pio bench --compare node-llama-cpp');
+    expect(io.output.stdout).toBe('');
+    expect(io.output.stderr).not.toContain('Running');
+  });
+
+  it('rethrows an import failure that is not the missing harness', async () => {
+    const broken = new SyntaxError('Unexpected token');
+    const command = createBenchCommand({ importBenchHarness: () => Promise.reject(broken), childCommand: () => ({ command: 'false', args: [] }) });
+    const io = captureIo();
+    const context = { args: ['--compare', 'node-llama-cpp'], io, out: new Terminal(io.stdout, {}), err: new Terminal(io.stderr, {}), services: createFakeServices(), verbose: false, quiet: false };
+    await expect(command.run(context)).rejects.toBe(broken);
   });
 });

@@ -41,13 +41,14 @@ Loads the model, runs one warm-up, then --runs greedy generations of a synthetic
 reports the averages: prefill tokens/s (prompt tokens / time to first token), decode tokens/s,
 time to first token, and the peak resident memory of the process.
 
-With --compare node-llama-cpp: PIO on the ggml backend side by side with node-llama-cpp (an
-optional peer: npm install node-llama-cpp@3.22.1) on the same weights, written as a GGUF per
-storage: random Qwen3 weights of --shape, or with --model the text decoder of a Qwen3-VL
-folder, which PIO then runs through its plugin. Each engine runs in its own process: one
+With --compare node-llama-cpp: PIO on the ggml backend side by side with node-llama-cpp on the
+same weights, written as a GGUF per storage: random Qwen3 weights of --shape, or with --model
+the text decoder of a Qwen3-VL folder, which PIO then runs through its plugin. Each engine runs in its own process: one
 prefill of the prompt, then greedy decode steps. Prints prefill and median decode tokens/s, the
 ratios PIO / node-llama-cpp, decode GB/s as a share of the memory-bandwidth limit, and how many
-greedy tokens the engines agree on.
+greedy tokens the engines agree on. The comparison is a development tool: it needs @pio/bench,
+PIO's benchmark harness, which is not published, so it runs from a clone of the PIO repository
+(pnpm install there also does npm install node-llama-cpp@3.22.1 for the harness).
 
 Options:
 ${MODEL_FLAGS_HELP}
@@ -74,7 +75,7 @@ default float32,float16,q8_0):
  */
 export function createBenchCommand(deps: Partial<BenchCompareDeps> = {}): CliCommand {
   const compareDeps: BenchCompareDeps = {
-    importNodeLlamaCpp: deps.importNodeLlamaCpp ?? (() => import('node-llama-cpp')),
+    ...deps,
     // this same binary (process.argv[1] is the script node runs), with the flags node was started with
     childCommand: deps.childCommand ?? (() => ({ command: process.execPath, args: [...process.execArgv, process.argv[1] ?? '', 'bench', '--engine-child'] })),
   };
@@ -84,7 +85,7 @@ export function createBenchCommand(deps: Partial<BenchCompareDeps> = {}): CliCom
     help: HELP,
     run: async (context) => {
       const { values } = parseCommandArgs('bench', context.args, FLAGS);
-      if (values['engine-child'] !== undefined) return runBenchEngineChild(context, values['engine-child'], compareDeps.importNodeLlamaCpp);
+      if (values['engine-child'] !== undefined) return runBenchEngineChild(context, values['engine-child'], compareDeps);
       if (values.compare !== undefined) return runBenchCompare(context, { ...values, compare: values.compare }, compareDeps);
       return runBench(context, values);
     },

@@ -1,16 +1,9 @@
 import { availableParallelism, loadavg } from 'node:os';
 import type { SequenceBufferStorage, WeightStorage } from '@pio/core';
-import {
-  BENCH_SHAPES,
-  BENCH_STORAGES,
-  compareWithNodeLlamaCpp,
-  formatBenchTable,
-  spawnBenchChild,
-  type BenchChildCommand,
-  type NodeLlamaCppImporter,
-} from '@pio/backend-ggml/bench';
+import type { BenchChildCommand, NodeLlamaCppImporter } from '@pio/bench';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import type { CommandContext } from './command.js';
+import { loadBenchHarness, type BenchHarness, type BenchHarnessImporter } from './load-bench-harness.js';
 import { numberFlag } from './parse-command-args.js';
 
 /** The flags of `pio bench --compare`, as parsed. */
@@ -32,8 +25,10 @@ export interface BenchCompareFlags {
 
 /** What `pio bench --compare` runs with (injectable for tests). */
 export interface BenchCompareDeps {
-  /** Imports node-llama-cpp from the CLI's location. */
-  importNodeLlamaCpp: NodeLlamaCppImporter;
+  /** Imports `@pio/bench`, the workspace's benchmark harness (default: from the CLI's location, see {@link loadBenchHarness}). */
+  importBenchHarness?: BenchHarnessImporter;
+  /** Imports node-llama-cpp (default: `@pio/bench`'s own, a development dependency there). */
+  importNodeLlamaCpp?: NodeLlamaCppImporter;
   /** The program each engine run starts: this `pio` with the hidden `bench --engine-child`. */
   childCommand: () => BenchChildCommand;
 }
@@ -42,7 +37,8 @@ export interface BenchCompareDeps {
  * Checks the `--compare` flags; usage mistakes are {@link CliUsageError}s. With `--model`, PIO runs the model's
  * plugin on the CLI's ggml backend, which uses every core: both engines then run with that many threads.
  */
-export function parseBenchCompareFlags(values: BenchCompareFlags) {
+export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<BenchHarness, 'BENCH_SHAPES' | 'BENCH_STORAGES'>) {
+  const { BENCH_SHAPES, BENCH_STORAGES } = harness;
   const usage = (message: string) => new CliUsageError('bench', message);
   if (values.compare !== 'node-llama-cpp') throw usage(`--compare supports only node-llama-cpp, got '${values.compare}'`);
   if (values.model !== undefined) {
@@ -86,7 +82,9 @@ export function parseBenchCompareFlags(values: BenchCompareFlags) {
 /** `pio bench --compare node-llama-cpp`: the side-by-side table of PIO (ggml) and node-llama-cpp. */
 export async function runBenchCompare(context: CommandContext, values: BenchCompareFlags, deps: BenchCompareDeps): Promise<number> {
   const { out, err, io } = context;
-  const { shape, ...settings } = parseBenchCompareFlags(values);
+  const harness = await loadBenchHarness(deps.importBenchHarness);
+  const { compareWithNodeLlamaCpp, formatBenchTable, spawnBenchChild } = harness;
+  const { shape, ...settings } = parseBenchCompareFlags(values, harness);
   const weights = values.model !== undefined ? { model: (await context.services.describeModel(values.model)).path } : { shape };
   // the PIO child of --model loads the model through the CLI's services: on ggml, as node-llama-cpp
   const base = deps.childCommand();
@@ -97,7 +95,7 @@ export async function runBenchCompare(context: CommandContext, values: BenchComp
     const comparison = await compareWithNodeLlamaCpp({
       ...settings,
       ...weights,
-      importNodeLlamaCpp: deps.importNodeLlamaCpp,
+      ...(deps.importNodeLlamaCpp ? { importNodeLlamaCpp: deps.importNodeLlamaCpp } : {}),
       runEngine: (request, signal) => spawnBenchChild(child, request, signal),
       signal: abort.signal,
       onProgress: (event) => {

@@ -1,4 +1,4 @@
-import type { BenchEngineRequest, BenchEngineResult } from '@pio/backend-ggml/bench';
+import type { BenchEngineRequest, BenchEngineResult } from '@pio/bench';
 import type { CommandContext } from './command.js';
 import { loadModel } from './load-model.js';
 import { modelRootsOf } from './model-roots.js';

@@ -1,6 +1,6 @@
 import { UnsupportedSettingError } from '@pio/core';
 import { describe, expect, it } from 'vitest';
-import { NodeLlamaCppMissingError } from '../errors/node-llama-cpp-missing-error.js';
+import { NodeLlamaCppMissingError } from './errors/node-llama-cpp-missing-error.js';
 import { BENCH_SHAPES } from './bench-shapes.js';
 import { compareWithNodeLlamaCpp, type CompareWithNodeLlamaCppOptions } from './compare-with-node-llama-cpp.js';
 

@@ -1,4 +1,4 @@
-import { NodeLlamaCppMissingError } from '../errors/node-llama-cpp-missing-error.js';
+import { NodeLlamaCppMissingError } from './errors/node-llama-cpp-missing-error.js';
 
 /**
  * Imports `node-llama-cpp` (`() => import('node-llama-cpp')`). Pass one from the package that lists it as a

@@ -32,7 +32,7 @@ export class BenchModelError extends PioError {
     this.reason = fields.reason;
   }
 
-  /** True when `error` is a {@link BenchModelError} from any copy of `@pio/backend-ggml`. */
+  /** True when `error` is a {@link BenchModelError} from any copy of `@pio/bench`. */
   static override isInstance(error: unknown): error is BenchModelError {
     return PioError.isInstance(error) && error.code === 'PIO_BENCH_MODEL';
   }

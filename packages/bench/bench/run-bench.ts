@@ -1,12 +1,12 @@
 // PIO on the ggml backend vs node-llama-cpp, same random Qwen3-0.6B-shaped weights, F32 / F16 / Q8_0: a thin caller
-// of `@pio/backend-ggml/bench` (src/bench). `pnpm bench` in packages/backend-ggml. Each engine run is a child process
+// of `@pio/bench` (src). `pnpm bench` in packages/bench. Each engine run is a child process
 // (this script again, with `--child <request>`), so one copy of the weights is in memory at a time.
 // Env: PIO_BENCH_THREADS (default 2), PIO_BENCH_PROMPT (128), PIO_BENCH_DECODE (64), PIO_BENCH_LAYERS (28),
 // PIO_BENCH_STORAGES (float32,float16,q8_0), PIO_BENCH_KV (KV cache of both engines: float16, the default, or float32), PIO_BENCH_RUNS (alternating runs per engine, median reported; 1), PIO_BENCH_SHAPE (qwen3-0.6b or tiny), PIO_BENCH_DIR (keeps and reuses
 // the GGUF files; default a temporary folder).
 import { fileURLToPath } from 'node:url';
 import type { WeightStorage } from '@pio/core';
-import { BENCH_SHAPES, benchChildResultLine, compareWithNodeLlamaCpp, formatBenchTable, runBenchEngine, spawnBenchChild, type BenchEngineRequest } from '../src/bench/index.js';
+import { BENCH_SHAPES, benchChildResultLine, compareWithNodeLlamaCpp, formatBenchTable, runBenchEngine, spawnBenchChild, type BenchEngineRequest } from '../src/index.js';
 
 const [mode, request] = process.argv.slice(2);
 if (mode === '--child') {

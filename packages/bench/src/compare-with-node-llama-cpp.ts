@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnsupportedSettingError, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
-import { loadGgml } from '../runtime/load-ggml.js';
-import { locateBinaries } from '../runtime/locate-binaries.js';
+import { createGgmlRowEncoder } from '@pio/backend-ggml';
 import type { BenchComparison } from './bench-comparison.js';
 import { benchComparisonRow, type BenchComparisonRow } from './bench-comparison-row.js';
 import type { BenchEngine, BenchEngineRequest } from './bench-engine-request.js';
@@ -87,7 +86,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   if (unsupported !== undefined) throw new UnsupportedSettingError({ setting: 'storage', value: unsupported, supported: BENCH_STORAGES });
   if ((options.shape === undefined) === (options.model === undefined)) throw new TypeError('compareWithNodeLlamaCpp takes either shape or model');
   await loadNodeLlamaCpp(options.importNodeLlamaCpp);
-  const { api } = await loadGgml(locateBinaries()[0]);
+  const encoder = await createGgmlRowEncoder();
   const folder = options.model !== undefined ? await openQwen3Folder(options.model) : undefined;
   const shape = folder?.shape ?? (options.shape as DecoderShape);
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'pio-bench-'));
@@ -101,7 +100,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       signal?.throwIfAborted();
       const path = ggufPath(storage);
       options.onProgress?.({ stage: 'writing-gguf', storage, path });
-      await writeBenchGguf(api, path, shape, source?.tensors ?? [], storage);
+      await writeBenchGguf(encoder, path, shape, source?.tensors ?? [], storage);
     }
     await source?.close();
     const rows: BenchComparisonRow[] = [];

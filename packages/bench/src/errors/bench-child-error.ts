@@ -38,7 +38,7 @@ export class BenchChildError extends PioError {
     this.stderr = fields.stderr;
   }
 
-  /** True when `error` is a {@link BenchChildError} from any copy of `@pio/backend-ggml`. */
+  /** True when `error` is a {@link BenchChildError} from any copy of `@pio/bench`. */
   static override isInstance(error: unknown): error is BenchChildError {
     return PioError.isInstance(error) && error.code === 'PIO_BENCH_CHILD_FAILED';
   }

@@ -1,5 +1,5 @@
 import { KVCache } from '@pio/core/nn';
-import { createGgmlBackend } from '../create-ggml-backend.js';
+import { createGgmlBackend } from '@pio/backend-ggml';
 import type { BenchEngineRequest } from './bench-engine-request.js';
 import type { BenchEngineResult } from './bench-engine-result.js';
 import { Qwen3BenchDecoder } from './qwen3-bench-decoder.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BenchModelError } from '../errors/bench-model-error.js';
+import { BenchModelError } from './errors/bench-model-error.js';
 import { openQwen3Folder } from './open-qwen3-folder.js';
 
-const QWEN3_VL_TINY = fileURLToPath(new URL('../../../plugin-qwen3-vl/src/__fixtures__/qwen3vl-tiny', import.meta.url));
+const QWEN3_VL_TINY = fileURLToPath(new URL('../../plugin-qwen3-vl/src/__fixtures__/qwen3vl-tiny', import.meta.url));
 
 describe('openQwen3Folder', () => {
   it("reads a Qwen3-VL folder's text decoder: shape from text_config, tensors under llama.cpp names", async () => {

@@ -6,7 +6,7 @@ import { runPioEngine } from './run-pio-engine.js';
 
 /** Options of {@link runBenchEngine}. */
 export interface RunBenchEngineOptions {
-  /** Imports node-llama-cpp; default: resolved from `@pio/backend-ggml` (pass your own from the package that depends on it). */
+  /** Imports node-llama-cpp; default: resolved from `@pio/bench`, which has it as a development dependency. */
   importNodeLlamaCpp?: NodeLlamaCppImporter;
 }
 

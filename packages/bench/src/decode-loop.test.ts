@@ -2,10 +2,10 @@ import type { Backend } from '@pio/core';
 import { KVCache } from '@pio/core/nn';
 import { createReferenceBackend } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { DecoderShape } from './bench/decoder-shape.js';
-import { Qwen3BenchDecoder as Qwen3Decoder } from './bench/qwen3-bench-decoder.js';
-import { randomWeights } from './bench/random-weights.js';
-import { createGgmlBackend } from './create-ggml-backend.js';
+import type { DecoderShape } from './decoder-shape.js';
+import { Qwen3BenchDecoder as Qwen3Decoder } from './qwen3-bench-decoder.js';
+import { randomWeights } from './random-weights.js';
+import { createGgmlBackend } from '@pio/backend-ggml';
 
 const SHAPE: DecoderShape = { name: 'decode-loop', vocab: 96, hidden: 64, layers: 2, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128, ropeTheta: 10000, eps: 1e-6 };
 

@@ -26,7 +26,7 @@ export class NodeLlamaCppMissingError extends PioError {
     this.reason = fields.reason;
   }
 
-  /** True when `error` is a {@link NodeLlamaCppMissingError} from any copy of `@pio/backend-ggml`. */
+  /** True when `error` is a {@link NodeLlamaCppMissingError} from any copy of `@pio/bench`. */
   static override isInstance(error: unknown): error is NodeLlamaCppMissingError {
     return PioError.isInstance(error) && error.code === 'PIO_NODE_LLAMA_CPP_MISSING';
   }

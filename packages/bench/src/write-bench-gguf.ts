@@ -1,11 +1,8 @@
 import type { WeightStorage } from '@pio/core';
-import type { GgmlApi } from '../runtime/ggml-api.js';
-import { GGML_TYPE } from '../runtime/ggml-api.js';
+import type { GgmlRowEncoder } from '@pio/backend-ggml';
 import type { DecoderShape } from './decoder-shape.js';
 import { byteLevelAlphabet, writeGguf, type GgufTensor } from './gguf-writer.js';
 import type { GgufSourceTensor } from './gguf-source-tensor.js';
-
-const TYPES: Partial<Record<WeightStorage, number>> = { float32: GGML_TYPE.F32, float16: GGML_TYPE.F16, q8_0: GGML_TYPE.Q8_0, q4_0: GGML_TYPE.Q4_0 };
 
 /** Storages the side-by-side benchmark can write as GGUF (and the ggml backend holds with the same bytes). */
 export const BENCH_STORAGES: readonly WeightStorage[] = ['float32', 'float16', 'q8_0', 'q4_0'];
@@ -15,26 +12,23 @@ export const BENCH_STORAGES: readonly WeightStorage[] = ['float32', 'float16', '
  * call the ggml backend uses at load, so both engines hold identical bytes). The vocabulary is synthetic: GPT-2's
  * 256 byte symbols, then `t<i>`, with no merges (the benchmark feeds token ids directly). Internal to the benchmark.
  */
-export async function writeBenchGguf(api: GgmlApi, path: string, shape: DecoderShape, weights: readonly GgufSourceTensor[], storage: WeightStorage): Promise<void> {
-  const type = TYPES[storage];
-  if (type === undefined) throw new Error(`no GGUF type for ${storage}`);
+export async function writeBenchGguf(encoder: GgmlRowEncoder, path: string, shape: DecoderShape, weights: readonly GgufSourceTensor[], storage: WeightStorage): Promise<void> {
+  if (!BENCH_STORAGES.includes(storage)) throw new Error(`no GGUF type for ${storage}`);
+  const f32 = encoder.ggmlType('float32') as number;
+  const type = encoder.ggmlType(storage) as number;
   const tensors: GgufTensor[] = weights.map((t) => {
     const ne = [...t.shape].reverse();
-    if (!t.matrix || type === GGML_TYPE.F32) {
+    if (!t.matrix || storage === 'float32') {
       const byteLength = 4 * t.shape.reduce((a, b) => a * b, 1);
       const encode = async () => {
         const values = await t.load();
         return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       };
-      return { name: t.name, ggmlType: GGML_TYPE.F32, ne, byteLength, encode };
+      return { name: t.name, ggmlType: f32, ne, byteLength, encode };
     }
     const [rows = 0, cols = 0] = t.shape;
-    const byteLength = api.ggml_row_size(type, cols) * rows;
-    const encode = async () => {
-      const bytes = new Uint8Array(byteLength);
-      api.ggml_quantize_chunk(type, await t.load(), bytes, 0, rows, cols, null);
-      return bytes;
-    };
+    const byteLength = encoder.byteLength(storage, rows, cols);
+    const encode = async () => encoder.encode(storage, await t.load(), rows, cols);
     return { name: t.name, ggmlType: type, ne, byteLength, encode };
   });
   const alphabet = byteLevelAlphabet();

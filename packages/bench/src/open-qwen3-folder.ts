@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeHostTensor } from '@pio/core';
 import { openCheckpoint, type Checkpoint } from '@pio/core/weights';
-import { BenchModelError } from '../errors/bench-model-error.js';
+import { BenchModelError } from './errors/bench-model-error.js';
 import type { DecoderShape } from './decoder-shape.js';
 import type { GgufSourceTensor } from './gguf-source-tensor.js';
 

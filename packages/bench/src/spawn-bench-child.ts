@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { BenchChildError } from '../errors/bench-child-error.js';
+import { BenchChildError } from './errors/bench-child-error.js';
 import type { BenchEngineRequest } from './bench-engine-request.js';
 import type { BenchEngineResult } from './bench-engine-result.js';
 
