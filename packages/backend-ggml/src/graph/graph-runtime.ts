@@ -10,11 +10,20 @@ import { detachTensor } from '../runtime/tensor-layout.js';
 import { graphKey } from './graph-key.js';
 import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
+import { SerialQueue } from './serial-queue.js';
 
 /** A graph about to run: built now or taken from the cache, with the arena its outputs will live in. */
 interface GraphRun extends GraphPlan {
   readonly arena: Arena;
   readonly cached?: CachedGraph;
+}
+
+/** A graph ready to compute: the pending nodes it computes, its outputs, and the tensors made leaves after it. */
+interface PreparedRun {
+  readonly order: readonly GraphNode[];
+  readonly outputs: readonly GraphNode[];
+  readonly graph: GraphRun;
+  readonly detached: DetachedTensor[];
 }
 
 /** ggml tensors reserved per recorded node (an op may add conts, casts, repeats, views). */
@@ -40,6 +49,12 @@ export class GraphRuntime implements NodeOwner {
     else this.api.ggml_gallocr_free(gallocr);
   };
   private disposed = false;
+  /** True once the native memory and the device were freed. */
+  private freed = false;
+  /** True while a graph computes on a worker thread: native frees asked for meanwhile wait for it (see `dispose`). */
+  private computing = false;
+  /** Reads in the order asked for: one computation at a time. */
+  private readonly reads = new SerialQueue();
   private readonly forget = (arena: Arena): void => {
     this.arenas.delete(arena);
   };
@@ -112,20 +127,19 @@ export class GraphRuntime implements NodeOwner {
     return this.register(node);
   }
 
-  /** Frees every arena and the device; the runtime is unusable afterwards. */
+  /**
+   * Frees every arena and the device; the runtime is unusable afterwards (every later call throws `BackendError`).
+   * During a computation the native memory it uses is freed once it settles (its `data()` then rejects).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const node of this.live) node.invalidate();
     this.live.clear();
     this.pendingHost.clear();
-    for (const arena of [...this.arenas]) arena.free();
-    this.arenas.clear();
-    this.graphs.dispose();
-    for (const gallocr of this.spareAllocators.splice(0)) this.api.ggml_gallocr_free(gallocr);
-    this.api.ggml_backend_free(this.backend);
     this.liveTensors = 0;
     this.liveBytes = 0;
+    if (!this.computing) this.freeNative();
   }
 
   /** {@link NodeOwner.onUserDispose}: updates the live counters. */
@@ -149,10 +163,27 @@ export class GraphRuntime implements NodeOwner {
     for (const input of inputs) this.release(input);
   }
 
-  /** {@link NodeOwner.readData}: computes `node` if needed and copies its values out. */
-  async readData(node: GraphNode): Promise<Float32Array | Int32Array> {
-    this.assertAlive('data');
-    if (node.isDisposed) throw new BackendError('data', 'the tensor was disposed');
+  /**
+   * {@link NodeOwner.readData}: computes `node` if needed and copies its values out. Reads run one at a time in the
+   * order they were asked for (one graph computation in flight per runtime, see {@link GraphRuntime.computeGraph});
+   * the node is held until its read settles, so disposing it meanwhile frees nothing the read needs.
+   */
+  readData(node: GraphNode): Promise<Float32Array | Int32Array> {
+    if (this.disposed) return Promise.reject(new BackendError('data', 'the backend was disposed; create a new one'));
+    if (node.isDisposed) return Promise.reject(new BackendError('data', 'the tensor was disposed'));
+    node.refs++;
+    return this.reads.run(async () => {
+      try {
+        this.assertAlive('data');
+        return await this.read(node);
+      } finally {
+        this.release(node);
+      }
+    });
+  }
+
+  /** Reads `node` (its turn in {@link GraphRuntime.reads} has come). */
+  private async read(node: GraphNode): Promise<Float32Array | Int32Array> {
     await this.resolveHostNodes(node);
     const count = node.shape.reduce((a, b) => a * b, 1);
     const out = node.dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
@@ -166,7 +197,7 @@ export class GraphRuntime implements NodeOwner {
       this.api.ggml_backend_tensor_get(node.ptr, out, 0, out.byteLength);
       return out;
     }
-    const { final, arena } = this.computeGraph(node, true);
+    const { final, arena } = await this.computeGraph(node, true);
     this.api.ggml_backend_tensor_get(final, out, 0, out.byteLength);
     if (arena.unused) arena.free();
     return out;
@@ -174,10 +205,32 @@ export class GraphRuntime implements NodeOwner {
 
   /**
    * Computes every pending node needed by `node` in one ggml graph; returns its ggml tensor (made contiguous
-   * float32/int32 when `readable`). A graph whose structure ({@link graphKey}) was computed before is rerun from the
-   * {@link GraphCache} with the new host inputs copied in, without recording, planning or allocating it again.
+   * float32/int32 when `readable`). Three phases: {@link GraphRuntime.prepare} records (or takes from the
+   * {@link GraphCache}), plans and allocates the graph and copies its inputs in, on this thread; the computation runs
+   * on a worker thread while the event loop goes on; {@link GraphRuntime.finish} then hands the results to their
+   * nodes. Callers hold `node` (its pending inputs, and through them everything the graph reads, stay alive) and run
+   * one computation at a time ({@link GraphRuntime.reads}).
    */
-  computeGraph(node: GraphNode, readable: boolean): { final: NativePointer; arena: Arena } {
+  private async computeGraph(node: GraphNode, readable: boolean): Promise<{ final: NativePointer; arena: Arena }> {
+    const run = this.prepare(node, readable);
+    let status: number;
+    this.computing = true;
+    try {
+      status = await this.api.graphComputeAsync(this.backend, run.graph.graph);
+    } finally {
+      this.computing = false;
+      if (this.disposed) this.freeNative();
+    }
+    if (this.disposed) throw new BackendError('data', 'the backend was disposed during the computation; create a new one');
+    if (status !== 0) {
+      run.graph.arena.free();
+      throw new BackendError('data', `ggml graph compute failed with status ${status}`);
+    }
+    return this.finish(run);
+  }
+
+  /** Builds or reuses the graph computing `node` and copies its host inputs in (synchronous). */
+  private prepare(node: GraphNode, readable: boolean): PreparedRun {
     const api = this.api;
     const order = collectPending(node);
     const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
@@ -185,18 +238,18 @@ export class GraphRuntime implements NodeOwner {
     const key = this.graphs.enabled ? graphKey(order, node, outputSet, readable) : undefined;
     const cached = key === undefined ? undefined : this.graphs.take(key);
     const graph = cached ? this.runOf(cached) : this.build(order, node, outputs, readable, key);
-    // the tensors made leaves after a run (see below), with their bytes as built; a reused graph gets them back first
+    // the tensors made leaves after a run (see finish), with their bytes as built; a reused graph gets them back first
     const detached = cached?.detached ?? this.opFieldsOf(graph.detach);
     if (cached) for (const d of detached) d.fields.set(d.saved);
     for (const i of graph.inputs) {
       const bytes = order[i].hostBytes as Uint8Array;
       if (bytes.byteLength > 0) api.ggml_backend_tensor_set(graph.tensors[i], bytes, 0, bytes.byteLength);
     }
-    const status = api.ggml_backend_graph_compute(this.backend, graph.graph);
-    if (status !== 0) {
-      graph.arena.free();
-      throw new BackendError('data', `ggml graph compute failed with status ${status}`);
-    }
+    return { order, outputs, graph, detached };
+  }
+
+  /** After a computation: outputs get their memory, effects alias their buffers, computed nodes let go of inputs. */
+  private finish({ order, outputs, graph, detached }: PreparedRun): { final: NativePointer; arena: Arena } {
     // outputs, and the tensors their views read, become leaves: later graphs may meet them (see `build`)
     for (const d of detached) detachTensor(d.fields);
     if (graph.cached) graph.cached.detached = detached;
@@ -224,6 +277,17 @@ export class GraphRuntime implements NodeOwner {
       for (const input of inputs) this.release(input);
     }
     return { final: graph.final, arena };
+  }
+
+  /** Frees every arena, kept graph and spare allocator, and the device (once). */
+  private freeNative(): void {
+    if (this.freed) return;
+    this.freed = true;
+    for (const arena of [...this.arenas]) arena.free();
+    this.arenas.clear();
+    this.graphs.dispose();
+    for (const gallocr of this.spareAllocators.splice(0)) this.api.ggml_gallocr_free(gallocr);
+    this.api.ggml_backend_free(this.backend);
   }
 
   /**
@@ -339,7 +403,7 @@ export class GraphRuntime implements NodeOwner {
       const host = collectPending(node).find((n) => n.recipe.host && n.hostBytes === undefined);
       if (!host?.recipe.host) return;
       const values = [];
-      for (const input of host.inputs) values.push(await this.readData(input));
+      for (const input of host.inputs) values.push(await this.read(input));
       const result = host.recipe.host(values);
       this.pendingHost.delete(host);
       if (host.ptr === undefined) {

@@ -14,7 +14,11 @@ export interface KoffiModule {
   struct(name: string, def: Record<string, string>): unknown;
   proto(signature: string): unknown;
   call(fn: unknown, type: unknown, ...args: unknown[]): unknown;
+  config(settings?: Record<string, number>): Record<string, number>;
 }
+
+/** A koffi-bound C function: called directly it runs on the calling thread; `.async` runs it on a worker thread. */
+type BoundFunction = ((...args: unknown[]) => unknown) & { async(...args: unknown[]): void };
 
 const T = 'ggml_tensor *';
 const C = 'ggml_context *ctx';
@@ -103,6 +107,16 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
   for (const op of unary) bind(`${T}ggml_${op}(${C}, ${T}a)`);
   for (const op of binary) bind(`${T}ggml_${op}(${C}, ${T}a, ${T}b)`);
   for (const signature of SIGNATURES) bind(signature);
+  const compute = api.ggml_backend_graph_compute as BoundFunction;
+  api.graphComputeAsync = (backend: NativePointer, graph: NativePointer) =>
+    new Promise<number>((resolve, reject) => {
+      compute.async(backend, graph, (error: unknown, status: number) => (error ? reject(error) : resolve(status)));
+    });
+  const quantize = api.ggml_quantize_chunk as BoundFunction;
+  api.quantizeChunkAsync = (type: number, src: Float32Array, dst: Uint8Array, nrows: number, nPerRow: number) =>
+    new Promise<number>((resolve, reject) => {
+      quantize.async(type, src, dst, 0, nrows, nPerRow, null, (error: unknown, size: number) => (error ? reject(error) : resolve(size)));
+    });
   api.callSetThreads = (fn: unknown, backend: unknown, threads: number) => koffi.call(fn, setThreads, backend, threads);
   const bound = api as unknown as GgmlApi;
   api.opFields = (t: NativePointer) => tensorOpFields(koffi, t);

@@ -92,6 +92,12 @@ export interface GgmlApi {
   ggml_backend_tensor_set(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
   ggml_backend_tensor_get(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
   ggml_backend_graph_compute(backend: NativePointer, graph: NativePointer): number;
+  /**
+   * `ggml_backend_graph_compute` on a worker thread (koffi's async call): the event loop runs meanwhile. The graph,
+   * the memory it reads and writes, and the backend must stay alive and untouched by other computations until the
+   * promise settles; it resolves to ggml's status.
+   */
+  graphComputeAsync(backend: NativePointer, graph: NativePointer): Promise<number>;
   ggml_backend_get_default_buffer_type(backend: NativePointer): NativePointer;
   ggml_backend_free(backend: NativePointer): void;
   ggml_gallocr_new(buft: NativePointer): NativePointer;
@@ -101,6 +107,9 @@ export interface GgmlApi {
   ggml_quantize_chunk(
     type: number, src: Float32Array, dst: Uint8Array, start: number, nrows: number, nPerRow: number, imatrix: null,
   ): number;
+
+  /** `ggml_quantize_chunk` of `nrows` rows from the start of `src` on a worker thread; neither array may change until it settles. */
+  quantizeChunkAsync(type: number, src: Float32Array, dst: Uint8Array, nrows: number, nPerRow: number): Promise<number>;
 
   ggml_backend_load_all_from_path(dir: string): void;
   ggml_backend_dev_count(): number;

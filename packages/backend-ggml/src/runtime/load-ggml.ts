@@ -14,6 +14,21 @@ export interface LoadedGgml {
 const loaded = new Map<string, LoadedGgml>();
 
 /**
+ * koffi runs a C function on a stack of its own, for async calls (graph computations run that way, see
+ * `GgmlApi.graphComputeAsync`) 128 KiB by default against 2 MiB for calls on the main thread: ggml's CPU kernels
+ * get the same room either way. koffi takes settings only before its first library is loaded in the process; when
+ * another module loaded one first, its settings stay.
+ */
+function giveAsyncCallsRoom(koffi: KoffiModule): void {
+  try {
+    const config = koffi.config();
+    if (config.async_stack_size < config.sync_stack_size) koffi.config({ async_stack_size: config.sync_stack_size });
+  } catch {
+    // a library was loaded already: koffi keeps its settings
+  }
+}
+
+/**
  * Loads `koffi`, binds `libggml` from `binaries` and registers the backends in its folder
  * (`ggml_backend_load_all_from_path`, which picks the best `libggml-cpu-*` variant for this CPU by its score).
  * Loading is cached per library path: a process loads each build once.
@@ -32,6 +47,7 @@ export async function loadGgml(binaries: GgmlBinaries | undefined, onLog?: (line
   } catch (cause) {
     throw new GgmlUnavailableError({ platform, packages, reason: 'the optional dependency koffi is not installed' }, { cause });
   }
+  giveAsyncCallsRoom(koffi);
   let api: GgmlApi;
   try {
     api = bindGgml(koffi, binaries.ggmlPath);

@@ -1,0 +1,82 @@
+// Event-loop delay while PIO decodes a Qwen3-0.6B-shaped decoder (random weights) on the ggml backend: p50 / p99 / max
+// of `perf_hooks.monitorEventLoopDelay` during the prompt and during the decode, and decode tokens/s. One process, one
+// backend; the same decoder and KV cache as `pnpm bench`. Not run in CI or tests. `pnpm bench:event-loop` in packages/bench.
+// Env: PIO_BENCH_THREADS (default 2), PIO_BENCH_PROMPT (128), PIO_BENCH_DECODE (64), PIO_BENCH_STORAGE (q8_0),
+// PIO_BENCH_KV (float16 or float32; float16), PIO_BENCH_SHAPE (qwen3-0.6b or tiny), PIO_BENCH_LAYERS (the shape's).
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { WeightStorage } from '@pio/core';
+import { KVCache } from '@pio/core/nn';
+import { createGgmlBackend } from '@pio/backend-ggml';
+import { BENCH_SHAPES } from '../src/bench-shapes.js';
+import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
+import { randomWeights } from '../src/random-weights.js';
+
+const env = process.env;
+const base = BENCH_SHAPES[(env.PIO_BENCH_SHAPE ?? 'qwen3-0.6b') as keyof typeof BENCH_SHAPES];
+if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
+const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
+const threads = Number(env.PIO_BENCH_THREADS ?? 2);
+const promptTokens = Number(env.PIO_BENCH_PROMPT ?? 128);
+const decodeTokens = Number(env.PIO_BENCH_DECODE ?? 64);
+const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
+const kv = env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16';
+
+/** p50 / p99 / max of a delay histogram, in milliseconds (it records nanoseconds). */
+function delays(h: IntervalHistogram): { p50: number; p99: number; max: number; samples: number } {
+  const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), samples: h.count };
+}
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+const backend = await createGgmlBackend({ device: 'cpu', threads });
+const weights = randomWeights(shape, 1234);
+const model = new Qwen3BenchDecoder(backend, shape, weights, storage);
+weights.length = 0;
+const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: kv });
+const prompt = Array.from({ length: promptTokens }, (_, i) => (i * 7919 + 13) % shape.vocab);
+try {
+  const prefillDelay = monitorEventLoopDelay({ resolution: 1 });
+  prefillDelay.enable();
+  let t = performance.now();
+  let logits = model.forward(prompt, cache);
+  let data = await logits.data();
+  const prefillMs = performance.now() - t;
+  prefillDelay.disable();
+  const decodeDelay = monitorEventLoopDelay({ resolution: 1 });
+  decodeDelay.enable();
+  t = performance.now();
+  for (let s = 0; s < decodeTokens; s++) {
+    const next = argmax(data);
+    logits.dispose();
+    logits = model.forward([next], cache);
+    data = await logits.data();
+  }
+  const decodeMs = performance.now() - t;
+  decodeDelay.disable();
+  logits.dispose();
+  const result = {
+    shape: shape.name,
+    layers: shape.layers,
+    storage,
+    kvCache: kv,
+    threads,
+    promptTokens,
+    decodeTokens,
+    prefillTokensPerSecond: Math.round((promptTokens / prefillMs) * 1e4) / 10,
+    decodeTokensPerSecond: Math.round((decodeTokens / decodeMs) * 1e5) / 100,
+    prefillDelayMs: delays(prefillDelay),
+    decodeDelayMs: delays(decodeDelay),
+    loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  cache.dispose();
+  model.dispose();
+  backend.dispose();
+}
