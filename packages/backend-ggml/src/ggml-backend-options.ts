@@ -15,6 +15,12 @@ export interface GgmlBackendOptions {
    * false builds every graph afresh (same results; for comparison and debugging).
    */
   reuseGraphs?: boolean;
+  /**
+   * When `attention` uses ggml's fused `flash_attn_ext` (no `[query, key]` score matrix in memory; the mask goes in as
+   * float16, so additive mask values other than 0 and large negatives are rounded): `auto` (default) when the score
+   * matrix would take at least 16 MiB (long prompts), `on` always, `off` never.
+   */
+  flashAttention?: 'auto' | 'on' | 'off';
   /** Receives ggml's log lines printed while the libraries load (otherwise discarded). */
   onLog?: (line: string) => void;
 }

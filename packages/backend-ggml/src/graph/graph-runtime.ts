@@ -11,6 +11,10 @@ import { graphKey } from './graph-key.js';
 import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
 import { SerialQueue } from './serial-queue.js';
+import type { GgmlBackendOptions } from '../ggml-backend-options.js';
+
+/** When `attention` uses `flash_attn_ext`. */
+type FlashAttentionMode = NonNullable<GgmlBackendOptions['flashAttention']>;
 
 /** A graph about to run: built now or taken from the cache, with the arena its outputs will live in. */
 interface GraphRun extends GraphPlan {
@@ -36,6 +40,8 @@ const SPARE_ALLOCATORS = 2;
  * fresh ggml context and graph allocator per computation, and tracks scopes and live memory.
  */
 export class GraphRuntime implements NodeOwner {
+  /** When `attention` uses `flash_attn_ext` (see `GgmlBackendOptions.flashAttention`). */
+  readonly flashAttention: FlashAttentionMode;
   /** Scope bookkeeping for `Backend.scope` / `keep`. */
   readonly scopes = new ScopeStack();
   private liveTensors = 0;
@@ -70,8 +76,9 @@ export class GraphRuntime implements NodeOwner {
     readonly api: GgmlApi,
     /** The ggml backend (device) computing graphs. */
     readonly backend: NativePointer,
-    options: { reuseGraphs?: boolean } = {},
+    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode } = {},
   ) {
+    this.flashAttention = options.flashAttention ?? 'auto';
     this.buft = api.ggml_backend_get_default_buffer_type(backend);
     this.graphs = new GraphCache(api, options.reuseGraphs === false ? 0 : undefined);
   }

@@ -55,6 +55,8 @@ const SIGNATURES = [
   `${T}ggml_rms_norm(${C}, ${T}a, float eps)`,
   `${T}ggml_norm(${C}, ${T}a, float eps)`,
   `${T}ggml_flash_attn_ext(${C}, ${T}q, ${T}k, ${T}v, ${T}mask, float scale, float max_bias, float softcap)`,
+  `void ggml_flash_attn_ext_set_prec(${T}a, int prec)`,
+  `${T}ggml_pad(${C}, ${T}a, int p0, int p1, int p2, int p3)`,
   `${T}ggml_concat(${C}, ${T}a, ${T}b, int dim)`,
   `${T}ggml_cpy(${C}, ${T}a, ${T}b)`,
   `${T}ggml_set_rows(${C}, ${T}a, ${T}b, ${T}c)`,

@@ -4,6 +4,9 @@ export type NativePointer = unknown;
 /** Element types of `enum ggml_type` used here (values are ggml's ABI). */
 export const GGML_TYPE = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, I32: 26, BF16: 30 } as const;
 
+/** `enum ggml_prec` (ggml.h). */
+export const GGML_PREC = { DEFAULT: 0, F32: 10 } as const;
+
 /** `enum ggml_backend_dev_type` (ggml-backend.h). */
 export const GGML_DEVICE_TYPE = { CPU: 0, GPU: 1, IGPU: 2, ACCEL: 3 } as const;
 
@@ -72,6 +75,10 @@ export interface GgmlApi {
     scale: number, maxBias: number, logitSoftcap: number,
   ): NativePointer;
 
+  /** Accumulation precision of a `flash_attn_ext` result (`GGML_PREC`). */
+  ggml_flash_attn_ext_set_prec(a: NativePointer, prec: number): void;
+  /** `a` with `p0..p3` zero elements appended along each dimension. */
+  ggml_pad(ctx: NativePointer, a: NativePointer, p0: number, p1: number, p2: number, p3: number): NativePointer;
   ggml_concat(ctx: NativePointer, a: NativePointer, b: NativePointer, dim: number): NativePointer;
   /** Copies `a` into `b` (converting the type; any strides); returns a view of `b` that performs the copy. */
   ggml_cpy(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;

@@ -1,0 +1,123 @@
+import type { Backend } from '@pio/core';
+import { describeBackendConformance } from '@pio/core/testing/conformance';
+import { describe, expect, it } from 'vitest';
+import { createGgmlBackend } from './create-ggml-backend.js';
+
+// The whole conformance suite with every attention through ggml's flash_attn_ext (by default only score matrices of
+// 16 MiB and more take it), at the suite's tolerances. One case is left out: flash attention takes the mask as
+// float16 (as in llama.cpp), so a random additive bias in [-3, 0] is rounded by up to 1e-3 relative, beyond the
+// suite's 1e-5; masks of 0 and large negatives (causal, padding) are exact.
+describeBackendConformance('ggml-cpu (flash attention on)', () => createGgmlBackend({ device: 'cpu', flashAttention: 'on' }), {
+  skip: { 'nn/attention-full-mask': 'flash attention rounds an arbitrary additive mask to float16' },
+});
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2147483648 - 1;
+  }
+  return out;
+}
+
+describe('flash attention with an arbitrary additive mask', () => {
+  it('rounds the mask to float16 only: within float16 rounding of the bias (the case left out of the suite above)', async () => {
+    const [heads, queryLen, keyLen, dim] = [4, 3, 5, 4];
+    const q = values(heads * queryLen * dim, 11);
+    const k = values(heads * keyLen * dim, 12);
+    const v = values(heads * keyLen * dim, 13);
+    const bias = values(heads * queryLen * keyLen, 14).map((x) => 1.5 * x - 1.5); // in [-3, 0)
+    const backend = await createGgmlBackend({ device: 'cpu', flashAttention: 'on' });
+    const out = backend.scope(() =>
+      backend.attention(backend.tensor(q, [1, heads, queryLen, dim]), backend.tensor(k, [1, heads, keyLen, dim]), backend.tensor(v, [1, heads, keyLen, dim]), {
+        scale: 1,
+        mask: backend.tensor(bias, [1, heads, queryLen, keyLen]),
+      }),
+    );
+    const got = await out.data();
+    out.dispose();
+    backend.dispose();
+    let worst = 0;
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < queryLen; i++) {
+        const s = Array.from({ length: keyLen }, (_, j) => {
+          let dot = 0;
+          for (let d = 0; d < dim; d++) dot += q[(h * queryLen + i) * dim + d] * k[(h * keyLen + j) * dim + d];
+          return dot + bias[(h * queryLen + i) * keyLen + j];
+        });
+        const max = Math.max(...s);
+        const p = s.map((x) => Math.exp(x - max));
+        const sum = p.reduce((a, b) => a + b, 0);
+        for (let d = 0; d < dim; d++) {
+          const want = p.reduce((acc, pj, j) => acc + pj * v[(h * keyLen + j) * dim + d], 0) / sum;
+          worst = Math.max(worst, Math.abs(got[(h * queryLen + i) * dim + d] - want));
+        }
+      }
+    }
+    // float16 keeps 11 significant bits: a bias in [-3, 0) moves by at most 2^-10, so each probability by about 0.1%
+    expect(worst).toBeLessThan(2e-3);
+  });
+});
+
+describe('flash attention for long prompts (auto)', () => {
+  // 4 heads x 256 queries x 4096 keys: a 16 MiB float32 score matrix, where `auto` switches to flash_attn_ext
+  const [heads, kvHeads, queryLen, keyLen, headDim, valueDim] = [4, 2, 256, 4096, 64, 32];
+  const past = keyLen - queryLen; // causal: query i sees keys up to past + i
+  const q = values(heads * queryLen * headDim, 1);
+  const k = values(kvHeads * keyLen * headDim, 2);
+  const vT = values(kvHeads * valueDim * keyLen, 3); // values stored [kvHeads, valueDim, keyLen], as a KV cache does
+  const mask = new Float32Array(queryLen * keyLen).map((_, i) => (i % keyLen <= past + Math.floor(i / keyLen) ? 0 : -1e9));
+  const scale = headDim ** -0.5;
+
+  const run = async (backend: Backend): Promise<Float32Array> => {
+    const out = backend.scope(() => {
+      const v = backend.transpose(backend.tensor(vT, [1, kvHeads, valueDim, keyLen]), [0, 1, 3, 2]);
+      return backend.attention(backend.tensor(q, [1, heads, queryLen, headDim]), backend.tensor(k, [1, kvHeads, keyLen, headDim]), v, {
+        scale,
+        mask: backend.tensor(mask, [1, 1, queryLen, keyLen]),
+      });
+    });
+    const data = (await out.data()) as Float32Array;
+    out.dispose();
+    backend.dispose();
+    return data;
+  };
+
+  /** Softmax attention in float64 on the host. */
+  const oracle = (): Float64Array => {
+    const out = new Float64Array(heads * queryLen * valueDim);
+    const scores = new Float64Array(keyLen);
+    for (let h = 0; h < heads; h++) {
+      const kh = Math.floor(h / (heads / kvHeads));
+      for (let i = 0; i < queryLen; i++) {
+        let max = -Infinity;
+        for (let j = 0; j < keyLen; j++) {
+          let dot = 0;
+          for (let d = 0; d < headDim; d++) dot += q[(h * queryLen + i) * headDim + d] * k[(kh * keyLen + j) * headDim + d];
+          scores[j] = dot * scale + mask[i * keyLen + j];
+          max = Math.max(max, scores[j]);
+        }
+        let sum = 0;
+        for (let j = 0; j < keyLen; j++) sum += scores[j] = Math.exp(scores[j] - max);
+        for (let d = 0; d < valueDim; d++) {
+          let acc = 0;
+          for (let j = 0; j < keyLen; j++) acc += scores[j] * vT[(kh * valueDim + d) * keyLen + j];
+          out[(h * queryLen + i) * valueDim + d] = acc / sum;
+        }
+      }
+    }
+    return out;
+  };
+
+  it('matches float64 attention within the conformance tolerance, and takes the flash path by default', async () => {
+    const auto = await run(await createGgmlBackend({ device: 'cpu' }));
+    const flash = await run(await createGgmlBackend({ device: 'cpu', flashAttention: 'on' }));
+    const expected = oracle();
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(auto[i] - expected[i]) - 1e-5 * Math.abs(expected[i]));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    expect(auto).toEqual(flash);
+  });
+});
