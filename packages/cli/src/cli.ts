@@ -13,15 +13,17 @@ let stopWatched = false;
 process.on('SIGINT', () => {
   const listener = interruptListeners.at(-1);
   if (listener) return listener();
-  if (stopping) process.exit(130);
+  if (stopping) process.exit(130); // a second signal: stop at once
   stopping = true;
   stop('SIGINT');
   // Commands that do not wait for a stop request end here.
   if (!stopWatched) process.exit(130);
 });
 process.on('SIGTERM', () => {
+  if (stopping) process.exit(143); // a second signal: stop at once
   stopping = true;
   stop('SIGTERM');
+  if (!stopWatched) process.exit(143);
 });
 
 const io: CliIo = {
@@ -36,6 +38,9 @@ const io: CliIo = {
       const index = interruptListeners.lastIndexOf(listener);
       if (index >= 0) interruptListeners.splice(index, 1);
     };
+  },
+  exit(code) {
+    process.exit(code);
   },
   get stopRequested() {
     stopWatched = true;

@@ -71,6 +71,7 @@ export * from './plugin-manager/validate-plugin.js';
 export * from './plugin-manager/execution-limits.js';
 export * from './plugin-manager/plugin-manager.js';
 export * from './plugin-manager/create-plugin-manager.js';
+export * from './plugin-manager/single-request-stream.js';
 export * from './errors/safetensors-format-error.js';
 export * from './errors/checkpoint-error.js';
 export * from './errors/tensor-not-found-error.js';

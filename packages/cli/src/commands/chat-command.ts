@@ -16,7 +16,8 @@ export const chatCommand: CliCommand = {
   help: `Usage: pio chat --model <folder|org/name> [options]
 
 Each line you type is a user message; the answer streams back and the conversation is kept.
-Ctrl-C stops the current answer (at the prompt it quits). With stdin piped, each line is a turn.
+Ctrl-C stops the current answer within one decode step (at the prompt it quits; a second
+Ctrl-C while the answer stops exits at once). With stdin piped, each line is a turn.
 
 Commands:
   /image <path>   Attach an image to your next message
@@ -71,7 +72,8 @@ async function runChat(context: CommandContext): Promise<number> {
   let lines: ReturnType<typeof createInterface> | undefined;
   const loading = new AbortController();
   const interrupt = (): void => {
-    if (answering) answering.abort(new Error('Interrupted'));
+    if (answering?.signal.aborted) io.exit(130); // a second Ctrl-C while the answer is still stopping
+    else if (answering) answering.abort(new Error('Interrupted'));
     else if (lines) lines.close();
     else loading.abort(new Error('Interrupted while loading the model'));
   };

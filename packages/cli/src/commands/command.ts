@@ -13,6 +13,8 @@ export interface CliIo {
    * returns the unregister function. With nothing registered, Ctrl-C ends the process.
    */
   onInterrupt(listener: () => void): () => void;
+  /** Ends the process at once with `code` (a second Ctrl-C while the first is still being honoured). */
+  exit(code: number): void;
   /** Resolves when SIGTERM (or SIGINT with no interrupt listener) asks the process to stop. */
   readonly stopRequested: Promise<string>;
 }

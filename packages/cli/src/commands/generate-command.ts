@@ -82,7 +82,8 @@ async function runGenerate(context: CommandContext): Promise<number> {
     ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
   });
   const controller = new AbortController();
-  const release = io.onInterrupt(() => controller.abort(new Error('Interrupted')));
+  // Ctrl-C stops the generation within one decode step (what was generated is printed, exit 130); a second one exits at once.
+  const release = io.onInterrupt(() => (controller.signal.aborted ? io.exit(130) : controller.abort(new Error('Interrupted'))));
   options.signal = controller.signal;
   try {
     const loadStarted = performance.now();
@@ -107,7 +108,7 @@ async function runGenerate(context: CommandContext): Promise<number> {
           },
         }),
       );
-      return 0;
+      return controller.signal.aborted ? 130 : 0;
     }
     let tokens = 0;
     let firstMs: number | undefined;

@@ -15,8 +15,11 @@ export const serveCommand: CliCommand = {
 Serves the models on /v1/chat/completions, /v1/completions and /v1/models (OpenAI-compatible),
 plus /plugins, /models/register, /models/{id}/inference, DELETE /models/{id} and /health.
 A model's id is its Hub id, or its folder name, or the id given as id=source.
-Requests that wait for a model together run as one batch (static batching: a running
-batch takes no new requests). SIGTERM or Ctrl-C drains the requests in flight, then stops.
+Requests go through the plugin manager's one queue: those that wait for a model together
+run as one batch (static batching: a running batch takes no new requests). SSE streams send
+each token as it is produced; a client that disconnects ends only its own request.
+SIGTERM or Ctrl-C: new requests get 503 (Retry-After), requests in flight finish (aborted
+after --shutdown-timeout), then the process exits; a second signal exits at once.
 
 Options:
   -m, --model <m>        Model to serve (repeatable; none = start empty, register over HTTP)
@@ -27,9 +30,15 @@ Options:
   --device <d>           cpu or gpu (default: chosen to fit)
   --storage <s>          Weight storage (default: chosen to fit)
   --kv-cache <t>         KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)
-  --max-concurrent <n>   Requests a model runs at once (default 1)
-  --max-queue <n>        Requests waiting per model before 429 (default 64)
+  --max-concurrent <n>   Batches (or single requests) running at once, all models together (default 1)
+  --max-queue <n>        Requests waiting before 429, all models together (default 64)
   --max-batch <n>        Waiting requests a model runs as one batch (default 8; 1 = no batching)
+  --max-tokens-limit <n> Most new tokens a request may ask for; above it: 400 naming max_tokens
+                         (default: no limit but the model's context); also the default max_tokens
+  --timeout <s>          Longest a generation may run, in seconds; then it stops: 504, or an
+                         error event on a stream (default: no limit)
+  --shutdown-timeout <s> On SIGTERM/Ctrl-C, how long requests in flight may finish before they
+                         are aborted (default 30)
   --max-body <bytes>     Largest request body (default 33554432)
   --allow-models <dir>   Folder models registered over HTTP may lie in (repeatable; the
                          working folder, PIO_MODELS_DIR and the Hugging Face cache always are)
@@ -54,6 +63,9 @@ async function runServe(context: CommandContext): Promise<number> {
     'max-concurrent': { type: 'string' },
     'max-queue': { type: 'string' },
     'max-batch': { type: 'string' },
+    'max-tokens-limit': { type: 'string' },
+    timeout: { type: 'string' },
+    'shutdown-timeout': { type: 'string' },
     'max-body': { type: 'string' },
     'allow-files': { type: 'string', multiple: true },
     'allow-models': { type: 'string', multiple: true },
@@ -64,8 +76,26 @@ async function runServe(context: CommandContext): Promise<number> {
   if (port < 0 || port > 65535) throw new CliUsageError('serve', `--port must be 0 to 65535, got ${port}`);
   const maxBatch = numberFlag('serve', 'max-batch', values['max-batch'], 'int');
   if (maxBatch !== undefined && maxBatch < 1) throw new CliUsageError('serve', `--max-batch must be 1 or more, got ${maxBatch}`);
+  const positive = (flag: string, value: number | undefined): number | undefined => {
+    if (value !== undefined && !(value > 0)) throw new CliUsageError('serve', `--${flag} must be more than 0, got ${value}`);
+    return value;
+  };
+  const maxConcurrent = positive('max-concurrent', numberFlag('serve', 'max-concurrent', values['max-concurrent'], 'int'));
+  const maxQueue = numberFlag('serve', 'max-queue', values['max-queue'], 'int');
+  if (maxQueue !== undefined && maxQueue < 0) throw new CliUsageError('serve', `--max-queue must be 0 or more, got ${maxQueue}`);
+  const maxTokens = positive('max-tokens-limit', numberFlag('serve', 'max-tokens-limit', values['max-tokens-limit'], 'int'));
+  const timeoutSeconds = positive('timeout', numberFlag('serve', 'timeout', values.timeout));
+  const shutdownSeconds = numberFlag('serve', 'shutdown-timeout', values['shutdown-timeout']);
+  if (shutdownSeconds !== undefined && shutdownSeconds < 0) throw new CliUsageError('serve', `--shutdown-timeout must be 0 or more, got ${shutdownSeconds}`);
   const specs = (values.model ?? []).map(splitModelSpec);
   const host = services.createHost({
+    limits: {
+      maxConcurrentExecutions: maxConcurrent ?? 1,
+      maxQueuedExecutions: maxQueue ?? 64,
+      maxBatchSize: maxBatch ?? 8,
+      ...(maxTokens === undefined ? {} : { maxNewTokens: maxTokens }),
+      ...(timeoutSeconds === undefined ? {} : { timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) }),
+    },
     modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
     ...(values.device ? { device: values.device } : {}),
     ...(values.storage ? { storage: values.storage } : {}),
@@ -79,9 +109,7 @@ async function runServe(context: CommandContext): Promise<number> {
     const server = createServer({
       host,
       ...(apiKey ? { apiKey } : {}),
-      ...optional('maxConcurrentPerModel', numberFlag('serve', 'max-concurrent', values['max-concurrent'], 'int')),
-      ...optional('maxQueuedPerModel', numberFlag('serve', 'max-queue', values['max-queue'], 'int')),
-      ...optional('maxBatchSize', maxBatch),
+      drainTimeoutMs: Math.round((shutdownSeconds ?? 30) * 1000),
       ...optional('maxBodyBytes', numberFlag('serve', 'max-body', values['max-body'], 'int')),
       fileRoots: (values['allow-files'] ?? []).map((dir) => resolve(io.cwd, dir)),
       allowRemoteImages: !values['no-remote-images'],
@@ -94,7 +122,7 @@ async function runServe(context: CommandContext): Promise<number> {
     const ids = host.listModels().map((model) => model.id);
     out.line(`PIO server listening on ${url} (models: ${ids.length > 0 ? ids.join(', ') : 'none yet'})${apiKey ? ' with API key' : ''}`);
     const signal = await io.stopRequested;
-    err.info(`${signal}: draining ${server.inFlight} request(s) in flight, then stopping`);
+    err.info(`${signal}: answering 503 to new requests; waiting up to ${shutdownSeconds ?? 30} s for ${server.inFlight} request(s) in flight (a second signal stops at once)`);
     await server.close();
     out.line('PIO server stopped');
     return 0;

@@ -5,6 +5,7 @@ import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-
 import { NoPluginForModelError } from '../errors/no-plugin-for-model-error.js';
 import { NotATextModelError } from '../errors/not-a-text-model-error.js';
 import type { HostedModel, HostedPluginSummary, ModelHost, RegisterModelRequest } from './model-host.js';
+import { managerModelHost } from './manager-model-host.js';
 
 /** Options of {@link createManagerHost}. */
 export interface ManagerHostOptions {
@@ -105,6 +106,7 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
   };
 
   return {
+    ...managerModelHost(manager, (id) => entries.get(id)?.managerName),
     listModels: () => [...entries.values()].map((entry) => entry.model),
     getModel: (id) => entries.get(id)?.model,
 

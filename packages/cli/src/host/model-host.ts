@@ -1,4 +1,14 @@
-import type { LoadProgress, Modality, TextModelPluginInterface } from '@pio/core';
+import type {
+  BatchGenerationRequest,
+  ChatCompletionDelta,
+  ContentPart,
+  ExecutePluginOptions,
+  GenerateTextResult,
+  LoadProgress,
+  Modality,
+  StreamGenerationOptions,
+  TextModelPluginInterface,
+} from '@pio/core';
 
 /** A model the host serves under an id. */
 export interface HostedModel {
@@ -51,7 +61,14 @@ export interface ModelHost {
   getModel(id: string): HostedModel | undefined;
   /** Loads a model and serves it under `modelId`. Throws `ModelAlreadyRegisteredError` when the id is taken. */
   registerModel(request: RegisterModelRequest): Promise<HostedModel>;
-  /** Stops serving a model and frees it; false when no such id. */
+  /**
+   * Streams one generation of model `id` through the host's scheduler (for the manager host: the `PluginManager`'s
+   * queue and limits, batched with the generations waiting for the same model). See `PluginManager.streamGeneration`.
+   */
+  streamGeneration(id: string, request: BatchGenerationRequest, options?: StreamGenerationOptions): AsyncIterable<ChatCompletionDelta>;
+  /** `generateText` of model `id` through the host's scheduler, alone (for the manager host: `executePlugin`). */
+  generateText(id: string, prompt: string | ContentPart[], options?: ExecutePluginOptions): Promise<GenerateTextResult>;
+  /** Stops serving a model and frees it (running generations are aborted first); false when no such id. */
   unregisterModel(id: string): Promise<boolean>;
   /** Plugins available for {@link ModelHost.registerModel}. */
   listPlugins(): Promise<readonly HostedPluginSummary[]>;

@@ -8,8 +8,7 @@ import type { RouteContext } from './route-context.js';
 import { healthRoute } from './routes/health-route.js';
 import type { ServerOptions } from './server-options.js';
 import { readJsonBody } from './read-json-body.js';
-import { RequestQueue } from './request-queue.js';
-import { enqueueGeneration } from './enqueue-generation.js';
+import { startedStream } from './started-stream.js';
 import { toHttpError } from './to-http-error.js';
 import { matchRoute } from './routes/route-table.js';
 
@@ -17,8 +16,17 @@ import { matchRoute } from './routes/route-table.js';
 export interface PioServer {
   /** Starts listening; `hostname` defaults to 127.0.0.1 and `port` to 8080 (0 picks a free port). */
   listen(port?: number, hostname?: string): Promise<{ url: string; port: number; hostname: string }>;
-  /** Answers new requests with 503 while it waits for in-flight ones (cancelling them after the drain timeout), then stops listening. */
+  /**
+   * Shuts down gracefully: from now on every new request is answered 503 with `Retry-After` and `Connection: close`
+   * (the listener stays open to say so); in-flight requests finish, or after `drainTimeoutMs` are aborted (their
+   * generations end within one decode step) and unwind; then the listener closes. Calling it again returns the same
+   * promise.
+   */
   close(): Promise<void>;
+  /** Aborts every in-flight request now (a second SIGTERM); `close()` then resolves once they unwound. */
+  abortInFlight(reason?: string): void;
+  /** True once `close()` was called. */
+  readonly draining: boolean;
   /** Requests being handled now. */
   readonly inFlight: number;
   /** The underlying Node server. */
@@ -30,30 +38,46 @@ export interface PioServer {
  * `/v1/chat/completions`, `/v1/completions`, the model registry (`/plugins`, `/models/...`) and `/health`.
  * It listens only where {@link PioServer.listen} is told.
  *
- * Each model has a first-in, first-out queue. Generations that wait in it together run as one batch (up to
- * `maxBatchSize`, when the plugin has `streamBatch`); a running batch takes no new requests.
+ * Generations go through the host's scheduler (for `pio serve`: the plugin manager's one queue and limits, shared
+ * with the library): generations that wait for a model together run as one batch; a full queue answers 429; a
+ * client that disconnects ends only its own request (it leaves the queue, or its row of the batch ends within one
+ * decode step). SSE chunks are written as the tokens are produced, with backpressure.
  */
 export function createServer(options: ServerOptions): PioServer {
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
-  const maxBatchSize = Math.max(1, Math.floor(options.maxBatchSize ?? 8));
-  const queues = new Map<string, RequestQueue>();
   const controllers = new Set<AbortController>();
   const retiring = new Set<string>();
+  /** Requests in flight per model id, so a model is unloaded only after them. */
+  const modelRequests = new Map<string, Set<Promise<unknown>>>();
   let draining = false;
+  let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
-  const queueFor = (model: HostedModel): RequestQueue => {
-    let queue = queues.get(model.id);
-    if (!queue) {
-      queue = new RequestQueue({ maxConcurrent: options.maxConcurrentPerModel ?? 1, maxQueued: options.maxQueuedPerModel ?? 64 });
-      queues.set(model.id, queue);
-    }
-    return queue;
+  const track = <T>(model: HostedModel, work: Promise<T>): Promise<T> => {
+    let set = modelRequests.get(model.id);
+    if (!set) modelRequests.set(model.id, (set = new Set()));
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    set.add(settled);
+    void settled.then(() => set.delete(settled));
+    return work;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (draining) {
+      // Shutting down: answer at once, and close the connection so the client reconnects elsewhere.
+      response.setHeader('Connection', 'close');
+      const error = new HttpRequestError('The server is shutting down. Retry on another instance or later.', { status: 503, type: 'server_error', errorCode: 'shutting_down', retryAfterSeconds: 5 });
+      sendJson(response, 503, error.toBody(), { 'Retry-After': '5' });
+      request.resume();
+      options.onRequest?.({ method: request.method ?? 'GET', path: url.pathname, status: 503, durationMs: performance.now() - started });
+      return;
+    }
+    request.socket.setNoDelay(true); // each SSE chunk leaves at once (no Nagle delay)
     const controller = new AbortController();
     controllers.add(controller);
     response.on('close', () => {
@@ -61,9 +85,6 @@ export function createServer(options: ServerOptions): PioServer {
     });
     let failure: unknown;
     try {
-      if (draining) {
-        throw new HttpRequestError('The server is shutting down. Retry on another instance or later.', { status: 503, type: 'server_error', errorCode: 'shutting_down', retryAfterSeconds: 5 });
-      }
       const route = matchRoute(request.method ?? 'GET', url.pathname);
       if (route.handler !== healthRoute) checkAuth(request, options.apiKey);
       const context = makeContext(request, response, route.params, controller.signal);
@@ -72,7 +93,7 @@ export function createServer(options: ServerOptions): PioServer {
       failure = error;
       const httpError = toHttpError(error);
       if (!response.headersSent && !response.destroyed) {
-        const headers: Record<string, string> = {};
+        const headers: Record<string, string> = draining ? { Connection: 'close' } : {};
         if (httpError.retryAfterSeconds !== undefined) headers['Retry-After'] = String(httpError.retryAfterSeconds);
         if (httpError.status === 401) headers['WWW-Authenticate'] = 'Bearer';
         sendJson(response, httpError.status, httpError.toBody(), headers);
@@ -111,24 +132,38 @@ export function createServer(options: ServerOptions): PioServer {
       }
       return model;
     },
-    enqueue: (model, task) => queueFor(model).run(task, signal),
-    generate: (model, request, streamed, consume) => enqueueGeneration(queueFor(model), model.plugin, maxBatchSize, { request, streamed, signal, consume }),
+    generateText: (model, prompt, textOptions) => track(model, options.host.generateText(model.id, prompt, { ...textOptions, signal })),
+    generate: (model, generation, streamed, consume) =>
+      track(
+        model,
+        (async () => {
+          const deltas = await startedStream(options.host.streamGeneration(model.id, generation, { signal, streamed }));
+          try {
+            return await consume(deltas);
+          } finally {
+            await deltas.close();
+          }
+        })(),
+      ),
     retireModel: async (model) => {
       retiring.add(model.id);
       try {
-        await queueFor(model).idle();
+        await Promise.all(modelRequests.get(model.id) ?? []);
         await options.host.unregisterModel(model.id);
       } finally {
-        queues.delete(model.id);
+        modelRequests.delete(model.id);
         retiring.delete(model.id);
       }
     },
     sendJson: (status, body) => sendJson(response, status, body),
   });
 
-  const httpServer = createHttpServer((request, response) => {
+  const httpServer = createHttpServer({ noDelay: true }, (request, response) => {
     void handle(request, response);
   });
+  const abortInFlight = (reason = 'The server is shutting down.'): void => {
+    for (const controller of controllers) controller.abort(new Error(reason));
+  };
 
   return {
     get inFlight() {
@@ -146,20 +181,25 @@ export function createServer(options: ServerOptions): PioServer {
         });
       });
     },
-    async close() {
-      draining = true;
-      if (controllers.size > 0) {
-        const drained = new Promise<void>((resolve) => (idle = resolve));
-        const timer = setTimeout(() => {
-          for (const controller of controllers) controller.abort(new Error('The server is shutting down.'));
-        }, options.drainTimeoutMs ?? 30_000);
-        await drained;
-        clearTimeout(timer);
-      }
-      if (!httpServer.listening) return;
-      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      httpServer.closeAllConnections();
-      await stopped;
+    get draining() {
+      return draining;
+    },
+    abortInFlight,
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        if (controllers.size > 0) {
+          const drained = new Promise<void>((resolve) => (idle = resolve));
+          const timer = setTimeout(abortInFlight, options.drainTimeoutMs ?? 30_000);
+          await drained;
+          clearTimeout(timer);
+        }
+        if (!httpServer.listening) return;
+        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
     },
   };
 }

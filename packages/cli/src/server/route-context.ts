@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BatchGenerationRequest, ChatCompletionDelta } from '@pio/core';
+import type { BatchGenerationRequest, ChatCompletionDelta, ContentPart, GenerateTextOptions, GenerateTextResult } from '@pio/core';
 import type { HostedModel, ModelHost } from '../host/model-host.js';
 import type { ImageSourcePolicy } from './resolve-image-url.js';
 
@@ -21,11 +21,12 @@ export interface RouteContext {
   requireModel(id: string, param?: string): HostedModel;
   /** Stops routing requests to a model (404 from now on), waits for its queued and running requests, then unloads it. */
   retireModel(model: HostedModel): Promise<void>;
-  /** Runs `task` alone in the model's FIFO queue (429 when full). */
-  enqueue<T>(model: HostedModel, task: () => Promise<T>): Promise<T>;
+  /** `generateText` of the model through the host's scheduler (alone; 429 when the queue is full), bound to this request's signal. */
+  generateText(model: HostedModel, prompt: string | ContentPart[], options: GenerateTextOptions): Promise<GenerateTextResult>;
   /**
-   * Runs a generation in the model's FIFO queue (429 when full), batched with the generations waiting with it (up to
-   * `maxBatchSize`); `consume` sends the answer from the request's own deltas. `streamed`: the answer goes out as SSE.
+   * Runs a generation through the host's scheduler (429 when the queue is full), batched with the generations waiting
+   * for the same model; once it produced its first delta, `consume` sends the answer from the request's own deltas
+   * (errors before that are thrown here, before any response is started). `streamed`: the answer goes out as SSE.
    * The request's signal is this request's: a disconnect ends only its row.
    */
   generate<T>(model: HostedModel, request: BatchGenerationRequest, streamed: boolean, consume: (deltas: AsyncIterable<ChatCompletionDelta>) => Promise<T>): Promise<T>;

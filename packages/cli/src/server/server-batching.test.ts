@@ -1,14 +1,14 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { InMemoryModelHost } from '../testing/in-memory-model-host.js';
+import { InMemoryModelHost, type InMemoryModelHostOptions } from '../testing/in-memory-model-host.js';
 import { BatchingEchoPlugin } from './__fixtures__/batching-echo-plugin.js';
 import { createServer } from './create-server.js';
 import type { ServerOptions } from './server-options.js';
 
-async function startBatchingServer(options: Partial<ServerOptions> = {}, delayMs = 0) {
-  const host = new InMemoryModelHost({});
+async function startBatchingServer(limits: InMemoryModelHostOptions['limits'] = {}, delayMs = 0, options: Partial<ServerOptions> = {}) {
+  const host = new InMemoryModelHost({}, { limits });
   const plugin = new BatchingEchoPlugin({ delayMs });
-  host.add('echo', plugin);
+  await host.add('echo', plugin);
   const server = createServer({ host, ...options });
   const { url } = await server.listen(0, '127.0.0.1');
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
@@ -142,7 +142,7 @@ describe('server batching', () => {
   });
 
   it('serves 50 concurrent requests in batches of at most 8, none lost or mixed up', async () => {
-    const t = await startBatchingServer({ maxConcurrentPerModel: 2, maxQueuedPerModel: 64 }, 1);
+    const t = await startBatchingServer({ maxConcurrentExecutions: 2, maxQueuedExecutions: 64 }, 1);
     try {
       const texts = await Promise.all(Array.from({ length: 50 }, (_, i) => chat(t, `token-${i} end`, i % 2 === 0)));
       texts.forEach((text, i) => expect(text).toBe(`echo: token-${i} end`));

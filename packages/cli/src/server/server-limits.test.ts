@@ -56,7 +56,7 @@ describe('server errors, limits and lifecycle', () => {
   });
 
   it('answers 429 with Retry-After when the model queue is full', async () => {
-    const t = await startTestServer({ maxConcurrentPerModel: 1, maxQueuedPerModel: 1 }, { delayMs: 30 });
+    const t = await startTestServer({ limits: { maxConcurrentExecutions: 1, maxQueuedExecutions: 1 } }, { delayMs: 30 });
     try {
       const body = { model: 'echo', messages: [{ role: 'user', content: 'a b c' }] };
       const first = post(`${t.url}/v1/chat/completions`, body);
@@ -102,7 +102,7 @@ describe('server errors, limits and lifecycle', () => {
   });
 
   it('serves 50 concurrent requests, none lost or mixed up', async () => {
-    const t = await startTestServer({ maxConcurrentPerModel: 2, maxQueuedPerModel: 64 }, { delayMs: 1 });
+    const t = await startTestServer({ limits: { maxConcurrentExecutions: 2, maxQueuedExecutions: 64 } }, { delayMs: 1 });
     try {
       const requests = Array.from({ length: 50 }, async (_, i) => {
         const stream = i % 2 === 0;

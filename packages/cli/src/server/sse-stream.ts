@@ -1,6 +1,10 @@
 import type { ServerResponse } from 'node:http';
 
-/** Writes server-sent events (`data: <json>\n\n`) and the closing `data: [DONE]`, as OpenAI streams do. */
+/**
+ * Writes server-sent events (`data: <json>\n\n`) and the closing `data: [DONE]`, as OpenAI streams do. Each event is
+ * written at once (headers flushed up front, no compression, `X-Accel-Buffering: no` for proxies); {@link send}
+ * waits while the client reads slower than the model writes.
+ */
 export class SseStream {
   constructor(private readonly response: ServerResponse) {
     response.writeHead(200, {
@@ -17,9 +21,19 @@ export class SseStream {
     return this.response.destroyed || this.response.writableEnded;
   }
 
-  /** Sends one JSON event. */
-  send(data: unknown): void {
-    if (!this.closed) this.response.write(`data: ${JSON.stringify(data)}\n\n`);
+  /** Sends one JSON event; resolves when the socket can take more (at once, unless the client reads slowly or left). */
+  async send(data: unknown): Promise<void> {
+    if (this.closed) return;
+    if (this.response.write(`data: ${JSON.stringify(data)}\n\n`)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.response.off('drain', done);
+        this.response.off('close', done);
+        resolve();
+      };
+      this.response.on('drain', done);
+      this.response.on('close', done);
+    });
   }
 
   /** Sends `[DONE]` and ends the response. */

@@ -1,10 +1,10 @@
-import { PioError } from '@pio/core';
+import { ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
 
 /** PIO error codes that mean the client asked for something wrong (answered 400, not 500). */
-const CLIENT_FAULT = /INVALID|NOT_ALLOWED|NOT_FOUND|UNSUPPORTED|TOO_LONG|TOO_LARGE|UNTRUSTED|NO_PLUGIN|CONFIG|PATH/;
+const CLIENT_FAULT = /INVALID|NOT_ALLOWED|NOT_FOUND|UNSUPPORTED|TOO_LONG|TOO_LARGE|UNTRUSTED|NO_PLUGIN|CONFIG|PATH|CONTEXT_LENGTH/;
 
 /** Maps any thrown value to the {@link HttpRequestError} sent to the client. */
 export function toHttpError(error: unknown): HttpRequestError {
@@ -14,6 +14,24 @@ export function toHttpError(error: unknown): HttpRequestError {
   }
   if (ModelAlreadyRegisteredError.isInstance(error)) {
     return new HttpRequestError(error.message, { status: 409, type: 'invalid_request_error', param: 'model_id', errorCode: 'model_exists' }, { cause: error });
+  }
+  if (ResourceLimitError.isInstance(error)) {
+    if (error.limit === 'maxNewTokens') {
+      const message =
+        `max_tokens is ${error.requested}, above this server's limit of ${error.maximum} new tokens. ` +
+        `Ask for at most ${error.maximum} (the operator can raise it with pio serve --max-tokens-limit).`;
+      return new HttpRequestError(message, { status: 400, type: 'invalid_request_error', param: 'max_tokens', errorCode: 'max_tokens_too_large' }, { cause: error });
+    }
+    const message = `The server is busy: ${error.message}`;
+    return new HttpRequestError(message, { status: 429, type: 'rate_limit_error', errorCode: 'queue_full', retryAfterSeconds: 1 }, { cause: error });
+  }
+  if (ExecutionTimeoutError.isInstance(error)) {
+    const message = `The generation took longer than the server's limit of ${error.timeoutMs} ms and was stopped. Ask for fewer tokens.`;
+    return new HttpRequestError(message, { status: 504, type: 'server_error', errorCode: 'timeout' }, { cause: error });
+  }
+  if (ExecutionAbortedError.isInstance(error)) {
+    const message = 'The generation was stopped because the server is unloading the model or shutting down. Retry later.';
+    return new HttpRequestError(message, { status: 503, type: 'server_error', errorCode: 'cancelled', retryAfterSeconds: 5 }, { cause: error });
   }
   if (PioError.isInstance(error)) {
     if (error.code === 'PIO_BACKEND_MEMORY') {

@@ -1,4 +1,4 @@
-import type { MemoryEstimate, Modality } from '@pio/core';
+import type { ExecutionLimitsInput, MemoryEstimate, Modality } from '@pio/core';
 import type { ModelHost } from '../host/model-host.js';
 
 /** An installed plugin, as `pio list` shows it. */
@@ -67,6 +67,8 @@ export interface HostOptions {
   readonly kvCache?: string;
   /** Folders model paths may lie in, besides the working folder and `PIO_MODELS_DIR` (the folders named on the command line). */
   readonly modelRoots?: readonly string[];
+  /** The plugin manager's limits (queue, concurrency, batching, max tokens, timeouts); `pio serve` sets them from its flags. */
+  readonly limits?: ExecutionLimitsInput;
 }
 
 /**

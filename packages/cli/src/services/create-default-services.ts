@@ -10,6 +10,7 @@ import {
   readPluginPackage,
   type BackendCandidate,
   type Device,
+  type ExecutionLimitsInput,
   type MemoryEstimate,
   type PluginFactory,
   type PluginManager,
@@ -66,14 +67,14 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
   const engine = TFJS_ENGINES.has(env.PIO_TFJS_ENGINE ?? '') ? (env.PIO_TFJS_ENGINE as TfjsDevice) : undefined;
   const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
 
-  const makeManager = (extraRoots: readonly string[] = []): PluginManager =>
+  const makeManager = (extraRoots: readonly string[] = [], limits: ExecutionLimitsInput = { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 }): PluginManager =>
     createPluginManager({
       cwd,
       searchPaths,
       createBackend: createBackendFactory(backend, engine, options.onNotice),
       trustPolicy: { allow: ['@pio/*', ...trusted] },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
-      limits: { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
+      limits,
       hardware: analyzer,
     });
 
@@ -185,7 +186,10 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         throw new CliUsageError('pio', `--kv-cache must be float32 or float16, got '${hostOptions.kvCache}'`);
       }
       return createManagerHost({
-        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root))),
+        manager: makeManager(
+          (hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)),
+          hostOptions.limits,
+        ),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),

@@ -8,6 +8,8 @@ export interface CapturedIo extends CliIo {
   interrupt(): void;
   /** Resolves `stopRequested` (SIGTERM). */
   terminate(): void;
+  /** Exit codes asked for through `exit` (a second Ctrl-C). */
+  readonly exits: number[];
 }
 
 /** Creates a {@link CapturedIo}; `stdin` is the text piped in. */
@@ -17,8 +19,11 @@ export function captureIo(options: { stdin?: string | Readable; env?: Record<str
   let terminate!: () => void;
   const stopRequested = new Promise<string>((resolve) => (terminate = () => resolve('SIGTERM')));
   const stdin = typeof options.stdin === 'string' || options.stdin === undefined ? Readable.from([options.stdin ?? '']) : options.stdin;
+  const exits: number[] = [];
   return {
     output,
+    exits,
+    exit: (code: number) => void exits.push(code),
     stdout: { write: (text: string) => (output.stdout += text), isTTY: options.tty ?? false, columns: 100 },
     stderr: { write: (text: string) => (output.stderr += text), isTTY: options.tty ?? false, columns: 100 },
     stdin,

@@ -50,8 +50,8 @@ export function createFakeServices(pluginOptions: EchoTextPluginOptions = {}): C
       options.onProgress?.({ type: 'file-done', file: 'model.safetensors', bytes: total, totalBytes: total, filesDone: 1, filesTotal: 1 });
       return { path: `/cache/models--${repoId.replace('/', '--')}/snapshots/abc` };
     },
-    createHost() {
-      const host = new InMemoryModelHost({ echo: () => new EchoTextPlugin(pluginOptions) });
+    createHost(hostOptions) {
+      const host = new InMemoryModelHost({ echo: () => new EchoTextPlugin(pluginOptions) }, hostOptions.limits ? { limits: hostOptions.limits } : {});
       hosts.push(host);
       return host;
     },

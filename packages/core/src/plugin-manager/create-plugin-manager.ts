@@ -8,6 +8,7 @@ import { PluginNotFoundError } from '../errors/plugin-not-found-error.js';
 import { PluginStateError } from '../errors/plugin-state-error.js';
 import { createHardwareAnalyzer } from '../hardware/hardware-analyzer.js';
 import type { ModelPluginInterface } from '../plugin/model-plugin-interface.js';
+import { isTextModelPlugin } from '../plugin/text-model-plugin-interface.js';
 import type { PluginFactory } from '../plugin/plugin-factory.js';
 import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.js';
 import type { PluginPackage } from '../plugin/plugin-package.js';
@@ -23,10 +24,11 @@ import { runExecution } from './execute-plugin.js';
 import { findPluginForModel } from './find-plugin-for-model.js';
 import { loadPluginsFromDirectory } from './load-plugins-from-directory.js';
 import type { ManagerContext } from './manager-context.js';
-import type { PluginEntry } from './plugin-entry.js';
+import type { ActiveModel, PluginEntry } from './plugin-entry.js';
 import { pluginInfo } from './plugin-info.js';
 import type { PluginManager, PluginManagerOptions } from './plugin-manager.js';
-import { createSemaphore } from './semaphore.js';
+import { ExecutionQueue } from './execution-queue.js';
+import { streamScheduledGeneration } from './stream-scheduled-generation.js';
 import { registrationEntry } from './registration-entry.js';
 
 function isTrustPolicy(value: unknown): value is TrustPolicy {
@@ -69,7 +71,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     limits,
     analyzer: options.hardware ?? createHardwareAnalyzer({ resolveFrom: cwd }),
     configManager: options.configManager ?? new ConfigManager(),
-    semaphore: createSemaphore(limits.maxConcurrentExecutions, limits.maxQueuedExecutions),
+    queue: new ExecutionQueue({ maxConcurrent: limits.maxConcurrentExecutions, maxQueued: limits.maxQueuedExecutions }),
     preferSourceEntries: options.preferSourceEntries ?? false,
     trustLevelOf: (entry) => entry.trustLevel ?? policy.levelOf(entry.packageName ?? entry.name),
     validatorFor: (level: TrustLevel) => createPathValidator({ level, allowedRoots, hubCacheDir }),
@@ -122,6 +124,14 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
         executions: new Set(),
       });
     }
+  };
+
+  const requireActive = (entry: PluginEntry): ActiveModel => {
+    if (entry.state !== 'active' || entry.active === undefined) {
+      const what = entry.state === 'activating' ? 'Wait for activatePlugin() to finish.' : 'Call activatePlugin(name, { modelPath }) first.';
+      throw new PluginStateError({ pluginName: entry.name, state: entry.state, message: `only active plugins can execute. ${what}` });
+    }
+    return entry.active;
   };
 
   async function deactivate(entry: PluginEntry): Promise<boolean> {
@@ -237,11 +247,20 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
 
     async executePlugin(name, input, executeOptions = {}) {
       const entry = lookup(name);
-      if (entry.state !== 'active' || entry.active === undefined) {
-        const what = entry.state === 'activating' ? 'Wait for activatePlugin() to finish.' : 'Call activatePlugin(name, { modelPath }) first.';
-        throw new PluginStateError({ pluginName: name, state: entry.state, message: `only active plugins can execute. ${what}` });
-      }
-      return runExecution(ctx, entry, entry.active, input, executeOptions);
+      return runExecution(ctx, entry, requireActive(entry), input, executeOptions);
+    },
+
+    streamGeneration(name, request, streamOptions = {}) {
+      return {
+        [Symbol.asyncIterator]: () => {
+          const entry = lookup(name);
+          const active = requireActive(entry);
+          if (!isTextModelPlugin(active.plugin)) {
+            throw new PluginStateError({ pluginName: name, state: entry.state, message: 'it is not a text plugin; use executePlugin().' });
+          }
+          return streamScheduledGeneration(ctx, entry, active, request, streamOptions);
+        },
+      };
     },
 
     async deactivatePlugin(name) {

@@ -1,15 +1,17 @@
 import { ExecutionAbortedError } from '../errors/execution-aborted-error.js';
 import { ExecutionTimeoutError } from '../errors/execution-timeout-error.js';
 import { PluginStateError } from '../errors/plugin-state-error.js';
-import { ResourceLimitError } from '../errors/resource-limit-error.js';
 import type { ContentPart } from '../plugin/chat.js';
 import { isTextModelPlugin } from '../plugin/text-model-plugin-interface.js';
+import { anySignal } from './any-signal.js';
+import { applyTokenLimit, effectiveTimeout } from './execution-rules.js';
 import type { ManagerContext } from './manager-context.js';
 import type { ActiveModel, PluginEntry, RunningExecution } from './plugin-entry.js';
 import type { ExecutePluginOptions } from './plugin-manager.js';
 
 /**
- * One execution of an active plugin within the limits: checks `maxNewTokens`, waits for a slot, runs the plugin
+ * One execution of an active plugin within the limits: checks `maxNewTokens`, waits for its turn in the manager's
+ * queue (alone: `executePlugin` calls are not batched), runs the plugin
  * with a signal that fires on the caller's abort, the time limit or deactivation. On timeout the caller gets
  * `ExecutionTimeoutError` at once; the slot is freed when the plugin call really ends. Internal to the manager.
  */
@@ -21,31 +23,24 @@ export async function runExecution(
   options: ExecutePluginOptions,
 ): Promise<unknown> {
   const pluginName = entry.name;
-  const { timeoutMs: callTimeoutMs, signal: userSignal, image, images, ...generation } = options;
+  const { timeoutMs: callTimeoutMs, signal: userSignal, image, images, ...rest } = options;
   const plugin = active.plugin;
   const text = isTextModelPlugin(plugin);
-  const { maxNewTokens: limit } = ctx.limits;
-  if (text && limit !== undefined) {
-    if (generation.maxNewTokens !== undefined && generation.maxNewTokens > limit) {
-      throw new ResourceLimitError({
-        limit: 'maxNewTokens',
-        maximum: limit,
-        requested: generation.maxNewTokens,
-        advice: `Ask for at most ${limit} new tokens, or raise limits.maxNewTokens.`,
-      });
-    }
-    generation.maxNewTokens ??= limit;
-  }
-  const timeouts = [callTimeoutMs, ctx.limits.timeoutMs].filter((t): t is number => t !== undefined);
-  const timeoutMs = timeouts.length > 0 ? Math.min(...timeouts) : undefined;
+  const generation = text ? applyTokenLimit(ctx, rest) : rest;
+  const timeoutMs = effectiveTimeout(ctx, callTimeoutMs);
 
-  const release = await ctx.semaphore.acquire(pluginName, userSignal);
+  let release!: () => void;
+  const granted = new Promise<void>((resolve, reject) => {
+    const slot = new Promise<void>((hold) => (release = hold));
+    ctx.queue.run(() => (resolve(), slot), { pluginName, signal: userSignal }, active.plugin).catch(reject);
+  });
+  await granted;
   if (entry.active !== active) {
     release();
     throw new PluginStateError({ pluginName, state: entry.state, message: 'it was deactivated while the call waited. Activate it again.' });
   }
   const controller = new AbortController();
-  const signal = userSignal ? AbortSignal.any([userSignal, controller.signal]) : controller.signal;
+  const signal = anySignal([userSignal, controller.signal]);
   const allImages = [...(image !== undefined ? [image] : []), ...(images ?? [])];
   const call = (async () =>
     text

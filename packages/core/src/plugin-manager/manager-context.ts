@@ -6,7 +6,7 @@ import type { TrustLevel } from '../plugin/trust-level.js';
 import type { TrustPolicy } from '../security/trust-policy.js';
 import type { ExecutionLimits } from './execution-limits.js';
 import type { PluginEntry } from './plugin-entry.js';
-import type { Semaphore } from './semaphore.js';
+import type { ExecutionQueue } from './execution-queue.js';
 
 /** What activation and execution need from their manager (internal). */
 export interface ManagerContext {
@@ -14,7 +14,8 @@ export interface ManagerContext {
   readonly limits: ExecutionLimits;
   readonly analyzer: HardwareAnalyzer;
   readonly configManager: ConfigManager;
-  readonly semaphore: Semaphore;
+  /** The one queue every execution and generation waits in. */
+  readonly queue: ExecutionQueue;
   readonly preferSourceEntries: boolean;
   /** The level of a registered plugin under the policy. */
   trustLevelOf(entry: PluginEntry): TrustLevel;

@@ -8,7 +8,7 @@ import type { LoadProgress, ModelPluginInterface } from '../plugin/model-plugin-
 import type { ModelPluginMetadata } from '../plugin/plugin-metadata.js';
 import type { PluginFactory } from '../plugin/plugin-factory.js';
 import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.js';
-import type { TextExecuteOptions } from '../plugin/text-model-plugin-interface.js';
+import type { BatchGenerationRequest, ChatCompletionDelta, TextExecuteOptions } from '../plugin/text-model-plugin-interface.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
 import type { TrustPolicy, TrustPolicyOptions } from '../security/trust-policy.js';
 import type { DiscoverPluginsOptions, DiscoveryResult } from './discover-plugins.js';
@@ -63,6 +63,22 @@ export interface ActivatePluginOptions {
 export interface ExecutePluginOptions extends TextExecuteOptions {
   /** Time limit for this call in ms (never above `limits.timeoutMs`). */
   timeoutMs?: number;
+}
+
+/** Options of {@link PluginManager.streamGeneration}. */
+export interface StreamGenerationOptions {
+  /**
+   * Ends this generation: it leaves the queue if it has not started, else its row of the batch ends within one decode
+   * step (the stream then ends with finish reason `abort`; the other rows go on).
+   */
+  signal?: AbortSignal;
+  /** Time limit for this generation in ms, from when it starts running (never above `limits.timeoutMs`). */
+  timeoutMs?: number;
+  /**
+   * The caller reads the answer as it is produced. Matters only for plugins without `streamBatch`: a chat that is not
+   * streamed runs through `chatCompletion`. Default true.
+   */
+  streamed?: boolean;
 }
 
 /** Options of {@link PluginManager.registerPlugin}. */
@@ -132,6 +148,18 @@ export interface PluginManager {
    * `infer(input, { signal })`.
    */
   executePlugin(name: string, input: unknown, options?: ExecutePluginOptions): Promise<unknown>;
+  /**
+   * Streams one text generation (a chat, or a prompt as `generateText` takes it) of an active text plugin through the
+   * manager's queue, within the same limits as {@link PluginManager.executePlugin} (`maxConcurrentExecutions`,
+   * `maxQueuedExecutions`, `maxNewTokens`, `timeoutMs`). Generations that wait for the same model together run as
+   * one batch (`plugin.streamBatch`, up to `limits.maxBatchSize`), each with its own options and the same tokens as
+   * alone. Nothing is queued until the stream is first read; stopping to read ends the request's row.
+   *
+   * The stream throws `ResourceLimitError` when the queue is full or `maxNewTokens` is passed, `ExecutionAbortedError`
+   * when the signal fires while it waits or the plugin is deactivated, and `ExecutionTimeoutError` after the row was
+   * ended by the time limit. A signal that fires while it runs ends the stream with finish reason `abort`.
+   */
+  streamGeneration(name: string, request: BatchGenerationRequest, options?: StreamGenerationOptions): AsyncIterable<ChatCompletionDelta>;
   /** Aborts running executions, waits for them, then unloads the model. Resolves false when it was not active. */
   deactivatePlugin(name: string): Promise<boolean>;
   /** The plugin that runs the model in `modelPath` (by its config.json), or `undefined`. */

@@ -1,6 +1,5 @@
-import type { BatchGenerationRequest, ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
+import { singleRequestStream, type BatchGenerationRequest, type ChatCompletionDelta, type ChatCompletionRequest } from '@pio/core';
 import { EchoTextPlugin } from '../../testing/echo-text-plugin.js';
-import { singleRequestStream } from '../single-request-stream.js';
 
 /**
  * The echo plugin with `streamBatch`, for server batching tests: it records every batch it is given (the last user

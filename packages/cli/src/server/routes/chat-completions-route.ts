@@ -7,6 +7,7 @@ import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from '../
 import { toPluginMessages } from '../to-plugin-messages.js';
 import { toChatLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
+import { toHttpError } from '../to-http-error.js';
 
 /** `POST /v1/chat/completions`: OpenAI chat completions, streamed over SSE or not, batched with the model's other waiting requests. */
 export async function chatCompletionsRoute(context: RouteContext): Promise<void> {
@@ -49,7 +50,7 @@ export async function chatCompletionsRoute(context: RouteContext): Promise<void>
       choices,
       ...extra,
     });
-    stream.send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
+    await stream.send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
     let toolIndex = 0;
     try {
       for await (const delta of deltas) {
@@ -60,12 +61,12 @@ export async function chatCompletionsRoute(context: RouteContext): Promise<void>
         const logprobs = body.logprobs && delta.logprobs?.length ? toChatLogprobs(delta.logprobs) : null;
         const finish = delta.finishReason ? toOpenAIFinishReason(delta.finishReason) : null;
         if (Object.keys(out).length > 0 || logprobs || finish) {
-          stream.send(chunk([{ index: 0, delta: out, logprobs, finish_reason: finish }]));
+          await stream.send(chunk([{ index: 0, delta: out, logprobs, finish_reason: finish }]));
         }
-        if (delta.usage && body.stream_options?.include_usage) stream.send(chunk([], { usage: toOpenAIUsage(delta.usage) }));
+        if (delta.usage && body.stream_options?.include_usage) await stream.send(chunk([], { usage: toOpenAIUsage(delta.usage) }));
       }
     } catch (error) {
-      if (!context.signal.aborted) stream.send({ error: { message: (error as Error).message, type: 'server_error', param: null, code: null } });
+      if (!context.signal.aborted) await stream.send(toHttpError(error).toBody());
     }
     stream.done();
   });

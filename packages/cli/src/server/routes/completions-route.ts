@@ -6,6 +6,7 @@ import { parseRequest } from '../parse-request.js';
 import { completionRequestSchema } from '../schemas/completion-request-schema.js';
 import { toCompletionLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
+import { toHttpError } from '../to-http-error.js';
 
 /** OpenAI's default `max_tokens` for the legacy completions API. */
 const DEFAULT_COMPLETION_TOKENS = 16;
@@ -61,17 +62,17 @@ export async function completionsRoute(context: RouteContext): Promise<void> {
             const text = delta.content ?? '';
             const logprobs = body.logprobs != null && delta.logprobs?.length ? toCompletionLogprobs(delta.logprobs, offset) : null;
             offset += text.length;
-            if (text || logprobs) sse.send({ ...base, choices: [{ index, text, logprobs, finish_reason: null }] });
-            if (delta.finishReason) sse.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: toOpenAIFinishReason(delta.finishReason) }] });
+            if (text || logprobs) await sse.send({ ...base, choices: [{ index, text, logprobs, finish_reason: null }] });
+            if (delta.finishReason) await sse.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: toOpenAIFinishReason(delta.finishReason) }] });
             if (delta.usage) addUsage(delta.usage);
           }
         } catch (error) {
-          if (!context.signal.aborted) sse.send({ error: { message: (error as Error).message, type: 'server_error', param: null, code: null } });
+          if (!context.signal.aborted) await sse.send(toHttpError(error).toBody());
         }
       }),
     ),
   );
   const sse = open();
-  if (body.stream_options?.include_usage) sse.send({ ...base, choices: [], usage: toOpenAIUsage(usage) });
+  if (body.stream_options?.include_usage) await sse.send({ ...base, choices: [], usage: toOpenAIUsage(usage) });
   sse.done();
 }

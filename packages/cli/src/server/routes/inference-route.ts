@@ -28,13 +28,11 @@ export async function inferenceRoute(context: RouteContext): Promise<void> {
   }
   const images: Uint8Array[] = [];
   for (const [i, url] of (body.images ?? []).entries()) images.push(await resolveImageUrl(url, context.imagePolicy, `images.${i}`));
-  const result = await context.enqueue(model, () =>
-    model.plugin.generateText(body.prompt ?? '', {
-      ...options,
-      ...(images.length > 0 ? { images } : {}),
-      ...(body.system === undefined ? {} : { system: body.system }),
-    }),
-  );
+  const result = await context.generateText(model, body.prompt ?? '', {
+    ...options,
+    ...(images.length > 0 ? { images } : {}),
+    ...(body.system === undefined ? {} : { system: body.system }),
+  });
   context.sendJson(200, {
     model: model.id,
     text: result.text,

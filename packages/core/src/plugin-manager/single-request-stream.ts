@@ -1,4 +1,4 @@
-import type { BatchGenerationRequest, ChatCompletionDelta, TextModelPluginInterface } from '@pio/core';
+import type { BatchGenerationRequest, ChatCompletionDelta, TextModelPluginInterface } from '../plugin/text-model-plugin-interface.js';
 
 /**
  * One request as a stream of chat deltas, for plugins without `streamBatch`: chats go through `streamChatCompletion`
