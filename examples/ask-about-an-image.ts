@@ -1,13 +1,15 @@
 // Ask Qwen3-VL a question about an image.
 // Arguments: <model folder> <image>   (see docs/getting-started.md)
-import { createTfjsBackend } from '@pio/backend-tfjs';
+import { createBestBackend } from '@pio/backend-ggml';
 import { createPluginManager, isTextModelPlugin } from '@pio/core';
 import { resolve } from 'node:path';
 
 const modelPath = resolve(process.argv[2] ?? 'models/Qwen3-VL-2B-Instruct');
 const imagePath = resolve(process.argv[3] ?? 'cat.png');
 
-const backend = await createTfjsBackend(); // the fastest TensorFlow.js engine installed
+// ggml when its native build loads, else the fastest TensorFlow.js engine; `reason` says which and why
+const { backend, reason } = await createBestBackend();
+console.error(reason);
 const manager = createPluginManager({
   backend,
   allowedRoots: [modelPath, imagePath], // plugins may read only these paths

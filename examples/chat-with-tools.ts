@@ -1,12 +1,14 @@
 // A streaming chat with GLM-4.7-Flash: it thinks, may call a tool, and answers with the tool's result.
 // Arguments: <model folder>   (see docs/getting-started.md)
 import { resolve } from 'node:path';
-import { createTfjsBackend } from '@pio/backend-tfjs';
+import { createBestBackend } from '@pio/backend-ggml';
 import { createPluginManager, isTextModelPlugin, type ChatMessage, type ToolCall, type ToolDefinition } from '@pio/core';
 
 const modelPath = resolve(process.argv[2] ?? 'models/GLM-4.7-Flash');
 
-const backend = await createTfjsBackend();
+// ggml when its native build loads, else the fastest TensorFlow.js engine; `reason` says which and why
+const { backend, reason } = await createBestBackend();
+console.error(reason);
 const manager = createPluginManager({ backend, allowedRoots: [modelPath] });
 await manager.discoverPlugins();
 const glm = await manager.activatePlugin('glm-flash', { modelPath });

@@ -1,12 +1,14 @@
 // Your first generation: a prompt in, text out; then the same prompt streamed token by token.
 // Arguments: <model folder>   (see docs/getting-started.md)
 import { resolve } from 'node:path';
-import { createTfjsBackend } from '@pio/backend-tfjs';
+import { createBestBackend } from '@pio/backend-ggml';
 import { createPluginManager, isTextModelPlugin } from '@pio/core';
 
 const modelPath = resolve(process.argv[2] ?? 'models/Qwen3-VL-2B-Instruct');
 
-const backend = await createTfjsBackend();
+// ggml when its native build loads, else the fastest TensorFlow.js engine; `reason` says which and why
+const { backend, reason } = await createBestBackend();
+console.error(reason);
 const manager = createPluginManager({ backend, allowedRoots: [modelPath] });
 await manager.discoverPlugins();
 

@@ -13,3 +13,6 @@ export * from './weights/storage-plan.js';
 export * from './weights/ggml-row-encoder.js';
 export * from './errors/ggml-unavailable-error.js';
 export * from './errors/ggml-device-error.js';
+export * from './best/create-best-backend.js';
+export * from './best/best-backend-options.js';
+export * from './errors/no-backend-error.js';

@@ -2,7 +2,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
-import { MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
+import { hostFlagsOf, MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 import { formatBytesShort } from '../render/format-bytes-short.js';
 import { runBenchCompare, type BenchCompareDeps } from './bench-compare.js';
@@ -99,7 +99,7 @@ type BenchValues = ReturnType<typeof parseCommandArgs<typeof FLAGS>>['values'];
 
 async function runBench(context: CommandContext, values: BenchValues): Promise<number> {
   const { io, out, err, services } = context;
-  const compareOnly = (['shape', 'threads', 'layers', 'bandwidth', 'dir'] as const).find((flag) => values[flag] !== undefined);
+  const compareOnly = (['shape', 'layers', 'bandwidth', 'dir'] as const).find((flag) => values[flag] !== undefined);
   if (compareOnly) throw new CliUsageError('bench', `--${compareOnly} needs --compare node-llama-cpp`);
   if (!values.model) throw new CliUsageError('bench', '--model is required');
   const promptTokens = numberFlag('bench', 'prompt-tokens', values['prompt-tokens'], 'int') ?? 128;
@@ -111,9 +111,7 @@ async function runBench(context: CommandContext, values: BenchValues): Promise<n
   sampler.unref();
   const host = services.createHost({
     modelRoots: modelRootsOf(io.cwd, [values.model]),
-    ...(values.device ? { device: values.device } : {}),
-    ...(values.storage ? { storage: values.storage } : {}),
-    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
+    ...hostFlagsOf('bench', values),
   });
   try {
     const loadStarted = performance.now();

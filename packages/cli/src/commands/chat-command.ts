@@ -6,7 +6,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
-import { MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
+import { hostFlagsOf, MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 
 /** `pio chat`: an interactive conversation. */
@@ -60,9 +60,7 @@ async function runChat(context: CommandContext): Promise<number> {
 
   const host = services.createHost({
     modelRoots: modelRootsOf(io.cwd, [values.model]),
-    ...(values.device ? { device: values.device } : {}),
-    ...(values.storage ? { storage: values.storage } : {}),
-    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
+    ...hostFlagsOf('chat', values),
   });
   const interactive = io.stdin.isTTY === true;
   const system: ChatMessage[] = values.system ? [{ role: 'system', content: values.system }] : [];

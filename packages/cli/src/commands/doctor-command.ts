@@ -40,21 +40,28 @@ Options:
   },
 };
 
-/** What to install or change for more speed, given a report. */
+/** What to install or change for more speed, given a report: advice for the backend the CLI would use. */
 export function adviceFor(report: DoctorReport): string[] {
   const installed = (name: string): boolean => report.engines.some((e) => e.packageName === name && e.installed);
+  const ggml = report.engines.find((e) => e.packageName === '@pio/backend-ggml' && e.installed);
   const advice: string[] = [];
-  if (!installed('@pio/backend-ggml')) {
+  if (ggml) {
+    // ggml runs (pio's default backend): TensorFlow.js engines would not be used, so none is recommended.
+    const cuda = report.platform === 'linux' || report.platform === 'win32' ? `@node-llama-cpp/${report.platform === 'win32' ? 'win' : 'linux'}-${report.arch}-cuda` : undefined;
+    if (report.gpus.length > 0 && ggml.version === 'ggml-cpu' && cuda) {
+      advice.push(`An NVIDIA GPU is present but ggml runs on the CPU: \`npm install ${cuda}@3.22.1\` next to @pio/backend-ggml (GPU builds are opt-in), then run with \`--device gpu\`.`);
+    }
+  } else {
     advice.push('`npm install @pio/backend-ggml` for the ggml backend (quantized weights, all cores; many times faster than TensorFlow.js on a CPU).');
+    if (report.gpus.length > 0 && !installed('@tensorflow/tfjs-node-gpu')) {
+      advice.push('An NVIDIA GPU is present: `npm install @tensorflow/tfjs-node-gpu` (needs CUDA and cuDNN) to run on it.');
+    }
+    if (!installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu')) {
+      advice.push('`npm install @tensorflow/tfjs-node` for native CPU kernels (much faster than the wasm engine).');
+    }
+    if (!installed('@tensorflow/tfjs-backend-wasm')) advice.push('`npm install @tensorflow/tfjs-backend-wasm` for the portable SIMD CPU engine.');
   }
-  if (report.gpus.length > 0 && !installed('@tensorflow/tfjs-node-gpu')) {
-    advice.push('An NVIDIA GPU is present: `npm install @tensorflow/tfjs-node-gpu` (needs CUDA and cuDNN) to run on it.');
-  }
-  if (!installed('@tensorflow/tfjs-node') && !installed('@tensorflow/tfjs-node-gpu')) {
-    advice.push('`npm install @tensorflow/tfjs-node` for native CPU kernels (much faster than the wasm engine).');
-  }
-  if (!installed('@tensorflow/tfjs-backend-wasm')) advice.push('`npm install @tensorflow/tfjs-backend-wasm` for the portable SIMD CPU engine.');
   if (report.memory.freeBytes < 4 * 2 ** 30) advice.push('Less than 4 GB of memory is free: prefer int8/int4 weight storage (`--storage int8`).');
-  if (advice.length === 0) advice.push('Nothing to add: the fastest engine for this machine is installed.');
+  if (advice.length === 0) advice.push(`Nothing to add: ${ggml ? `pio runs on ggml (${ggml.version ?? 'installed'}), the fastest backend for this machine` : 'the fastest engine for this machine is installed'}.`);
   return advice;
 }

@@ -6,7 +6,7 @@ import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
 import { Spinner } from '../render/spinner.js';
-import { MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
+import { hostFlagsOf, MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 
 /** `pio generate`: one prompt in, streamed text out. */
@@ -77,9 +77,7 @@ async function runGenerate(context: CommandContext): Promise<number> {
 
   const host = services.createHost({
     modelRoots: modelRootsOf(io.cwd, [values.model]),
-    ...(values.device ? { device: values.device } : {}),
-    ...(values.storage ? { storage: values.storage } : {}),
-    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
+    ...hostFlagsOf('generate', values),
   });
   const controller = new AbortController();
   // Ctrl-C stops the generation within one decode step (what was generated is printed, exit 130); a second one exits at once.

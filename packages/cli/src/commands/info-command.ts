@@ -48,7 +48,7 @@ Options:
     out.line('');
     out.line(
       info.fit.ok
-        ? `${out.style('green', 'Runs here')}: ${info.fit.storage} on ${info.fit.device}. ${info.fit.reason}`
+        ? `${out.style('green', 'Runs here')}: ${info.fit.storage} on ${info.fit.device}. ${info.fit.reason}${info.fit.backend ? `\nBackend    ${info.fit.backend}` : ''}`
         : `${out.style('red', 'Does not run here')}: ${info.fit.reason}`,
     );
     return 0;

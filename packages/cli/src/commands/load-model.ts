@@ -1,4 +1,4 @@
-import type { HostedModel, ModelHost } from '../host/model-host.js';
+import type { HostedModel, HostedRuntime, ModelHost } from '../host/model-host.js';
 import { ProgressBar } from '../render/progress-bar.js';
 import { Spinner } from '../render/spinner.js';
 import type { Terminal } from '../render/terminal.js';
@@ -33,11 +33,23 @@ export async function loadModel(
       },
     });
     spinner.stop();
-    bar.finish(`Loaded ${request.source} with ${model.pluginName} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const where = describeRuntime(model.runtime);
+    bar.finish(`Loaded ${request.source} with ${model.pluginName}${where ? ` on ${where}` : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return model;
   } catch (error) {
     spinner.stop();
     terminal.clearLine();
     throw error;
   }
+}
+
+/** `ggml (ggml-cpu, 2 threads, float32 weights)`, or the parts the host knows. */
+export function describeRuntime(runtime: HostedRuntime | undefined): string {
+  if (runtime === undefined) return '';
+  const details = [
+    ...(runtime.engine === undefined ? [runtime.device] : [runtime.engine]),
+    ...(runtime.threads === undefined ? [] : [`${runtime.threads} thread${runtime.threads === 1 ? '' : 's'}`]),
+    `${runtime.storage} weights`,
+  ];
+  return `${runtime.backend ?? runtime.device} (${details.join(', ')})`;
 }

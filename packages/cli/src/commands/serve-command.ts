@@ -5,6 +5,7 @@ import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
 import { createServer } from '../server/create-server.js';
 import { modelRootsOf } from './model-roots.js';
+import { hostFlagsOf, MODEL_FLAGS } from './model-flags.js';
 
 /** `pio serve`: an OpenAI-compatible HTTP server. */
 export const serveCommand: CliCommand = {
@@ -27,8 +28,11 @@ Options:
   --host <addr>          Address to listen on (default 127.0.0.1)
   --port <n>             Port (default 8080; 0 = any free port)
   --api-key <key>        Require "Authorization: Bearer <key>" (default: PIO_API_KEY)
+  --backend <b>          auto (default: ggml when it starts, else TensorFlow.js), ggml, tfjs or reference
   --device <d>           cpu or gpu (default: chosen to fit)
+  --threads <n>          CPU threads for the ggml backend (default: every core)
   --storage <s>          Weight storage (default: chosen to fit)
+  --context-size <n>     Longest context (prompt + answer) in tokens (default: the model's)
   --kv-cache <t>         KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)
   --max-concurrent <n>   Batches (or single requests) running at once, all models together (default 1)
   --max-queue <n>        Requests waiting before 429, all models together (default 64)
@@ -57,9 +61,12 @@ async function runServe(context: CommandContext): Promise<number> {
     host: { type: 'string' },
     port: { type: 'string' },
     'api-key': { type: 'string' },
-    device: { type: 'string' },
-    storage: { type: 'string' },
-    'kv-cache': { type: 'string' },
+    backend: MODEL_FLAGS.backend,
+    device: MODEL_FLAGS.device,
+    threads: MODEL_FLAGS.threads,
+    storage: MODEL_FLAGS.storage,
+    'context-size': MODEL_FLAGS['context-size'],
+    'kv-cache': MODEL_FLAGS['kv-cache'],
     'max-concurrent': { type: 'string' },
     'max-queue': { type: 'string' },
     'max-batch': { type: 'string' },
@@ -97,9 +104,7 @@ async function runServe(context: CommandContext): Promise<number> {
       ...(timeoutSeconds === undefined ? {} : { timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) }),
     },
     modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
-    ...(values.device ? { device: values.device } : {}),
-    ...(values.storage ? { storage: values.storage } : {}),
-    ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
+    ...hostFlagsOf('serve', values),
   });
   try {
     for (const [id, source] of specs) {

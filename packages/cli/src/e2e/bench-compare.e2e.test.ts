@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
 
 const QWEN = join(REPO_ROOT, 'packages', 'plugin-qwen3-vl', 'src', '__fixtures__', 'qwen3vl-tiny');
 
 describe('the built pio binary compares PIO with node-llama-cpp', () => {
-  beforeAll(() => ensureBuilt(['core', 'backend-ggml', 'bench', 'plugin-qwen3-vl', 'cli']));
+  beforeAll(() => ensureBuilt(['bench', 'plugin-qwen3-vl']), BUILD_TIMEOUT_MS);
 
   it('runs both engines in child processes on a one-layer random tiny decoder and compares their greedy tokens', async () => {
     const args = ['bench', '--compare', 'node-llama-cpp', '--shape', 'tiny', '--layers', '1', '--storage', 'float32', '--threads', '1', '--prompt-tokens', '8', '--max-tokens', '4', '--json'];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
 
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'src', '__fixtures__');
 const MODEL = join(FIXTURES, 'echo-model');
@@ -11,7 +11,7 @@ const MODEL = join(FIXTURES, 'echo-model');
 const ENV = { PIO_PLUGIN_PATH: join(FIXTURES, 'plugins'), PIO_TRUST: 'pio-plugin-echo', PIO_BACKEND: 'reference' };
 
 describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', () => {
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureBuilt(), BUILD_TIMEOUT_MS);
 
   it('lists the plugin', async () => {
     const { code, stdout } = await runPio(['list'], { env: ENV });

@@ -100,7 +100,9 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       await manager.deactivatePlugin(managerName);
       throw new ModelAlreadyRegisteredError(request.modelId);
     }
-    const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin };
+    const settings = manager.listPlugins().find((p) => p.name === managerName)?.settings;
+    const runtime = settings === undefined ? undefined : { device: settings.device, storage: settings.storage };
+    const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin, ...(runtime ? { runtime } : {}) };
     entries.set(request.modelId, { model, managerName });
     return model;
   };

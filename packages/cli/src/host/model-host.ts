@@ -22,6 +22,21 @@ export interface HostedModel {
   readonly created: number;
   /** The loaded plugin instance. */
   readonly plugin: TextModelPluginInterface;
+  /** Where it runs, when the host knows: device and weight storage chosen, and the backend (the load line shows it). */
+  readonly runtime?: HostedRuntime;
+}
+
+/** Where a hosted model runs. */
+export interface HostedRuntime {
+  readonly device: string;
+  /** Weight storage, e.g. `float32`, `q8_0`. */
+  readonly storage: string;
+  /** Backend package name, e.g. `ggml`, `tfjs`. */
+  readonly backend?: string;
+  /** Engine, e.g. `ggml-cpu`, `tfjs-wasm`. */
+  readonly engine?: string;
+  /** CPU threads the backend computes with, when it says. */
+  readonly threads?: number;
 }
 
 /** A plugin the host can run models with. */

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
 
 const run = promisify(execFile);
 const BIN = join(REPO_ROOT, 'node_modules', '.bin');
@@ -17,10 +17,10 @@ describe('pio new plugin', () => {
   let parent: string;
   let dir: string;
   beforeAll(async () => {
-    ensureBuilt(['core', 'backend-tfjs', 'cli']);
+    ensureBuilt();
     parent = await mkdtemp(join(REPO_ROOT, 'packages', 'cli', '.scaffold-test-'));
     dir = join(parent, 'pio-plugin-tiny-lm');
-  });
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => rm(parent, { recursive: true, force: true }));
 
   it('writes a package that type-checks, passes its own tests, builds, and is discovered by pio', async () => {

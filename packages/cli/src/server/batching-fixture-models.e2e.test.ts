@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
 
 const ENV = { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') };
 const QWEN = join(REPO_ROOT, 'packages', 'plugin-qwen3-vl', 'src', '__fixtures__', 'qwen3vl-tiny');
@@ -58,7 +58,7 @@ async function answers(client: OpenAI, png: string): Promise<unknown[]> {
 }
 
 describe('pio serve batching on the tiny fixture models', () => {
-  beforeAll(() => ensureBuilt(['core', 'backend-tfjs', 'plugin-qwen3-vl', 'plugin-glm-flash', 'cli']));
+  beforeAll(() => ensureBuilt(['plugin-qwen3-vl', 'plugin-glm-flash']), BUILD_TIMEOUT_MS);
 
   it('answers concurrent requests exactly as with batching off, and stops cleanly on SIGTERM', async () => {
     const png = (await readFile(join(QWEN, 'image.png'))).toString('base64');

@@ -30,8 +30,8 @@ export interface ModelDescription {
   readonly parameters?: number;
   /** Memory per weight storage type the plugin estimates. */
   readonly estimates: readonly MemoryEstimate[];
-  /** Whether this host can run it: the chosen device/storage, or why not. */
-  readonly fit: { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string } | { readonly ok: false; readonly reason: string };
+  /** Whether this host can run it: the chosen device/storage and the backend that would run it (with why), or why not. */
+  readonly fit: { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string; readonly backend?: string } | { readonly ok: false; readonly reason: string };
 }
 
 /** A machine report for `pio doctor`. */
@@ -65,6 +65,12 @@ export interface HostOptions {
   readonly storage?: string;
   /** KV cache element type (`float32` or `float16`). */
   readonly kvCache?: string;
+  /** Backend: auto (default), ggml, tfjs or reference (`--backend`; `PIO_BACKEND` otherwise). */
+  readonly backend?: string;
+  /** CPU threads for the ggml backend (`--threads`). */
+  readonly threads?: number;
+  /** Longest context (prompt + answer) in tokens (`--context-size`). */
+  readonly contextSize?: number;
   /** Folders model paths may lie in, besides the working folder and `PIO_MODELS_DIR` (the folders named on the command line). */
   readonly modelRoots?: readonly string[];
   /** The plugin manager's limits (queue, concurrency, batching, max tokens, timeouts); `pio serve` sets them from its flags. */

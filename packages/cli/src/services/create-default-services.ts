@@ -20,14 +20,14 @@ import { downloadModel, resolveModelPath } from '@pio/core/weights';
 import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
+import type { ModelHost } from '../host/model-host.js';
 import type { CliServices, DoctorReport, ModelDescription } from './cli-services.js';
-import { createBackendFactory, type BackendChoice } from './create-backend-factory.js';
+import { BACKEND_CHOICES, createBackendFactory, type BackendChoice, type StartedBackend } from './create-backend-factory.js';
 import { summarizeConfig } from './summarize-config.js';
 
 const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4', 'q8_0', 'q4_k', 'q4_0'];
 const DEVICES = new Set(['cpu', 'gpu']);
 const TFJS_ENGINES = new Set(['auto', 'gpu', 'cpu', 'wasm', 'js']);
-const BACKENDS = new Set(['auto', 'ggml', 'tfjs', 'reference']);
 
 /** Where the CLI looks for things, from its environment. */
 export interface DefaultServicesOptions {
@@ -63,15 +63,19 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
   const ownNodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const searchPaths = [ownNodeModules, ...split(env.PIO_PLUGIN_PATH).map((p) => resolve(cwd, p))];
   const trusted = split(env.PIO_TRUST);
-  const backend: BackendChoice = BACKENDS.has(env.PIO_BACKEND ?? '') ? (env.PIO_BACKEND as BackendChoice) : 'auto';
+  const backend: BackendChoice = BACKEND_CHOICES.includes(env.PIO_BACKEND as BackendChoice) ? (env.PIO_BACKEND as BackendChoice) : 'auto';
   const engine = TFJS_ENGINES.has(env.PIO_TFJS_ENGINE ?? '') ? (env.PIO_TFJS_ENGINE as TfjsDevice) : undefined;
   const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
 
-  const makeManager = (extraRoots: readonly string[] = [], limits: ExecutionLimitsInput = { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 }): PluginManager =>
+  const makeManager = (
+    extraRoots: readonly string[] = [],
+    limits: ExecutionLimitsInput = { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
+    createBackend = createBackendFactory({ backend, tfjsEngine: engine, onNotice: options.onNotice }),
+  ): PluginManager =>
     createPluginManager({
       cwd,
       searchPaths,
-      createBackend: createBackendFactory(backend, engine, options.onNotice),
+      createBackend,
       trustPolicy: { allow: ['@pio/*', ...trusted] },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
       limits,
@@ -79,8 +83,8 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
     });
 
   /** The capabilities of the backends this machine can start (each started once, then disposed). */
-  const backendCandidates = async (hasGpu: boolean): Promise<BackendCandidate[]> => {
-    const create = createBackendFactory(backend, engine, options.onNotice);
+  const backendCandidates = async (hasGpu: boolean, started = new Map<Device, StartedBackend>()): Promise<BackendCandidate[]> => {
+    const create = createBackendFactory({ backend, tfjsEngine: engine, onNotice: options.onNotice, onStarted: (device, info) => started.set(device, info) });
     const candidates: BackendCandidate[] = [];
     for (const device of hasGpu ? (['gpu', 'cpu'] as const) : (['cpu'] as const)) {
       try {
@@ -149,8 +153,10 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         const hardware = await analyzer.analyze();
         let fit: ModelDescription['fit'];
         try {
-          const choice = new ConfigManager().choose({ estimates, hardware, backends: await backendCandidates(hardware.gpus.length > 0) });
-          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason };
+          const started = new Map<Device, StartedBackend>();
+          const choice = new ConfigManager().choose({ estimates, hardware, backends: await backendCandidates(hardware.gpus.length > 0, started) });
+          const chosen = started.get(choice.device);
+          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason, ...(chosen ? { backend: chosen.reason } : {}) };
         } catch (error) {
           fit = { ok: false, reason: (error as Error).message };
         }
@@ -185,15 +191,41 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       if (hostOptions.kvCache !== undefined && hostOptions.kvCache !== 'float32' && hostOptions.kvCache !== 'float16') {
         throw new CliUsageError('pio', `--kv-cache must be float32 or float16, got '${hostOptions.kvCache}'`);
       }
-      return createManagerHost({
-        manager: makeManager(
-          (hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)),
-          hostOptions.limits,
-        ),
+      if (hostOptions.backend !== undefined && !BACKEND_CHOICES.includes(hostOptions.backend as BackendChoice)) {
+        throw new CliUsageError('pio', `--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${hostOptions.backend}'`);
+      }
+      const started = new Map<Device, StartedBackend>();
+      const createBackend = createBackendFactory({
+        backend: (hostOptions.backend as BackendChoice | undefined) ?? backend,
+        tfjsEngine: engine,
+        ...(hostOptions.threads === undefined ? {} : { threads: hostOptions.threads }),
+        onNotice: options.onNotice,
+        onStarted: (device, backendStarted) => started.set(device, backendStarted),
+      });
+      const host = createManagerHost({
+        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)), hostOptions.limits, createBackend),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),
       });
+      return withBackendInfo(host, started);
+    },
+  };
+}
+
+/** `host` whose `registerModel` answers name the backend that was started for the model's device. */
+function withBackendInfo(host: ModelHost, started: ReadonlyMap<Device, StartedBackend>): ModelHost {
+  return {
+    ...host,
+    async registerModel(request) {
+      const model = await host.registerModel(request);
+      const backend = model.runtime === undefined ? undefined : started.get(model.runtime.device as Device)?.backend;
+      if (model.runtime === undefined || backend === undefined) return model;
+      const threads = (backend as { threads?: unknown }).threads;
+      return {
+        ...model,
+        runtime: { ...model.runtime, backend: backend.name, engine: backend.engine, ...(typeof threads === 'number' && threads > 0 ? { threads } : {}) },
+      };
     },
   };
 }

@@ -1,38 +1,26 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt as buildStale } from '../../../../scripts/ensure-built.mjs';
 
 /** The monorepo root. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 /** The built `pio` binary. */
 export const PIO_BIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'cli.js');
 
+/** The CLI and the workspace packages its binary imports. */
+const CLI_PACKAGES = ['core', 'backend-tfjs', 'backend-ggml', 'cli'];
+
+/** How long a test hook may wait for {@link ensureBuilt}: a first build takes minutes on a busy 2-core machine. */
+export const BUILD_TIMEOUT_MS = 15 * 60_000;
+
 /**
- * Builds the packages the binary needs when their dist is missing (CI builds before testing). Test files run in
- * parallel processes, so one builds while the others wait on a lock folder.
+ * Builds the packages the binary needs when their dist is missing or older than their sources, plus the CLI and its workspace dependencies (test
+ * files run in parallel processes: one builds while the others wait on a lock, then find them fresh). Call it in a
+ * `beforeAll` with {@link BUILD_TIMEOUT_MS}.
  */
-export function ensureBuilt(packages: readonly string[] = ['core', 'backend-tfjs', 'cli']): void {
-  const built = (): boolean => existsSync(PIO_BIN) && packages.every((name) => existsSync(join(REPO_ROOT, 'packages', name, 'dist', 'index.js')));
-  if (built()) return;
-  const lock = join(REPO_ROOT, 'packages', 'cli', '.build-lock');
-  const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}; remove it if no build is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-  }
-  try {
-    if (built()) return;
-    const filters = [...new Set([...packages, 'cli'])].flatMap((name) => ['--filter', `./packages/${name}`]);
-    execFileSync('pnpm', [...filters, 'run', 'build'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+export function ensureBuilt(packages: readonly string[] = []): void {
+  buildStale([...new Set([...CLI_PACKAGES, ...packages])]);
 }
 
 /** Result of one `pio` run. */
