@@ -153,9 +153,63 @@ describe('server errors, limits and lifecycle', () => {
     const refused = await fetch(`${t.url}/v1/models`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
+    expect(refused.headers.get('connection')).toBe('close');
+    expect((await json(refused)).error.code).toBe('shutting_down');
+    expect((await fetch(`${t.url}/health`)).status).toBe(503);
     expect((await slow).choices[0].message.content).toBe('echo: a b c d e f g h');
     await closed;
     expect(t.server.httpServer.listening).toBe(false);
+  });
+
+  it('aborts what still runs after the drain timeout, then closes', async () => {
+    const t = await startTestServer({ drainTimeoutMs: 50 }, { delayMs: 20 });
+    const words = Array.from({ length: 500 }, (_, i) => `w${i}`).join(' ');
+    let text = '';
+    const reading = (async () => {
+      for await (const chunk of await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: words }], stream: true })) {
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+    })().catch(() => undefined);
+    await expect.poll(() => text).toContain('w1');
+    await t.close();
+    await reading;
+    expect(text).not.toContain('w499');
+    expect(t.plugin.aborted).toBe(1);
+  });
+});
+
+describe('limits of the host (the plugin manager)', () => {
+  it('refuses max_tokens above limits.maxNewTokens with 400 naming the field, and uses the limit as the default', async () => {
+    const t = await startTestServer({ limits: { maxNewTokens: 3 } });
+    try {
+      const refused = await post(`${t.url}/v1/chat/completions`, { model: 'echo', messages: [{ role: 'user', content: 'a b c d' }], max_tokens: 4 });
+      expect(refused.status).toBe(400);
+      const { error } = await json(refused);
+      expect(error).toMatchObject({ param: 'max_tokens', code: 'max_tokens_too_large', type: 'invalid_request_error' });
+      expect(error.message).toContain('above this server\'s limit of 3 new tokens');
+      const capped = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'a b c d' }] });
+      expect(capped.choices[0]).toMatchObject({ message: { content: 'echo: a b' }, finish_reason: 'length' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('stops a generation at limits.timeoutMs: 504 when not streamed, an error event when streamed', async () => {
+    const t = await startTestServer({ limits: { timeoutMs: 100 } }, { delayMs: 30 });
+    try {
+      const content = Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+      const late = await post(`${t.url}/v1/chat/completions`, { model: 'echo', messages: [{ role: 'user', content }] });
+      expect(late.status).toBe(504);
+      expect((await json(late)).error).toMatchObject({ code: 'timeout', type: 'server_error' });
+      const streamed = await post(`${t.url}/v1/chat/completions`, { model: 'echo', messages: [{ role: 'user', content }], stream: true });
+      expect(streamed.status).toBe(200);
+      const events = await streamed.text();
+      expect(events).toContain('"code":"timeout"');
+      expect(events.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(t.plugin.aborted).toBe(2);
+    } finally {
+      await t.close();
+    }
   });
 });
 
