@@ -88,3 +88,7 @@ export * from './errors/model-output-error.js';
 export * from './errors/unsupported-input-error.js';
 export * from './errors/network-not-allowed-error.js';
 export * from './security/create-guarded-fetch.js';
+export * from './errors/network-address-not-allowed-error.js';
+export * from './security/create-network-fetch.js';
+export * from './security/is-private-address.js';
+export * from './errors/invalid-image-error.js';

@@ -109,11 +109,12 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
       groupSize: this.options.groupSize,
       expertCapacity: this.options.expertCapacity,
       signal: options.signal,
+      validatePath: this.validatePath,
       onProgress: (p) => options.onProgress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
     });
     try {
       options.onProgress?.({ phase: 'tokenizer', loaded: 0 });
-      this.text = await createGlmTextRuntime(loaded.model, dir);
+      this.text = await createGlmTextRuntime(loaded.model, dir, this.validatePath);
     } catch (error) {
       loaded.model.dispose();
       await loaded.close();

@@ -8,15 +8,17 @@ import type { GlmFlashConfig } from './glm-flash-config.js';
  * The text and chat surface of a loaded GLM-4.7-Flash, on core's text-model runtime: GLM-4.7's tokenizer and chat
  * template (`chat_template.jinja`; thinking on unless `enableThinking: false`, passed as `enable_thinking`), its EOS ids
  * (`<|endoftext|>`, `<|user|>`, `<|observation|>`), and output parsing into `reasoning_content`, `content` and
- * OpenAI-style `tool_calls`.
+ * OpenAI-style `tool_calls`. Every file goes through `validatePath` when given.
  */
 export async function createGlmTextRuntime(
   model: CausalLM & { readonly config: Pick<GlmFlashConfig, 'eosTokenIds' | 'padTokenId'> },
   modelDir: string,
+  validatePath?: (path: string) => Promise<string>,
 ): Promise<TextModelRuntime> {
-  const tokenizer = await loadTokenizer(modelDir);
-  const chatTemplate = await loadChatTemplate(modelDir);
-  const fromFile = await loadGenerationConfig(modelDir).catch(() => ({}) as GenerationDefaults);
+  const tokenizer = await loadTokenizer(modelDir, { validatePath });
+  const chatTemplate = await loadChatTemplate(modelDir, { validatePath });
+  // a bad generation_config.json is an error naming the field, never silently ignored
+  const fromFile = await loadGenerationConfig(modelDir, { validatePath });
   const generationDefaults: GenerationDefaults = {
     ...fromFile,
     eosTokenIds: fromFile.eosTokenIds ?? model.config.eosTokenIds,

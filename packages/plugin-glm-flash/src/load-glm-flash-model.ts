@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Backend, SequenceBufferStorage, WeightStorage } from '@pio/core';
+import { readModelConfig, type Backend, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
 import { Linear } from '@pio/core/nn';
 import { createWeightSource, openCheckpoint, type WeightLoadReport } from '@pio/core/weights';
 import { GatedMlp } from './gated-mlp.js';
@@ -26,6 +25,8 @@ export interface LoadGlmFlashModelOptions {
   onProgress?: (progress: { name: string; loaded: number; total: number }) => void;
   /** Cancels loading. */
   signal?: AbortSignal;
+  /** The path guard every file goes through (config, index, shards); a plugin passes its `validatePath`. */
+  validatePath?: (path: string) => Promise<string>;
 }
 
 /** A loaded model and what loading found. */
@@ -44,8 +45,8 @@ export interface LoadedGlmFlashModel {
  */
 export async function loadGlmFlashModel(backend: Backend, modelDir: string, options: LoadGlmFlashModelOptions = {}): Promise<LoadedGlmFlashModel> {
   const configPath = join(modelDir, 'config.json');
-  const config = parseGlmFlashConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
-  const checkpoint = await openCheckpoint(modelDir);
+  const config = parseGlmFlashConfig(await readModelConfig(modelDir, { validatePath: options.validatePath }), configPath);
+  const checkpoint = await openCheckpoint(modelDir, { validatePath: options.validatePath });
   try {
     const storage = options.storage ?? 'float32';
     const source = createWeightSource(backend, checkpoint, {

@@ -1,4 +1,5 @@
 import { createTextModelRuntime, loadGenerationConfig, type TextModelRuntime } from '@pio/core/generation';
+import { ChatTemplateError } from '@pio/core';
 import { loadChatTemplate, loadTokenizer } from '@pio/core/text';
 import type { ImagePreprocessorConfig } from './image/preprocessor-config.js';
 import type { LoadImageOptions } from './image/load-image.js';
@@ -15,6 +16,8 @@ export interface Qwen3VLRuntimeSettings {
   preprocessor: ImagePreprocessorConfig;
   /** How images are read (base folder for relative paths, download timeout, path guard). */
   imageLoad: LoadImageOptions;
+  /** The path guard every model file goes through (tokenizer, chat template, generation config). */
+  validatePath?: (path: string) => Promise<string>;
 }
 
 /**
@@ -23,10 +26,15 @@ export interface Qwen3VLRuntimeSettings {
  * `generate` inputs carry `pixelValues` + `imageGridThw`; batched prompts' images are stacked in row order.
  */
 export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Promise<TextModelRuntime> {
-  const { model, modelDir, preprocessor, imageLoad } = settings;
-  const tokenizer = await loadTokenizer(modelDir);
-  const chatTemplate = await loadChatTemplate(modelDir).catch(() => undefined);
-  const generationDefaults = await loadGenerationConfig(modelDir).catch(() => undefined);
+  const { model, modelDir, preprocessor, imageLoad, validatePath } = settings;
+  const tokenizer = await loadTokenizer(modelDir, { validatePath });
+  // a folder without a chat template still serves raw prompts; a broken or refused one is an error
+  const chatTemplate = await loadChatTemplate(modelDir, { validatePath }).catch((error: unknown) => {
+    if (ChatTemplateError.isInstance(error) && error.reason === 'missing') return undefined;
+    throw error;
+  });
+  // a bad generation_config.json is an error naming the field, never silently ignored
+  const generationDefaults = await loadGenerationConfig(modelDir, { validatePath });
   return createTextModelRuntime<Qwen3VLImages>({
     model,
     tokenizer,

@@ -16,6 +16,8 @@ export interface LoadQwen3VLModelOptions {
   onProgress?: (progress: WeightLoadProgress) => void;
   /** Cancels loading (weights loaded so far are freed). */
   signal?: AbortSignal;
+  /** The path guard every file goes through (config, index, shards); a plugin passes its `validatePath`. */
+  validatePath?: (path: string) => Promise<string>;
 }
 
 /** Reads and parses `config.json` of a model folder (throws `ConfigFileError` or `InvalidConfigError`). */
@@ -33,8 +35,8 @@ export async function loadQwen3VLModel(
   modelDir: string,
   options: LoadQwen3VLModelOptions = {},
 ): Promise<{ model: Qwen3VLModel; config: Qwen3VLConfig; report: WeightLoadReport }> {
-  const config = await readQwen3VLConfig(modelDir);
-  const checkpoint = await openCheckpoint(modelDir);
+  const config = await readQwen3VLConfig(modelDir, options.validatePath);
+  const checkpoint = await openCheckpoint(modelDir, { validatePath: options.validatePath });
   try {
     const source = createWeightSource(backend, checkpoint, {
       rename: QWEN3_VL_WEIGHT_RENAMES,

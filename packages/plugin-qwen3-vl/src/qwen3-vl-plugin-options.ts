@@ -8,6 +8,12 @@ export const qwen3VLPluginOptionsSchema = z.object({
   contextLength: z.number().int().positive().default(4096),
   /** Folder relative image paths are read from. Default: the process's working folder when the model loads. */
   imageBaseDir: z.string().optional(),
+  /**
+   * Most pixels one image takes in the vision encoder: larger images are resized down (smart_resize) to fit, below the
+   * model's own `max_pixels`. Vision attention grows with the square of the patch count, so this bounds the work and
+   * memory of one image. A manager's `limits.maxImagePixels` wins. Default 1 048 576 (1024x1024, 1024 image tokens).
+   */
+  maxImagePixels: z.number().int().positive().default(1024 * 1024),
   /** Milliseconds before an image download is abandoned. Default 30 000. */
   imageTimeoutMs: z.number().int().positive().default(30_000),
 });

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonFile } from '@pio/core/text';
 import {
+  ConfigFileError,
   PLUGIN_SPEC_VERSION,
   PluginStateError,
   type Backend,
@@ -24,7 +25,7 @@ import {
   type TokenDelta,
   type WeightStorage,
 } from '@pio/core';
-import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG, parsePreprocessorConfig, type ImagePreprocessorConfig } from './image/preprocessor-config.js';
+import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG, limitImagePixels, parsePreprocessorConfig, type ImagePreprocessorConfig } from './image/preprocessor-config.js';
 import { estimateQwen3VLMemory } from './estimate-memory.js';
 import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
 import { parseQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
@@ -42,15 +43,12 @@ interface LoadedModel {
   readonly surface: TextModelRuntime;
 }
 
-async function readPreprocessorConfig(modelDir: string): Promise<ImagePreprocessorConfig> {
-  const file = join(modelDir, 'preprocessor_config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return DEFAULT_IMAGE_PREPROCESSOR_CONFIG;
-  }
-  return parsePreprocessorConfig(JSON.parse(text), file);
+async function readPreprocessorConfig(modelDir: string, validatePath?: (path: string) => Promise<string>): Promise<ImagePreprocessorConfig> {
+  const path = join(modelDir, 'preprocessor_config.json');
+  const file = await readJsonFile(path, { validatePath });
+  if (file.ok) return parsePreprocessorConfig(file.value, path);
+  if (file.reason === 'missing') return DEFAULT_IMAGE_PREPROCESSOR_CONFIG;
+  throw new ConfigFileError({ path, reason: file.reason, detail: file.detail }, { cause: file.cause });
 }
 
 /** The Qwen3-VL model plugin: raw `infer`, token generation and chat with images, on any PIO backend. */
@@ -65,6 +63,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   private backend?: Backend;
   private validatePath?: (path: string) => Promise<string>;
   private fetch?: typeof fetch;
+  private maxImagePixels?: number;
   private loaded?: LoadedModel;
 
   constructor(options: Qwen3VLPluginOptions = {}) {
@@ -76,6 +75,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     this.backend = options.backend;
     this.validatePath = options.validatePath;
     this.fetch = options.fetch;
+    this.maxImagePixels = options.limits?.maxImagePixels;
   }
 
   /** True for `Qwen3VLForConditionalGeneration` / `model_type: qwen3_vl` configs that parse. Never throws. */
@@ -106,17 +106,20 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     const storage = options.storage ?? this.options.storage ?? 'float32';
     const { model, config } = await loadQwen3VLModel(backend, dir, {
       storage,
+      validatePath: this.validatePath,
       kvCacheStorage: options.kvCacheStorage,
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
     });
     try {
       options.onProgress?.({ phase: 'tokenizer', loaded: 0 });
-      const preprocessor = await readPreprocessorConfig(dir);
+      // the vision budget caps the model's own max_pixels: larger images are resized down before any tensor is built
+      const preprocessor = limitImagePixels(await readPreprocessorConfig(dir, this.validatePath), this.maxImagePixels ?? this.options.maxImagePixels);
       const surface = await createQwen3VLRuntime({
         model,
         modelDir: dir,
         preprocessor,
+        validatePath: this.validatePath,
         imageLoad: { baseDir: this.options.imageBaseDir ?? process.cwd(), timeoutMs: this.options.imageTimeoutMs, validatePath: this.validatePath, fetch: this.fetch },
       });
       options.signal?.throwIfAborted();

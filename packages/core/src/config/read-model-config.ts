@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigFileError } from '../errors/config-file-error.js';
+import { PioError } from '../errors/pio-error.js';
+import { jsonSyntaxDetail } from './json-syntax-detail.js';
 import { baseConfigSchema, type BaseConfig } from './base-config.js';
 import { parseConfig } from './parse-config.js';
 
@@ -9,7 +11,7 @@ import { parseConfig } from './parse-config.js';
 export interface ReadModelConfigOptions<Schema extends z.ZodType> {
   /** Schema to validate with; default {@link baseConfigSchema}. */
   schema?: Schema;
-  /** Checks the model folder before reading (e.g. a path guard's `validate`); returns the path to read. */
+  /** Checks the model folder and then `config.json` itself (e.g. a path guard's `validate`); returns the path to read. */
   validatePath?: (path: string) => Promise<string>;
 }
 
@@ -28,8 +30,9 @@ export async function readModelConfig<Schema extends z.ZodType = typeof baseConf
   const path = join(dir, 'config.json');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(options.validatePath ? await options.validatePath(path) : path, 'utf8');
   } catch (error) {
+    if (PioError.isInstance(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable';
     throw new ConfigFileError({ path, reason, detail: code }, { cause: error });
@@ -38,7 +41,7 @@ export async function readModelConfig<Schema extends z.ZodType = typeof baseConf
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigFileError({ path, reason: 'invalid-json', detail: (error as Error).message }, { cause: error });
+    throw new ConfigFileError({ path, reason: 'invalid-json', detail: jsonSyntaxDetail(error) });
   }
   const base = parseConfig(baseConfigSchema, json, { source: path });
   if (options.schema === undefined) return base as z.output<Schema> & BaseConfig;

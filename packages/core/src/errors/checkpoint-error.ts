@@ -12,6 +12,8 @@ export type CheckpointProblem =
   | 'tensor-not-in-shard'
   /** The same tensor name is stored in two shards. */
   | 'duplicate-tensor'
+  /** A weights file is missing, is not a regular file, or cannot be read. */
+  | 'unreadable-file'
   /** The checkpoint was read after `close()`. */
   | 'closed'
   /** A partial read asked for bytes outside the tensor. */

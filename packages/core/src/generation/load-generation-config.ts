@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigFileError } from '../errors/config-file-error.js';
 import { InvalidConfigError, type ConfigIssue } from '../errors/invalid-config-error.js';
-import { isJsonObject, readJsonFile } from '../text/read-json-file.js';
+import { isJsonObject, readJsonFile, type ReadJsonFileOptions } from '../text/read-json-file.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 
 type Kind = 'number' | 'integer' | 'boolean';
@@ -23,12 +23,14 @@ const FIELDS: ReadonlyArray<[string, keyof GenerationDefaults, Kind]> = [
  * `eosTokenIds`), `pad_token_id`, `bos_token_id`. Fields that are absent or `null` stay unset; other fields are ignored.
  * A folder without the file gives `{}`. Combine with the caller's options through `resolveGenerationOptions`.
  *
+ * `validatePath` is the path guard the file goes through (its `PathNotAllowedError` is thrown as is).
+ *
  * @throws `ConfigFileError` when the file is unreadable or not JSON
  * @throws `InvalidConfigError` when a known field has the wrong type
  */
-export async function loadGenerationConfig(modelDir: string): Promise<GenerationDefaults> {
+export async function loadGenerationConfig(modelDir: string, options: ReadJsonFileOptions = {}): Promise<GenerationDefaults> {
   const path = join(modelDir, 'generation_config.json');
-  const file = await readJsonFile(path);
+  const file = await readJsonFile(path, options);
   if (!file.ok) {
     if (file.reason === 'missing') return {};
     throw new ConfigFileError({ path, reason: file.reason, detail: file.detail }, { cause: file.cause });

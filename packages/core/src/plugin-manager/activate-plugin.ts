@@ -7,7 +7,6 @@ import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import type { MemoryEstimate } from '../plugin/memory-estimate.js';
 import type { ModelPluginInterface } from '../plugin/model-plugin-interface.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
-import { createGuardedFetch } from '../security/create-guarded-fetch.js';
 import { loadPluginFactory } from './load-plugin.js';
 import type { ManagerContext } from './manager-context.js';
 import type { ActiveModel, PluginEntry } from './plugin-entry.js';
@@ -62,7 +61,7 @@ export async function runActivation(
   });
   const validatePath = ctx.validatorFor(level);
   const modelPath = await validatePath(options.modelPath);
-  const config = await readModelConfig(modelPath);
+  const config = await readModelConfig(modelPath, { validatePath });
   throwIfAborted(signal, pluginName);
 
   const plugin = await instantiatePlugin(ctx, entry);
@@ -94,7 +93,7 @@ export async function runActivation(
   throwIfAborted(signal, pluginName);
 
   try {
-    await plugin.initialize({ backend, validatePath, fetch: createGuardedFetch(level) });
+    await plugin.initialize({ backend, validatePath, fetch: ctx.fetchFor(level), limits: { maxImagePixels: ctx.limits.maxImagePixels } });
     await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), onProgress: options.onProgress, signal });
     throwIfAborted(signal, pluginName);
   } catch (error) {

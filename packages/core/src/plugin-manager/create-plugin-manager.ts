@@ -13,6 +13,7 @@ import type { PluginFactory } from '../plugin/plugin-factory.js';
 import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.js';
 import type { PluginPackage } from '../plugin/plugin-package.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
+import { createGuardedFetch } from '../security/create-guarded-fetch.js';
 import { createPathValidator } from '../security/create-path-validator.js';
 import { hfHubCacheDir } from '../weights/hf-cache.js';
 import { createTrustPolicy, type TrustPolicy } from '../security/trust-policy.js';
@@ -75,6 +76,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     preferSourceEntries: options.preferSourceEntries ?? false,
     trustLevelOf: (entry) => entry.trustLevel ?? policy.levelOf(entry.packageName ?? entry.name),
     validatorFor: (level: TrustLevel) => createPathValidator({ level, allowedRoots, hubCacheDir }),
+    fetchFor: (level: TrustLevel) => createGuardedFetch(level, options.network ?? {}),
     async backendsFor(pluginName, device, hasGpu) {
       if (options.backend !== undefined) return [options.backend];
       if (device !== undefined) return [await backendFor(pluginName, device)];

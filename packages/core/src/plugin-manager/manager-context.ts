@@ -19,6 +19,8 @@ export interface ManagerContext {
   readonly preferSourceEntries: boolean;
   /** The level of a registered plugin under the policy. */
   trustLevelOf(entry: PluginEntry): TrustLevel;
+  /** The `fetch` a plugin at a trust level receives. */
+  fetchFor(level: TrustLevel): typeof fetch;
   /** `validatePath` for a trust level. */
   validatorFor(level: TrustLevel): (path: string) => Promise<string>;
   /** Backends to weigh, best device first (`device` restricts to one). */

@@ -10,6 +10,7 @@ import type { PluginFactory } from '../plugin/plugin-factory.js';
 import type { ModelPluginMetadataInput } from '../plugin/plugin-metadata-input.js';
 import type { BatchGenerationRequest, ChatCompletionDelta, TextExecuteOptions } from '../plugin/text-model-plugin-interface.js';
 import type { TrustLevel } from '../plugin/trust-level.js';
+import type { NetworkFetchOptions } from '../security/create-network-fetch.js';
 import type { TrustPolicy, TrustPolicyOptions } from '../security/trust-policy.js';
 import type { DiscoverPluginsOptions, DiscoveryResult } from './discover-plugins.js';
 import type { ExecutionLimitsInput } from './execution-limits.js';
@@ -26,6 +27,12 @@ export interface PluginManagerOptions {
   allowedRoots?: readonly string[];
   /** The Hugging Face Hub cache, readable by `verified` plugins. Default as `huggingface_hub` finds it. */
   hubCacheDir?: string;
+  /**
+   * Outgoing requests of `verified` and `trusted` plugins (image URLs, downloads): loopback, private, link-local and
+   * other non-public addresses are refused after DNS resolution and on every redirect unless `allowPrivateNetwork`
+   * (or `allowedHosts`) allows them. Default: refused.
+   */
+  network?: Pick<NetworkFetchOptions, 'allowPrivateNetwork' | 'allowedHosts' | 'maxRedirects'>;
   /** Execution and memory limits. */
   limits?: ExecutionLimitsInput;
   /** Describes the machine (injectable for tests). Default `createHardwareAnalyzer({ resolveFrom: cwd })`. */

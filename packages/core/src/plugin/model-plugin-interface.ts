@@ -33,6 +33,11 @@ export interface PluginInitializeOptions {
    * follows the plugin's trust level: it rejects with `NetworkNotAllowedError` for `sandboxed` plugins.
    */
   fetch?: typeof fetch;
+  /** The manager's limits a plugin applies itself (see `ExecutionLimits`). */
+  limits?: {
+    /** Most pixels one image may take in the vision encoder; larger images are resized down before any tensor is built. */
+    maxImagePixels?: number;
+  };
 }
 
 /** Options for {@link ModelPluginInterface.loadModel}. */

@@ -16,3 +16,4 @@ export { strftime } from './strftime.js';
 export { createDetokenizer, type Detokenizer, type DetokenizerOptions } from './detokenizer.js';
 export { TokenizerLoadError, type TokenizerLoadFailure } from '../errors/tokenizer-load-error.js';
 export { ChatTemplateError, type ChatTemplateFailure } from '../errors/chat-template-error.js';
+export { readJsonFile, type JsonFileResult, type ReadJsonFileOptions } from './read-json-file.js';

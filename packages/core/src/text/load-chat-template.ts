@@ -4,7 +4,7 @@ import { ChatTemplateError } from '../errors/chat-template-error.js';
 import { TokenizerLoadError } from '../errors/tokenizer-load-error.js';
 import type { ChatTemplate } from './chat-template.js';
 import { createChatTemplate, type ChatTemplateOptions } from './create-chat-template.js';
-import { isJsonObject, readJsonFile } from './read-json-file.js';
+import { isJsonObject, readJsonFile, type ReadJsonFileOptions } from './read-json-file.js';
 import { specialTokensMapOf } from './special-tokens-map.js';
 
 type TemplateValue = string | ReadonlyArray<{ name: string; template: string }>;
@@ -15,13 +15,15 @@ type TemplateValue = string | ReadonlyArray<{ name: string; template: string }>;
  * then `chat_template.json` (`{ "chat_template": … }`). The special tokens of `tokenizer_config.json` become template
  * variables (`bos_token`, `eos_token`, …).
  *
- * @param options - `now` (clock for `strftime_now`); `specialTokens` replaces those read from `tokenizer_config.json`
+ * @param options - `now` (clock for `strftime_now`); `specialTokens` replaces those read from `tokenizer_config.json`;
+ *   `validatePath`: the path guard each file goes through (its `PathNotAllowedError` is thrown as is)
  * @throws {@link ChatTemplateError} `missing` when none of the files holds a template, `syntax` when it does not parse
  * @throws {@link TokenizerLoadError} when `tokenizer_config.json` exists but is unreadable or not JSON
  */
-export async function loadChatTemplate(modelDir: string, options: Omit<ChatTemplateOptions, 'sourceName'> = {}): Promise<ChatTemplate> {
+export async function loadChatTemplate(modelDir: string, options: Omit<ChatTemplateOptions, 'sourceName'> & ReadJsonFileOptions = {}): Promise<ChatTemplate> {
+  const guard = { validatePath: options.validatePath };
   const configPath = join(modelDir, 'tokenizer_config.json');
-  const configFile = await readJsonFile(configPath);
+  const configFile = await readJsonFile(configPath, guard);
   if (!configFile.ok && configFile.reason !== 'missing') {
     throw new TokenizerLoadError({ path: configPath, reason: configFile.reason, detail: configFile.detail }, { cause: configFile.cause });
   }
@@ -29,14 +31,14 @@ export async function loadChatTemplate(modelDir: string, options: Omit<ChatTempl
   const specialTokens = options.specialTokens ?? specialTokensMapOf(config);
 
   const jinjaPath = join(modelDir, 'chat_template.jinja');
-  const jinja = await readFile(jinjaPath, 'utf8').catch(() => undefined);
+  const jinja = await readTextFile(jinjaPath, options.validatePath);
   if (jinja !== undefined) return createChatTemplate(jinja, { ...options, specialTokens, sourceName: jinjaPath });
 
   const fromConfig = asTemplate(config.chat_template);
   if (fromConfig !== undefined) return createChatTemplate(fromConfig, { ...options, specialTokens, sourceName: configPath });
 
   const jsonPath = join(modelDir, 'chat_template.json');
-  const jsonFile = await readJsonFile(jsonPath);
+  const jsonFile = await readJsonFile(jsonPath, guard);
   const fromJson = jsonFile.ok && isJsonObject(jsonFile.value) ? asTemplate(jsonFile.value.chat_template) : undefined;
   if (fromJson !== undefined) return createChatTemplate(fromJson, { ...options, specialTokens, sourceName: jsonPath });
 
@@ -57,4 +59,10 @@ function asTemplate(value: unknown): TemplateValue | undefined {
     return list.length > 0 ? list : undefined;
   }
   return undefined;
+}
+
+/** A text file's content, `undefined` when it is missing; the path guard's refusal is thrown. */
+async function readTextFile(path: string, validatePath: ((path: string) => Promise<string>) | undefined): Promise<string | undefined> {
+  const real = validatePath ? await validatePath(path) : path;
+  return readFile(real, 'utf8').catch(() => undefined);
 }

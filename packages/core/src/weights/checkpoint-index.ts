@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { jsonSyntaxDetail } from '../config/json-syntax-detail.js';
 import { CheckpointError } from '../errors/checkpoint-error.js';
 
 /** File name of the single-file checkpoint. */
@@ -20,15 +21,25 @@ export interface CheckpointIndex {
   readonly weightMap: ReadonlyMap<string, string>;
 }
 
-/** Reads and validates a shard index; throws `CheckpointError` (`bad-index`). */
-export async function readCheckpointIndex(path: string): Promise<CheckpointIndex> {
+/**
+ * Reads and validates a shard index; throws `CheckpointError` (`bad-index`), or the `PathNotAllowedError` of
+ * `validatePath`, which the file goes through first.
+ */
+export async function readCheckpointIndex(path: string, validatePath?: (path: string) => Promise<string>): Promise<CheckpointIndex> {
   const bad = (detail: string, cause?: unknown) =>
     new CheckpointError({ path, problem: 'bad-index', file: path, detail }, { cause });
+  const real = validatePath ? await validatePath(path) : path;
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (error) {
+    throw bad(`the shard index cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
-    throw bad('the shard index is not valid JSON', error);
+    throw bad(`the shard index is not valid JSON (${jsonSyntaxDetail(error)})`);
   }
   const parsed = indexSchema.safeParse(json);
   if (!parsed.success) {

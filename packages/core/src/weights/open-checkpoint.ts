@@ -15,6 +15,15 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** Options of {@link openCheckpoint}. */
+export interface OpenCheckpointOptions {
+  /**
+   * The path guard every file (the single file, the index, each shard) goes through before it is opened, after
+   * symlinks are resolved (a plugin passes its `validatePath`); its `PathNotAllowedError` is thrown as is.
+   */
+  validatePath?: (path: string) => Promise<string>;
+}
+
 /**
  * Opens the checkpoint of a model folder: `model.safetensors`, else the shards listed by
  * `model.safetensors.index.json` (as transformers looks them up).
@@ -23,11 +32,12 @@ async function exists(path: string): Promise<boolean> {
  * of the index is in its shard, and that no tensor is stored in two shards. Throws `CheckpointError` or
  * `SafetensorsFormatError`.
  */
-export async function openCheckpoint(modelDir: string): Promise<Checkpoint> {
+export async function openCheckpoint(modelDir: string, options: OpenCheckpointOptions = {}): Promise<Checkpoint> {
   const dir = resolve(modelDir);
+  const guard = options.validatePath ?? (async (path: string) => path);
   const single = join(dir, SAFETENSORS_SINGLE_FILE);
   if (await exists(single)) {
-    const file = await openSafetensors(single);
+    const file = await openSafetensors(await guard(single));
     const shardOf = new Map(file.names().map((name) => [name, file] as const));
     return new ShardedCheckpoint(dir, [file], shardOf, file.metadata);
   }
@@ -44,7 +54,7 @@ export async function openCheckpoint(modelDir: string): Promise<Checkpoint> {
       detail: `no ${SAFETENSORS_SINGLE_FILE} or ${SAFETENSORS_INDEX_FILE} (${found})`,
     });
   }
-  const index = await readCheckpointIndex(indexPath);
+  const index = await readCheckpointIndex(indexPath, options.validatePath);
   const shardNames = [...new Set(index.weightMap.values())];
   const files: SafetensorsFile[] = [];
   try {
@@ -57,7 +67,7 @@ export async function openCheckpoint(modelDir: string): Promise<Checkpoint> {
       if (!(await exists(path))) {
         throw new CheckpointError({ path: dir, problem: 'missing-shard', file: shard, detail: `shard "${shard}" listed in ${SAFETENSORS_INDEX_FILE} does not exist` });
       }
-      files.push(await openSafetensors(path));
+      files.push(await openSafetensors(await guard(path)));
     }
     const byName = new Map(shardNames.map((name, i) => [name, files[i]] as const));
     const holder = new Map<string, string>();

@@ -36,12 +36,23 @@ export interface SafetensorsFile {
 
 /**
  * Opens a safetensors file and validates its header (length limit, JSON, dtypes, shapes, offsets, file size).
- * Throws `SafetensorsFormatError` for a malformed or truncated file.
+ * Throws `SafetensorsFormatError` for a malformed or truncated file, and `CheckpointError` (`unreadable-file`) for a
+ * missing or unreadable path or one that is not a regular file (a folder, a device).
  */
 export async function openSafetensors(path: string): Promise<SafetensorsFile> {
-  const handle = await open(path, 'r');
+  const unreadable = (detail: string, cause?: unknown): CheckpointError =>
+    new CheckpointError({ path, problem: 'unreadable-file', file: path, detail }, { cause });
+  let handle: FileHandle;
   try {
-    const { size } = await handle.stat();
+    handle = await open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw unreadable(code === 'ENOENT' || code === 'ENOTDIR' ? 'the weights file does not exist' : `the weights file cannot be opened (${code ?? 'error'})`, error);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw unreadable(stats.isDirectory() ? 'this is a folder, not a .safetensors file' : 'this is not a regular file');
+    const { size } = stats;
     const prefix = new Uint8Array(8);
     await readFileRange(handle, 0, prefix);
     const headerLength = parseSafetensorsPrefix(prefix, size, path);

@@ -1,3 +1,4 @@
+import { jsonSyntaxDetail } from '../config/json-syntax-detail.js';
 import type { HostDType } from '../backend/host-tensor.js';
 import { HOST_DTYPE_BYTES } from '../backend/host-tensor-decode.js';
 import { SafetensorsFormatError, type SafetensorsProblem } from '../errors/safetensors-format-error.js';
@@ -56,7 +57,7 @@ export function parseSafetensorsHeader(json: Uint8Array, fileSize: number, path:
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (error) {
-    throw fail('invalid-json', 'the header is not valid UTF-8 JSON', undefined, error);
+    throw fail('invalid-json', `the header is not valid UTF-8 JSON (${jsonSyntaxDetail(error)})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw fail('invalid-json', 'the header is not a JSON object');

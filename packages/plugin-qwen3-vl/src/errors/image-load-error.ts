@@ -1,6 +1,9 @@
 import { PioError, type PioErrorOptions } from '@pio/core';
 
-/** An image could not be read, fetched or decoded. */
+/**
+ * An image passed core's checks (`InvalidImageError` covers refused, unreadable and oversized sources) but could not be
+ * decoded: its data is corrupt or truncated. Reasons other than `decode` are kept for compatibility and no longer thrown.
+ */
 export class ImageLoadError extends PioError {
   /** A short description of the source (path, URL scheme and host, or `bytes`). */
   readonly source: string;

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGuardedFetch, NetworkNotAllowedError } from '@pio/core';
+import { createGuardedFetch, createNetworkFetch, InvalidImageError, NetworkNotAllowedError } from '@pio/core';
+import { pngHeader } from '@pio/core/testing';
 import { ImageLoadError } from '../errors/image-load-error.js';
 import { FIXTURE_DIR } from '../testing/golden.js';
 import { loadImage } from './load-image.js';
@@ -33,6 +34,8 @@ describe('loadImage sources', () => {
     server.close();
   });
 
+  const local = createNetworkFetch({ allowPrivateNetwork: true }); // the test server listens on 127.0.0.1
+
   it('decodes the same pixels from a path, file: URL, data: URL, bytes and http:', async () => {
     const reference = await loadImage(path);
     expect([reference.width, reference.height, reference.channels]).toEqual([80, 56, 3]);
@@ -44,32 +47,39 @@ describe('loadImage sources', () => {
       'image.png',
     ];
     for (const source of sources) {
-      const image = await loadImage(source, { baseDir: FIXTURE_DIR });
+      const image = await loadImage(source, { baseDir: FIXTURE_DIR, fetch: local });
       expect(Buffer.from(image.data).equals(Buffer.from(reference.data))).toBe(true);
     }
   });
 
   it('downloads through the given fetch, so a sandboxed plugin is refused the network', async () => {
     const error = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('sandboxed') }).catch((e: unknown) => e);
-    expect(NetworkNotAllowedError.isInstance(error)).toBe(true);
-    const image = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('verified') });
+    expect(InvalidImageError.isInstance(error) && error.reason === 'fetch-failed').toBe(true);
+    expect(NetworkNotAllowedError.isInstance((error as Error).cause)).toBe(true);
+    // a verified plugin may fetch, but not from loopback unless the operator allows private networks
+    const refused = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('verified') }).catch((e: unknown) => e);
+    expect(InvalidImageError.isInstance(refused) && refused.reason === 'fetch-failed').toBe(true);
+    const image = await loadImage(`${base}/image.png`, { fetch: createGuardedFetch('verified', { allowPrivateNetwork: true }) });
     expect(image.width).toBeGreaterThan(0);
   });
 
-  it('throws ImageLoadError with a reason on failures', async () => {
-    const reasons = async (source: string | Uint8Array, timeoutMs?: number) => {
-      try {
-        await loadImage(source, { timeoutMs });
-      } catch (error) {
-        expect(ImageLoadError.isInstance(error)).toBe(true);
-        return (error as ImageLoadError).reason;
-      }
-      return 'none';
+  it('refuses bad sources with InvalidImageError and corrupt images with ImageLoadError', async () => {
+    const reason = async (source: string | Uint8Array, timeoutMs?: number) => {
+      const error = await loadImage(source, { timeoutMs, fetch: local }).catch((e: unknown) => e);
+      if (ImageLoadError.isInstance(error)) return `decode:${error.reason}`;
+      expect(InvalidImageError.isInstance(error), String(error)).toBe(true);
+      return (error as InvalidImageError).reason;
     };
-    expect(await reasons(`${base}/missing.png`)).toBe('fetch');
-    expect(await reasons(`${base}/slow`, 200)).toBe('timeout');
-    expect(await reasons('/does/not/exist.png')).toBe('read');
-    expect(await reasons(new Uint8Array([1, 2, 3]))).toBe('decode');
-    expect(await reasons('ftp://example.invalid/x.png')).toBe('unsupported-source');
+    expect(await reason(`${base}/missing.png`)).toBe('fetch-failed');
+    expect(await reason(`${base}/slow`, 200)).toBe('fetch-failed');
+    expect(await reason('/does/not/exist.png')).toBe('unreadable');
+    expect(await reason(new Uint8Array([1, 2, 3]))).toBe('not-an-image');
+    expect(await reason('ftp://example.invalid/x.png')).toBe('unsupported-source');
+    expect(await reason(new Uint8Array(png.subarray(0, 60)))).toBe('decode:decode'); // a valid header, truncated data
+  });
+
+  it('refuses a decompression bomb from its header without decoding it', async () => {
+    const error = await loadImage(pngHeader(16000, 16000)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PIO_INVALID_IMAGE', reason: 'too-many-pixels' });
   });
 });

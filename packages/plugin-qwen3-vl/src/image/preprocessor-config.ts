@@ -58,3 +58,13 @@ export function parsePreprocessorConfig(json: unknown, file = 'preprocessor_conf
     rescaleFactor: c.rescale_factor,
   };
 }
+
+/**
+ * `config` with `maxPixels` lowered to `maxPixels` when that is smaller (and `minPixels` kept at or below it): the
+ * vision budget a host sets over the model's own `max_pixels`. smart_resize then scales larger images down, so the
+ * patch count, and with it vision attention's memory, stays bounded.
+ */
+export function limitImagePixels(config: ImagePreprocessorConfig, maxPixels: number): ImagePreprocessorConfig {
+  const max = Math.min(config.maxPixels, maxPixels);
+  return { ...config, maxPixels: max, minPixels: Math.min(config.minPixels, max) };
+}
