@@ -63,7 +63,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   private backend?: Backend;
   private validatePath?: (path: string) => Promise<string>;
   private fetch?: typeof fetch;
-  private maxImagePixels?: number;
+  private maxVisionPixels?: number;
   private loaded?: LoadedModel;
 
   constructor(options: Qwen3VLPluginOptions = {}) {
@@ -75,7 +75,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     this.backend = options.backend;
     this.validatePath = options.validatePath;
     this.fetch = options.fetch;
-    this.maxImagePixels = options.limits?.maxImagePixels;
+    this.maxVisionPixels = options.limits?.maxVisionPixels;
   }
 
   /** True for `Qwen3VLForConditionalGeneration` / `model_type: qwen3_vl` configs that parse. Never throws. */
@@ -114,7 +114,7 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
     try {
       options.onProgress?.({ phase: 'tokenizer', loaded: 0 });
       // the vision budget caps the model's own max_pixels: larger images are resized down before any tensor is built
-      const preprocessor = limitImagePixels(await readPreprocessorConfig(dir, this.validatePath), this.maxImagePixels ?? this.options.maxImagePixels);
+      const preprocessor = limitImagePixels(await readPreprocessorConfig(dir, this.validatePath), this.maxVisionPixels ?? this.options.maxVisionPixels);
       const surface = await createQwen3VLRuntime({
         model,
         modelDir: dir,

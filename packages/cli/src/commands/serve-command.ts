@@ -48,6 +48,13 @@ Options:
                          working folder, PIO_MODELS_DIR and the Hugging Face cache always are)
   --allow-files <dir>    Folder file: image URLs may point into (repeatable)
   --no-remote-images     Refuse http(s) image URLs
+  --allow-private-network  Let image URLs reach loopback, private and link-local addresses
+                         (refused by default, after DNS resolution and on every redirect)
+  --max-images <n>       Images one request may carry (default 8)
+  --max-image-pixels <n> Largest image accepted, in pixels, read from its header before
+                         decoding (default 40000000)
+  --max-vision-pixels <n>  Pixels one image may take in a model's vision encoder; larger
+                         images are resized down (default 1048576)
   -q, --quiet            No request log
   -h, --help             Show this help`,
   run: runServe,
@@ -77,6 +84,10 @@ async function runServe(context: CommandContext): Promise<number> {
     'allow-files': { type: 'string', multiple: true },
     'allow-models': { type: 'string', multiple: true },
     'no-remote-images': { type: 'boolean' },
+    'allow-private-network': { type: 'boolean' },
+    'max-images': { type: 'string' },
+    'max-image-pixels': { type: 'string' },
+    'max-vision-pixels': { type: 'string' },
   });
   if (positionals.length > 0) throw new CliUsageError('serve', `unexpected argument '${positionals[0]}' (use --model)`);
   const port = numberFlag('serve', 'port', values.port, 'int') ?? 8080;
@@ -95,6 +106,10 @@ async function runServe(context: CommandContext): Promise<number> {
   const shutdownSeconds = numberFlag('serve', 'shutdown-timeout', values['shutdown-timeout']);
   if (shutdownSeconds !== undefined && shutdownSeconds < 0) throw new CliUsageError('serve', `--shutdown-timeout must be 0 or more, got ${shutdownSeconds}`);
   const specs = (values.model ?? []).map(splitModelSpec);
+  const maxImages = positive('max-images', numberFlag('serve', 'max-images', values['max-images'], 'int'));
+  const maxImagePixels = positive('max-image-pixels', numberFlag('serve', 'max-image-pixels', values['max-image-pixels'], 'int'));
+  const maxVisionPixels = positive('max-vision-pixels', numberFlag('serve', 'max-vision-pixels', values['max-vision-pixels'], 'int')) ?? 1024 * 1024;
+  const allowPrivateNetwork = values['allow-private-network'] === true;
   const host = services.createHost({
     limits: {
       maxConcurrentExecutions: maxConcurrent ?? 1,
@@ -102,7 +117,9 @@ async function runServe(context: CommandContext): Promise<number> {
       maxBatchSize: maxBatch ?? 8,
       ...(maxTokens === undefined ? {} : { maxNewTokens: maxTokens }),
       ...(timeoutSeconds === undefined ? {} : { timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000)) }),
+      maxVisionPixels,
     },
+    ...(allowPrivateNetwork ? { allowPrivateNetwork } : {}),
     modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
     ...hostFlagsOf('serve', values),
   });
@@ -118,12 +135,21 @@ async function runServe(context: CommandContext): Promise<number> {
       ...optional('maxBodyBytes', numberFlag('serve', 'max-body', values['max-body'], 'int')),
       fileRoots: (values['allow-files'] ?? []).map((dir) => resolve(io.cwd, dir)),
       allowRemoteImages: !values['no-remote-images'],
+      allowPrivateNetwork,
+      ...optional('maxImagesPerRequest', maxImages),
+      ...optional('maxImagePixels', maxImagePixels),
       onRequest: (log) => {
         if (log.error !== undefined) err.line(err.style('red', `${log.method} ${log.path} ${log.status}: ${(log.error as Error)?.message ?? String(log.error)}`));
         else err.info(err.style('dim', `${log.method} ${log.path} ${log.status} ${log.durationMs.toFixed(0)} ms`));
       },
     });
-    const { url } = await server.listen(port, values.host ?? '127.0.0.1');
+    const listenHost = values.host ?? '127.0.0.1';
+    if (!apiKey && !isLoopbackHost(listenHost)) {
+      err.line(
+        err.style('yellow', `warning: listening on ${listenHost} without an API key: anyone who can reach this address can use the models. Set --api-key (or PIO_API_KEY).`),
+      );
+    }
+    const { url } = await server.listen(port, listenHost);
     const ids = host.listModels().map((model) => model.id);
     out.line(`PIO server listening on ${url} (models: ${ids.length > 0 ? ids.join(', ') : 'none yet'})${apiKey ? ' with API key' : ''}`);
     const signal = await io.stopRequested;
@@ -146,4 +172,10 @@ function splitModelSpec(spec: string): [string, string] {
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(bare);
 }

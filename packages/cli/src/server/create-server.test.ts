@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
+
+/** A real PNG: the server reads every image's header before a plugin sees it. */
+const png = readFileSync(new URL('../../../../models/qwen3vl-tiny-random/image.png', import.meta.url));
 
 describe('createServer with the openai client', () => {
   let t: TestServer;
@@ -72,7 +76,7 @@ describe('createServer with the openai client', () => {
   });
 
   it('decodes data: image URLs and passes the bytes to the plugin', async () => {
-    const bytes = Buffer.from([1, 2, 3, 4, 5, 6, 7]);
+    const bytes = png;
     const completion = await t.client.chat.completions.create({
       model: 'echo',
       messages: [
@@ -85,35 +89,37 @@ describe('createServer with the openai client', () => {
         },
       ],
     });
-    expect(completion.choices[0].message.content).toBe('echo: [image 7 bytes] describe');
+    expect(completion.choices[0].message.content).toBe(`echo: [image ${png.length} bytes] describe`);
   });
 
-  it('fetches http image URLs', async () => {
-    const imageServer = createHttpServer((_req, res) => res.end(Buffer.alloc(11)));
+  it('fetches http image URLs (loopback only when the operator allows private networks)', async () => {
+    const imageServer = createHttpServer((_req, res) => res.end(png));
     await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
     const port = (imageServer.address() as { port: number }).port;
+    const allowed = await startTestServer({ allowPrivateNetwork: true });
     try {
-      const completion = await t.client.chat.completions.create({
-        model: 'echo',
-        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `http://127.0.0.1:${port}/cat.png` } }] }],
-      });
-      expect(completion.choices[0].message.content).toBe('echo: [image 11 bytes]');
+      const request = { model: 'echo', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: `http://127.0.0.1:${port}/cat.png` } }] }] };
+      const refused = await t.client.chat.completions.create(request).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ status: 400, param: 'messages.0.content.0.image_url.url', code: 'invalid_image_url' });
+      const completion = await allowed.client.chat.completions.create(request);
+      expect(completion.choices[0].message.content).toBe(`echo: [image ${png.length} bytes]`);
     } finally {
       imageServer.close();
+      await allowed.close();
     }
   });
 
   it('refuses file: image URLs unless their folder is allowed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pio-img-'));
     const file = join(dir, 'a.png');
-    await writeFile(file, Buffer.alloc(5));
+    await writeFile(file, png);
     const request = { model: 'echo', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: pathToFileURL(file).href } }] }] };
     const refused = await t.client.chat.completions.create(request).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, param: 'messages.0.content.0.image_url.url' });
     const allowed = await startTestServer({ fileRoots: [dir] });
     try {
       const completion = await allowed.client.chat.completions.create(request);
-      expect(completion.choices[0].message.content).toBe('echo: [image 5 bytes]');
+      expect(completion.choices[0].message.content).toBe(`echo: [image ${png.length} bytes]`);
     } finally {
       await allowed.close();
     }

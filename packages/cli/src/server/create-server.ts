@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { createNetworkFetch } from '@pio/core';
+import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_IMAGE_PIXELS } from '@pio/core/image';
 import type { HostedModel } from '../host/model-host.js';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
@@ -45,6 +47,7 @@ export interface PioServer {
  */
 export function createServer(options: ServerOptions): PioServer {
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const imageFetch = createNetworkFetch({ allowPrivateNetwork: options.allowPrivateNetwork ?? false });
   const controllers = new Set<AbortController>();
   const retiring = new Set<string>();
   /** Requests in flight per model id, so a model is unloaded only after them. */
@@ -121,7 +124,10 @@ export function createServer(options: ServerOptions): PioServer {
     imagePolicy: {
       fileRoots: options.fileRoots ?? [],
       allowRemote: options.allowRemoteImages ?? true,
-      maxBytes: options.maxImageBytes ?? 20 * 1024 * 1024,
+      fetch: imageFetch,
+      maxBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+      maxPixels: options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+      maxImages: options.maxImagesPerRequest ?? 8,
       signal,
     },
     readBody: () => readJsonBody(request, maxBodyBytes),

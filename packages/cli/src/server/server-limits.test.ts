@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../testing/start-test-server.js';
@@ -249,8 +250,9 @@ describe('registry endpoints', () => {
       expect((await json(badId)).error.param).toBe('model_id');
       expect((await t.client.models.list()).data.map((m) => m.id)).toEqual(['echo', 'org/second']);
 
-      const byPrompt = await post(`${t.url}/models/org/second/inference`, { prompt: 'hi you', images: [`data:image/png;base64,${Buffer.alloc(3).toString('base64')}`], max_tokens: 5 });
-      expect(await json(byPrompt)).toMatchObject({ model: 'org/second', text: 'echo: [image 3 bytes] hi you', finish_reason: 'stop' });
+      const png = readFileSync(new URL('../../../../models/qwen3vl-tiny-random/image.png', import.meta.url));
+      const byPrompt = await post(`${t.url}/models/org/second/inference`, { prompt: 'hi you', images: [`data:image/png;base64,${png.toString('base64')}`], max_tokens: 5 });
+      expect(await json(byPrompt)).toMatchObject({ model: 'org/second', text: `echo: [image ${png.length} bytes] hi you`, finish_reason: 'stop' });
       const byMessages = await post(`${t.url}/models/org/second/inference`, { messages: [{ role: 'user', content: 'yo' }] });
       expect(await json(byMessages)).toMatchObject({ text: 'echo: yo', message: { role: 'assistant', content: 'echo: yo' } });
       const neither = await post(`${t.url}/models/org/second/inference`, {});

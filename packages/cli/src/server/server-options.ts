@@ -21,8 +21,17 @@ export interface ServerOptions {
   apiKey?: string;
   /** Largest request body, in bytes. Default 32 MiB. */
   maxBodyBytes?: number;
-  /** Largest image (decoded or fetched), in bytes. Default 20 MiB. */
+  /** Largest image (decoded or fetched), in bytes; a download stops as soon as it passes it. Default 20 MiB. */
   maxImageBytes?: number;
+  /** Most pixels an image may declare in its header; larger ones are refused before decoding. Default 40 000 000. */
+  maxImagePixels?: number;
+  /** Most images one request may carry (counted before any is read). Default 8. */
+  maxImagesPerRequest?: number;
+  /**
+   * Let image URLs reach loopback, private, link-local and other non-public addresses. Default false: such URLs
+   * (and redirects to them) are refused after DNS resolution.
+   */
+  allowPrivateNetwork?: boolean;
   /** Folders `file:` image URLs may point into. Default none (`file:` refused). */
   fileRoots?: readonly string[];
   /** Fetch `http(s):` image URLs. Default true. */

@@ -1,16 +1,21 @@
 import type { ChatMessage, ContentPart } from '@pio/core';
 import type { ChatMessageBody } from './schemas/chat-message-schema.js';
-import { resolveImageUrl, type ImageSourcePolicy } from './resolve-image-url.js';
+import { checkImageCount, resolveImageUrl, type ImageSourcePolicy } from './resolve-image-url.js';
 
 /**
  * Converts validated OpenAI messages into the plugin's {@link ChatMessage}s: `developer` becomes
- * `system`, and every `image_url` is fetched or decoded here, so plugins receive image bytes.
+ * `system`, and every `image_url` is fetched or decoded here, so plugins receive image bytes (a request with more than
+ * `policy.maxImages` images is refused before any is read).
  */
 export async function toPluginMessages(
   messages: readonly ChatMessageBody[],
   policy: ImageSourcePolicy,
   paramPrefix = 'messages',
 ): Promise<ChatMessage[]> {
+  const imageParams = messages.flatMap((message, m) =>
+    Array.isArray(message.content) ? message.content.flatMap((part, p) => (part.type === 'image_url' ? [`${paramPrefix}.${m}.content.${p}.image_url.url`] : [])) : [],
+  );
+  checkImageCount(imageParams, policy);
   const result: ChatMessage[] = [];
   for (const [m, message] of messages.entries()) {
     let content: ChatMessage['content'] = message.content ?? null;

@@ -75,6 +75,8 @@ export interface HostOptions {
   readonly modelRoots?: readonly string[];
   /** The plugin manager's limits (queue, concurrency, batching, max tokens, timeouts); `pio serve` sets them from its flags. */
   readonly limits?: ExecutionLimitsInput;
+  /** Let plugins' outgoing requests reach loopback, private and link-local addresses (refused by default). */
+  readonly allowPrivateNetwork?: boolean;
 }
 
 /**

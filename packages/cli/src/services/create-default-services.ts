@@ -71,6 +71,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
     extraRoots: readonly string[] = [],
     limits: ExecutionLimitsInput = { maxConcurrentExecutions: 64, maxQueuedExecutions: 1024 },
     createBackend = createBackendFactory({ backend, tfjsEngine: engine, onNotice: options.onNotice }),
+    allowPrivateNetwork = false,
   ): PluginManager =>
     createPluginManager({
       cwd,
@@ -79,6 +80,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       trustPolicy: { allow: ['@pio/*', ...trusted] },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
       limits,
+      network: { allowPrivateNetwork },
       hardware: analyzer,
     });
 
@@ -203,7 +205,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         onStarted: (device, backendStarted) => started.set(device, backendStarted),
       });
       const host = createManagerHost({
-        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)), hostOptions.limits, createBackend),
+        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)), hostOptions.limits, createBackend, hostOptions.allowPrivateNetwork),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),

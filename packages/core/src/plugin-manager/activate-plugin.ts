@@ -93,7 +93,7 @@ export async function runActivation(
   throwIfAborted(signal, pluginName);
 
   try {
-    await plugin.initialize({ backend, validatePath, fetch: ctx.fetchFor(level), limits: { maxImagePixels: ctx.limits.maxImagePixels } });
+    await plugin.initialize({ backend, validatePath, fetch: ctx.fetchFor(level), limits: { maxVisionPixels: ctx.limits.maxVisionPixels } });
     await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), onProgress: options.onProgress, signal });
     throwIfAborted(signal, pluginName);
   } catch (error) {

@@ -19,7 +19,7 @@ export const executionLimitsSchema = z.strictObject({
    * Most pixels one image may take in a model's vision encoder; plugins resize larger images down before any tensor is
    * built (Qwen3-VL: its `smart_resize`). Passed to plugins as `initialize({ limits })`. Default: the plugin's own.
    */
-  maxImagePixels: z.number().int().positive().optional(),
+  maxVisionPixels: z.number().int().positive().optional(),
   /** Most memory one model may take, in bytes (on top of what the hardware allows). */
   memoryBytes: z.number().positive().optional(),
 });

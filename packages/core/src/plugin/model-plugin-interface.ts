@@ -36,7 +36,7 @@ export interface PluginInitializeOptions {
   /** The manager's limits a plugin applies itself (see `ExecutionLimits`). */
   limits?: {
     /** Most pixels one image may take in the vision encoder; larger images are resized down before any tensor is built. */
-    maxImagePixels?: number;
+    maxVisionPixels?: number;
   };
 }
 

@@ -3,7 +3,7 @@ import type { RouteContext } from '../route-context.js';
 import { parseRequest } from '../parse-request.js';
 import { inferenceRequestSchema } from '../schemas/registry-request-schemas.js';
 import { toPluginMessages } from '../to-plugin-messages.js';
-import { resolveImageUrl } from '../resolve-image-url.js';
+import { checkImageCount, resolveImageUrl } from '../resolve-image-url.js';
 import { toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 
 /**
@@ -27,6 +27,7 @@ export async function inferenceRoute(context: RouteContext): Promise<void> {
     return;
   }
   const images: Uint8Array[] = [];
+  checkImageCount((body.images ?? []).map((_, i) => `images.${i}`), context.imagePolicy);
   for (const [i, url] of (body.images ?? []).entries()) images.push(await resolveImageUrl(url, context.imagePolicy, `images.${i}`));
   const result = await context.generateText(model, body.prompt ?? '', {
     ...options,
