@@ -6,6 +6,8 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendMemory,
+  type ExpertRouting,
+  type ExpertRoutingOptions,
   type HostTensor,
   type RopeLayout,
   type ScopeResult,
@@ -22,6 +24,7 @@ import { fillOp, tensorOp } from './ops/creation-ops.js';
 import { binaryOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
 import { gatherOp } from './ops/gather-op.js';
 import { linearOp, matmulOp } from './ops/linalg-ops.js';
+import { expertMatmulOp, routeExpertsOp } from './ops/moe-ops.js';
 import { layerNormOp, rmsNormOp } from './ops/norm-ops.js';
 import { argMaxOp, reduceOp, topkOp } from './ops/reduction-ops.js';
 import { ropeOp } from './ops/rope-op.js';
@@ -206,6 +209,12 @@ export class GgmlBackend implements Backend {
   }
   linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
     return linearOp(this.rt, x, weight, bias);
+  }
+  routeExperts(logits: Tensor, options: ExpertRoutingOptions): ExpertRouting {
+    return routeExpertsOp(this.rt, logits, options);
+  }
+  expertMatmul(x: Tensor, weights: Tensor, experts: Tensor): Tensor {
+    return expertMatmulOp(this.rt, x, weights, experts);
   }
   rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
     return rmsNormOp(this.rt, x, weight, eps);

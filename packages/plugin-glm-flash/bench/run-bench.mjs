@@ -22,26 +22,20 @@ for (const name of ['koffi', '@node-llama-cpp']) {
   }
 }
 const outfile = join(outDir, 'glm-flash-bench.mjs');
-const esbuild = join(here, '..', '..', '..', 'node_modules', '.bin', 'esbuild');
-const bundled = spawnSync(
-  esbuild,
-  [
-    join(here, 'glm-flash-bench.ts'),
-    `--outfile=${outfile}`,
-    '--bundle',
-    '--platform=node',
-    '--format=esm',
-    '--target=node20',
-    '--conditions=@pio/source',
-    '--external:@tensorflow/*',
-    '--external:koffi',
-    '--external:@node-llama-cpp/*',
-    "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    '--log-level=warning',
-  ],
-  { stdio: 'inherit' },
-);
-if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+// esbuild is this package's devDependency (pnpm links no root node_modules/.bin/esbuild): its JS API bundles in-process
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [join(here, 'glm-flash-bench.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  conditions: ['@pio/source'],
+  external: ['@tensorflow/*', 'koffi', '@node-llama-cpp/*'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning',
+});
 const list = (value, fallback) => (value ?? fallback).split(',').filter(Boolean);
 const parts = list(process.env.BENCH_PARTS, 'layer,model');
 const engines = list(process.env.BENCH_ENGINES, 'wasm,js');
@@ -59,7 +53,10 @@ for (const part of parts) {
       const env = { ...process.env, BENCH_PARTS: part, BENCH_ENGINES: engine, BENCH_STORAGES: storage, BENCH_HEADER: first ? '1' : '0' };
       first = false;
       const result = spawnSync(process.execPath, ['--max-old-space-size=16384', outfile], { env, stdio: 'inherit' });
-      if (result.status !== 0) process.stdout.write(`| ${part} | ${engine} | ${storage} | failed (exit ${result.status}) |\n`);
+      if (result.status !== 0) {
+        process.stdout.write(`| ${part} | ${engine} | ${storage} | failed (exit ${result.status}, see stderr) |\n`);
+        process.exitCode = 1;
+      }
     }
   }
 }

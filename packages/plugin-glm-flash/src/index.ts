@@ -15,7 +15,6 @@ export { GlmFlashDecoderLayer } from './decoder-layer.js';
 export { MultiHeadLatentAttention, MLA_CACHE_ENTRY, type MlaContext } from './attention/mla.js';
 export { GatedMlp } from './gated-mlp.js';
 export { MoeBlock } from './moe/moe.js';
-export { routeTokens, type RouterSettings, type Routing } from './moe/router.js';
 export { ExpertCache, type ExpertLoader, type ExpertCacheStats } from './moe/experts.js';
 export { loadLinear, type MatrixStorage } from './load-linear.js';
 export { glmFlashUnusedPrefixes, expertWeightName } from './weight-map.js';

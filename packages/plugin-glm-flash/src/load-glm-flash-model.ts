@@ -83,6 +83,7 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
       kvCacheStorage: options.kvCacheStorage,
       loadExpert,
       expertCapacity: options.expertCapacity,
+      stackExperts: true,
       signal: options.signal,
     });
     try {

@@ -19,6 +19,12 @@ export interface GlmFlashModelLoadOptions {
   loadExpert?: ExpertLoader;
   /** Most routed experts kept resident at once (default: all). */
   expertCapacity?: number;
+  /**
+   * With every expert resident (no `expertCapacity`), hold each MoE layer's experts as stacked weights read from the
+   * checkpoint `source` (routing and experts stay in the step's graph) instead of loading them through `loadExpert`.
+   * Default: true when no `loadExpert` is given.
+   */
+  stackExperts?: boolean;
   /** Called after each decoder layer is loaded. */
   onLayer?: (layer: number, total: number) => void;
   /** Cancels loading. */
@@ -78,7 +84,7 @@ export class GlmFlashModel extends Module implements CausalLM {
           hiddenSize: c.hiddenSize,
           intermediateSize: c.moeIntermediateSize,
         }, matrix));
-    const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity);
+    const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity, { checkpointLoader: options.stackExperts ?? options.loadExpert === undefined });
     const loaded: Module[] = [];
     try {
       const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: c.vocabSize, dim: c.hiddenSize, storage: matrix.storage });
@@ -135,8 +141,9 @@ export class GlmFlashModel extends Module implements CausalLM {
     }
   }
 
-  /** Uploads every routed expert now (used when the expert cache is unbounded). */
+  /** Uploads every routed expert now (used when the expert cache is unbounded; nothing to do when the layers stacked them). */
   async preloadExperts(): Promise<void> {
+    if (this.experts.stackable) return;
     const all = Array.from({ length: this.config.nRoutedExperts }, (_, e) => e);
     for (const [layer, type] of this.config.mlpLayerTypes.entries()) if (type === 'sparse') await this.experts.acquire(layer, all);
   }

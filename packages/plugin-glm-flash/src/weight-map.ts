@@ -17,7 +17,10 @@ export function glmFlashUnusedPrefixes(config: Pick<GlmFlashConfig, 'numHiddenLa
   return [...layers].sort((a, b) => a - b).map((layer) => `model.layers.${layer}.`);
 }
 
+/** The three projections of a routed expert. */
+export type ExpertProjection = 'gate_proj' | 'up_proj' | 'down_proj';
+
 /** Checkpoint name of one routed expert's projection. */
-export function expertWeightName(layer: number, expert: number, projection: 'gate_proj' | 'up_proj' | 'down_proj'): string {
+export function expertWeightName(layer: number, expert: number, projection: ExpertProjection): string {
   return `model.layers.${layer}.mlp.experts.${expert}.${projection}.weight`;
 }

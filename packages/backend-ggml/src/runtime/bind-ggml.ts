@@ -51,6 +51,7 @@ const SIGNATURES = [
   `${T}ggml_clamp(${C}, ${T}a, float min, float max)`,
   `${T}ggml_pool_1d(${C}, ${T}a, int op, int k0, int s0, int p0)`,
   `${T}ggml_argsort(${C}, ${T}a, int order)`,
+  `${T}ggml_mul_mat_id(${C}, ${T}as, ${T}b, ${T}ids)`,
   `${T}ggml_soft_max_ext(${C}, ${T}a, ${T}mask, float scale, float max_bias)`,
   `${T}ggml_rms_norm(${C}, ${T}a, float eps)`,
   `${T}ggml_norm(${C}, ${T}a, float eps)`,

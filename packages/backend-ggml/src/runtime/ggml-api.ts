@@ -67,6 +67,8 @@ export interface GgmlApi {
   ggml_soft_max_ext(ctx: NativePointer, a: NativePointer, mask: NativePointer | null, scale: number, maxBias: number): NativePointer;
 
   ggml_mul_mat(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
+  /** Expert-indexed products: `as` `[in, out, experts]`, `b` `[in, 1 | slots, tokens]`, `ids` int32 `[slots, tokens]` → `[out, slots, tokens]`. */
+  ggml_mul_mat_id(ctx: NativePointer, as: NativePointer, b: NativePointer, ids: NativePointer): NativePointer;
   ggml_rms_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
   ggml_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
   ggml_get_rows(ctx: NativePointer, a: NativePointer, rows: NativePointer): NativePointer;

@@ -3,6 +3,7 @@ import type { Tensor, TensorDType } from './tensor.js';
 import type { WeightOptions, WeightStorage } from './weight-storage.js';
 import type { WeightWriter } from './weight-writer.js';
 import type { SequenceBuffer, SequenceBufferOptions } from './sequence-buffer.js';
+import type { ExpertRouting, ExpertRoutingOptions } from './expert-routing.js';
 
 /** The version of the backend spec in this copy of `@pio/core`. Backends declare the version they implement. */
 export const BACKEND_SPEC_VERSION = 'v1' as const;
@@ -166,6 +167,21 @@ export interface Backend {
   matmul(a: Tensor, b: Tensor, options?: { transposeA?: boolean; transposeB?: boolean }): Tensor;
   /** `x @ weight^T (+ bias)`: `x` is `[..., in]`, `weight` is logical `[out, in]` (any storage), `bias` is `[out]`. */
   linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor;
+
+  // ── mixture of experts ─────────────────────────────────────────────────────────────────────
+  /**
+   * Mixture-of-experts routing on the backend (no host round trip): `logits` `[tokens, numExperts]` → the `topK`
+   * chosen experts per token and their weights, as {@link ExpertRoutingOptions} describes. Choosing is exact: the
+   * experts with the largest biased scores win, and of equal scores the lower expert index (groups likewise).
+   */
+  routeExperts(logits: Tensor, options: ExpertRoutingOptions): ExpertRouting;
+  /**
+   * Expert-indexed matrix products over a stack of expert matrices: `weights` is a stacked `linear` weight
+   * `[numExperts, out, in]` (any storage), `experts` int32 `[tokens, slots]`, `x` `[tokens, 1 | slots, in]` (one
+   * row per token shared by its slots, or one per slot). Returns `[tokens, slots, out]` with
+   * `y[t, s] = weights[experts[t, s]] @ x[t, s or 0]`. Only the chosen experts' matrices are read.
+   */
+  expertMatmul(x: Tensor, weights: Tensor, experts: Tensor): Tensor;
 
   // ── neural-network ops ─────────────────────────────────────────────────────────────────────
   /** `x / sqrt(mean(x^2, -1) + eps) * weight`, computed in float32; `weight` is `[dim]`. */

@@ -6,6 +6,7 @@ import { registerCreationTests } from './backend-conformance-creation.js';
 import { registerElementwiseTests } from './backend-conformance-elementwise.js';
 import { registerLinalgTests } from './backend-conformance-linalg.js';
 import { registerBackendDisposeTest, registerMemoryTests } from './backend-conformance-memory.js';
+import { registerMoeTests } from './backend-conformance-moe.js';
 import { registerNnTests } from './backend-conformance-nn.js';
 import { registerReductionTests } from './backend-conformance-reductions.js';
 import { registerShapeTests } from './backend-conformance-shape.js';
@@ -65,6 +66,7 @@ export function describeBackendConformance(
     describe('reductions', () => registerReductionTests(registry));
     describe('linalg', () => registerLinalgTests(registry));
     describe('nn', () => registerNnTests(registry));
+    describe('moe', () => registerMoeTests(registry));
     describe('cache', () => registerCacheTests(registry));
     describe('backend dispose', () => registerBackendDisposeTest(registry, createBackend));
     it('skip list names only existing tests', () => {

@@ -5,7 +5,7 @@ export type ExpertLoader = (layer: number, expert: number) => Promise<GatedMlp>;
 
 /** Counters of an {@link ExpertCache}. */
 export interface ExpertCacheStats {
-  /** Experts resident on the backend now. */
+  /** Experts resident on the backend now (stacked experts included). */
   resident: number;
   /** Most experts kept resident (`Infinity` when unbounded). */
   capacity: number;
@@ -28,12 +28,30 @@ export class ExpertCache {
   private readonly entries = new Map<string, GatedMlp>();
   private readonly pending = new Map<string, Promise<GatedMlp>>();
   private counters = { loads: 0, hits: 0, evictions: 0 };
+  private stackedExperts = 0;
 
   constructor(
     private readonly loader: ExpertLoader,
     /** Most experts kept resident; `Infinity` keeps every expert once loaded. */
     readonly capacity: number = Infinity,
-  ) {}
+    options: {
+      /**
+       * The loader reads the model's own checkpoint (not a custom loader), so with unbounded capacity the MoE layers
+       * may hold their experts stacked instead (see `MoeBlock`). Default false.
+       */
+      checkpointLoader?: boolean;
+    } = {},
+  ) {
+    this.stackable = capacity === Infinity && options.checkpointLoader === true;
+  }
+
+  /** True when MoE layers may load every expert stacked at load time instead of acquiring them from this cache. */
+  readonly stackable: boolean;
+
+  /** Counts `count` experts that a MoE layer loaded stacked (resident for the model's lifetime, outside this cache). */
+  noteStacked(count: number): void {
+    this.stackedExperts += count;
+  }
 
   /** Returns the listed experts of `layer`, loading the missing ones, and evicts the least recently used others beyond capacity. */
   async acquire(layer: number, experts: readonly number[]): Promise<Map<number, GatedMlp>> {
@@ -74,7 +92,7 @@ export class ExpertCache {
 
   /** Current counters. */
   stats(): ExpertCacheStats {
-    return { resident: this.entries.size, capacity: this.capacity, ...this.counters };
+    return { resident: this.entries.size + this.stackedExperts, capacity: this.capacity, ...this.counters };
   }
 
   /** Frees every resident expert. */

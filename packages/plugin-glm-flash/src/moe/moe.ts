@@ -1,16 +1,20 @@
-import type { Backend, Tensor } from '@pio/core';
+import type { Backend, ExpertRoutingOptions, Tensor } from '@pio/core';
 import { Module, type WeightSource } from '@pio/core/nn';
 import { GatedMlp } from '../gated-mlp.js';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import type { MatrixStorage } from '../load-linear.js';
 import type { ExpertCache } from './experts.js';
-import { routeTokens, type RouterSettings, type Routing } from './router.js';
+import { canStackExperts, StackedExperts } from './stacked-experts.js';
 
 /**
- * The sparse feed-forward block: a sigmoid router picks `numExpertsPerTok` routed experts per token (group-limited),
- * only those experts run (on the rows routed to them), and the shared experts run on every token.
+ * The sparse feed-forward block: a sigmoid router picks `numExpertsPerTok` routed experts per token (group-limited,
+ * `Backend.routeExperts`), only those experts run, and the shared experts run on every token.
  *
- * Forward is asynchronous: the routing is read back to the host (a sync point) to gather each expert's rows.
+ * Two ways to hold the routed experts:
+ * - stacked (every expert resident, the default when the source is a checkpoint): `[experts, out, in]` weights
+ *   multiplied with `Backend.expertMatmul` — routing and experts stay in the graph, no host round trip;
+ * - an {@link ExpertCache} (bounded residency, or a custom expert loader): the chosen experts are read back to the
+ *   host, acquired (loaded on a miss) and run one by one on the rows routed to them.
  */
 export class MoeBlock extends Module {
   private constructor(
@@ -18,32 +22,36 @@ export class MoeBlock extends Module {
     private readonly layer: number,
     /** Router weight `[numExperts, hidden]`, float32. */
     private readonly gate: Tensor,
-    /** `e_score_correction_bias` on the host, float32. */
-    private readonly bias: Float32Array,
+    /** `e_score_correction_bias` `[numExperts]`, float32. */
+    private readonly bias: Tensor,
     private readonly shared: GatedMlp | undefined,
-    private readonly experts: ExpertCache,
-    private readonly settings: RouterSettings,
+    private readonly experts: StackedExperts | ExpertCache,
+    private readonly routing: Omit<ExpertRoutingOptions, 'bias'>,
   ) {
     super();
     this.own(gate);
+    this.own(bias);
     if (shared) this.child(shared);
+    if (experts instanceof StackedExperts) this.child(experts);
   }
 
-  /** Loads `${prefix}.gate.*` and `${prefix}.shared_experts.*`; routed experts come from `experts` on demand. */
+  /**
+   * Loads `${prefix}.gate.*` and `${prefix}.shared_experts.*`. The routed experts are stacked from `source` when
+   * `cache` keeps every expert and loads them from the checkpoint ({@link ExpertCache.stackable}); otherwise they come
+   * from `cache` on demand.
+   */
   static async load(
     backend: Backend,
     source: WeightSource,
     prefix: string,
     layer: number,
     config: GlmFlashConfig,
-    experts: ExpertCache,
+    cache: ExpertCache,
     matrix: MatrixStorage,
   ): Promise<MoeBlock> {
     const e = config.nRoutedExperts;
     const gate = await source.take(`${prefix}.gate.weight`, { role: 'linear', storage: 'float32', shape: [e, config.hiddenSize] });
-    const biasTensor = await source.take(`${prefix}.gate.e_score_correction_bias`, { storage: 'float32', shape: [e] });
-    const bias = Float32Array.from(await biasTensor.data());
-    biasTensor.dispose();
+    const bias = await source.take(`${prefix}.gate.e_score_correction_bias`, { storage: 'float32', shape: [e] });
     const shared =
       config.nSharedExperts > 0
         ? await GatedMlp.load(backend, source, `${prefix}.shared_experts`, {
@@ -51,43 +59,68 @@ export class MoeBlock extends Module {
             intermediateSize: config.moeIntermediateSize * config.nSharedExperts,
           }, matrix)
         : undefined;
-    const settings: RouterSettings = {
-      numExperts: e,
+    const experts =
+      cache.stackable && canStackExperts(source) ? await StackedExperts.load(backend, source, layer, config, matrix) : cache;
+    if (experts instanceof StackedExperts) cache.noteStacked(e);
+    const routing: Omit<ExpertRoutingOptions, 'bias'> = {
       topK: config.numExpertsPerTok,
-      numGroups: config.nGroup,
-      topkGroup: config.topkGroup,
-      normTopkProb: config.normTopkProb,
-      routedScalingFactor: config.routedScalingFactor,
+      scoring: 'sigmoid',
+      groups: { count: config.nGroup, keep: config.topkGroup },
+      normalize: config.normTopkProb,
+      scale: config.routedScalingFactor,
     };
-    return new MoeBlock(backend, layer, gate, bias, shared, experts, settings);
+    return new MoeBlock(backend, layer, gate, bias, shared, experts, routing);
   }
 
-  /** The routing of `x` (`[..., hidden]`), computed on the backend and read back. */
-  async route(x: Tensor): Promise<Routing> {
+  /** True when the routed experts are stacked (the whole block is one graph with no host read). */
+  get stacked(): boolean {
+    return this.experts instanceof StackedExperts;
+  }
+
+  /** The routing of `x` (`[..., hidden]`): experts int32 and weights, `[tokens, topK]` (router logits in float32). */
+  route(x: Tensor): { experts: Tensor; weights: Tensor } {
     const b = this.backend;
-    const logits = b.scope(() => b.linear(b.reshape(x, [-1, x.shape[x.shape.length - 1]]), this.gate)); // [tokens, experts]
-    try {
-      return routeTokens((await logits.data()) as Float32Array, this.bias, this.settings);
-    } finally {
-      logits.dispose();
-    }
+    const logits = b.linear(b.reshape(x, [-1, x.shape[x.shape.length - 1]]), this.gate); // [tokens, experts]
+    return b.routeExperts(logits, { ...this.routing, bias: this.bias });
   }
 
-  /** `x`: `[..., hidden]` → `[..., hidden]`. The caller disposes `x`. */
+  /** `x`: `[..., hidden]` → `[..., hidden]`. The caller disposes `x`. Resolves without a host read when stacked. */
   async forward(x: Tensor): Promise<Tensor> {
-    const routing = await this.route(x);
-    const { tokens, topK } = routing;
+    const b = this.backend;
+    const experts = this.experts;
+    if (experts instanceof StackedExperts) {
+      return b.scope(() => {
+        const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
+        const routed = this.route(flat);
+        let y = experts.forward(flat, routed.experts, routed.weights);
+        if (this.shared) y = b.add(y, this.shared.forward(flat));
+        return b.reshape(y, x.shape);
+      });
+    }
+    return this.forwardCached(x, experts);
+  }
+
+  /** The {@link ExpertCache} path: the routing is read back (a sync point) to acquire and run each chosen expert. */
+  private async forwardCached(x: Tensor, cache: ExpertCache): Promise<Tensor> {
+    const b = this.backend;
+    const routedTensors = b.scope(() => {
+      const r = this.route(x);
+      return [r.experts, r.weights];
+    });
+    const [expertIds, weightValues] = await Promise.all(routedTensors.map((t) => t.data()));
+    for (const t of routedTensors) t.dispose();
+    const topK = this.routing.topK;
+    const tokens = expertIds.length / topK;
     // Rows per expert, in token order; `slotRow[t * topK + j]` is where token t's j-th expert output lands.
     const rowsByExpert = new Map<number, number[]>();
     for (let i = 0; i < tokens * topK; i++) {
-      const expert = routing.experts[i];
+      const expert = expertIds[i];
       let rows = rowsByExpert.get(expert);
       if (!rows) rowsByExpert.set(expert, (rows = []));
       rows.push(i);
     }
-    const order = [...rowsByExpert.keys()].sort((a, b) => a - b);
-    const modules = await this.experts.acquire(this.layer, order);
-    const b = this.backend;
+    const order = [...rowsByExpert.keys()].sort((p, q) => p - q);
+    const modules = await cache.acquire(this.layer, order);
     return b.scope(() => {
       const hidden = x.shape[x.shape.length - 1];
       const flat = b.reshape(x, [tokens, hidden]); // [tokens, hidden]
@@ -103,7 +136,7 @@ export class MoeBlock extends Module {
       }
       const stacked = outputs.length === 1 ? outputs[0] : b.concat(outputs, 0); // [tokens * topK, hidden]
       const picked = b.gather(stacked, b.tensor(slotRow, [tokens, topK], 'int32'), 0); // [tokens, topK, hidden]
-      const weighted = b.mul(picked, b.tensor(routing.weights, [tokens, topK, 1]));
+      const weighted = b.mul(picked, b.tensor(Float32Array.from(weightValues), [tokens, topK, 1]));
       let y = b.sum(weighted, 1); // [tokens, hidden]
       if (this.shared) y = b.add(y, this.shared.forward(flat));
       return b.reshape(y, x.shape);

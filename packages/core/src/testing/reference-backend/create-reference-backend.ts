@@ -4,6 +4,7 @@ import { fillOp, tensorOp, weightOp } from './creation-ops.js';
 import { binaryOp, geluOp, unaryOp, whereOp } from './elementwise-ops.js';
 import { castOp, gatherOp } from './indexing-ops.js';
 import { linearOp, matmulOp } from './linalg-ops.js';
+import { expertMatmulOp, routeExpertsOp } from './moe-ops.js';
 import { layerNormOp, rmsNormOp } from './norm-ops.js';
 import { cumsumOp, reduceOp } from './reduction-ops.js';
 import { ReferenceRuntime } from './reference-runtime.js';
@@ -90,6 +91,9 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): B
 
     matmul: (a, b, matmulOptions) => matmulOp(rt, a, b, matmulOptions),
     linear: (x, weight, bias) => linearOp(rt, x, weight, bias),
+
+    routeExperts: (logits, routingOptions) => routeExpertsOp(rt, logits, routingOptions),
+    expertMatmul: (x, weights, experts) => expertMatmulOp(rt, x, weights, experts),
 
     rmsNorm: (x, weight, eps) => rmsNormOp(rt, x, weight, eps),
     layerNorm: (x, weight, bias, eps) => layerNormOp(rt, x, weight, bias, eps),
