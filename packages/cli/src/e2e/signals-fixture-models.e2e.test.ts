@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, startPio } from '../testing/run-pio.js';
+
+/**
+ * Signals on the built `pio` with the committed tiny Qwen3-VL, on ggml and on TensorFlow.js: SIGTERM drains `pio serve`
+ * (503 to new requests, in-flight ones finish, exit), a second signal exits at once, and Ctrl-C stops `pio generate`.
+ */
+const QWEN = join(REPO_ROOT, 'models', 'qwen3vl-tiny-random');
+const ENDLESS = 100_000;
+
+interface Child {
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  kill: (signal: NodeJS.Signals) => void;
+}
+
+function start(args: string[], env: Record<string, string>): Child {
+  const child = startPio(args, { env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages'), ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  return { stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
+}
+
+async function serve(env: Record<string, string>, extra: string[] = []): Promise<Child & { url: string }> {
+  const child = start(['serve', '--model', `qwen=${QWEN}`, '--port', '0', '--threads', '1', ...extra], env);
+  await expect.poll(() => child.stdout() + child.stderr(), { timeout: 60_000 }).toContain('listening on');
+  return { ...child, url: /listening on (\S+)/.exec(child.stdout())![1]! };
+}
+
+/** Starts a streamed chat; resolves `firstChunk` when its first content arrives and `done` with the text and finish reason. */
+function streamChat(url: string, maxTokens: number) {
+  let gotFirst!: () => void;
+  const firstChunk = new Promise<void>((resolve) => (gotFirst = resolve));
+  const done = (async () => {
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'Tell me a story.' }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    });
+    let text = '';
+    let finish: string | null = null;
+    let completionTokens: number | undefined;
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      for (const line of decoder.decode(chunk, { stream: true }).split('\n')) {
+        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+        const event = JSON.parse(line.slice(6)) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage?: { completion_tokens: number } };
+        text += event.choices[0]?.delta.content ?? '';
+        finish = event.choices[0]?.finish_reason ?? finish;
+        completionTokens = event.usage?.completion_tokens ?? completionTokens;
+        if (text) gotFirst();
+      }
+    }
+    return { status: response.status, text, finish, completionTokens };
+  })();
+  return { firstChunk, done };
+}
+
+describe.each([['ggml']])('signals on the tiny Qwen3-VL on %s', (backend) => {
+  const env = { PIO_BACKEND: backend };
+  beforeAll(() => ensureBuilt(['plugin-qwen3-vl']), BUILD_TIMEOUT_MS);
+
+  it('SIGTERM on pio serve: new requests get 503 at once, the one in flight completes, the process exits 0', async () => {
+    const server = await serve(env, ['--shutdown-timeout', '600']);
+    const inFlight = streamChat(server.url, 12);
+    await inFlight.firstChunk;
+    server.kill('SIGTERM');
+    await expect.poll(() => server.stderr(), { timeout: 10_000 }).toContain('answering 503');
+    const refused = await fetch(`${server.url}/v1/models`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(refused.headers.get('connection')).toBe('close');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('shutting_down');
+    const answer = await inFlight.done;
+    expect(answer).toMatchObject({ status: 200, finish: 'length', completionTokens: 12 });
+    expect(await server.exited).toBe(0);
+    expect(server.stdout()).toContain('PIO server stopped');
+  });
+
+  it('SIGTERM aborts what is still running after --shutdown-timeout; a second signal exits at once', async () => {
+    const patient = await serve(env, ['--shutdown-timeout', '0.5']);
+    const endless = streamChat(patient.url, ENDLESS);
+    await endless.firstChunk;
+    patient.kill('SIGTERM');
+    const cut = await endless.done;
+    expect(cut.status).toBe(200);
+    expect(cut.completionTokens ?? 0).toBeLessThan(ENDLESS);
+    expect(await patient.exited).toBe(0);
+
+    const stubborn = await serve(env, ['--shutdown-timeout', '600']);
+    const forever = streamChat(stubborn.url, ENDLESS);
+    const cutOff = forever.done.catch((error: unknown) => error); // the process dies under it
+    await forever.firstChunk;
+    stubborn.kill('SIGTERM');
+    await expect.poll(() => stubborn.stderr(), { timeout: 10_000 }).toContain('answering 503');
+    stubborn.kill('SIGTERM');
+    expect(await stubborn.exited).toBe(143);
+    expect(await cutOff).toBeInstanceOf(Error);
+  });
+
+  it('Ctrl-C stops pio generate within a step and prints what was generated (exit 130); twice exits at once', async () => {
+    const args = ['generate', '-m', QWEN, '--threads', '1', '--max-tokens', String(ENDLESS), '--temperature', '0', 'Tell me a story.'];
+    const once = start(args, env);
+    await expect.poll(() => once.stdout().length, { timeout: 60_000 }).toBeGreaterThan(20);
+    once.kill('SIGINT');
+    expect(await once.exited).toBe(130);
+    expect(once.stderr()).toContain('(stopped)');
+    expect(once.stderr()).toMatch(/\d+ tokens in/);
+
+    const twice = start(args, env);
+    await expect.poll(() => twice.stdout().length, { timeout: 60_000 }).toBeGreaterThan(20);
+    twice.kill('SIGINT');
+    twice.kill('SIGINT');
+    expect(await twice.exited).toBe(130);
+  });
+});
