@@ -33,7 +33,9 @@ const BOUNDS: Record<string, { maxAbs: number; meanAbs: number; minAgreement: nu
  * (ggml's f16 matmul also rounds the activations to f16; Q8_0 quantizes weights in blocks of 32 and the activations
  * to 8 bits, and flips a few router choices of these random models, hence its max. bfloat16 is stored as ggml BF16
  * and widened to float32 for the matmul, so its only error is the weights' rounding to bf16 (these checkpoints are
- * float32): the same figures as tfjs's bfloat16; its bounds are 1.5x the measured max and mean. These fixtures' rows
+ * float32): the same figures as tfjs's bfloat16; its bounds are 1.5x the measured max and mean. (Those figures predate
+ * the stacked routed experts: `expertMatmul` multiplies a BF16 stack with ggml's BF16 kernel, which also rounds the
+ * activations to bf16; the same bounds hold.) These fixtures' rows
  * (32..128 values) are shorter than Q4_K's 256-value super-blocks, so q4_k falls back to Q4_0 on rows of
  * 32/64/96/128 and to float16 on the three matrices with rows of 48 (tiny) / 40 (grouped): the q4_k figures measure
  * that fallback, like tfjs's int4 — bounded, not faithful. Q4_K itself is measured in @pio/backend-ggml's

@@ -108,8 +108,9 @@ export function routeExpertsOp(rt: GraphRuntime, logitsTensor: Tensor, options: 
 
 /**
  * `Backend.expertMatmul` via `ggml_mul_mat_id`: the stacked weight `[E, out, in]` (ggml `[in, out, E]`) stays in its
- * storage (BF16 is widened to float32 first, like `linear`, so its products are exact), `x` `[T, 1 | S, in]` and the
- * ids `[T, S]` map directly; only the chosen experts' rows are read.
+ * storage, `x` `[T, 1 | S, in]` and the ids `[T, S]` map directly; only the chosen experts' rows are read. Unlike
+ * `linear`, a BF16 stack is not widened to float32 (that would copy every expert into each graph): ggml's BF16 kernel
+ * rounds the activations to bf16, as it does for llama.cpp's BF16 models.
  */
 export function expertMatmulOp(rt: GraphRuntime, a: Tensor, w: Tensor, ids: Tensor): GraphNode {
   const x = asNode('expertMatmul', a);
@@ -123,7 +124,7 @@ export function expertMatmulOp(rt: GraphRuntime, a: Tensor, w: Tensor, ids: Tens
     recipe: {
       key: '',
       emit: (em, [p, q, r]) => {
-        const stack = weights.ggmlType === GGML_TYPE.BF16 || weights.ggmlType === GGML_TYPE.I32 ? em.f32(q, weights.ggmlType) : q;
+        const stack = weights.ggmlType === GGML_TYPE.I32 ? em.f32(q, weights.ggmlType) : q;
         return em.api.ggml_mul_mat_id(em.ctx, stack, em.cont(em.f32(p, x.ggmlType)), em.cont(r));
       },
     },
