@@ -1,4 +1,4 @@
-import { checkExpertMatmul, checkRoutingOptions, type ExpertRouting, type ExpertRoutingOptions, type Tensor } from '@pio/core';
+import { BackendError, checkExpertMatmul, checkRoutingOptions, type ExpertRouting, type ExpertRoutingOptions, type Tensor } from '@pio/core';
 import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
@@ -116,7 +116,14 @@ export function expertMatmulOp(rt: GraphRuntime, a: Tensor, w: Tensor, ids: Tens
   const x = asNode('expertMatmul', a);
   const weights = asNode('expertMatmul', w);
   const experts = asNode('expertMatmul', ids);
-  const [tokens, slots, out] = checkExpertMatmul(x.shape, weights.shape, experts.shape, experts.dtype);
+  const [tokens, slots, out, , numExperts] = checkExpertMatmul(x.shape, weights.shape, experts.shape, experts.dtype);
+  // ids uploaded from the host are checked here (ggml aborts the process on an out-of-range id); ids computed on the
+  // device (routeExperts) are in range by construction
+  if (experts.isHostInput) {
+    const ids = new Int32Array(experts.hostBytes!.slice().buffer, 0, tokens * slots); // a copy: aligned
+    const bad = ids.findIndex((id) => id < 0 || id >= numExperts);
+    if (bad >= 0) throw new BackendError('expertMatmul', `expert index ${ids[bad]} at slot ${bad} is outside [0, ${numExperts})`);
+  }
   return rt.node('expertMatmul', {
     shape: [tokens, slots, out],
     dtype: 'float32',

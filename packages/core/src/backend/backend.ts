@@ -179,7 +179,9 @@ export interface Backend {
    * Expert-indexed matrix products over a stack of expert matrices: `weights` is a stacked `linear` weight
    * `[numExperts, out, in]` (any storage), `experts` int32 `[tokens, slots]`, `x` `[tokens, 1 | slots, in]` (one
    * row per token shared by its slots, or one per slot). Returns `[tokens, slots, out]` with
-   * `y[t, s] = weights[experts[t, s]] @ x[t, s or 0]`. Only the chosen experts' matrices are read.
+   * `y[t, s] = weights[experts[t, s]] @ x[t, s or 0]`. Only the chosen experts' matrices are read. An index outside
+   * `[0, numExperts)` is a `BackendError` when the indices come from the host (a graph backend cannot check indices it
+   * computes itself before running; `routeExperts` only produces valid ones).
    */
   expertMatmul(x: Tensor, weights: Tensor, experts: Tensor): Tensor;
 

@@ -142,5 +142,7 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
     expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 3, 6], 1)), w, ids));
     expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), track(backend.fill([5, 6], 1)), ids));
     expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), w, track(backend.fill([3, 2], 0))));
+    // an expert index out of range, uploaded from the host
+    expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), w, track(backend.tensor(Int32Array.from([0, 1, 2, 4, 3, 0]), [3, 2], 'int32'))));
   });
 }
