@@ -95,3 +95,5 @@ export * from './errors/network-address-not-allowed-error.js';
 export * from './security/create-network-fetch.js';
 export * from './security/is-private-address.js';
 export * from './errors/invalid-image-error.js';
+export * from './security/installation-root.js';
+export * from './errors/duplicate-plugin-error.js';

@@ -77,7 +77,11 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       cwd,
       searchPaths,
       createBackend,
-      trustPolicy: { allow: ['@pio/*', ...trusted] },
+      // @pio/* is trusted only where this installation put it; PIO_TRUST names are an explicit list, trusted anywhere
+      trustPolicy: {
+        allow: ['@pio/*', ...trusted.filter((name) => name.includes('*'))],
+        packages: Object.fromEntries(trusted.filter((name) => !name.includes('*')).map((name) => [name, 'verified' as const])),
+      },
       allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
       limits,
       network: { allowPrivateNetwork },

@@ -212,10 +212,14 @@ describe('loadPluginsFromDirectory through the manager', () => {
     );
     await writeFile(join(dir, 'src', 'index.ts'), source);
     const model = await writeEchoModel(join(project, 'models', 'echo'));
-    const manager = managerFor(project);
+    // a plugins folder is not an installation: the name pattern @acme/* alone does not trust it, an explicit entry does
+    const byPattern = managerFor(project);
+    await byPattern.loadPluginsFromDirectory('plugins');
+    expect(byPattern.listPlugins()).toMatchObject([{ name: 'ts-echo', origin: 'directory', trustLevel: 'untrusted' }]);
+    const manager = managerFor(project, { trustPolicy: { packages: { '@acme/ts-echo': 'sandboxed' } } });
     const result = await manager.loadPluginsFromDirectory('plugins');
     expect(result.errors).toEqual([]);
-    expect(manager.listPlugins()).toMatchObject([{ name: 'ts-echo', origin: 'directory' }]);
+    expect(manager.listPlugins()).toMatchObject([{ name: 'ts-echo', origin: 'directory', trustLevel: 'sandboxed' }]);
     await manager.activatePlugin('ts-echo', { modelPath: model, storage: 'int8' });
     expect(await manager.executePlugin('ts-echo', 'hi')).toMatchObject({ text: 'int8|hi||undefined' });
     await manager.dispose();

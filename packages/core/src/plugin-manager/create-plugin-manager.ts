@@ -16,10 +16,11 @@ import type { TrustLevel } from '../plugin/trust-level.js';
 import { createGuardedFetch } from '../security/create-guarded-fetch.js';
 import { createPathValidator } from '../security/create-path-validator.js';
 import { hfHubCacheDir } from '../weights/hf-cache.js';
+import { coreInstallationRoot } from '../security/installation-root.js';
 import { createTrustPolicy, type TrustPolicy } from '../security/trust-policy.js';
 import { runActivation } from './activate-plugin.js';
-import { compareVersions } from './compare-versions.js';
-import { discoverPlugins } from './discover-plugins.js';
+import { describePackage, discoverPlugins } from './discover-plugins.js';
+import { DuplicatePluginError } from '../errors/duplicate-plugin-error.js';
 import { executionLimitsSchema } from './execution-limits.js';
 import { runExecution } from './execute-plugin.js';
 import { findPluginForModel } from './find-plugin-for-model.js';
@@ -43,7 +44,11 @@ function isTrustPolicy(value: unknown): value is TrustPolicy {
  */
 export function createPluginManager(options: PluginManagerOptions = {}): PluginManager {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const policy = isTrustPolicy(options.trustPolicy) ? options.trustPolicy : createTrustPolicy(options.trustPolicy ?? {});
+  // `allow` trusts packages by name only inside core's own installation and the application's folder (cwd); a package
+  // in an ancestor's node_modules, or one whose folder is not its declared name, gets the default level
+  const policy = isTrustPolicy(options.trustPolicy)
+    ? options.trustPolicy
+    : createTrustPolicy({ trustedRoots: [coreInstallationRoot(), cwd], ...(options.trustPolicy ?? {}) });
   const limits = parseConfig(executionLimitsSchema, options.limits ?? {}, { source: 'createPluginManager options.limits' });
   const allowedRoots = options.allowedRoots ?? [cwd];
   const hubCacheDir = options.hubCacheDir ?? hfHubCacheDir();
@@ -74,7 +79,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     configManager: options.configManager ?? new ConfigManager(),
     queue: new ExecutionQueue({ maxConcurrent: limits.maxConcurrentExecutions, maxQueued: limits.maxQueuedExecutions }),
     preferSourceEntries: options.preferSourceEntries ?? false,
-    trustLevelOf: (entry) => entry.trustLevel ?? policy.levelOf(entry.packageName ?? entry.name),
+    trustLevelOf: (entry) => entry.trustLevel ?? policy.levelOf(entry.packageName ?? entry.name, { packageDir: entry.pkg?.packageDir }),
     validatorFor: (level: TrustLevel) => createPathValidator({ level, allowedRoots, hubCacheDir }),
     fetchFor: (level: TrustLevel) => createGuardedFetch(level, options.network ?? {}),
     async backendsFor(pluginName, device, hasGpu) {
@@ -103,19 +108,25 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     return entry;
   };
 
-  /** Whether a found package leaves an existing entry of the same name in place. */
-  const keepExisting = (existing: PluginEntry, pkg: PluginPackage, origin: 'discovered' | 'directory'): boolean => {
+  /**
+   * Whether a found package leaves an existing entry of the same name in place. A discovered package never silently
+   * replaces another package of the same plugin name: that is a {@link DuplicatePluginError}.
+   */
+  const keepExisting = (existing: PluginEntry, pkg: PluginPackage, origin: 'discovered' | 'directory', errors: PioError[]): boolean => {
     if (existing.state !== 'inactive' || existing.origin === 'registered') return true; // in use, or given in code
     if (existing.pkg?.packageDir === pkg.packageDir) return true; // same package: keep its imported code
     if (origin === 'directory') return false; // an explicit folder wins over discovery
     if (existing.origin === 'directory') return true;
-    return compareVersions(pkg.version, existing.metadata.version) <= 0;
+    const packages = [existing.pkg ? describePackage(existing.pkg) : existing.name, describePackage(pkg)];
+    errors.push(new DuplicatePluginError({ pluginName: pkg.manifest.name, packages }));
+    return true;
   };
 
-  const addPackages = (plugins: readonly PluginPackage[], origin: 'discovered' | 'directory') => {
+  const addPackages = (plugins: readonly PluginPackage[], origin: 'discovered' | 'directory'): PioError[] => {
+    const errors: PioError[] = [];
     for (const pkg of plugins) {
       const existing = entries.get(pkg.manifest.name);
-      if (existing && keepExisting(existing, pkg, origin)) continue;
+      if (existing && keepExisting(existing, pkg, origin, errors)) continue;
       entries.set(pkg.manifest.name, {
         name: pkg.manifest.name,
         metadata: { ...pkg.manifest, version: pkg.version },
@@ -126,6 +137,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
         executions: new Set(),
       });
     }
+    return errors;
   };
 
   const requireActive = (entry: PluginEntry): ActiveModel => {
@@ -168,14 +180,14 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
         searchPaths: discoverOptions.searchPaths ?? options.searchPaths,
         includePnpmStore: discoverOptions.includePnpmStore,
       });
-      addPackages(result.plugins, 'discovered');
-      return result;
+      const duplicates = addPackages(result.plugins, 'discovered');
+      return { plugins: result.plugins, errors: [...result.errors, ...duplicates] };
     },
 
     async loadPluginsFromDirectory(dir) {
       const result = await loadPluginsFromDirectory(resolve(cwd, dir));
-      addPackages(result.plugins, 'directory');
-      return result;
+      const duplicates = addPackages(result.plugins, 'directory');
+      return { plugins: result.plugins, errors: [...result.errors, ...duplicates] };
     },
 
     async registerPlugin(plugin: ModelPluginInterface | PluginFactory, manifest?: ModelPluginMetadataInput, registerOptions = {}) {

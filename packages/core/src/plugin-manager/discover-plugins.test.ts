@@ -4,7 +4,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IncompatibleSpecVersionError } from '../errors/incompatible-spec-version-error.js';
+import { DuplicatePluginError } from '../errors/duplicate-plugin-error.js';
 import { InvalidManifestError } from '../errors/invalid-manifest-error.js';
+import { PathNotAllowedError } from '../errors/path-not-allowed-error.js';
 import { installPlain, installPnpm, writeFakePluginPackage } from './__fixtures__/fake-plugin-package.js';
 import { discoverPlugins } from './discover-plugins.js';
 import { loadPluginsFromDirectory } from './load-plugins-from-directory.js';
@@ -71,13 +73,28 @@ describe('discoverPlugins', () => {
     expect(result.plugins.map((p) => p.manifest.name).sort()).toEqual(['echo', 'reverse']);
   });
 
-  it('keeps the highest version of a plugin installed twice', async () => {
+  it('refuses a plugin name served by two packages, naming both, instead of picking the higher version', async () => {
     const project = await tempProject();
-    await installPlain(project, { packageName: 'pio-plugin-echo', version: '1.2.0' });
-    await installPnpm(project, { packageName: '@acme/echo-fork', version: '1.10.0' }, false);
-    await installPnpm(project, { packageName: '@acme/echo-old', version: '1.10.0-rc.1' }, false);
+    const plain = await installPlain(project, { packageName: 'pio-plugin-echo', version: '1.2.0' });
+    const fork = await installPnpm(project, { packageName: '@acme/echo-fork', version: '99.0.0' }, false);
+    await installPlain(project, { packageName: 'pio-plugin-other', name: 'other' });
     const result = await discoverPlugins({ cwd: project });
-    expect(result.plugins.map((p) => [p.manifest.name, p.packageName, p.version])).toEqual([['echo', '@acme/echo-fork', '1.10.0']]);
+    expect(result.plugins.map((p) => p.manifest.name)).toEqual(['other']);
+    const duplicate = result.errors.find((e) => DuplicatePluginError.isInstance(e));
+    expect(duplicate).toMatchObject({ code: 'PIO_DUPLICATE_PLUGIN', pluginName: 'echo' });
+    expect(duplicate!.message).toContain(`pio-plugin-echo@1.2.0 (${plain})`);
+    expect(duplicate!.message).toContain(`@acme/echo-fork@99.0.0 (${fork})`);
+  });
+
+  it('refuses a plugin in an ancestor node_modules that claims the name of an installed one', async () => {
+    const ancestor = await tempProject();
+    const project = join(ancestor, 'app');
+    await mkdir(project);
+    await installPlain(project, { packageName: '@pio/plugin-echo', version: '0.1.0' });
+    await installPlain(ancestor, { packageName: '@pio/plugin-echo', version: '99.0.0' });
+    const result = await discoverPlugins({ cwd: project });
+    expect(result.plugins).toEqual([]);
+    expect(result.errors.map((e) => e.code)).toEqual(['PIO_DUPLICATE_PLUGIN']);
   });
 
   it('reports invalid manifests without stopping the scan', async () => {
@@ -128,9 +145,16 @@ describe('loadPluginsFromDirectory', () => {
     await writeFakePluginPackage(target, { packageName: 'pio-linked', name: 'linked' });
     await symlink(relative(dir, target), join(dir, 'linked'), 'dir');
 
+    const inside = join(dir, '.store', 'inner'); // hidden folders are not read themselves
+    await writeFakePluginPackage(inside, { packageName: 'pio-inner', name: 'inner' });
+    await symlink(join('.store', 'inner'), join(dir, 'inner-link'), 'dir');
+
     const result = await loadPluginsFromDirectory(dir);
-    expect(result.plugins.map((p) => p.manifest.name).sort()).toEqual(['echo', 'linked']);
-    const messages = result.errors.map((e) => e.message).sort();
+    // a symlink to a package inside the folder is followed; one pointing outside it is refused
+    expect(result.plugins.map((p) => p.manifest.name).sort()).toEqual(['echo', 'inner']);
+    const refused = result.errors.find((e) => PathNotAllowedError.isInstance(e));
+    expect(refused).toMatchObject({ path: join(dir, 'linked'), reason: 'outside-roots' });
+    const messages = result.errors.filter((e) => !PathNotAllowedError.isInstance(e)).map((e) => e.message).sort();
     expect(messages).toEqual([
       `Invalid PIO plugin manifest in ${join(dir, 'empty', 'package.json')}:\n  - (root): expected a package.json file, found nothing (ENOENT)\n` +
         'Fix the "pio" field of the package.json (see PluginManifest in @pio/core).',

@@ -2,7 +2,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PioError } from '../errors/pio-error.js';
 import type { PluginPackage } from '../plugin/plugin-package.js';
-import { compareVersions } from './compare-versions.js';
+import { DuplicatePluginError } from '../errors/duplicate-plugin-error.js';
 import { readPluginPackage } from './read-plugin-package.js';
 
 /** Options of {@link discoverPlugins}. */
@@ -17,9 +17,12 @@ export interface DiscoverPluginsOptions {
 
 /** What {@link discoverPlugins} found. */
 export interface DiscoveryResult {
-  /** One plugin package per plugin name: the highest version found (the nearest one on a tie). */
+  /** One plugin package per plugin name (a name two packages declare is left out and reported in `errors`). */
   readonly plugins: readonly PluginPackage[];
-  /** Packages marked as plugins whose manifest was refused (`InvalidManifestError`, `IncompatibleSpecVersionError`). */
+  /**
+   * Packages marked as plugins whose manifest was refused (`InvalidManifestError`, `IncompatibleSpecVersionError`),
+   * plugin names declared by two packages (`DuplicatePluginError`) and refused folders (`PathNotAllowedError`).
+   */
   readonly errors: readonly PioError[];
 }
 
@@ -82,7 +85,8 @@ function nodeModulesChain(cwd: string): string[] {
  * Finds installed PIO plugin packages (package.json `keywords` containing `pio-plugin`, manifest in its `pio`
  * field) by scanning `node_modules` from `cwd` upwards: plain and scoped packages, pnpm's symlinked layout and its
  * virtual store. Reads package.json files only; no plugin code is imported. Packages seen twice (symlinks) are
- * read once; when several versions of one plugin are installed, the highest wins.
+ * read once; a plugin name declared by two different packages (another version in an ancestor's `node_modules`, a
+ * package calling itself by another's name) is a `DuplicatePluginError` naming both, and neither is used.
  */
 export async function discoverPlugins(options: DiscoverPluginsOptions = {}): Promise<DiscoveryResult> {
   const roots = [...nodeModulesChain(options.cwd ?? process.cwd()), ...(options.searchPaths ?? []).map((p) => resolve(p))];
@@ -109,7 +113,8 @@ export async function discoverPlugins(options: DiscoverPluginsOptions = {}): Pro
 }
 
 /**
- * Reads the given package folders as plugin packages and keeps the highest version of each plugin name.
+ * Reads the given package folders as plugin packages; a plugin name declared by two of them is reported as a
+ * {@link DuplicatePluginError} and left out.
  *
  * @param requireKeyword - true to report folders that are not plugin packages as errors.
  */
@@ -124,7 +129,7 @@ export async function readPluginPackages(dirs: readonly string[], requireKeyword
       }
     }),
   );
-  const byName = new Map<string, PluginPackage>();
+  const byName = new Map<string, PluginPackage[]>();
   const errors: PioError[] = [];
   for (const result of results) {
     if (result.error !== undefined) {
@@ -133,8 +138,19 @@ export async function readPluginPackages(dirs: readonly string[], requireKeyword
     }
     const pkg = result.pkg;
     if (pkg === undefined) continue;
-    const existing = byName.get(pkg.manifest.name);
-    if (existing === undefined || compareVersions(pkg.version, existing.version) > 0) byName.set(pkg.manifest.name, pkg);
+    const list = byName.get(pkg.manifest.name) ?? [];
+    if (!list.some((other) => other.packageDir === pkg.packageDir)) list.push(pkg);
+    byName.set(pkg.manifest.name, list);
   }
-  return { plugins: [...byName.values()], errors };
+  const plugins: PluginPackage[] = [];
+  for (const [pluginName, list] of byName) {
+    if (list.length === 1) plugins.push(list[0]);
+    else errors.push(new DuplicatePluginError({ pluginName, packages: list.map(describePackage) }));
+  }
+  return { plugins, errors };
+}
+
+/** `name@version (folder)`, for messages. */
+export function describePackage(pkg: PluginPackage): string {
+  return `${pkg.packageName}@${pkg.version} (${pkg.packageDir})`;
 }

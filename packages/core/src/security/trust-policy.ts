@@ -1,7 +1,10 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.js';
 import { TrustError } from '../errors/trust-error.js';
 import { TRUST_LEVELS, type TrustLevel } from '../plugin/trust-level.js';
+import { coreInstallationRoot, coreWorkspacePackagesDir, isInstalledUnder } from './installation-root.js';
 
 const trustLevelSchema = z.enum(TRUST_LEVELS as [TrustLevel, ...TrustLevel[]]);
 
@@ -20,8 +23,14 @@ export const trustPolicyOptionsSchema = z.strictObject({
   allowedLevel: trustLevelSchema.default('verified'),
   /** Level of every other package. Default `untrusted` (never activated). */
   defaultLevel: trustLevelSchema.default('untrusted'),
-  /** Levels of individual packages; these win over `allow` and `defaultLevel`. */
+  /** Levels of individual packages, wherever they are installed; these win over `allow` and `defaultLevel`. */
   packages: z.record(z.string(), trustLevelSchema).default({}),
+  /**
+   * Installations whose packages `allow` applies to (see `isInstalledUnder`): a discovered package matches `allow` only
+   * when it lies inside one of these folders under its own name. Default: the installation `@pio/core` runs from, so a
+   * package merely calling itself `@pio/...`, or one in an ancestor's `node_modules`, is not trusted by its name.
+   */
+  trustedRoots: z.array(z.string()).optional(),
 });
 
 /** What a {@link TrustPolicy} is built from (all fields optional). */
@@ -46,8 +55,12 @@ export const TRUST_PATH_SCOPES: Readonly<Record<TrustLevel, PathScope>> = {
 export interface TrustPolicy {
   /** The options after defaults. */
   readonly options: z.output<typeof trustPolicyOptionsSchema>;
-  /** The level of a package: its own entry in `packages`, else `allowedLevel` when `allow` matches, else `defaultLevel`. */
-  levelOf(packageName: string): TrustLevel;
+  /**
+   * The level of a package: its own entry in `packages`, else `allowedLevel` when `allow` matches (and, for a package
+   * found on disk, `packageDir` lies in a trusted installation under its own name), else `defaultLevel`. Without
+   * `packageDir` (a plugin registered from code by the application) only the name is checked.
+   */
+  levelOf(packageName: string, origin?: { packageDir?: string }): TrustLevel;
   /**
    * Checks that a plugin package may be activated: its level must not be `untrusted` and must reach the plugin's
    * `requiredTrust`. Returns the level.
@@ -76,9 +89,21 @@ function matches(pattern: string, packageName: string): boolean {
  */
 export function createTrustPolicy(options: TrustPolicyOptions = {}): TrustPolicy {
   const parsed = parseConfig(trustPolicyOptionsSchema, options, { source: 'trust policy options' });
-  const levelOf = (packageName: string): TrustLevel =>
-    parsed.packages[packageName] ??
-    (parsed.allow.some((pattern) => matches(pattern, packageName)) ? parsed.allowedLevel : parsed.defaultLevel);
+  const roots = (parsed.trustedRoots ?? [coreInstallationRoot()]).map((root) => {
+    try {
+      return realpathSync(resolve(root));
+    } catch {
+      return resolve(root);
+    }
+  });
+  const workspace = coreWorkspacePackagesDir();
+  const levelOf = (packageName: string, origin: { packageDir?: string } = {}): TrustLevel => {
+    const own = parsed.packages[packageName];
+    if (own !== undefined) return own;
+    const named = parsed.allow.some((pattern) => matches(pattern, packageName));
+    const located = origin.packageDir === undefined || isInstalledUnder(roots, origin.packageDir, packageName, workspace);
+    return named && located ? parsed.allowedLevel : parsed.defaultLevel;
+  };
   return {
     options: parsed,
     levelOf,
