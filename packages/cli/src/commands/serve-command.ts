@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
@@ -105,7 +106,7 @@ async function runServe(context: CommandContext): Promise<number> {
   const timeoutSeconds = positive('timeout', numberFlag('serve', 'timeout', values.timeout));
   const shutdownSeconds = numberFlag('serve', 'shutdown-timeout', values['shutdown-timeout']);
   if (shutdownSeconds !== undefined && shutdownSeconds < 0) throw new CliUsageError('serve', `--shutdown-timeout must be 0 or more, got ${shutdownSeconds}`);
-  const specs = (values.model ?? []).map(splitModelSpec);
+  const specs = (values.model ?? []).map((spec) => splitModelSpec(spec, io.cwd));
   const maxImages = positive('max-images', numberFlag('serve', 'max-images', values['max-images'], 'int'));
   const maxImagePixels = positive('max-image-pixels', numberFlag('serve', 'max-image-pixels', values['max-image-pixels'], 'int'));
   const maxVisionPixels = positive('max-vision-pixels', numberFlag('serve', 'max-vision-pixels', values['max-vision-pixels'], 'int')) ?? 1024 * 1024;
@@ -124,13 +125,11 @@ async function runServe(context: CommandContext): Promise<number> {
     ...hostFlagsOf('serve', values),
   });
   try {
-    for (const [id, source] of specs) {
-      await loadModel(host, err, { id, source, ...(values.plugin ? { pluginId: values.plugin } : {}) });
-    }
     const apiKey = values['api-key'] ?? io.env.PIO_API_KEY;
     const server = createServer({
       host,
       ...(apiKey ? { apiKey } : {}),
+      startReady: false,
       drainTimeoutMs: Math.round((shutdownSeconds ?? 30) * 1000),
       ...optional('maxBodyBytes', numberFlag('serve', 'max-body', values['max-body'], 'int')),
       fileRoots: (values['allow-files'] ?? []).map((dir) => resolve(io.cwd, dir)),
@@ -149,9 +148,20 @@ async function runServe(context: CommandContext): Promise<number> {
         err.style('yellow', `warning: listening on ${listenHost} without an API key: anyone who can reach this address can use the models. Set --api-key (or PIO_API_KEY).`),
       );
     }
+    // Listen first, so probes see GET /ready answer 503 while the models load; "listening" is printed once they are.
     const { url } = await server.listen(port, listenHost);
+    try {
+      for (const [id, source] of specs) {
+        await loadModel(host, err, { id, source, ...(values.plugin ? { pluginId: values.plugin } : {}) });
+      }
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    server.ready = true;
     const ids = host.listModels().map((model) => model.id);
     out.line(`PIO server listening on ${url} (models: ${ids.length > 0 ? ids.join(', ') : 'none yet'})${apiKey ? ' with API key' : ''}`);
+    err.info(`Chat in a browser: ${url}/`);
     const signal = await io.stopRequested;
     err.info(`${signal}: answering 503 to new requests; waiting up to ${shutdownSeconds ?? 30} s for ${server.inFlight} request(s) in flight (a second signal stops at once)`);
     await server.close();
@@ -162,12 +172,15 @@ async function runServe(context: CommandContext): Promise<number> {
   }
 }
 
-/** `id=source` → [id, source]; a bare source gets its Hub id or folder name as id. */
-function splitModelSpec(spec: string): [string, string] {
+/**
+ * `id=source` → [id, source]; a bare source gets its folder name as id when it is a folder here (even one that looks
+ * like `org/name`, e.g. `models/qwen3vl-tiny-random`), else its Hub id.
+ */
+export function splitModelSpec(spec: string, cwd: string): [string, string] {
   const eq = spec.indexOf('=');
   if (eq > 0) return [spec.slice(0, eq), spec.slice(eq + 1)];
-  const isHubId = /^[\w.-]+\/[\w.-]+$/.test(spec) && !spec.startsWith('.');
-  return [isHubId ? spec : basename(resolve(spec)), spec];
+  const isHubId = /^[\w.-]+\/[\w.-]+$/.test(spec) && !spec.startsWith('.') && !existsSync(resolve(cwd, spec));
+  return [isHubId ? spec : basename(resolve(cwd, spec)), spec];
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

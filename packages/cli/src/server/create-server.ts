@@ -8,6 +8,8 @@ import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
 import type { RouteContext } from './route-context.js';
 import { healthRoute } from './routes/health-route.js';
+import { readyRoute } from './routes/ready-route.js';
+import { chatPageRoute } from './routes/chat-page-route.js';
 import type { ServerOptions } from './server-options.js';
 import { readJsonBody } from './read-json-body.js';
 import { startedStream } from './started-stream.js';
@@ -29,6 +31,11 @@ export interface PioServer {
   abortInFlight(reason?: string): void;
   /** True once `close()` was called. */
   readonly draining: boolean;
+  /**
+   * Whether `GET /ready` answers 200 (`true`, the default unless `startReady: false`) or 503 (models still loading).
+   * `pio serve` listens at once, loads its models, then marks the server ready.
+   */
+  ready: boolean;
   /** Requests being handled now. */
   readonly inFlight: number;
   /** The underlying Node server. */
@@ -45,6 +52,9 @@ export interface PioServer {
  * client that disconnects ends only its own request (it leaves the queue, or its row of the batch ends within one
  * decode step). SSE chunks are written as the tokens are produced, with backpressure.
  */
+/** Routes answered without the API key: probes, and the chat page (its own API calls carry the key the user types). */
+const PUBLIC_ROUTES = new Set([healthRoute, readyRoute, chatPageRoute]);
+
 export function createServer(options: ServerOptions): PioServer {
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const imageFetch = createNetworkFetch({ allowPrivateNetwork: options.allowPrivateNetwork ?? false });
@@ -53,6 +63,7 @@ export function createServer(options: ServerOptions): PioServer {
   /** Requests in flight per model id, so a model is unloaded only after them. */
   const modelRequests = new Map<string, Set<Promise<unknown>>>();
   let draining = false;
+  let ready = options.startReady ?? true;
   let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
 
@@ -89,7 +100,7 @@ export function createServer(options: ServerOptions): PioServer {
     let failure: unknown;
     try {
       const route = matchRoute(request.method ?? 'GET', url.pathname);
-      if (route.handler !== healthRoute) checkAuth(request, options.apiKey);
+      if (!PUBLIC_ROUTES.has(route.handler)) checkAuth(request, options.apiKey);
       const context = makeContext(request, response, route.params, controller.signal);
       await route.handler(context);
     } catch (error) {
@@ -120,6 +131,7 @@ export function createServer(options: ServerOptions): PioServer {
     response,
     params,
     host: options.host,
+    ready,
     signal,
     imagePolicy: {
       fileRoots: options.fileRoots ?? [],
@@ -189,6 +201,12 @@ export function createServer(options: ServerOptions): PioServer {
     },
     get draining() {
       return draining;
+    },
+    get ready() {
+      return ready;
+    },
+    set ready(value: boolean) {
+      ready = value;
     },
     abortInFlight,
     close() {

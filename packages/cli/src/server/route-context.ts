@@ -11,6 +11,8 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   /** The model host. */
   readonly host: ModelHost;
+  /** False while the server's startup models are still loading (`GET /ready` answers 503). */
+  readonly ready: boolean;
   /** Aborts when the client disconnects or the server stops. */
   readonly signal: AbortSignal;
   /** Where images may come from, bound to this request's signal. */

@@ -38,6 +38,8 @@ export interface ServerOptions {
   allowRemoteImages?: boolean;
   /** On close, how long to wait for in-flight requests before aborting them. Default 30 000 ms. */
   drainTimeoutMs?: number;
+  /** Whether `GET /ready` starts at 200 (default true); `false` until `server.ready = true` (models loading). */
+  startReady?: boolean;
   /** Called after every request (the server itself never prints). */
   onRequest?: (log: ServerRequestLog) => void;
 }

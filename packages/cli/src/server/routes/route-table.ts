@@ -3,6 +3,8 @@ import type { RouteHandler } from '../route-context.js';
 import { chatCompletionsRoute } from './chat-completions-route.js';
 import { completionsRoute } from './completions-route.js';
 import { healthRoute } from './health-route.js';
+import { readyRoute } from './ready-route.js';
+import { chatPageRoute } from './chat-page-route.js';
 import { modelRoute, modelsRoute } from './models-route.js';
 import { deleteModelRoute } from './delete-model-route.js';
 import { inferenceRoute } from './inference-route.js';
@@ -18,7 +20,10 @@ interface Route {
 
 /** Model ids may contain `/` (`org/name`), so `{id}` matches greedily up to a fixed suffix. */
 const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: /^\/$/, handler: chatPageRoute },
+  { method: 'GET', pattern: /^\/chat\/(?<file>[\w.-]+)$/, handler: chatPageRoute },
   { method: 'GET', pattern: /^\/health$/, handler: healthRoute },
+  { method: 'GET', pattern: /^\/ready$/, handler: readyRoute },
   { method: 'GET', pattern: /^\/v1\/models$/, handler: modelsRoute },
   { method: 'GET', pattern: /^\/v1\/models\/(?<id>.+)$/, handler: modelRoute },
   { method: 'POST', pattern: /^\/v1\/chat\/completions$/, handler: chatCompletionsRoute },
