@@ -64,6 +64,7 @@ describe('the chat page of `pio serve`, in headless Chromium', () => {
     await page.goto(`${url}/`);
     await expect.poll(() => page.locator('#model option').allTextContents()).toEqual(['qwen3vl-tiny-random', 'glm']);
     await page.fill('#max-tokens', '24');
+    await page.fill('#temperature', '0'); // greedy: the same tokens every run (sampling could draw an end token early)
     await page.setInputFiles('#image', join(QWEN, 'image.png'));
     await page.locator('#attachments img').waitFor();
     await watchAnswer(page);
