@@ -32,7 +32,7 @@ describe('ggml beginWeight (streamed upload)', () => {
           for (let row = 0; row < writer.rows; row += 3) {
             const part = buffer.subarray(0, Math.min(3, writer.rows - row) * writer.rowBytes);
             part.set(host.bytes.subarray(row * writer.rowBytes, row * writer.rowBytes + part.byteLength));
-            writer.write(part);
+            await writer.write(part);
             buffer.fill(0);
           }
           const streamed = writer.finish();
@@ -51,23 +51,70 @@ describe('ggml beginWeight (streamed upload)', () => {
       const host = encodeHostTensor(values(shape.reduce((a, b) => a * b, 1), 3), shape, 'BF16');
       const writer = backend.beginWeight!({ dtype: 'BF16', shape });
       expect(writer.rows).toBe(1);
-      writer.write(host.bytes);
+      await writer.write(host.bytes);
       const weight = writer.finish();
       expect(weight.storage).toBe('float32');
       expect(await weight.data()).toEqual(await backend.weight(host).data());
     }
   });
 
-  it('rejects parts that are not whole rows and an incomplete finish; abort frees the weight', () => {
+  it('rejects parts that are not whole rows and an incomplete finish; abort frees the weight', async () => {
     const before = backend.memory();
     const writer = backend.beginWeight!({ dtype: 'F32', shape: [4, 32] }, { role: 'linear', storage: 'q8_0', name: 'w' });
     expect(backend.memory().tensors).toBe(before.tensors + 1);
     expect(() => writer.write(new Uint8Array(100))).toThrow(BackendError);
-    writer.write(new Uint8Array(2 * 128));
+    await writer.write(new Uint8Array(2 * 128));
     expect(() => writer.write(new Uint8Array(3 * 128))).toThrow(/not whole rows of w/);
     expect(() => writer.finish()).toThrow(/incomplete: 2 of 4 rows/);
     writer.abort();
     expect(backend.memory()).toEqual(before);
     expect(() => writer.write(new Uint8Array(128))).toThrow(/after abort/);
+  });
+
+  it('quantizes on a worker thread: write() returns a promise, the event loop runs meanwhile, finish() waits for it', async () => {
+    // 256 rows of 1024 values into Q4_K, the slowest format to encode (milliseconds: the loop gets its turn first)
+    const shape = [256, 1024];
+    const host = encodeHostTensor(values(shape[0] * shape[1], 5), shape, 'BF16');
+    const whole = backend.weight(host, { role: 'linear', storage: 'q4_k' });
+    const writer = backend.beginWeight!({ dtype: 'BF16', shape }, { role: 'linear', storage: 'q4_k', name: 'w' });
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const pending = writer.write(host.bytes);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(() => writer.finish()).toThrow(/still converting/);
+    await pending;
+    expect(turned).toBe(true);
+    const streamed = writer.finish();
+    expect(await streamed.data()).toEqual(await whole.data());
+    whole.dispose();
+    streamed.dispose();
+  });
+
+  it('two uploads quantizing at once (parts in flight together) each store their own values', async () => {
+    const shape = [6, 256];
+    const hosts = [21, 22].map((seed) => encodeHostTensor(values(shape[0] * shape[1], seed), shape, 'F32'));
+    const writers = hosts.map(() => backend.beginWeight!({ dtype: 'F32', shape }, { role: 'linear', storage: 'q8_0' }));
+    const rowBytes = writers[0].rowBytes;
+    const writes: (void | Promise<void>)[] = [];
+    for (let row = 0; row < shape[0]; row += 2) {
+      for (const [i, writer] of writers.entries()) writes.push(writer.write(hosts[i].bytes.subarray(row * rowBytes, (row + 2) * rowBytes)));
+    }
+    await Promise.all(writes);
+    for (const [i, writer] of writers.entries()) {
+      const whole = backend.weight(hosts[i], { role: 'linear', storage: 'q8_0' });
+      const streamed = writer.finish();
+      expect(await streamed.data()).toEqual(await whole.data());
+      whole.dispose();
+      streamed.dispose();
+    }
+  });
+
+  it('a part still quantizing when the backend is disposed rejects with BackendError (nothing is written)', async () => {
+    const own = await createGgmlBackend({ device: 'cpu', threads: 1 });
+    const shape = [256, 1024];
+    const writer = own.beginWeight!({ dtype: 'BF16', shape }, { role: 'linear', storage: 'q4_k' });
+    const pending = writer.write(encodeHostTensor(values(shape[0] * shape[1], 6), shape, 'BF16').bytes);
+    own.dispose();
+    await expect(pending).rejects.toSatisfy((e) => BackendError.isInstance(e));
   });
 });

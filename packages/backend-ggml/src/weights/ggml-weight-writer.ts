@@ -2,19 +2,27 @@ import { BackendError, HOST_DTYPE_BYTES, type HostTensor, type Weight, type Weig
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
-import type { ConversionScratch } from './conversion-scratch.js';
+import type { ConversionScratch, ScratchLease } from './conversion-scratch.js';
 import { decodeRowsInto } from './decode-rows.js';
 import { planStorage } from './storage-plan.js';
 
 /** Host dtype whose bytes are already ggml's encoding of a type (copied as they are). */
 const SAME_ENCODING: Readonly<Partial<Record<HostTensor['dtype'], number>>> = { F32: GGML_TYPE.F32, F16: GGML_TYPE.F16, BF16: GGML_TYPE.BF16 };
 
+/** A {@link WeightWriter} that can also store a part synchronously (for `Backend.weight`, which returns at once). */
+export interface GgmlWeightWriter extends WeightWriter {
+  /** {@link WeightWriter.write}, quantizing on this thread: the part is stored when it returns. */
+  writeSync(bytes: Uint8Array): void;
+}
+
 /**
  * Starts a weight whose rows arrive in parts ({@link WeightWriter}): the ggml tensor is allocated at once in the
- * planned storage, and each part is decoded to float32 and quantized (`ggml_quantize_chunk`) through `scratch`, or
- * copied as is when the checkpoint encoding is the stored one, then set at its offset. Host memory holds one part.
+ * planned storage, and each part is decoded to float32 (on this thread: the caller's bytes are free once `write`
+ * returns) and quantized with `ggml_quantize_chunk` on a worker thread (`write` then returns a promise: the event loop
+ * runs meanwhile), or copied as is when the checkpoint encoding is the stored one, then set at its offset. Host memory
+ * holds one part per write in flight.
  */
-export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, host: Omit<HostTensor, 'bytes'>, options: WeightOptions = {}): WeightWriter {
+export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, host: Omit<HostTensor, 'bytes'>, options: WeightOptions = {}): GgmlWeightWriter {
   const plan = planStorage(options.role ?? 'plain', options.storage ?? 'float32', host.shape);
   const label = options.name ? ` ${options.name}` : '';
   const elementBytes = HOST_DTYPE_BYTES[host.dtype];
@@ -29,10 +37,26 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     Weight;
   Object.defineProperties(node, { storage: { value: plan.storage, enumerable: true }, byteSize: { value: storedRowBytes * rows, enumerable: true } });
   let written = 0;
+  let converting = 0;
   let state: 'open' | 'finished' | 'aborted' = 'open';
 
-  const write = (bytes: Uint8Array): void => {
+  /** Quantizes `lease.values` on a worker thread and stores the result at `offset` (unless aborted meanwhile). */
+  const quantizeOffThread = async (lease: ScratchLease, partRows: number, offset: number): Promise<void> => {
+    converting++;
+    try {
+      await rt.api.quantizeChunkAsync(plan.ggmlType, lease.values, lease.encoded, partRows, perRow);
+      if (state === 'aborted') return;
+      rt.assertAlive('weight');
+      rt.api.ggml_backend_tensor_set(node.ptr, lease.encoded, offset, lease.encoded.byteLength);
+    } finally {
+      converting--;
+      lease.release();
+    }
+  };
+
+  const write = (bytes: Uint8Array, sync: boolean): void | Promise<void> => {
     if (state !== 'open') throw new BackendError('weight', `write to${label} after ${state === 'finished' ? 'finish()' : 'abort()'}`);
+    rt.assertAlive('weight');
     const partRows = rowBytes === 0 ? 0 : bytes.byteLength / rowBytes;
     if (!Number.isInteger(partRows) || written + partRows > rows) {
       throw new BackendError('weight', `${bytes.byteLength} bytes are not whole rows of${label} (${rowBytes} bytes a row, ${rows - written} rows left)`);
@@ -41,33 +65,39 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     const offset = written * storedRowBytes;
     if (copy) {
       rt.api.ggml_backend_tensor_set(node.ptr, bytes, offset, bytes.byteLength);
-    } else {
-      const values = scratch.float32(partRows * perRow);
-      try {
-        decodeRowsInto(host.dtype, bytes, values);
-      } catch (cause) {
-        throw new BackendError('weight', `cannot decode${label} (${host.dtype} [${host.shape.join(', ')}])`, { cause });
-      }
-      if (plan.ggmlType === GGML_TYPE.F32) {
-        rt.api.ggml_backend_tensor_set(node.ptr, values, offset, values.byteLength);
-      } else {
-        const encoded = scratch.bytes(partRows * storedRowBytes);
-        rt.api.ggml_quantize_chunk(plan.ggmlType, values, encoded, 0, partRows, perRow, null);
-        rt.api.ggml_backend_tensor_set(node.ptr, encoded, offset, encoded.byteLength);
-      }
+      written += partRows;
+      return;
+    }
+    const quantized = plan.ggmlType !== GGML_TYPE.F32;
+    const lease = scratch.lease(partRows * perRow, quantized ? partRows * storedRowBytes : 0);
+    try {
+      decodeRowsInto(host.dtype, bytes, lease.values);
+    } catch (cause) {
+      lease.release();
+      throw new BackendError('weight', `cannot decode${label} (${host.dtype} [${host.shape.join(', ')}])`, { cause });
     }
     written += partRows;
+    if (quantized && !sync) return quantizeOffThread(lease, partRows, offset);
+    try {
+      if (quantized) rt.api.ggml_quantize_chunk(plan.ggmlType, lease.values, lease.encoded, 0, partRows, perRow, null);
+      const stored = quantized ? lease.encoded : lease.values;
+      rt.api.ggml_backend_tensor_set(node.ptr, stored, offset, stored.byteLength);
+    } finally {
+      lease.release();
+    }
   };
 
   return {
     rowBytes,
     rows,
-    write,
+    write: (bytes) => write(bytes, false),
+    writeSync: (bytes) => void write(bytes, true),
     finish(): Weight {
       if (state === 'finished') return node;
       if (state === 'aborted' || written !== rows) {
         throw new BackendError('weight', `${label.trim() || 'the weight'} is incomplete: ${written} of ${rows} rows written`);
       }
+      if (converting > 0) throw new BackendError('weight', `${label.trim() || 'the weight'} has parts still converting: await every write() before finish()`);
       state = 'finished';
       return node;
     },

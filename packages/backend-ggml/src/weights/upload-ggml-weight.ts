@@ -21,7 +21,7 @@ export function uploadGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, h
     }
     const partRows = rowBytes === 0 ? rows : Math.max(1, Math.floor(PART_BYTES / rowBytes));
     for (let row = 0; row < rows; row += partRows) {
-      writer.write(host.bytes.subarray(row * rowBytes, Math.min(rows, row + partRows) * rowBytes));
+      writer.writeSync(host.bytes.subarray(row * rowBytes, Math.min(rows, row + partRows) * rowBytes));
     }
     return writer.finish();
   } catch (error) {

@@ -12,9 +12,11 @@ export interface WeightWriter {
   readonly rows: number;
   /**
    * Converts and stores the next whole rows (`bytes.byteLength` a multiple of {@link WeightWriter.rowBytes}). The
-   * bytes are not retained: the caller may reuse the buffer as soon as this returns.
+   * bytes are not retained: the caller may reuse the buffer as soon as this returns. A backend that converts off the
+   * calling thread (ggml quantizing) returns a promise that settles once the part is stored; await it before
+   * {@link WeightWriter.finish}.
    */
-  write(bytes: Uint8Array): void;
+  write(bytes: Uint8Array): void | Promise<void>;
   /** Returns the weight once every row was written; throws `BackendError` when rows are missing. */
   finish(): Weight;
   /** Frees the partly written weight (after a failed read). Safe to call after `finish` (does nothing then). */

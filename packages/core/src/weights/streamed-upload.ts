@@ -27,7 +27,7 @@ export class StreamedUpload {
         const part = buffer.subarray(0, Math.min(partRows, rows - row) * rowBytes);
         await checkpoint.readRange!(name, row * rowBytes, part);
         signal?.throwIfAborted();
-        writer.write(part);
+        await writer.write(part);
       }
       return writer.finish();
     } catch (error) {
