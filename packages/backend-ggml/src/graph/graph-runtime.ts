@@ -224,6 +224,9 @@ export class GraphRuntime implements NodeOwner {
     this.computing = true;
     try {
       status = await this.api.graphComputeAsync(this.backend, run.graph.graph);
+    } catch (cause) {
+      if (!this.disposed) run.graph.arena.free();
+      throw new BackendError('data', `ggml graph compute could not run: ${String(cause)}`, { cause });
     } finally {
       this.computing = false;
       if (this.disposed) this.freeNative();

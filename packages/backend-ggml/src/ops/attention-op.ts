@@ -7,7 +7,10 @@ import { GGML_PREC, GGML_TYPE, type NativePointer } from '../runtime/ggml-api.js
 import { repeatTo } from './ggml-helpers.js';
 import { asNode, broadcastShapes, fmt } from './op-support.js';
 
-/** Score-matrix bytes (float32 `[batch, heads, query, key]`) from which `auto` uses `flash_attn_ext`: 16 MiB. */
+/**
+ * Score-matrix bytes (float32 `[batch, heads, query, key]`) from which `auto` uses `flash_attn_ext`: 16 MiB (when the
+ * scores also outweigh the values: see `attentionOp`).
+ */
 const FLASH_SCORE_BYTES = 16 * 2 ** 20;
 /** Rows the flash-attention mask is padded to (llama.cpp's `GGML_KQ_MASK_PAD`; later ggml needs less, never more). */
 const KQ_MASK_PAD = 64;
@@ -54,7 +57,10 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
   if (mask) broadcastShapes('attention', mask.shape, scoreShape);
   const shape = [batch, heads, queryLen, valueDim];
   const mode = rt.flashAttention;
-  const flash = mode === 'on' || (mode === 'auto' && batch * heads * queryLen * keyLen * 4 >= FLASH_SCORE_BYTES);
+  // auto: only where the scores outweigh a copy of the values (flash_attn_ext reads value rows, a KV cache stores them
+  // transposed), i.e. prompts, never decode steps
+  const large = batch * heads * queryLen * keyLen * 4 >= FLASH_SCORE_BYTES && queryLen * heads > valueDim * kvHeads;
+  const flash = mode === 'on' || (mode === 'auto' && large);
   /** The mask broadcast to `[b', h', queryLen, keyLen]` (b' and h' stay 1 where it broadcasts), as float32. */
   const fullMask = (e: Emitter, pm: NativePointer): NativePointer => {
     const ms = [...new Array(4 - (mask as GraphNode).shape.length).fill(1), ...(mask as GraphNode).shape];
