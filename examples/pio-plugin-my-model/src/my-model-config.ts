@@ -7,6 +7,7 @@ export const myModelConfigJsonSchema = baseConfigSchema.extend({
   hidden_size: z.number().int().positive(),
   vocab_size: z.number().int().positive(),
   rms_norm_eps: z.number().positive().default(1e-6),
+  max_position_embeddings: z.number().int().positive().default(4096),
 });
 
 /** A validated MyModel config. */
@@ -14,6 +15,8 @@ export interface MyModelConfig {
   readonly hiddenSize: number;
   readonly vocabSize: number;
   readonly rmsNormEps: number;
+  /** Positions the model was trained on: its context length unless loaded with another. */
+  readonly maxPositionEmbeddings: number;
 }
 
 /**
@@ -23,5 +26,5 @@ export interface MyModelConfig {
  */
 export function parseMyModelConfig(json: unknown): MyModelConfig {
   const config = parseConfig(myModelConfigJsonSchema, json, { source: 'config.json' });
-  return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps };
+  return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps, maxPositionEmbeddings: config.max_position_embeddings };
 }

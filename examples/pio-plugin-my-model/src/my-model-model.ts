@@ -1,59 +1,76 @@
-import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor, WeightStorage } from '@pio/core';
-import { Embedding, Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { resolveContextLength, type Backend, type CausalLM, type HostFloatArray, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
+import { CachedDecoderSession, Embedding, Linear, Module, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
 import type { MyModelConfig } from './my-model-config.js';
 
 /**
  * The MyModel network: token embedding, final RMSNorm, LM head.
  *
- * A starting point: add your decoder layers (attention over a `KVCache`, MLP) between the embedding and the
- * norm, and keep the cache in the session. Without attention, the next token depends only on the last one.
+ * A starting point: add your decoder layers between the embedding and the norm. Each attention layer appends its
+ * keys and values with `input.cache.updateKeysValues(layer, { keys, values })` and attends with `input.mask`
+ * (the cache builds it, padding included); core's `CachedDecoderSession` does the rest (chunked prefill, positions,
+ * decode steps). Without attention, the next token depends only on the last one.
  */
-export class MyModelModel extends Module implements CausalLM {
+export class MyModelModel extends Module implements CausalLM, DecoderModel {
+  /** Positions a session may hold. */
+  readonly contextLength: number;
+  /** KV-cache layers (one per attention layer; none yet). */
+  readonly cacheLayers = 0;
+
   private constructor(
     readonly backend: Backend,
     readonly config: MyModelConfig,
     private readonly embed: Embedding,
     private readonly norm: RMSNorm,
     private readonly lmHead: Linear,
+    contextLength?: number,
   ) {
     super();
     this.child(embed);
     this.child(norm);
     this.child(lmHead);
+    this.contextLength = resolveContextLength(config.maxPositionEmbeddings, contextLength);
   }
 
   /** Loads the weights (Hugging Face names) from `source`. */
-  static async load(backend: Backend, source: WeightSource, config: MyModelConfig, storage?: WeightStorage): Promise<MyModelModel> {
+  static async load(backend: Backend, source: WeightSource, config: MyModelConfig, storage?: WeightStorage, contextLength?: number): Promise<MyModelModel> {
     const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: config.vocabSize, dim: config.hiddenSize, storage });
     const norm = await RMSNorm.load(backend, source, 'model.norm', { dim: config.hiddenSize, eps: config.rmsNormEps });
     const lmHead = await Linear.load(backend, source, 'lm_head', { inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false, storage });
-    return new MyModelModel(backend, config, embed, norm, lmHead);
+    return new MyModelModel(backend, config, embed, norm, lmHead, contextLength);
   }
 
   get vocabSize(): number {
     return this.config.vocabSize;
   }
 
-  /** Logits of every position: int32 `ids` `[batch, seq]` → `[batch, seq, vocab]`. */
-  forward(ids: Tensor): Tensor {
-    return this.backend.scope(() => {
-      const hidden = this.embed.forward(ids); // [batch, seq, hidden]
-      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq, vocab]
+  /** One forward pass over new positions (a prefill chunk or a decode step); the logits the session asks for. */
+  async forward(input: DecoderForwardInput): Promise<Tensor | undefined> {
+    const b = this.backend;
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    if (input.logits === 'none') return undefined; // no attention layer yet: nothing to cache
+    return b.scope(() => {
+      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
+      let hidden = this.embed.forward(ids); // [batch, seq, hidden]
+      if (input.logits === 'last') hidden = b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]);
+      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq | 1, vocab]
     });
   }
 
-  createSession(prompt: PromptBatch): DecoderSession {
-    const last = prompt.inputIds.map((row) => row[row.length - 1] ?? 0);
-    const logitsOf = (tokens: readonly number[]): Tensor =>
-      this.backend.scope(() => {
-        const ids = this.backend.tensor(Int32Array.from(tokens), [tokens.length, 1], 'int32'); // [batch, 1]
-        return this.backend.reshape(this.forward(ids), [tokens.length, this.config.vocabSize]); // [batch, vocab]
-      });
-    return {
-      batchSize: last.length,
-      prefill: async () => logitsOf(last),
-      step: async (tokens) => logitsOf(tokens),
-      dispose: () => undefined,
-    };
+  /** Logits of every position of a left-padded prompt, `[batch, seq, vocab]` (computed in prefill chunks). */
+  async infer(prompt: PromptBatch): Promise<HostFloatArray> {
+    const session = new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
+    try {
+      const logits = await session.prefillAll();
+      const data = Float32Array.from(await logits.data());
+      logits.dispose();
+      return { data, shape: [...logits.shape] };
+    } finally {
+      session.dispose();
+    }
+  }
+
+  createSession(prompt: PromptBatch): CachedDecoderSession {
+    return new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   PLUGIN_SPEC_VERSION,
   WEIGHT_STORAGE_BYTES,
+  resolveContextLength,
   type Backend,
   type ChatCompletionRequest,
   type ContentPart,
@@ -10,6 +11,7 @@ import {
   type GenerateTextOptions,
   type LoadModelOptions,
   type MemoryEstimate,
+  type MemoryEstimateOptions,
   type ModelPluginMetadata,
   type PluginInitializeOptions,
   type TextInferInput,
@@ -56,13 +58,13 @@ export class MyModelPlugin implements TextModelPluginInterface {
     return myModelConfigJsonSchema.safeParse(config).success;
   }
 
-  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
-    const { hiddenSize, vocabSize } = parseMyModelConfig(config);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): MemoryEstimate {
+    const { hiddenSize, vocabSize, maxPositionEmbeddings } = parseMyModelConfig(config);
     const matrices = 2 * vocabSize * hiddenSize; // embedding + LM head
     const parameters = matrices + hiddenSize;
     const weightBytes = matrices * WEIGHT_STORAGE_BYTES[storage] + hiddenSize * 4;
-    const contextLength = 4096;
-    const runtimeBytes = contextLength * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill
+    const contextLength = resolveContextLength(maxPositionEmbeddings, options.contextLength);
+    const runtimeBytes = Math.min(512, contextLength) * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill chunk
     return { storage, parameters, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   }
 
@@ -79,7 +81,7 @@ export class MyModelPlugin implements TextModelPluginInterface {
         signal: options.signal,
         onProgress: onProgress && ((p) => onProgress({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name })),
       });
-      const model = await MyModelModel.load(backend, source, config, options.storage);
+      const model = await MyModelModel.load(backend, source, config, options.storage, options.contextLength);
       source.assertComplete();
       const tokenizer = await loadTokenizer(dir);
       const chatTemplate: ChatTemplate | undefined = await loadChatTemplate(dir).catch(() => undefined);
@@ -93,14 +95,8 @@ export class MyModelPlugin implements TextModelPluginInterface {
 
   async infer(input: TextInferInput): Promise<TextInferOutput> {
     const { model } = this.loaded();
-    const batch = input.inputIds.length;
-    const seq = input.inputIds[0]?.length ?? 0;
-    const ids = model.backend.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
-    const logits = model.forward(ids); // [batch, seq, vocab]
-    ids.dispose();
-    const data = Float32Array.from(await logits.data());
-    logits.dispose();
-    return { logits: { data, shape: [batch, seq, model.vocabSize] } };
+    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
+    return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };
   }
 
   async cleanup(): Promise<void> {

@@ -52,6 +52,8 @@ export class GgmlBackend implements Backend {
   readonly specificationVersion = BACKEND_SPEC_VERSION;
   /** Backend package name. */
   readonly name = 'ggml';
+  /** KV caches pad decode-step reads to 256 positions (like llama.cpp), so decode graphs repeat and are reused. */
+  readonly kvCachePadding = 256;
   /** `ggml-cpu`, `ggml-cuda`, `ggml-vulkan` or `ggml-metal`. */
   readonly engine: string;
   /** What the backend supports. */

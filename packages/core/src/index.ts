@@ -87,7 +87,7 @@ export * from './errors/download-integrity-error.js';
 export * from './errors/tokenizer-load-error.js';
 export * from './errors/chat-template-error.js';
 export * from './errors/invalid-generation-options-error.js';
-export * from './errors/model-output-error.js';
+
 export * from './errors/unsupported-input-error.js';
 export * from './errors/network-not-allowed-error.js';
 export * from './security/create-guarded-fetch.js';
@@ -97,3 +97,6 @@ export * from './security/is-private-address.js';
 export * from './errors/invalid-image-error.js';
 export * from './security/installation-root.js';
 export * from './errors/duplicate-plugin-error.js';
+export * from './errors/context-length-exceeded-error.js';
+export * from './errors/decoder-session-error.js';
+export * from './model/resolve-context-length.js';

@@ -1,4 +1,5 @@
-import { WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
+import { resolveContextLength, WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
+import { DEFAULT_PREFILL_CHUNK_SIZE } from '@pio/core/nn';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 
 /** {@link MemoryEstimate} split into the part that always stays resident and the routed experts (loadable on demand). */
@@ -20,7 +21,7 @@ export interface GlmFlashMemoryEstimate extends MemoryEstimate {
  * twice, in `storage` for the expanded (prefill) attention and as float32 per-head blocks for the absorbed (decode) form. With a bounded expert cache the need is
  * `residentWeightBytes + capacity * bytesPerExpert + runtimeBytes`.
  */
-export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightStorage, contextLength = 4096): GlmFlashMemoryEstimate {
+export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightStorage, contextLength = resolveContextLength(config.maxPositionEmbeddings)): GlmFlashMemoryEstimate {
   const c = config;
   const perByte = WEIGHT_STORAGE_BYTES[storage];
   const h = c.hiddenSize;
@@ -49,8 +50,12 @@ export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightSt
   const bytesPerExpert = Math.round(expertParams * perByte);
   const expertWeightBytes = experts * bytesPerExpert;
   const kvBytesPerToken = c.mlpLayerTypes.length * (c.kvLoraRank + c.qkRopeHeadDim) * 4;
-  // Activations of one decode step are small; count the cache plus one prompt chunk of logits and hidden states.
-  const runtimeBytes = kvBytesPerToken * contextLength + 4 * (c.vocabSize + 8 * h + heads * contextLength);
+  // The cache of the whole context, plus the work of one prefill chunk (prompts run in chunks of at most 512
+  // positions): its hidden states, its [heads, chunk, context] attention scores, the keys and values the expanded MLA
+  // form builds per head over the context, and the last position's logits.
+  const chunk = Math.min(DEFAULT_PREFILL_CHUNK_SIZE, contextLength);
+  const expandedKv = heads * contextLength * (c.qkNopeHeadDim + c.qkRopeHeadDim + c.vHeadDim);
+  const runtimeBytes = kvBytesPerToken * contextLength + 4 * (c.vocabSize + 8 * h * chunk + heads * chunk * contextLength + expandedKv);
   const weightBytes = residentWeightBytes + expertWeightBytes;
   return {
     storage,

@@ -23,6 +23,8 @@ import {
   type TextModelPluginInterface,
   type TokenDelta,
   type WeightStorage,
+  type MemoryEstimateOptions,
+  resolveContextLength,
 } from '@pio/core';
 import { isGlmFlashConfig, parseGlmFlashConfig } from './glm-flash-config.js';
 import { estimateGlmFlashMemory, type GlmFlashMemoryEstimate } from './estimate-glm-flash-memory.js';
@@ -92,8 +94,9 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
   }
 
   /** Memory for `config` with `storage`, split into resident weights and routed experts. Throws `InvalidConfigError`. */
-  estimateMemory(config: unknown, storage: WeightStorage): GlmFlashMemoryEstimate {
-    return estimateGlmFlashMemory(parseGlmFlashConfig(config), storage);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): GlmFlashMemoryEstimate {
+    const parsed = parseGlmFlashConfig(config);
+    return estimateGlmFlashMemory(parsed, storage, resolveContextLength(parsed.maxPositionEmbeddings, options.contextLength));
   }
 
   /** Loads the model folder: weights (experts lazily when `expertCapacity` is set), tokenizer, chat template, generation defaults. */
@@ -106,6 +109,8 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     const loaded = await loadGlmFlashModel(backend, dir, {
       storage,
       kvCacheStorage: options.kvCacheStorage,
+      contextLength: options.contextLength,
+      prefillChunkSize: options.prefillChunkSize,
       groupSize: this.options.groupSize,
       expertCapacity: this.options.expertCapacity,
       signal: options.signal,
@@ -129,7 +134,7 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
     const model = this.requireLoaded().model;
     const prompt = validatePrompt(input.inputIds, input.attentionMask, model.vocabSize);
     options.signal?.throwIfAborted();
-    const logits = await model.forward(prompt);
+    const logits = await model.infer(prompt, options.signal);
     try {
       return { logits: { data: (await logits.data()) as Float32Array, shape: [...logits.shape] } };
     } finally {

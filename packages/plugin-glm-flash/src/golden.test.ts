@@ -79,6 +79,44 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
       }
     });
 
+    it.each([3, 5])('prefill in chunks of %i (expanded MLA over the latent cache): golden logits, greedy tokens and step logits', async (chunk) => {
+      for (const c of golden.cases) {
+        const live = backend.memory().tensors;
+        expect(c.input_ids[0].length).toBeGreaterThan(chunk);
+        const prompt = { inputIds: c.input_ids, attentionMask: c.attention_mask };
+        const prefill = loaded.model.createSessionWith(prompt, {}, { prefillChunkSize: chunk });
+        const all = await prefill.prefillAll();
+        prefill.dispose();
+        expect(all.shape).toEqual(c.logits.shape);
+        const actual = await all.data();
+        all.dispose();
+        const expectedLogits = await readBin(fixture, c.logits.file);
+        const { diff, maxAbs } = maxAbsDiff(actual, expectedLogits, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
+        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+
+        const session = loaded.model.createSessionWith(prompt, {}, { prefillChunkSize: chunk });
+        const [steps, batch, vocab] = c.greedy.step_logits.shape;
+        const expected = await readBin(fixture, c.greedy.step_logits.file);
+        const tokens: number[][] = Array.from({ length: batch }, () => []);
+        let logits = await session.prefill();
+        for (let s = 0; s < steps; s++) {
+          const data = await logits.data();
+          logits.dispose();
+          expect(maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]).diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
+          const next = Array.from({ length: batch }, (_, b) => {
+            const row = data.subarray(b * vocab, (b + 1) * vocab);
+            return row.indexOf(Math.max(...row));
+          });
+          next.forEach((t, b) => tokens[b].push(t));
+          if (s < steps - 1) logits = await session.step(next);
+        }
+        session.dispose();
+        expect(tokens).toEqual(c.greedy.tokens);
+        expect(backend.memory().tensors).toBe(live);
+      }
+    });
+
     it('cached decode equals recomputing the whole sequence without a cache', async () => {
       const c = golden.cases[1];
       const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });

@@ -10,7 +10,7 @@ export { REAL_GLM47_FLASH_CONFIG } from './real-config.js';
 export { estimateGlmFlashMemory, type GlmFlashMemoryEstimate } from './estimate-glm-flash-memory.js';
 export { loadGlmFlashModel, type LoadGlmFlashModelOptions, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
 export { GlmFlashModel, type GlmFlashModelLoadOptions, type GlmFlashForwardInput } from './model.js';
-export { GlmFlashSession } from './glm-flash-session.js';
+export type { GlmFlashSessionForms } from './model.js';
 export { GlmFlashDecoderLayer } from './decoder-layer.js';
 export { MultiHeadLatentAttention, MLA_CACHE_ENTRY, type MlaContext } from './attention/mla.js';
 export { GatedMlp } from './gated-mlp.js';

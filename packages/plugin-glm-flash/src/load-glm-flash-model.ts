@@ -16,6 +16,10 @@ export interface LoadGlmFlashModelOptions {
   groupSize?: number;
   /** Element type of the KV cache on backends that keep it in place (default float32). */
   kvCacheStorage?: SequenceBufferStorage;
+  /** Positions a session may hold (default from the config's `max_position_embeddings`: `resolveContextLength`). */
+  contextLength?: number;
+  /** Prompt positions per prefill forward pass (default 512). */
+  prefillChunkSize?: number;
   /**
    * Most routed experts resident at once. Default `Infinity`: every expert is uploaded at load. A finite value loads
    * experts on first use from the safetensors files and frees the least recently used beyond the bound.
@@ -81,6 +85,8 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
       storage,
       groupSize: options.groupSize,
       kvCacheStorage: options.kvCacheStorage,
+      contextLength: options.contextLength,
+      prefillChunkSize: options.prefillChunkSize,
       loadExpert,
       expertCapacity: options.expertCapacity,
       stackExperts: true,

@@ -1,11 +1,31 @@
-import type { Backend, CausalLM, DecoderSession, PromptBatch, SequenceBufferStorage, Tensor, WeightStorage } from '@pio/core';
-import { buildAttentionMask, Embedding, KVCache, type Linear, Module, RMSNorm, ropeInverseFrequencies, ropeTables, ropeTensors, type WeightSource } from '@pio/core/nn';
+import { resolveContextLength, type Backend, type CausalLM, type DecoderSession, type PromptBatch, type SequenceBufferStorage, type Tensor, type WeightStorage } from '@pio/core';
+import {
+  buildAttentionMask,
+  CachedDecoderSession,
+  type DecoderModel,
+  Embedding,
+  type KVCache,
+  type Linear,
+  type LogitsSelection,
+  Module,
+  RMSNorm,
+  ropeInverseFrequencies,
+  ropeTables,
+  ropeTensors,
+  type WeightSource,
+} from '@pio/core/nn';
 import { GlmFlashDecoderLayer } from './decoder-layer.js';
 import { GatedMlp } from './gated-mlp.js';
 import { loadLinear, type MatrixStorage } from './load-linear.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
-import { GlmFlashSession } from './glm-flash-session.js';
 import { ExpertCache, type ExpertLoader } from './moe/experts.js';
+import { validatePrompt } from './validate-prompt.js';
+
+/** The MLA form of a session's prompt chunks (default expanded) and of its decode steps (default absorbed). */
+export interface GlmFlashSessionForms {
+  prefillAbsorbed?: boolean;
+  stepAbsorbed?: boolean;
+}
 
 /** Options of {@link GlmFlashModel.load}. */
 export interface GlmFlashModelLoadOptions {
@@ -15,6 +35,10 @@ export interface GlmFlashModelLoadOptions {
   groupSize?: number;
   /** Element type of the sessions' KV caches (latent and rope key) on backends that keep them in place. Default float32. */
   kvCacheStorage?: SequenceBufferStorage;
+  /** Positions a session may hold (default from the config's `max_position_embeddings`: `resolveContextLength`). */
+  contextLength?: number;
+  /** Prompt positions per prefill forward pass (default 512). */
+  prefillChunkSize?: number;
   /** Loads one routed expert; default: from `source` under `model.layers.{layer}.mlp.experts.{expert}`. */
   loadExpert?: ExpertLoader;
   /** Most routed experts kept resident at once (default: all). */
@@ -47,9 +71,15 @@ export interface GlmFlashForwardInput {
   lastOnly?: boolean;
 }
 
-/** GLM-4.7-Flash (`Glm4MoeLiteForCausalLM`): embeddings, MLA + MoE decoder layers, final norm, LM head. */
+/**
+ * GLM-4.7-Flash (`Glm4MoeLiteForCausalLM`): embeddings, MLA + MoE decoder layers, final norm, LM head. Its sessions
+ * are core's `CachedDecoderSession` over {@link GlmFlashModel.decoder} (chunked prefill over the compressed-latent
+ * cache, expanded MLA for prompt chunks and absorbed MLA for decode steps by default).
+ */
 export class GlmFlashModel extends Module implements CausalLM {
   private readonly invFreq: Float32Array;
+  /** Positions a session may hold. */
+  readonly contextLength: number;
 
   private constructor(
     readonly backend: Backend,
@@ -62,10 +92,13 @@ export class GlmFlashModel extends Module implements CausalLM {
     readonly experts: ExpertCache,
     /** Element type of the sessions' KV caches (on backends that keep them in place). */
     readonly kvCacheStorage: SequenceBufferStorage = 'float32',
+    contextLength?: number,
+    private readonly prefillChunkSize?: number,
   ) {
     super();
     for (const m of [embed, ...layers, norm, lmHead]) this.child(m);
     this.invFreq = ropeInverseFrequencies(config.qkRopeHeadDim, config.ropeTheta);
+    this.contextLength = resolveContextLength(config.maxPositionEmbeddings, contextLength);
   }
 
   /** Size of the logits' last axis. */
@@ -103,7 +136,7 @@ export class GlmFlashModel extends Module implements CausalLM {
         c.tieWordEmbeddings && !source.has('lm_head.weight')
           ? await loadLinear(backend, source, 'model.embed_tokens', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix)
           : await loadLinear(backend, source, 'lm_head', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix);
-      return new GlmFlashModel(backend, config, embed, layers, norm, head, experts, options.kvCacheStorage);
+      return new GlmFlashModel(backend, config, embed, layers, norm, head, experts, options.kvCacheStorage, options.contextLength, options.prefillChunkSize);
     } catch (error) {
       for (const m of loaded) m.dispose();
       experts.dispose();
@@ -111,33 +144,66 @@ export class GlmFlashModel extends Module implements CausalLM {
     }
   }
 
-  /** Runs the decoder on new tokens and returns logits `[batch, seq or 1, vocab]` (the caller disposes them). */
+  /**
+   * Runs the decoder on new tokens and returns logits `[batch, seq or 1, vocab]` (the caller disposes them). Builds the
+   * `[batch, 1, seq, past + seq]` mask from `attentionMask`: for whole prompts without a cache (tests), prefer
+   * {@link GlmFlashModel.infer} or a session, which run long prompts in chunks.
+   */
   async forward(input: GlmFlashForwardInput): Promise<Tensor> {
     const b = this.backend;
-    const batch = input.inputIds.length;
     const seq = input.inputIds[0]?.length ?? 0;
     const absorbed = input.absorbed ?? (input.cache !== undefined && seq === 1);
-    const tables = ropeTables(batch, seq, this.invFreq, (row, s) => input.positions[row][s]);
-    const [hidden0, cos, sin, mask] = b.scope(() => {
-      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32');
+    // a padded cache returns its entries padded to keyLength: the mask covers (and masks out) the padding
+    const mask = buildAttentionMask(b, input.attentionMask, seq, { keyLength: input.cache?.keyLength(seq) });
+    try {
+      return (await this.run(input.inputIds, input.positions, mask, input.cache, absorbed, input.lastOnly ? 'last' : 'all')) as Tensor;
+    } finally {
+      mask.dispose();
+    }
+  }
+
+  /** Prefill logits for every position of a left-padded prompt, `[batch, seq, vocab]`, computed in prefill chunks. */
+  async infer(prompt: PromptBatch, signal?: AbortSignal): Promise<Tensor> {
+    const session = this.createSessionWith(prompt, {});
+    try {
+      return await session.prefillAll({ signal });
+    } finally {
+      session.dispose();
+    }
+  }
+
+  /** The decoder over `mask` (additive, `[batch, 1, seq, keyLength]`) and `cache`; `undefined` for `logits: 'none'`. */
+  private async run(
+    inputIds: readonly (readonly number[])[],
+    positions: readonly (readonly number[])[],
+    mask: Tensor,
+    cache: KVCache | undefined,
+    absorbed: boolean,
+    logits: LogitsSelection,
+  ): Promise<Tensor | undefined> {
+    const b = this.backend;
+    const batch = inputIds.length;
+    const seq = inputIds[0]?.length ?? 0;
+    const tables = ropeTables(batch, seq, this.invFreq, (row, s) => positions[row][s]);
+    const [hidden0, cos, sin] = b.scope(() => {
+      const ids = b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32');
       const { cos, sin } = ropeTensors(b, tables, batch, seq);
-      // a padded cache returns its entries padded to keyLength: the mask covers (and masks out) the padding
-      const keyLength = input.cache?.keyLength(seq);
-      return [this.embed.forward(ids), cos, sin, buildAttentionMask(b, input.attentionMask, seq, { keyLength })];
+      return [this.embed.forward(ids), cos, sin];
     });
     let hidden = hidden0;
     try {
       for (let i = 0; i < this.layers.length; i++) {
-        const next = await this.layers[i].forward(hidden, { cos, sin, mask, cache: input.cache, layer: i, absorbed });
+        const next = await this.layers[i].forward(hidden, { cos, sin, mask, cache, layer: i, absorbed });
         hidden.dispose();
         hidden = next;
       }
+      if (logits === 'none') return undefined;
       return b.scope(() => {
-        const last = input.lastOnly ? b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]) : hidden;
+        const last = logits === 'last' ? b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]) : hidden;
         return this.lmHead.forward(this.norm.forward(last));
       });
     } finally {
-      for (const t of [hidden, cos, sin, mask]) t.dispose();
+      for (const t of [hidden, cos, sin]) t.dispose();
     }
   }
 
@@ -153,11 +219,28 @@ export class GlmFlashModel extends Module implements CausalLM {
     return this.createSessionWith(prompt, {});
   }
 
-  /** {@link GlmFlashModel.createSession} choosing the MLA form of the prompt pass and of the decode steps (tests, benchmarks). */
-  createSessionWith(prompt: PromptBatch, forms: { prefillAbsorbed?: boolean; stepAbsorbed?: boolean }): GlmFlashSession {
-    // padded to 256 positions (like llama.cpp) so that decode steps repeat their shapes; the mask hides the padding
-    const cache = new KVCache(this.backend, this.config.numHiddenLayers, { storage: this.kvCacheStorage, padding: 256 });
-    return new GlmFlashSession(this, prompt, cache, forms);
+  /**
+   * {@link GlmFlashModel.createSession} choosing the MLA form of the prompt chunks and of the decode steps, and the
+   * prefill chunk size (tests, benchmarks).
+   */
+  createSessionWith(prompt: PromptBatch, forms: GlmFlashSessionForms, options: { prefillChunkSize?: number } = {}): CachedDecoderSession {
+    return new CachedDecoderSession(this.decoder(forms), prompt, undefined, {
+      contextLength: this.contextLength,
+      prefillChunkSize: options.prefillChunkSize ?? this.prefillChunkSize,
+    });
+  }
+
+  /** The model's forward contract for core's decode session, with the MLA forms of prefill chunks and decode steps. */
+  decoder(forms: GlmFlashSessionForms): DecoderModel {
+    return {
+      backend: this.backend,
+      vocabSize: this.vocabSize,
+      cacheLayers: this.config.numHiddenLayers,
+      kvCacheStorage: this.kvCacheStorage,
+      preparePrompt: (prompt) => ({ positions: [validatePrompt(prompt.inputIds, prompt.attentionMask, this.vocabSize).positions], state: undefined }),
+      forward: (input) =>
+        this.run(input.inputIds, input.positions[0], input.mask, input.cache, input.phase === 'prefill' ? (forms.prefillAbsorbed ?? false) : (forms.stepAbsorbed ?? true), input.logits),
+    };
   }
 
   /** Frees every weight, resident experts included. */

@@ -1,4 +1,5 @@
-import { WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
+import { resolveContextLength, WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
+import { DEFAULT_PREFILL_CHUNK_SIZE } from '@pio/core/nn';
 import type { Qwen3VLConfig } from './qwen3-vl-config.js';
 
 /** Parameter counts of a Qwen3-VL model, split by what the weight storage applies to. */
@@ -35,17 +36,19 @@ export function countQwen3VLParameters(config: Qwen3VLConfig, tiedHead = config.
 
 /**
  * Memory needed to run the model with `storage` for linear/embedding weights: weights, plus the float32 KV cache
- * for `contextLength` tokens and the activations of a prefill of that length (batch 1; attention scores of one
+ * for `contextLength` tokens (default the model's, see `resolveContextLength`) and the activations of one prefill
+ * chunk (batch 1; prompts run in chunks of at most 512 positions: its attention scores over the whole context in one
  * layer, hidden and MLP buffers, last-position logits).
  */
-export function estimateQwen3VLMemory(config: Qwen3VLConfig, storage: WeightStorage, contextLength = 4096): MemoryEstimate {
+export function estimateQwen3VLMemory(config: Qwen3VLConfig, storage: WeightStorage, contextLength = resolveContextLength(config.text.maxPositionEmbeddings)): MemoryEstimate {
   const params = countQwen3VLParameters(config);
   const weightBytes = Math.ceil(params.matrices * WEIGHT_STORAGE_BYTES[storage] + params.plain * 4);
   const t = config.text;
   const kvCache = 2 * t.numLayers * t.numKvHeads * t.headDim * contextLength * 4;
+  const chunk = Math.min(DEFAULT_PREFILL_CHUNK_SIZE, contextLength);
   const activations =
-    contextLength * (4 * t.hiddenSize + 3 * t.intermediateSize + 2 * t.numHeads * t.headDim) * 4 +
-    t.numHeads * contextLength * contextLength * 4 +
+    chunk * (4 * t.hiddenSize + 3 * t.intermediateSize + 2 * t.numHeads * t.headDim) * 4 +
+    t.numHeads * chunk * contextLength * 4 +
     t.vocabSize * 4;
   const runtimeBytes = kvCache + activations;
   return { storage, parameters: params.total, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };

@@ -9,7 +9,6 @@ export * from './qwen3-vl-plugin-options.js';
 export * from './qwen3-vl-metadata.js';
 export * from './qwen3-vl-config.js';
 export * from './qwen3-vl-model.js';
-export * from './qwen3-vl-session.js';
 export * from './load-qwen3-vl-model.js';
 export * from './estimate-memory.js';
 export * from './mrope.js';

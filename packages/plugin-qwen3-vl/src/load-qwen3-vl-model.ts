@@ -12,6 +12,10 @@ export interface LoadQwen3VLModelOptions {
   storage?: WeightStorage;
   /** Element type of the KV cache on backends that keep it in place (default: float32). */
   kvCacheStorage?: SequenceBufferStorage;
+  /** Positions a session may hold (default from the config's `max_position_embeddings`: `resolveContextLength`). */
+  contextLength?: number;
+  /** Prompt positions per prefill forward pass (default 512). */
+  prefillChunkSize?: number;
   /** Called after each uploaded tensor. */
   onProgress?: (progress: WeightLoadProgress) => void;
   /** Cancels loading (weights loaded so far are freed). */
@@ -57,7 +61,12 @@ export async function loadQwen3VLModel(
     };
     let model: Qwen3VLModel;
     try {
-      model = await Qwen3VLModel.load(backend, tracking, config, { storage: options.storage, kvCacheStorage: options.kvCacheStorage });
+      model = await Qwen3VLModel.load(backend, tracking, config, {
+        storage: options.storage,
+        kvCacheStorage: options.kvCacheStorage,
+        contextLength: options.contextLength,
+        prefillChunkSize: options.prefillChunkSize,
+      });
       source.assertComplete();
     } catch (error) {
       for (const weight of taken) weight.dispose();

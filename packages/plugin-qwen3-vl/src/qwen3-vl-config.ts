@@ -81,6 +81,8 @@ export interface Qwen3VLTextConfig {
   mropeInterleaved: boolean;
   attentionBias: boolean;
   tieWordEmbeddings: boolean;
+  /** `max_position_embeddings` (default 128000, as transformers'): the model's context length unless loaded with another. */
+  maxPositionEmbeddings: number;
 }
 
 /** The vision tower's settings (camelCase). */
@@ -164,6 +166,7 @@ export function toQwen3VLConfig(c: z.output<typeof qwen3VLConfigJsonSchema>, fil
       mropeInterleaved: rope!.mrope_interleaved ?? true,
       attentionBias: t.attention_bias,
       tieWordEmbeddings: c.tie_word_embeddings ?? t.tie_word_embeddings ?? false,
+      maxPositionEmbeddings: t.max_position_embeddings ?? 128000,
     },
     vision: {
       depth: v.depth,

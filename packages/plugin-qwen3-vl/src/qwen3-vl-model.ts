@@ -1,9 +1,9 @@
-import type { Backend, CausalLM, DecoderSession, HostFloatArray, PromptBatch, SequenceBufferStorage, Tensor, WeightStorage } from '@pio/core';
-import { buildAttentionMask, KVCache, ropeInverseFrequencies, ropeTables, type WeightSource } from '@pio/core/nn';
+import { resolveContextLength, type Backend, type CausalLM, type DecoderSession, type HostFloatArray, type PromptBatch, type SequenceBufferStorage, type Tensor, type WeightStorage } from '@pio/core';
+import { CachedDecoderSession, ropeInverseFrequencies, ropeTables, type DecoderForwardInput, type DecoderModel, type PromptPreparation, type WeightSource } from '@pio/core/nn';
 import { InvalidQwen3VLInputError } from './errors/invalid-qwen3-vl-input-error.js';
 import { computeMropePositions, mropePairAxes } from './mrope.js';
 import type { Qwen3VLConfig } from './qwen3-vl-config.js';
-import { Qwen3VLSession } from './qwen3-vl-session.js';
+import { Qwen3VLImageFeatures } from './qwen3-vl-image-features.js';
 import type { DeepstackInjection } from './text/text-model.js';
 import { TextModel } from './text/text-model.js';
 import { VisionModel, type VisionOutput } from './vision/vision-model.js';
@@ -17,25 +17,31 @@ export interface Qwen3VLImages {
   imageGridThw: number[][];
 }
 
-/** One forward pass over new positions. */
-export interface Qwen3VLForwardInput {
-  /** `[batch][seq]` new token ids. */
-  inputIds: readonly (readonly number[])[];
-  /** `[3][batch][seq]` MRoPE positions of the new tokens. */
-  positionIds: readonly (readonly (readonly number[])[])[];
-  /** `[batch][past + seq]`: 1 for real tokens, 0 for pads, over cached and new positions. */
-  attentionMask: readonly (readonly number[])[];
-  /** Cache to read and extend (absent: no cache). */
-  cache?: KVCache;
-  /** Images whose tokens appear in `inputIds`. */
-  images?: Qwen3VLImages;
-  /** Return the logits of the last position only (`[batch, 1, vocab]`). */
-  lastOnly?: boolean;
+/** Options of {@link Qwen3VLModel.load} that shape its sessions. */
+export interface Qwen3VLSessionOptions {
+  /** Element type of the sessions' KV caches (on backends that keep them in place). Default float32. */
+  kvCacheStorage?: SequenceBufferStorage;
+  /** Positions a session may hold (default from the config's `max_position_embeddings`: `resolveContextLength`). */
+  contextLength?: number;
+  /** Prompt positions per prefill forward pass (default 512). */
+  prefillChunkSize?: number;
 }
 
-/** Qwen3-VL: a vision tower feeding a Qwen3 text decoder through image tokens and DeepStack. A {@link CausalLM}. */
-export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
+/**
+ * Qwen3-VL: a vision tower feeding a Qwen3 text decoder through image tokens and DeepStack. A {@link CausalLM} whose
+ * sessions are core's `CachedDecoderSession` over its forward pass ({@link DecoderModel}): the vision tower runs once
+ * per prompt ({@link Qwen3VLModel.preparePrompt}) and its rows are scattered into the prefill chunks that hold image
+ * tokens; positions are the MRoPE ones.
+ */
+export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3VLImages, Qwen3VLImageFeatures | undefined> {
   readonly vocabSize: number;
+  /** KV-cache layers: one per text decoder layer. */
+  readonly cacheLayers: number;
+  /** Positions a session may hold. */
+  readonly contextLength: number;
+  /** Element type of the sessions' KV caches (on backends that keep them in place). */
+  readonly kvCacheStorage: SequenceBufferStorage;
+  private readonly prefillChunkSize: number | undefined;
   private readonly invFreq: Float32Array;
   private readonly pairAxes: Uint8Array;
 
@@ -44,10 +50,13 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     readonly config: Qwen3VLConfig,
     readonly text: TextModel,
     readonly vision: VisionModel,
-    /** Element type of the sessions' KV caches (on backends that keep them in place). */
-    readonly kvCacheStorage: SequenceBufferStorage = 'float32',
+    options: Qwen3VLSessionOptions = {},
   ) {
     this.vocabSize = config.text.vocabSize;
+    this.cacheLayers = config.text.numLayers;
+    this.contextLength = resolveContextLength(config.text.maxPositionEmbeddings, options.contextLength);
+    this.kvCacheStorage = options.kvCacheStorage ?? 'float32';
+    this.prefillChunkSize = options.prefillChunkSize;
     this.invFreq = ropeInverseFrequencies(config.text.headDim, config.text.ropeTheta);
     this.pairAxes = mropePairAxes(config.text.mropeSection, config.text.mropeInterleaved);
   }
@@ -60,11 +69,11 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     backend: Backend,
     source: WeightSource,
     config: Qwen3VLConfig,
-    options: { storage?: WeightStorage; kvCacheStorage?: SequenceBufferStorage; onLayer?: (layer: number) => void } = {},
+    options: Qwen3VLSessionOptions & { storage?: WeightStorage; onLayer?: (layer: number) => void } = {},
   ): Promise<Qwen3VLModel> {
     const vision = await VisionModel.load(backend, source, VISION_PREFIX, config.vision, options.storage);
     const text = await TextModel.load(backend, source, TEXT_PREFIX, LM_HEAD_NAME, config.text, options.storage, options.onLayer);
-    return new Qwen3VLModel(backend, config, text, vision, options.kvCacheStorage);
+    return new Qwen3VLModel(backend, config, text, vision, options);
   }
 
   /** Runs the vision tower (inside a backend scope). */
@@ -86,79 +95,73 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages> {
     return computeMropePositions(inputIds, attentionMask, imageGridThw, this.config.vision.spatialMergeSize, this.config);
   }
 
-  /** Logits `[batch, seq | 1, vocab]` of new positions. Synchronous: call inside `backend.scope`. */
-  forward(input: Qwen3VLForwardInput): Tensor {
+  /** Per prompt, once: the MRoPE positions and, with images, the vision tower's outputs (kept for the chunks). */
+  preparePrompt(prompt: PromptBatch, images: Qwen3VLImages | undefined): PromptPreparation<Qwen3VLImageFeatures | undefined> {
+    const { positionIds } = this.ropeIndex(prompt.inputIds, prompt.attentionMask, images?.imageGridThw);
+    if (!images || images.imageGridThw.length === 0) return { positions: positionIds, state: undefined };
     const b = this.backend;
-    const batch = input.inputIds.length;
-    const seq = input.inputIds[0]?.length ?? 0;
-    const hidden = this.config.text.hiddenSize;
-    const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch * seq], 'int32');
-    let embeds = this.text.embedding.forward(ids); // [batch * seq, hidden]
-    let deepstack: DeepstackInjection | undefined;
-    if (input.images && input.images.imageGridThw.length > 0) {
-      const vision = this.encodeImages(input.images);
-      const slots = this.imageSlots(input.inputIds, vision.embeds.shape[0]);
-      embeds = b.gather(b.concat([embeds, vision.embeds], 0), b.tensor(slots.embedIndex, [batch * seq], 'int32'), 0);
-      const zero = b.fill([1, hidden], 0);
-      deepstack = {
-        index: b.tensor(slots.deepstackIndex, [batch * seq], 'int32'),
-        features: vision.deepstack.map((f) => b.concat([zero, f], 0)),
-      };
-    }
-    const tables = ropeTables(batch, seq, this.invFreq, (row, s, pair) => input.positionIds[this.pairAxes[pair]][row][s]);
-    const pairs = this.invFreq.length;
-    const rotary = { cos: b.tensor(tables.cos, [batch, seq, pairs]), sin: b.tensor(tables.sin, [batch, seq, pairs]) };
-    // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
-    const mask = buildAttentionMask(b, input.attentionMask, seq, { keyLength: input.cache?.keyLength(seq) });
-    let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, mask, input.cache, deepstack);
-    if (input.lastOnly && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);
-    return this.text.logits(h);
+    const [embeds, ...deepstack] = b.scope(() => {
+      const vision = this.encodeImages(images);
+      return [vision.embeds, ...vision.deepstack];
+    });
+    const features = Qwen3VLImageFeatures.create(b, { embeds, deepstack }, prompt.inputIds, this.config.imageTokenId);
+    return { positions: positionIds, state: features, dispose: () => features.dispose() };
   }
 
-  /** Raw forward pass over a left-padded prompt: logits for every position, `[batch, seq, vocab]`. */
+  /** Logits of new positions (see {@link DecoderForwardInput.logits}); `positions` are `[3][batch][seq]` MRoPE rows. */
+  async forward(input: DecoderForwardInput<Qwen3VLImageFeatures | undefined>): Promise<Tensor | undefined> {
+    const b = this.backend;
+    return b.scope(() => {
+      const batch = input.inputIds.length;
+      const seq = input.inputIds[0]?.length ?? 0;
+      const hidden = this.config.text.hiddenSize;
+      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch * seq], 'int32');
+      let embeds = this.text.embedding.forward(ids); // [batch * seq, hidden]
+      let deepstack: DeepstackInjection | undefined;
+      const scattered = input.state?.scatter(embeds, input.start, seq);
+      if (scattered) ({ embeds, deepstack } = scattered);
+      const tables = ropeTables(batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s]);
+      const pairs = this.invFreq.length;
+      const rotary = { cos: b.tensor(tables.cos, [batch, seq, pairs]), sin: b.tensor(tables.sin, [batch, seq, pairs]) };
+      let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, input.mask, input.cache, deepstack);
+      if (input.logits === 'none') return undefined;
+      if (input.logits === 'last' && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);
+      return this.text.logits(h);
+    });
+  }
+
+  /** Raw forward pass over a left-padded prompt (run in prefill chunks): logits for every position, `[batch, seq, vocab]`. */
   async infer(input: { inputIds: number[][]; attentionMask?: number[][]; images?: Qwen3VLImages }): Promise<HostFloatArray> {
-    const mask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
-    const { positionIds } = this.ropeIndex(input.inputIds, mask, input.images?.imageGridThw);
-    const logits = this.backend.scope(() => this.forward({ inputIds: input.inputIds, positionIds, attentionMask: mask, images: input.images }));
+    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
+    const session = this.session({ inputIds: input.inputIds, attentionMask }, input.images);
     try {
-      return { data: (await logits.data()) as Float32Array, shape: [...logits.shape] };
+      const logits = await session.prefillAll();
+      try {
+        return { data: (await logits.data()) as Float32Array, shape: [...logits.shape] };
+      } finally {
+        logits.dispose();
+      }
     } finally {
-      logits.dispose();
+      session.dispose();
     }
   }
 
   /** Starts a generation session (prefill, then one step per token) for a left-padded prompt batch. */
   createSession(prompt: PromptBatch, extras?: Qwen3VLImages): DecoderSession {
-    return new Qwen3VLSession(this, prompt, extras);
+    return this.session(prompt, extras);
+  }
+
+  /** A core decode session over this model, with its context length and chunk size. */
+  session(prompt: PromptBatch, images?: Qwen3VLImages, options: { prefillChunkSize?: number } = {}): CachedDecoderSession<Qwen3VLImages, Qwen3VLImageFeatures | undefined> {
+    return new CachedDecoderSession(this, prompt, images, {
+      contextLength: this.contextLength,
+      prefillChunkSize: options.prefillChunkSize ?? this.prefillChunkSize,
+    });
   }
 
   /** Frees all weights. */
   dispose(): void {
     this.text.dispose();
     this.vision.dispose();
-  }
-
-  /** Where each position's embedding comes from: its own row, or vision token `k` (row `batch*seq + k`). */
-  private imageSlots(inputIds: readonly (readonly number[])[], visionTokens: number): { embedIndex: Int32Array; deepstackIndex: Int32Array } {
-    const flat = inputIds.flat();
-    const embedIndex = new Int32Array(flat.length);
-    const deepstackIndex = new Int32Array(flat.length);
-    let k = 0;
-    flat.forEach((id, p) => {
-      if (id === this.config.imageTokenId) {
-        embedIndex[p] = flat.length + k;
-        deepstackIndex[p] = 1 + k;
-        k++;
-      } else {
-        embedIndex[p] = p;
-      }
-    });
-    if (k !== visionTokens) {
-      throw new InvalidQwen3VLInputError({
-        field: 'inputIds',
-        detail: `${k} image tokens in the prompt but the images give ${visionTokens} (expand each image token to t*h*w/merge^2 copies)`,
-      });
-    }
-    return { embedIndex, deepstackIndex };
   }
 }

@@ -4,8 +4,11 @@ import { z } from 'zod';
 export const qwen3VLPluginOptionsSchema = z.object({
   /** Default weight storage for linear and embedding weights when `loadModel` names none. */
   storage: z.enum(['float32', 'float16', 'bfloat16', 'int8', 'int4', 'q8_0', 'q4_0', 'q4_k']).optional(),
-  /** Context length assumed by `estimateMemory` (tokens). Default 4096. */
-  contextLength: z.number().int().positive().default(4096),
+  /**
+   * Context length (tokens) of loaded models and of `estimateMemory` when `loadModel`/`estimateMemory` name none.
+   * Default: the config's `max_position_embeddings`, at most `DEFAULT_CONTEXT_LENGTH_LIMIT` (`resolveContextLength`).
+   */
+  contextLength: z.number().int().positive().optional(),
   /** Folder relative image paths are read from. Default: the process's working folder when the model loads. */
   imageBaseDir: z.string().optional(),
   /**

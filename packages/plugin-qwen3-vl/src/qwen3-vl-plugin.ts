@@ -17,6 +17,8 @@ import {
   type InferOptions,
   type LoadModelOptions,
   type MemoryEstimate,
+  type MemoryEstimateOptions,
+  resolveContextLength,
   type PluginInitializeOptions,
   type TextDelta,
   type TextInferInput,
@@ -93,8 +95,9 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   }
 
   /** Weights (text + vision, by the config) in `storage`, plus KV cache and activations for the configured context. */
-  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
-    return estimateQwen3VLMemory(parseQwen3VLConfig(config), storage, this.options.contextLength);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): MemoryEstimate {
+    const parsed = parseQwen3VLConfig(config);
+    return estimateQwen3VLMemory(parsed, storage, resolveContextLength(parsed.text.maxPositionEmbeddings, options.contextLength ?? this.options.contextLength));
   }
 
   /** Loads config, weights, tokenizer, chat template, image preprocessing and generation defaults of a model folder. */
@@ -108,6 +111,8 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
       storage,
       validatePath: this.validatePath,
       kvCacheStorage: options.kvCacheStorage,
+      contextLength: options.contextLength ?? this.options.contextLength,
+      prefillChunkSize: options.prefillChunkSize,
       signal: options.signal,
       onProgress: (p) => options.onProgress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
     });

@@ -22,6 +22,7 @@ export const ${n.camel}ConfigJsonSchema = baseConfigSchema.extend({
   hidden_size: z.number().int().positive(),
   vocab_size: z.number().int().positive(),
   rms_norm_eps: z.number().positive().default(1e-6),
+  max_position_embeddings: z.number().int().positive().default(4096),
 });
 
 /** A validated ${n.pascal} config. */
@@ -29,6 +30,8 @@ export interface ${n.pascal}Config {
   readonly hiddenSize: number;
   readonly vocabSize: number;
   readonly rmsNormEps: number;
+  /** Positions the model was trained on: its context length unless loaded with another. */
+  readonly maxPositionEmbeddings: number;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface ${n.pascal}Config {
  */
 export function parse${n.pascal}Config(json: unknown): ${n.pascal}Config {
   const config = parseConfig(${n.camel}ConfigJsonSchema, json, { source: 'config.json' });
-  return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps };
+  return { hiddenSize: config.hidden_size, vocabSize: config.vocab_size, rmsNormEps: config.rms_norm_eps, maxPositionEmbeddings: config.max_position_embeddings };
 }
 `,
     [`src/errors/${n.name}-not-ready-error.ts`]: `import { PioError, type PioErrorOptions } from '@pio/core';
@@ -60,63 +63,80 @@ export class ${n.pascal}NotReadyError extends PioError {
   }
 }
 `,
-    [`src/${n.name}-model.ts`]: `import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor, WeightStorage } from '@pio/core';
-import { Embedding, Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+    [`src/${n.name}-model.ts`]: `import { resolveContextLength, type Backend, type CausalLM, type HostFloatArray, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
+import { CachedDecoderSession, Embedding, Linear, Module, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
 import type { ${n.pascal}Config } from './${n.name}-config.js';
 
 /**
  * The ${n.pascal} network: token embedding, final RMSNorm, LM head.
  *
- * A starting point: add your decoder layers (attention over a \`KVCache\`, MLP) between the embedding and the
- * norm, and keep the cache in the session. Without attention, the next token depends only on the last one.
+ * A starting point: add your decoder layers between the embedding and the norm. Each attention layer appends its
+ * keys and values with \`input.cache.updateKeysValues(layer, { keys, values })\` and attends with \`input.mask\`
+ * (the cache builds it, padding included); core's \`CachedDecoderSession\` does the rest (chunked prefill, positions,
+ * decode steps). Without attention, the next token depends only on the last one.
  */
-export class ${n.pascal}Model extends Module implements CausalLM {
+export class ${n.pascal}Model extends Module implements CausalLM, DecoderModel {
+  /** Positions a session may hold. */
+  readonly contextLength: number;
+  /** KV-cache layers (one per attention layer; none yet). */
+  readonly cacheLayers = 0;
+
   private constructor(
     readonly backend: Backend,
     readonly config: ${n.pascal}Config,
     private readonly embed: Embedding,
     private readonly norm: RMSNorm,
     private readonly lmHead: Linear,
+    contextLength?: number,
   ) {
     super();
     this.child(embed);
     this.child(norm);
     this.child(lmHead);
+    this.contextLength = resolveContextLength(config.maxPositionEmbeddings, contextLength);
   }
 
   /** Loads the weights (Hugging Face names) from \`source\`. */
-  static async load(backend: Backend, source: WeightSource, config: ${n.pascal}Config, storage?: WeightStorage): Promise<${n.pascal}Model> {
+  static async load(backend: Backend, source: WeightSource, config: ${n.pascal}Config, storage?: WeightStorage, contextLength?: number): Promise<${n.pascal}Model> {
     const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: config.vocabSize, dim: config.hiddenSize, storage });
     const norm = await RMSNorm.load(backend, source, 'model.norm', { dim: config.hiddenSize, eps: config.rmsNormEps });
     const lmHead = await Linear.load(backend, source, 'lm_head', { inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false, storage });
-    return new ${n.pascal}Model(backend, config, embed, norm, lmHead);
+    return new ${n.pascal}Model(backend, config, embed, norm, lmHead, contextLength);
   }
 
   get vocabSize(): number {
     return this.config.vocabSize;
   }
 
-  /** Logits of every position: int32 \`ids\` \`[batch, seq]\` → \`[batch, seq, vocab]\`. */
-  forward(ids: Tensor): Tensor {
-    return this.backend.scope(() => {
-      const hidden = this.embed.forward(ids); // [batch, seq, hidden]
-      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq, vocab]
+  /** One forward pass over new positions (a prefill chunk or a decode step); the logits the session asks for. */
+  async forward(input: DecoderForwardInput): Promise<Tensor | undefined> {
+    const b = this.backend;
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    if (input.logits === 'none') return undefined; // no attention layer yet: nothing to cache
+    return b.scope(() => {
+      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
+      let hidden = this.embed.forward(ids); // [batch, seq, hidden]
+      if (input.logits === 'last') hidden = b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]);
+      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq | 1, vocab]
     });
   }
 
-  createSession(prompt: PromptBatch): DecoderSession {
-    const last = prompt.inputIds.map((row) => row[row.length - 1] ?? 0);
-    const logitsOf = (tokens: readonly number[]): Tensor =>
-      this.backend.scope(() => {
-        const ids = this.backend.tensor(Int32Array.from(tokens), [tokens.length, 1], 'int32'); // [batch, 1]
-        return this.backend.reshape(this.forward(ids), [tokens.length, this.config.vocabSize]); // [batch, vocab]
-      });
-    return {
-      batchSize: last.length,
-      prefill: async () => logitsOf(last),
-      step: async (tokens) => logitsOf(tokens),
-      dispose: () => undefined,
-    };
+  /** Logits of every position of a left-padded prompt, \`[batch, seq, vocab]\` (computed in prefill chunks). */
+  async infer(prompt: PromptBatch): Promise<HostFloatArray> {
+    const session = new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
+    try {
+      const logits = await session.prefillAll();
+      const data = Float32Array.from(await logits.data());
+      logits.dispose();
+      return { data, shape: [...logits.shape] };
+    } finally {
+      session.dispose();
+    }
+  }
+
+  createSession(prompt: PromptBatch): CachedDecoderSession {
+    return new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
   }
 }
 `,
@@ -125,6 +145,7 @@ import { join } from 'node:path';
 import {
   PLUGIN_SPEC_VERSION,
   WEIGHT_STORAGE_BYTES,
+  resolveContextLength,
   type Backend,
   type ChatCompletionRequest,
   type ContentPart,
@@ -132,6 +153,7 @@ import {
   type GenerateTextOptions,
   type LoadModelOptions,
   type MemoryEstimate,
+  type MemoryEstimateOptions,
   type ModelPluginMetadata,
   type PluginInitializeOptions,
   type TextInferInput,
@@ -178,13 +200,13 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
     return ${n.camel}ConfigJsonSchema.safeParse(config).success;
   }
 
-  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate {
-    const { hiddenSize, vocabSize } = parse${n.pascal}Config(config);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): MemoryEstimate {
+    const { hiddenSize, vocabSize, maxPositionEmbeddings } = parse${n.pascal}Config(config);
     const matrices = 2 * vocabSize * hiddenSize; // embedding + LM head
     const parameters = matrices + hiddenSize;
     const weightBytes = matrices * WEIGHT_STORAGE_BYTES[storage] + hiddenSize * 4;
-    const contextLength = 4096;
-    const runtimeBytes = contextLength * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill
+    const contextLength = resolveContextLength(maxPositionEmbeddings, options.contextLength);
+    const runtimeBytes = Math.min(512, contextLength) * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill chunk
     return { storage, parameters, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   }
 
@@ -201,7 +223,7 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
         signal: options.signal,
         onProgress: onProgress && ((p) => onProgress({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name })),
       });
-      const model = await ${n.pascal}Model.load(backend, source, config, options.storage);
+      const model = await ${n.pascal}Model.load(backend, source, config, options.storage, options.contextLength);
       source.assertComplete();
       const tokenizer = await loadTokenizer(dir);
       const chatTemplate: ChatTemplate | undefined = await loadChatTemplate(dir).catch(() => undefined);
@@ -215,14 +237,8 @@ export class ${n.pascal}Plugin implements TextModelPluginInterface {
 
   async infer(input: TextInferInput): Promise<TextInferOutput> {
     const { model } = this.loaded();
-    const batch = input.inputIds.length;
-    const seq = input.inputIds[0]?.length ?? 0;
-    const ids = model.backend.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
-    const logits = model.forward(ids); // [batch, seq, vocab]
-    ids.dispose();
-    const data = Float32Array.from(await logits.data());
-    logits.dispose();
-    return { logits: { data, shape: [batch, seq, model.vocabSize] } };
+    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
+    return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };
   }
 
   async cleanup(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
+import { ContextLengthExceededError, ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
@@ -14,6 +14,9 @@ export function toHttpError(error: unknown): HttpRequestError {
   }
   if (ModelAlreadyRegisteredError.isInstance(error)) {
     return new HttpRequestError(error.message, { status: 409, type: 'invalid_request_error', param: 'model_id', errorCode: 'model_exists' }, { cause: error });
+  }
+  if (ContextLengthExceededError.isInstance(error)) {
+    return new HttpRequestError(error.message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'context_length_exceeded' }, { cause: error });
   }
   if (ResourceLimitError.isInstance(error)) {
     if (error.limit === 'maxNewTokens') {

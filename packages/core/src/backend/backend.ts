@@ -107,6 +107,12 @@ export interface Backend {
    * without it the cache grows with {@link Backend.concat}.
    */
   createSequenceBuffer?(options: SequenceBufferOptions): SequenceBuffer;
+  /**
+   * Optional, with {@link Backend.createSequenceBuffer}: the multiple of positions a `KVCache` pads decode-step reads
+   * to by default, so consecutive decode steps have identical shapes and a graph backend can rerun one compiled graph
+   * (ggml: 256, as llama.cpp pads its cache). The cache masks the padding out itself. Absent or 1: no padding.
+   */
+  readonly kvCachePadding?: number;
 
   // ── shape ───────────────────────────────────────────────────────────────────────────────────
   /** Same values, new shape (one dimension may be -1). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigFileError } from './config-file-error.js';
+import { ContextLengthExceededError } from './context-length-exceeded-error.js';
 import { ExecutionAbortedError } from './execution-aborted-error.js';
 import { ExecutionTimeoutError } from './execution-timeout-error.js';
 import { IncompatibleSpecVersionError } from './incompatible-spec-version-error.js';
@@ -32,6 +33,7 @@ const cases: Array<[string, { isInstance(e: unknown): boolean }, PioError]> = [
   ['PIO_EXECUTION_TIMEOUT', ExecutionTimeoutError, new ExecutionTimeoutError({ pluginName: 'x', timeoutMs: 5 }, { cause })],
   ['PIO_EXECUTION_ABORTED', ExecutionAbortedError, new ExecutionAbortedError({ pluginName: 'x', operation: 'execution' }, { cause })],
   ['PIO_UNSUPPORTED_MODEL', UnsupportedModelError, new UnsupportedModelError({ pluginName: 'x', modelPath: '/m', supported: ['a'] }, { cause })],
+  ['PIO_CONTEXT_LENGTH_EXCEEDED', ContextLengthExceededError, new ContextLengthExceededError({ promptTokens: 9, contextLength: 8 }, { cause })],
   ['PIO_UNSUPPORTED_SETTING', UnsupportedSettingError, new UnsupportedSettingError({ setting: 'device', value: 'gpu', supported: ['cpu'] }, { cause })],
 ];
 

@@ -1,3 +1,4 @@
+import { ContextLengthExceededError } from '../errors/context-length-exceeded-error.js';
 import { ModelOutputError } from '../errors/model-output-error.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { CausalLM, DecoderSession, PromptBatch } from '../model/causal-lm.js';
@@ -8,6 +9,7 @@ import { planRow } from './row-plan.js';
 import { argMax, sampleToken } from './sample-token.js';
 import { tokenLogprobs } from './token-logprobs.js';
 import { validateGeneration } from './validate-generation-options.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
 
 /**
  * Generates tokens for a batch of prompts with a {@link CausalLM}.
@@ -27,7 +29,17 @@ import { validateGeneration } from './validate-generation-options.js';
  * rows go on). Ended rows are fed the pad token until the whole batch ends; no forward pass runs once every row ended.
  * Options are checked up front.
  *
+ * The padded prompt must fit in `model.contextLength`; each row's `maxNewTokens` is capped by what is left of it
+ * (`contextLength - paddedPromptLength`, reason `length` when the cap is reached).
+ *
+ * The generation never holds the event loop for longer than one forward pass: it gives the loop a turn
+ * (`setImmediate`) before the prompt runs, between prefill chunks and before every decode step, so timers, I/O,
+ * aborts and other requests are served while it runs, whatever the backend. An abort is observed within one decode
+ * step (or prefill chunk), and the session, with its KV cache, is freed at once.
+ *
  * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
+ * @throws {@link ContextLengthExceededError} (synchronously, before anything is allocated) for a prompt longer than
+ * the model's context
  * @throws {@link ModelOutputError} (while iterating) when the model returns logits of the wrong shape, or all-NaN rows
  */
 export function generateTokens<Extras = undefined>(
@@ -36,6 +48,9 @@ export function generateTokens<Extras = undefined>(
   options: GenerateTokensOptions = {},
 ): TokenGeneration {
   validateGeneration(input, options, model.vocabSize);
+  const promptLength = Math.max(...input.inputIds.map((row) => row.length));
+  const contextLength = model.contextLength ?? Number.POSITIVE_INFINITY;
+  if (promptLength > contextLength) throw new ContextLengthExceededError({ promptTokens: promptLength, contextLength });
   const stopRequests = new Map<number, FinishReason>();
   let started = false;
   return {
@@ -59,7 +74,9 @@ async function* run<Extras>(
   const batch = input.inputIds.length;
   const vocab = model.vocabSize;
   const padId = options.padTokenId ?? 0;
+  const room = (model.contextLength ?? Number.POSITIVE_INFINITY) - Math.max(...input.inputIds.map((row) => row.length));
   const plans = input.inputIds.map((_, row) => planRow(options, row));
+  for (const plan of plans) plan.maxNewTokens = Math.min(plan.maxNewTokens, room);
   const histories = input.inputIds.map((row) => new RowHistory(row));
 
   const active = new Set(input.inputIds.map((_, row) => row));
@@ -76,6 +93,7 @@ async function* run<Extras>(
   const applyStopRequests = () => stopRequests.forEach((reason, row) => finish(row, reason));
   const applyAborts = () => [...active].forEach((row) => plans[row].aborted() && finish(row, 'abort'));
 
+  await yieldToEventLoop();
   applyAborts();
   for (const row of [...active]) if (plans[row].maxNewTokens === 0) finish(row, 'length');
   if (active.size === 0) {
@@ -85,9 +103,22 @@ async function* run<Extras>(
 
   let session: DecoderSession | undefined;
   let logits: Tensor | undefined;
+  const allAborted = new AbortController();
+  const onAbort = () => {
+    if ([...active].every((row) => plans[row].aborted())) allAborted.abort();
+  };
+  const signals = [options.signal, ...(options.rowOptions ?? []).map((row) => row?.signal)].filter((s): s is AbortSignal => s !== undefined);
+  for (const signal of signals) signal.addEventListener('abort', onAbort);
   try {
     session = model.createSession(padPrompts(input.inputIds, padId), input.extras);
-    logits = await session.prefill();
+    try {
+      logits = await session.prefill({ signal: allAborted.signal });
+    } catch (error) {
+      if (!allAborted.signal.aborted) throw error;
+      applyAborts();
+      yield { step: 0, tokens: [], finished: takeFinished() };
+      return;
+    }
     for (let step = 0; ; step++) {
       const data = await readLogits(logits, batch, vocab);
       applyStopRequests();
@@ -127,9 +158,17 @@ async function* run<Extras>(
         if (finished.length > 0) yield { step: step + 1, tokens: [], finished: takeFinished() };
         return;
       }
+      await yieldToEventLoop(); // timers, I/O and aborts run between steps
+      applyStopRequests();
+      applyAborts();
+      if (active.size === 0) {
+        yield { step: step + 1, tokens: [], finished: takeFinished() };
+        return;
+      }
       logits = await session.step(next);
     }
   } finally {
+    for (const signal of signals) signal.removeEventListener('abort', onAbort);
     logits?.dispose();
     session?.dispose();
   }

@@ -2,6 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { SequenceBuffer, SequenceBufferStorage } from '../backend/sequence-buffer.js';
 import { BackendError } from '../errors/backend-error.js';
+import { buildAttentionMask } from './attention-mask.js';
 
 /** Options of a {@link KVCache}. */
 export interface KVCacheOptions {
@@ -12,7 +13,8 @@ export interface KVCacheOptions {
   storage?: SequenceBufferStorage;
   /**
    * Entries read as attention values (`v` of `Backend.attention`), e.g. `['v']`: backends may lay them out so that
-   * attention reads them without a transposed copy. Only a hint; results are the same.
+   * attention reads them without a transposed copy. Only a hint; results are the same. Models with standard attention
+   * need not name them: {@link KVCache.updateKeysValues} marks its values.
    */
   valueEntries?: readonly string[];
   /**
@@ -28,7 +30,8 @@ export interface KVCacheOptions {
    * decode steps then have identical shapes, which lets graph backends reuse one compiled graph (llama.cpp pads its
    * cache to 256). Updates of several positions (a prompt) return exact lengths: their graphs are not repeated, and
    * padding would only add attention work. Backends without sequence buffers always return exact lengths. A positive
-   * integer; default 1 (no padding).
+   * integer; default the backend's {@link Backend.kvCachePadding} (ggml: 256), else 1 (no padding).
+   * {@link KVCache.attentionMask} builds a mask that covers (and hides) the padding.
    */
   padding?: number;
 }
@@ -51,7 +54,7 @@ export class KVCache {
   private readonly storage: SequenceBufferStorage;
   private readonly initialCapacity: number;
   private readonly padding: number;
-  private readonly valueEntries: ReadonlySet<string>;
+  private readonly valueEntries: Set<string>;
   /** Real (unpadded) positions of each entry. */
   private readonly lengths: Array<Map<string, number>>;
 
@@ -70,7 +73,7 @@ export class KVCache {
     if (!Number.isInteger(this.initialCapacity) || this.initialCapacity < 1) {
       throw new BackendError('KVCache', `initialCapacity must be a positive integer, got ${options.initialCapacity}`);
     }
-    this.padding = options.padding ?? 1;
+    this.padding = options.padding ?? backend.kvCachePadding ?? 1;
     if (!Number.isInteger(this.padding) || this.padding < 1) {
       throw new BackendError('KVCache', `padding must be a positive integer (1 for none), got ${options.padding}`);
     }
@@ -90,6 +93,29 @@ export class KVCache {
    */
   keyLength(newPositions: number): number {
     return this.padded(this.length + newPositions, newPositions);
+  }
+
+  /**
+   * The additive causal + padding mask `[batch, 1, queryLength, keyLength(queryLength)]` for the next forward pass of
+   * `queryLength` new positions: `rows` is `[batch][length + queryLength]` (1 = real token, 0 = left padding) over the
+   * cached and the new positions. Keys past the real positions (the cache's padding) are masked out. Build it before
+   * the forward pass updates layer 0. The caller disposes the tensor.
+   */
+  attentionMask(rows: readonly (readonly number[])[], queryLength: number): Tensor {
+    const expected = this.length + queryLength;
+    if (rows[0]?.length !== expected) {
+      throw new BackendError('KVCache.attentionMask', `the row mask covers ${rows[0]?.length ?? 0} positions; the cache holds ${this.length} and ${queryLength} are new (${expected})`);
+    }
+    return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.keyLength(queryLength) });
+  }
+
+  /**
+   * {@link KVCache.update} for standard attention: appends `keys` and `values` (`[batch, kvHeads, seq, headDim]`) to
+   * `layer` and returns every cached position (padded like `update`). `values` are laid out for attention's value read.
+   */
+  updateKeysValues(layer: number, entries: { keys: Tensor; values: Tensor }): { keys: Tensor; values: Tensor } {
+    this.valueEntries.add('values');
+    return this.update(layer, entries, 2);
   }
 
   /**

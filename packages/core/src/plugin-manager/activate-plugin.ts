@@ -78,7 +78,10 @@ export async function runActivation(
   const hardware = await ctx.analyzer.analyze();
   const backends = await ctx.backendsFor(pluginName, options.device, hardware.gpus.length > 0);
   const storages = [...new Set(backends.flatMap((b) => b.capabilities.weightStorage))];
-  const estimates: MemoryEstimate[] = storages.map((storage) => plugin.estimateMemory(config, storage));
+  const { contextLength } = options;
+  const estimates: MemoryEstimate[] = storages.map((storage) =>
+    contextLength === undefined ? plugin.estimateMemory(config, storage) : plugin.estimateMemory(config, storage, { contextLength }),
+  );
   const dtype = configDtype(config);
   const settings = ctx.configManager.choose({
     estimates,
@@ -94,7 +97,7 @@ export async function runActivation(
 
   try {
     await plugin.initialize({ backend, validatePath, fetch: ctx.fetchFor(level), limits: { maxVisionPixels: ctx.limits.maxVisionPixels } });
-    await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), onProgress: options.onProgress, signal });
+    await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }), onProgress: options.onProgress, signal });
     throwIfAborted(signal, pluginName);
   } catch (error) {
     try {

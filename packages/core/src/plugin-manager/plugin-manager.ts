@@ -60,6 +60,8 @@ export interface ActivatePluginOptions {
   storage?: WeightStorage;
   /** KV cache element type passed to `loadModel` (`float16` halves the cache on backends that keep it in place). */
   kvCacheStorage?: SequenceBufferStorage;
+  /** Context length passed to `loadModel` and to the memory estimate (default: the model's, see `resolveContextLength`). */
+  contextLength?: number;
   /** Loading progress. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels activation. Concurrent calls for the same model share the first call's activation and its signal. */

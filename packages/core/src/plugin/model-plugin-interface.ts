@@ -51,10 +51,24 @@ export interface LoadModelOptions {
    * `float16` halves the cache's memory and rounds cached keys and values. Default `float32` (exact).
    */
   kvCacheStorage?: SequenceBufferStorage;
+  /**
+   * Positions a generation may hold (prompt and new tokens). Default: the config's `max_position_embeddings`, at most
+   * `DEFAULT_CONTEXT_LENGTH_LIMIT` (see `resolveContextLength`). Longer prompts are refused with
+   * `ContextLengthExceededError`; `maxNewTokens` is capped by what is left.
+   */
+  contextLength?: number;
+  /** Prompt positions per prefill forward pass (default 512, like llama.cpp's micro-batch). */
+  prefillChunkSize?: number;
   /** Progress callback. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels loading; the plugin frees what it loaded. */
   signal?: AbortSignal;
+}
+
+/** Options of {@link ModelPluginInterface.estimateMemory}. */
+export interface MemoryEstimateOptions {
+  /** The context the model will be loaded with (`LoadModelOptions.contextLength`); default as `loadModel`'s. */
+  contextLength?: number;
 }
 
 /** Options for one {@link ModelPluginInterface.infer} call. */
@@ -76,8 +90,12 @@ export interface ModelPluginInterface<Input = unknown, Output = unknown> {
   initialize(options: PluginInitializeOptions): Promise<void>;
   /** True when the plugin can run the model described by a parsed `config.json`. Must not throw. */
   supportsConfig(config: unknown): boolean;
-  /** Memory the model described by `config` needs with the given weight storage. Throws `InvalidConfigError` on a bad config. */
-  estimateMemory(config: unknown, storage: WeightStorage): MemoryEstimate;
+  /**
+   * Memory the model described by `config` needs with the given weight storage, its KV cache counted for the context
+   * length `loadModel` would use (`options.contextLength`, or the same default). Throws `InvalidConfigError` on a bad
+   * config.
+   */
+  estimateMemory(config: unknown, storage: WeightStorage, options?: MemoryEstimateOptions): MemoryEstimate;
   /** Loads a model folder. */
   loadModel(options: LoadModelOptions): Promise<void>;
   /** Runs the raw model. */

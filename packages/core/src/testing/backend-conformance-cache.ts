@@ -39,7 +39,7 @@ function zerosNd(shape: readonly number[]): Nd {
 export function registerCacheTests(reg: ConformanceRegistry): void {
   reg.test('cache/kv-cache-grows', async ({ backend, rng, expectValues }) => {
     // a tiny initial capacity makes in-place caches move to larger buffers twice (2 -> 4 -> 8)
-    const cache = new KVCache(backend, 2, { initialCapacity: 2, valueEntries: ['v'] });
+    const cache = new KVCache(backend, 2, { initialCapacity: 2, valueEntries: ['v'], padding: 1 }); // exact lengths (padding: cache/kv-cache-padding)
     const steps = [2, 1, 1, 3, 1];
     const keys: Nd[] = [];
     const latents: Nd[] = [];

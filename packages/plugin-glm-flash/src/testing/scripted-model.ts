@@ -6,6 +6,8 @@ import type { Backend, CausalLM, DecoderSession, PromptBatch, Tensor } from '@pi
  */
 export class ScriptedModel implements CausalLM {
   readonly prompts: PromptBatch[] = [];
+  /** Ample for the scripts. */
+  readonly contextLength = 4096;
 
   constructor(
     readonly backend: Backend,

@@ -26,8 +26,8 @@ export function logitsBound(reference: Float32Array): number {
 }
 
 /** Greedy decoding through a session: returns the tokens and each step's logits (test helper). */
-export async function greedy(model: Qwen3VLModel, inputIds: number[][], attentionMask: number[][], steps: number, images?: Qwen3VLImages) {
-  const session = model.createSession({ inputIds, attentionMask }, images);
+export async function greedy(model: Qwen3VLModel, inputIds: number[][], attentionMask: number[][], steps: number, images?: Qwen3VLImages, prefillChunkSize?: number) {
+  const session = model.session({ inputIds, attentionMask }, images, { prefillChunkSize });
   const tokens: number[][] = inputIds.map(() => []);
   const stepLogits: Float32Array[] = [];
   try {
@@ -106,6 +106,35 @@ export function describeGoldenSuite(label: string, createBackend: () => Promise<
         });
         expect(backend.memory().tensors).toBe(liveTensors); // nothing leaked by infer, prefill or steps
       });
+    }
+
+    // chunk sizes smaller than every prompt: image tokens span chunk boundaries
+    for (const chunk of [3, 5]) {
+      for (const c of golden.cases) {
+        it(`${c.name}: prefill in chunks of ${chunk} gives the golden logits, greedy tokens and step logits`, async () => {
+          const caseImages = c.uses_image ? images : undefined;
+          const liveTensors = backend.memory().tensors;
+          const ref = readBin(c.logits);
+          const session = model.session({ inputIds: c.input_ids, attentionMask: c.attention_mask }, caseImages, { prefillChunkSize: chunk });
+          const all = await session.prefillAll();
+          session.dispose();
+          expect(all.shape).toEqual(ref.shape);
+          expect(c.input_ids[0].length).toBeGreaterThan(chunk);
+          const data = (await all.data()) as Float32Array;
+          all.dispose();
+          expect(maskedMaxAbsDiff(data, ref.data, ref.shape, c.attention_mask)).toBeLessThanOrEqual(logitsBound(ref.data));
+
+          const run = await greedy(model, c.input_ids, c.attention_mask, c.greedy.steps, caseImages, chunk);
+          expect(run.tokens).toEqual(c.greedy.tokens);
+          const steps = readBin(c.greedy.step_logits);
+          const per = steps.shape[1] * steps.shape[2];
+          run.stepLogits.forEach((logits, s) => {
+            const expected = steps.data.subarray(s * per, (s + 1) * per);
+            expect(maxAbsDiff(logits, expected)).toBeLessThanOrEqual(logitsBound(expected));
+          });
+          expect(backend.memory().tensors).toBe(liveTensors);
+        });
+      }
     }
   });
 }

@@ -54,7 +54,7 @@ export class TextAttention extends Module {
     const perm = [0, 2, 1, 3];
     let keys = b.transpose(k, perm); // [batch, kvHeads, seq, headDim]
     let values = b.transpose(v, perm);
-    if (cache) ({ keys, values } = cache.update(layer, { keys, values }));
+    if (cache) ({ keys, values } = cache.updateKeysValues(layer, { keys, values }));
     const out = b.attention(b.transpose(q, perm), keys, values, { scale: headDim ** -0.5, mask }); // [batch, heads, seq, headDim]
     return this.oProj.forward(b.reshape(b.transpose(out, perm), [batch, seq, numHeads * headDim]));
   }

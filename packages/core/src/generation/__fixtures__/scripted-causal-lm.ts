@@ -9,6 +9,7 @@ export function createScriptedCausalLM(backend: Backend, vocabSize: number, scri
   return {
     backend,
     vocabSize,
+    contextLength: 4096,
     createSession(prompt): DecoderSession {
       let step = 0;
       const logits = () => {

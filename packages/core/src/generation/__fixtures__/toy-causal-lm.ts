@@ -23,7 +23,7 @@ export interface ToyCausalLM extends CausalLM {
  * over the row's real tokens (padding, found through the attention mask, is ignored), so the output depends on the
  * whole unpadded history and padding mistakes change it. Tables are uniform in [-3, 3) from a fixed LCG.
  */
-export function createToyCausalLM(backend: Backend, vocabSize: number, seed = 1): ToyCausalLM {
+export function createToyCausalLM(backend: Backend, vocabSize: number, seed = 1, contextLength = 4096): ToyCausalLM {
   let state = seed >>> 0;
   const uniform = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0; // Numerical Recipes LCG
@@ -44,6 +44,7 @@ export function createToyCausalLM(backend: Backend, vocabSize: number, seed = 1)
   const model: ToyCausalLM = {
     backend,
     vocabSize,
+    contextLength,
     lastTable,
     historyTable,
     prompts: [],
