@@ -5,12 +5,14 @@ import type { SequenceBufferAppendOptions } from '../backend/sequence-buffer-app
 import type { Tensor } from '../backend/tensor.js';
 import { BackendError } from '../errors/backend-error.js';
 import { createReferenceBackend } from '../testing/reference-backend/create-reference-backend.js';
+import { MASK_VALUE } from './attention-mask.js';
 import { KVCache } from './kv-cache.js';
 
 /** What the fake sequence buffers were asked for. */
 interface BufferLog {
   capacities: number[];
   viewLengths: Array<number | undefined>;
+  roles?: Array<string | undefined>;
 }
 
 /**
@@ -23,6 +25,7 @@ function withFakeSequenceBuffers(log: BufferLog): Backend {
     const axis = options.axis;
     const capacity = options.capacity;
     log.capacities.push(capacity);
+    log.roles?.push(options.role);
     let filled: Tensor | undefined;
     let length = 0;
     return {
@@ -197,5 +200,25 @@ describe('KVCache', () => {
     for (const padding of [0, -8, 1.5, Number.NaN]) {
       expect(() => new KVCache(backend, 1, { padding })).toThrow(expect.objectContaining({ code: 'PIO_BACKEND_ERROR', op: 'KVCache' }));
     }
+  });
+
+  it('pads as the backend asks (kvCachePadding), hides the padding in attentionMask, and marks updateKeysValues values', async () => {
+    const log: BufferLog = { capacities: [], viewLengths: [], roles: [] };
+    const backend: Backend = { ...withFakeSequenceBuffers(log), kvCachePadding: 4 };
+    const cache = new KVCache(backend, 1);
+    const entry = (n: number) => backend.fill([1, 1, n, 2], 1); // [batch, kvHeads, seq, headDim]
+    const prompt = cache.attentionMask([[0, 1, 1]], 3); // a prompt: exact, causal, the pad hidden
+    expect([...prompt.shape]).toEqual([1, 1, 3, 3]);
+    expect([...(await prompt.data())]).toEqual([MASK_VALUE, MASK_VALUE, MASK_VALUE, MASK_VALUE, 0, MASK_VALUE, MASK_VALUE, 0, 0]);
+    cache.updateKeysValues(0, { keys: entry(3), values: entry(3) });
+    expect(log.roles).toEqual(['keys', 'values']);
+    const step = cache.attentionMask([[0, 1, 1, 1]], 1); // one position: padded to 4
+    expect([...(await step.data())]).toEqual([MASK_VALUE, 0, 0, 0]);
+    expect([...cache.updateKeysValues(0, { keys: entry(1), values: entry(1) }).keys.shape]).toEqual([1, 1, 4, 2]);
+    const next = cache.attentionMask([[0, 1, 1, 1, 1]], 1);
+    expect([...(await next.data())]).toEqual([MASK_VALUE, 0, 0, 0, 0, MASK_VALUE, MASK_VALUE, MASK_VALUE]);
+    expect(() => cache.attentionMask([[1, 1]], 1)).toThrow(BackendError);
+    for (const t of [prompt, step, next]) t.dispose();
+    cache.dispose();
   });
 });

@@ -10,7 +10,7 @@ const images = { pixelValues: readBin(golden.preprocess.pixel_values), imageGrid
 const backend = createReferenceBackend();
 let model: Qwen3VLModel;
 
-describe('Qwen3VLSession (KV cache)', () => {
+describe('Qwen3-VL decode session (KV cache)', () => {
   beforeAll(async () => {
     ({ model } = await loadQwen3VLModel(backend, FIXTURE_DIR));
   });
