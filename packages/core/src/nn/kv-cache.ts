@@ -102,11 +102,12 @@ export class KVCache {
    * the forward pass updates layer 0. The caller disposes the tensor.
    */
   attentionMask(rows: readonly (readonly number[])[], queryLength: number): Tensor {
-    const expected = this.length + queryLength;
-    if (rows[0]?.length !== expected) {
-      throw new BackendError('KVCache.attentionMask', `the row mask covers ${rows[0]?.length ?? 0} positions; the cache holds ${this.length} and ${queryLength} are new (${expected})`);
+    const total = rows[0]?.length ?? 0;
+    // a cache without layers (a model with no attention yet) holds nothing to check against
+    if (this.numLayers > 0 && total !== this.length + queryLength) {
+      throw new BackendError('KVCache.attentionMask', `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`);
     }
-    return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.keyLength(queryLength) });
+    return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.padded(total, queryLength) });
   }
 
   /**
