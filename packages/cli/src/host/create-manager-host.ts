@@ -17,6 +17,8 @@ export interface ManagerHostOptions {
   storage?: WeightStorage;
   /** KV cache element type for every model. */
   kvCacheStorage?: SequenceBufferStorage;
+  /** Context length every model is loaded with (default: each model's own, see `resolveContextLength`). */
+  contextLength?: number;
 }
 
 interface Entry {
@@ -89,6 +91,7 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       ...(options.device === undefined ? {} : { device: options.device }),
       ...(options.storage === undefined ? {} : { storage: options.storage }),
       ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
+      ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
       ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });

@@ -4,6 +4,7 @@ import { createGgmlBackend } from '@pio/backend-ggml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagerHost } from '../host/create-manager-host.js';
 import type { ModelHost } from '../host/model-host.js';
+import { createBackendFactory } from '../services/create-backend-factory.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
 import { createServer, type PioServer } from './create-server.js';
 
@@ -88,6 +89,7 @@ async function readSse(
 
 const BACKENDS: Record<string, () => Promise<Backend>> = {
   ggml: () => createGgmlBackend({ threads: 1 }),
+  tfjs: () => createBackendFactory({ backend: 'tfjs' })('cpu'),
 };
 
 describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backendName) => {
@@ -308,5 +310,47 @@ describe.each(Object.keys(BACKENDS))('the manager on a fixture model on %s', (ba
     await new Promise((resolve) => setTimeout(resolve, 100));
     await manager.dispose();
     expect((await running).error).toMatchObject({ code: 'PIO_EXECUTION_ABORTED' });
+  });
+});
+
+describe.each(Object.keys(BACKENDS))('bounded outputs on %s', (backendName) => {
+  let backend: Backend;
+  let host: ModelHost;
+  let server: PioServer;
+  let url: string;
+
+  beforeAll(async () => {
+    backend = await BACKENDS[backendName]!();
+    const manager = createPluginManager({ backend, cwd: REPO_ROOT, allowedRoots: [REPO_ROOT], searchPaths: [join(REPO_ROOT, 'packages')], preferSourceEntries: true });
+    host = createManagerHost({ manager, contextLength: 48 });
+    await host.registerModel({ modelId: 'qwen', source: QWEN });
+    server = createServer({ host });
+    ({ url } = await server.listen(0, '127.0.0.1'));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await host?.close();
+    backend?.dispose();
+  });
+
+  const post = (body: string) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+
+  it('caps a huge max_tokens by the context left after the prompt (finish reason length)', async () => {
+    const response = await post(chat('qwen', 'Tell me a story.', 1_000_000_000, false));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { choices: Array<{ finish_reason: string }>; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
+    expect(body.choices[0]!.finish_reason).toBe('length');
+    expect(body.usage.total_tokens).toBe(48);
+    expect(body.usage.completion_tokens).toBe(48 - body.usage.prompt_tokens);
+  });
+
+  it('refuses a prompt longer than the context with 400 context_length_exceeded, streamed or not', async () => {
+    const long = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    for (const stream of [false, true]) {
+      const response = await post(chat('qwen', long, 4, stream));
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
+    }
   });
 });

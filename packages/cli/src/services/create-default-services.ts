@@ -211,6 +211,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       const host = createManagerHost({
         manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)), hostOptions.limits, createBackend, hostOptions.allowPrivateNetwork),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
+        ...(hostOptions.contextSize === undefined ? {} : { contextLength: hostOptions.contextSize }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),
       });
