@@ -61,7 +61,7 @@ function streamChat(url: string, maxTokens: number) {
   return { firstChunk, done };
 }
 
-describe.each([['ggml']])('signals on the tiny Qwen3-VL on %s', (backend) => {
+describe.each([['ggml'], ['tfjs']])('signals on the tiny Qwen3-VL on %s', (backend) => {
   const env = { PIO_BACKEND: backend };
   beforeAll(() => ensureBuilt(['plugin-qwen3-vl']), BUILD_TIMEOUT_MS);
 
