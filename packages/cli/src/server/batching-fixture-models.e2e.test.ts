@@ -10,7 +10,7 @@ const GLM = join(REPO_ROOT, 'packages', 'plugin-glm-flash', 'src', '__fixtures__
 
 /** Starts `pio serve` on both fixture models; returns an OpenAI client and a stop function (SIGTERM, exit code). */
 async function serve(maxBatch: number): Promise<{ client: OpenAI; stop: () => Promise<number | null> }> {
-  const child = startPio(['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--quiet'], { env: ENV });
+  const child = startPio(['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'], { env: ENV });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
