@@ -47,6 +47,24 @@ describe('examples run as Node scripts on the fixture models', () => {
   });
 });
 
+describe('structured-output.ts on the random-weight Qwen3-VL fixture', () => {
+  it('prints JSON that follows the schema and a forced tool call with its arguments', async () => {
+    const { stdout } = await runExample('structured-output.ts', [QWEN_TINY], EXAMPLES_DIR);
+    const lines = stdout.trim().split('\n');
+    const json = /^\[stop\] (.*)$/.exec(lines[0]);
+    expect(json, stdout).not.toBeNull();
+    const value = JSON.parse(json![1]) as Record<string, unknown>;
+    expect(Object.keys(value).slice(0, 1)).toEqual(['name']);
+    expect(typeof value.population === 'number' && Number.isInteger(value.population) && value.population >= 0).toBe(true);
+    expect(lines[1]).toMatch(/^name: /);
+    const call = /^\[tool_calls\] get_weather\((.*)\)$/.exec(lines[2]);
+    expect(call, stdout).not.toBeNull();
+    const args = JSON.parse(call![1]) as { city: string; unit: string };
+    expect(['celsius', 'fahrenheit']).toContain(args.unit);
+    expect(typeof args.city).toBe('string');
+  });
+});
+
 describe('the server example against `pio serve`', () => {
   it('query-the-server.ts lists the model, completes a chat, and streams the same answer', async () => {
     // `pio serve` from the CLI's sources, on a free port, serving the tiny Qwen3-VL under its folder name.

@@ -45,6 +45,7 @@ export * from './errors/execution-timeout-error.js';
 export * from './errors/execution-aborted-error.js';
 export * from './errors/unsupported-model-error.js';
 export * from './errors/unsupported-setting-error.js';
+export * from './errors/unsupported-schema-error.js';
 export * from './plugin/plugin-manifest.js';
 export * from './plugin/plugin-package.js';
 export * from './plugin/plugin-factory.js';

@@ -2,6 +2,7 @@ import type { CausalLM } from '@pio/core';
 import { createTextModelRuntime, loadGenerationConfig, type GenerationDefaults, type TextModelRuntime } from '@pio/core/generation';
 import { loadChatTemplate, loadTokenizer } from '@pio/core/text';
 import { createGlmAssistantOutputParser } from './chat/glm-assistant-output-parser.js';
+import { glmToolCallGrammar } from './chat/glm-tool-call-grammar.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 
 /**
@@ -30,6 +31,7 @@ export async function createGlmTextRuntime(
     chatTemplate,
     generationDefaults,
     createOutputParser: createGlmAssistantOutputParser,
+    toolCallGrammar: glmToolCallGrammar,
     templateVariables: (request) => (request.enableThinking === undefined ? {} : { enable_thinking: request.enableThinking }),
   });
 }

@@ -5,6 +5,8 @@ import type { ImagePreprocessorConfig } from './image/preprocessor-config.js';
 import type { LoadImageOptions } from './image/load-image.js';
 import type { Qwen3VLImages, Qwen3VLModel } from './qwen3-vl-model.js';
 import { prepareImagePrompt } from './prepare-image-prompt.js';
+import { createQwenOutputParser } from './chat/qwen-output-parser.js';
+import { qwenToolCallGrammar } from './chat/qwen-tool-call-grammar.js';
 
 /** What {@link createQwen3VLRuntime} needs. */
 export interface Qwen3VLRuntimeSettings {
@@ -23,7 +25,8 @@ export interface Qwen3VLRuntimeSettings {
 /**
  * Builds the text and chat surface of a loaded model on core's text-model runtime. The Qwen3-VL hooks: prompts are
  * encoded, their images loaded and preprocessed and each image token expanded to the image's token count; raw
- * `generate` inputs carry `pixelValues` + `imageGridThw`; batched prompts' images are stacked in row order.
+ * `generate` inputs carry `pixelValues` + `imageGridThw`; batched prompts' images are stacked in row order; `<tool_call>`
+ * blocks of the output become tool calls, and forced tool calls use Qwen's tool-call format.
  */
 export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Promise<TextModelRuntime> {
   const { model, modelDir, preprocessor, imageLoad, validatePath } = settings;
@@ -51,6 +54,8 @@ export async function createQwen3VLRuntime(settings: Qwen3VLRuntimeSettings): Pr
     extrasOf: (input) =>
       input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined,
     combineExtras: combineImages,
+    createOutputParser: createQwenOutputParser,
+    toolCallGrammar: qwenToolCallGrammar,
   });
 }
 

@@ -23,6 +23,9 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  * Rows may have their own options (`rowOptions`: token limit, EOS ids, sampling, seed, log-probabilities, signal),
  * which combines separate requests into one batch; a row gives the same tokens as when it runs alone with its options.
  *
+ * A row with a `constraint` has its logits masked before the processors run and ends (`stop`) once its output is
+ * complete and nothing may follow.
+ *
  * A row ends on an EOS token (`eosTokenIds`; reason `stop`, the EOS is not reported as a token), after `maxNewTokens`
  * tokens (`length`), through {@link TokenGeneration.stopRow}, or when `signal` or its own signal fires (`abort`,
  * checked before the first forward pass and between steps; logits computed after the abort are discarded; the other
@@ -133,6 +136,7 @@ async function* run<Extras>(
         const plan = plans[row];
         const raw = data.subarray(row * vocab, (row + 1) * vocab);
         const scores = raw.slice();
+        plan.constraint?.mask(scores, plan.eos);
         for (const processor of plan.processors) processor.process(scores, histories[row]);
         const token = plan.sampling ? sampleToken(scores, plan.rng) : argMax(scores);
         if (token < 0) throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
@@ -140,6 +144,7 @@ async function* run<Extras>(
           finish(row, 'stop', token);
           continue;
         }
+        plan.constraint?.accept(token);
         histories[row].add(token);
         const entry: RowToken = { row, token };
         if (plan.wantLogprobs) {
@@ -149,6 +154,7 @@ async function* run<Extras>(
         }
         tokens.push(entry);
         next[row] = token;
+        if (plan.constraint?.finished) finish(row, 'stop');
         if (histories[row].generatedIds.length >= plan.maxNewTokens) finish(row, 'length');
       }
       yield { step, tokens, finished: takeFinished() };

@@ -1,5 +1,6 @@
 import type { FinishReason, GenerationOptions } from '../plugin/generation-options.js';
 import type { GenerationDefaults } from './generation-defaults.js';
+import type { TokenConstraint } from './constraints/token-constraint.js';
 import type { LogitsProcessor } from './logits-processors/logits-processor.js';
 
 /** Prompts for `generateTokens`: rows of different lengths, unpadded; the engine pads them. */
@@ -18,12 +19,20 @@ export interface GenerateTokensInput<Extras = undefined> {
 export interface RowGenerationOptions extends GenerationOptions {
   /** More processors for this row, run after the built-in ones (replacing the batch's `logitsProcessors`). */
   logitsProcessors?: readonly LogitsProcessor[];
+  /** This row's output constraint (replacing the batch's `constraint`); see {@link GenerateTokensOptions.constraint}. */
+  constraint?: TokenConstraint;
 }
 
 /** Options of `generateTokens`. Stop strings (`stop`) are handled one level up, by `streamText`. */
 export interface GenerateTokensOptions extends GenerationDefaults {
   /** More processors, run after the built-in ones (penalties, temperature, top-k, top-p, min-p). */
   logitsProcessors?: readonly LogitsProcessor[];
+  /**
+   * Constrained decoding: each row starts its own state of this constraint; before the processors run, tokens that
+   * cannot come next are masked (EOS only once the output is complete), and the row ends with `stop` as soon as its
+   * output is complete and nothing may follow. `streamText` builds one from `responseFormat`.
+   */
+  constraint?: TokenConstraint;
   /**
    * Per-row options, one entry per prompt row (`undefined` entries take the batch options): each row may have its own
    * token limit, EOS ids, sampling, seed, stop strings, log-probabilities and `signal`. A row's output does not depend

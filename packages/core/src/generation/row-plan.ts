@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { buildLogitsProcessors } from './build-logits-processors.js';
 import { DEFAULT_MAX_NEW_TOKENS } from './generation-defaults.js';
 import type { GenerateTokensOptions, RowGenerationOptions } from './generation-step.js';
+import type { TokenConstraintState } from './constraints/token-constraint.js';
 import type { LogitsProcessor } from './logits-processors/logits-processor.js';
 import { isSampling } from './resolve-generation-options.js';
 import { createRng, type Rng } from './rng.js';
@@ -14,6 +15,8 @@ export interface RowPlan {
   /** Temperature of the distribution log-probabilities are reported from (1 when greedy). */
   temperature: number;
   processors: readonly LogitsProcessor[];
+  /** The row's constraint state, when its output is constrained. */
+  constraint?: TokenConstraintState;
   wantLogprobs: boolean;
   topN: number;
   rng: Rng;
@@ -46,6 +49,7 @@ export function planRow(options: GenerateTokensOptions, row: number): RowPlan {
     sampling,
     temperature: sampling ? (merged.temperature ?? 1) : 1,
     processors: [...buildLogitsProcessors(merged, sampling), ...(merged.logitsProcessors ?? [])],
+    ...(merged.constraint ? { constraint: merged.constraint.start() } : {}),
     wantLogprobs: merged.logprobs === true || (merged.topLogprobs ?? 0) > 0,
     topN: merged.topLogprobs ?? 0,
     rng: createRng(merged.seed ?? randomInt(0, 2 ** 32)),

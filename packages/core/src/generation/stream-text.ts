@@ -2,6 +2,7 @@ import type { CausalLM } from '../model/causal-lm.js';
 import type { FinishReason, TokenLogprob, Usage } from '../plugin/generation-options.js';
 import { createDetokenizer } from '../text/detokenizer.js';
 import type { Tokenizer } from '../text/tokenizer.js';
+import { constrainOptions } from './constraints/constrain-options.js';
 import { generateTokens } from './generate-tokens.js';
 import type { GenerateTokensInput, GenerateTokensOptions, RowToken } from './generation-step.js';
 import { StopStringMatcher } from './stop-string-matcher.js';
@@ -39,7 +40,8 @@ export interface TextGenerationDelta {
  * Stop strings (`stop`) may span tokens; text that could still become a stop string is held back, and the stop string
  * itself is never emitted (the row then ends with `stop` and no further model steps run for it). Without `eosTokenIds`,
  * the tokenizer's EOS token ends rows. `rowOptions` may give each row its own stop strings and options (see
- * `generateTokens`), so separate requests can share one batch.
+ * `generateTokens`), so separate requests can share one batch. A `responseFormat` (batch-wide or per row) becomes a
+ * token `constraint` over the tokenizer's vocabulary.
  *
  * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
  */
@@ -50,7 +52,9 @@ export function streamText<Extras = undefined>(
   options: TextGenerationOptions = {},
 ): AsyncIterable<TextGenerationDelta> {
   const eosTokenIds = options.eosTokenIds ?? (tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId]);
-  const generation = generateTokens(model, input, { ...options, eosTokenIds });
+  const constrain = <T extends TextGenerationOptions>(o: T): T => constrainOptions(o, tokenizer, model.vocabSize);
+  const rowOptions = options.rowOptions?.map((row) => row && constrain(row));
+  const generation = generateTokens(model, input, { ...constrain(options), eosTokenIds, ...(rowOptions ? { rowOptions } : {}) });
   const stopsOf = (row: number): string[] => {
     const stop = options.rowOptions?.[row]?.stop ?? options.stop;
     return stop === undefined ? [] : typeof stop === 'string' ? [stop] : [...stop];

@@ -21,11 +21,14 @@ import { createPlainOutputParser, type AssistantOutputParser } from './assistant
 import { createChatDeltaMapper } from './chat-delta-mapper.js';
 import { collectChatCompletion } from './collect-chat-completion.js';
 import { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
+import type { TokenConstraint } from './constraints/token-constraint.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 import { generationOptionsOf } from './generation-options-of.js';
 import { resolveGenerationOptions } from './resolve-generation-options.js';
 import { streamPreparedBatch, type PreparedBatchRow } from './stream-prepared-batch.js';
 import { streamText as streamRows, type TextGenerationDelta } from './stream-text.js';
+import type { ToolCallGrammar } from './constraints/tool-call-grammar.js';
+import { toolCallConstraint } from './constraints/tool-call-constraint.js';
 
 /** A prompt ready for a model: token ids and the model-specific extras (e.g. preprocessed images). */
 export interface PreparedPrompt<Extras> {
@@ -60,6 +63,8 @@ export interface TextModelRuntimeOptions<Extras = undefined> {
   combineExtras?: (extras: readonly (Extras | undefined)[]) => Extras | undefined;
   /** Template variables a request implies (e.g. `enable_thinking` from `enableThinking`). */
   templateVariables?: (request: ChatCompletionRequest) => Record<string, unknown>;
+  /** The model's tool-call format, for forced tool calls (`toolChoice` `required` or a named tool). Without it, those are refused. */
+  toolCallGrammar?: ToolCallGrammar;
 }
 
 /** The text and chat surface of a text model plugin, built by {@link createTextModelRuntime}. */
@@ -93,15 +98,21 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
     if (!chatTemplate) throw new UnsupportedInputError({ input: 'chat', hint: 'it has no chat template; use generateText with chat: false.' });
     return chatTemplate.render({
       messages: request.messages,
-      tools: request.tools,
+      tools: request.toolChoice === 'none' ? undefined : request.tools,
       addGenerationPrompt: true,
       ...options.templateVariables?.(request),
       ...request.templateOptions,
     });
   };
 
-  const rows = (prepared: PreparedPrompt<Extras>, generation: GenerateTextOptions | ChatCompletionRequest) =>
-    streamRows(model, tokenizer, { inputIds: [prepared.inputIds], extras: prepared.extras }, resolveGenerationOptions(defaults, generationOptionsOf(generation)));
+  const rows = (prepared: PreparedPrompt<Extras>, generation: GenerateTextOptions | ChatCompletionRequest, constraint?: TokenConstraint) =>
+    streamRows(model, tokenizer, { inputIds: [prepared.inputIds], extras: prepared.extras }, {
+      ...resolveGenerationOptions(defaults, generationOptionsOf(generation)),
+      ...(constraint ? { constraint } : {}),
+    });
+  /** The constraint of a forced tool call, if the request forces one. */
+  const toolConstraint = (request: ChatCompletionRequest, prompt: string) =>
+    toolCallConstraint(request, prompt, { tokenizer, vocabSize: model.vocabSize, grammar: options.toolCallGrammar });
 
   /** The prompt text and images of a `generateText` call (templated as one user message unless `chat: false`). */
   const textPrompt = (prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): { text: string; images: ImageInput[] } => {
@@ -130,7 +141,8 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
       const prompt = renderChat(request);
       const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });
       const parser = options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser();
-      return { ...prepared, options: resolveGenerationOptions(defaults, generationOptionsOf(request)), parser };
+      const constraint = toolConstraint(request, prompt);
+      return { ...prepared, options: { ...resolveGenerationOptions(defaults, generationOptionsOf(request)), ...(constraint ? { constraint } : {}) }, parser };
     }
     const prepared = await prepareInput(textPrompt(entry.prompt, entry.options), { signal: entry.options?.signal });
     return { ...prepared, options: resolveGenerationOptions(defaults, generationOptionsOf(entry.options ?? {})), parser: createPlainOutputParser() };
@@ -138,9 +150,10 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
 
   async function* streamChat(request: ChatCompletionRequest): AsyncGenerator<ChatCompletionDelta> {
     const prompt = renderChat(request);
+    const constraint = toolConstraint(request, prompt);
     const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });
     const toChat = createChatDeltaMapper(options.createOutputParser?.({ prompt, request }) ?? createPlainOutputParser());
-    for await (const delta of rows(prepared, request)) {
+    for await (const delta of rows(prepared, request, constraint)) {
       const out = toChat(delta);
       if (out) yield out;
     }

@@ -30,7 +30,27 @@ export interface GenerationOptions {
   logprobs?: boolean;
   /** Cancels generation; the result so far is returned with finish reason `abort` (streams end the same way). */
   signal?: AbortSignal;
+  /**
+   * Constrains the output to JSON (`json_object`: any JSON object) or to a JSON Schema (`json_schema`) by masking
+   * tokens at every step, so the text parses and validates by construction unless it is cut short (`maxNewTokens`,
+   * a stop string, an abort). See docs/structured-output.md for the supported keywords.
+   */
+  responseFormat?: ResponseFormat;
 }
+
+/** What the output must be (OpenAI's `response_format`, camel-cased): plain text, any JSON object, or JSON following a schema. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      /** The JSON Schema the output validates against. */
+      schema: Record<string, unknown> | boolean;
+      /** Accepted for OpenAI compatibility; the schema is always enforced and unsupported keywords are always an error. */
+      strict?: boolean;
+      /** A name for the schema (informational). */
+      name?: string;
+    };
 
 /** Why generation ended. */
 export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls';

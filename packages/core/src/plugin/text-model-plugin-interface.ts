@@ -81,11 +81,20 @@ export interface TextDelta {
 export interface ChatCompletionRequest extends GenerationOptions {
   messages: ChatMessage[];
   tools?: ToolDefinition[];
+  /**
+   * Whether the model must call a tool: `auto` (default: it decides), `none` (the tools are left out of the prompt),
+   * `required` (exactly one call to one of `tools`) or `{ name }` (exactly one call to that tool). Forced calls are
+   * constrained decoding in the model's tool-call format, the arguments following the tool's `parameters` schema.
+   */
+  toolChoice?: ToolChoice;
   /** Models with a thinking mode: think before answering (model default when unset). */
   enableThinking?: boolean;
   /** Extra variables passed to the chat template. */
   templateOptions?: Record<string, unknown>;
 }
+
+/** See {@link ChatCompletionRequest.toolChoice}. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
 /** A chat completion result; `message` can be appended to the conversation as is. */
 export interface ChatCompletionResult {

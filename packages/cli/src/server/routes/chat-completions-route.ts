@@ -8,12 +8,14 @@ import { toPluginMessages } from '../to-plugin-messages.js';
 import { toChatLogprobs, toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 import { SseStream } from '../sse-stream.js';
 import { toHttpError } from '../to-http-error.js';
+import { structuredOutputOptions } from '../structured-output-options.js';
 
 /** `POST /v1/chat/completions`: OpenAI chat completions, streamed over SSE or not, batched with the model's other waiting requests. */
 export async function chatCompletionsRoute(context: RouteContext): Promise<void> {
   const body = parseRequest(chatCompletionRequestSchema, await context.readBody());
+  const structured = structuredOutputOptions(body);
   const model = context.requireModel(body.model);
-  const request = await toChatRequest(body, context);
+  const request = { ...(await toChatRequest(body, context)), ...structured };
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   await context.generate(model, { kind: 'chat', request }, body.stream === true, async (deltas) => {

@@ -18,6 +18,25 @@ export const chatCompletionRequestSchema = z.object({
       z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
     ])
     .nullish(),
+  response_format: z
+    .discriminatedUnion(
+      'type',
+      [
+        z.object({ type: z.literal('text') }),
+        z.object({ type: z.literal('json_object') }),
+        z.object({
+          type: z.literal('json_schema'),
+          json_schema: z.object({
+            name: z.string().optional(),
+            description: z.string().optional(),
+            schema: z.union([z.record(z.string(), z.unknown()), z.boolean()]).optional(),
+            strict: z.boolean().nullish(),
+          }),
+        }),
+      ],
+      { error: "response_format must be {type: 'text'}, {type: 'json_object'} or {type: 'json_schema', json_schema: {name, schema, strict}}" },
+    )
+    .nullish(),
   /** Extension: turn a model's thinking mode on or off. */
   enable_thinking: z.boolean().nullish(),
   /** Extension (vLLM's name): extra chat template variables. */
