@@ -79,9 +79,22 @@ export async function runCli(argv: readonly string[], options: RunCliOptions): P
 }
 
 function describe(error: unknown): string {
-  if (PioError.isInstance(error)) return error.message.split('\n')[0] ?? error.code;
-  if (error instanceof Error) return (error.message.split('\n')[0] ?? error.name) || error.name;
-  return String(error);
+  const first = PioError.isInstance(error)
+    ? (error.message.split('\n')[0] ?? error.code)
+    : error instanceof Error
+      ? (error.message.split('\n')[0] ?? error.name) || error.name
+      : String(error);
+  const root = systemCause(error);
+  return root && !first.includes(root) ? `${first} (cause: ${root})` : first;
+}
+
+/** The message of the first system error (`ENOTFOUND`, `ECONNREFUSED`, `EACCES`...) among the causes, shown without -v. */
+function systemCause(error: unknown): string | undefined {
+  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return cause.message.includes(code) ? cause.message : `${code}: ${cause.message}`;
+  }
+  return undefined;
 }
 
 function topHelp(): string {
@@ -100,5 +113,5 @@ Global options:
   --version      Print the version
 
 Environment: PIO_API_KEY (serve), PIO_PLUGIN_PATH (extra plugin folders), PIO_TRUST (extra
-trusted plugin packages, comma separated), PIO_MODELS_DIR, HF_HOME / HF_HUB_CACHE, HF_TOKEN, NO_COLOR.`;
+trusted plugin packages, comma separated), PIO_MODELS_DIR, HF_HOME / HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, NO_COLOR.`;
 }

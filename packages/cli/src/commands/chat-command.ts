@@ -6,6 +6,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
+import { ensureModel } from './ensure-model.js';
 import { hostFlagsOf, MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
 
@@ -80,7 +81,8 @@ async function runChat(context: CommandContext): Promise<number> {
     if (interactive) io.stdout.write(out.style('green', '> '));
   };
   try {
-    const model = await loadModel(host, err, { id: values.model, source: values.model, signal: loading.signal, ...(values.plugin ? { pluginId: values.plugin } : {}) });
+    const source = await ensureModel(services, err, { source: values.model, env: io.env, signal: loading.signal });
+    const model = await loadModel(host, err, { id: values.model, source, signal: loading.signal, ...(values.plugin ? { pluginId: values.plugin } : {}) });
     // Created after loading: readline starts reading at once, and lines read before iteration begins would be lost.
     lines = createInterface({ input: io.stdin, terminal: interactive, ...(interactive ? { output: io.stdout as NodeJS.WritableStream } : {}) });
     lines.on('SIGINT', interrupt);

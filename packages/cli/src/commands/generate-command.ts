@@ -5,6 +5,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
+import { ensureModel } from './ensure-model.js';
 import { Spinner } from '../render/spinner.js';
 import { hostFlagsOf, MODEL_FLAGS, MODEL_FLAGS_HELP } from './model-flags.js';
 import { modelRootsOf } from './model-roots.js';
@@ -85,7 +86,8 @@ async function runGenerate(context: CommandContext): Promise<number> {
   options.signal = controller.signal;
   try {
     const loadStarted = performance.now();
-    const model = await loadModel(host, err, { id: values.model, source: values.model, ...(values.plugin ? { pluginId: values.plugin } : {}), signal: controller.signal });
+    const source = await ensureModel(services, err, { source: values.model, env: io.env, signal: controller.signal });
+    const model = await loadModel(host, err, { id: values.model, source, ...(values.plugin ? { pluginId: values.plugin } : {}), signal: controller.signal });
     const loadMs = performance.now() - loadStarted;
     const started = performance.now();
     if (values.json) {

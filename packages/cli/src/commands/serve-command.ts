@@ -4,6 +4,7 @@ import type { CliCommand, CommandContext } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { loadModel } from './load-model.js';
+import { ensureModel } from './ensure-model.js';
 import { createServer } from '../server/create-server.js';
 import { modelRootsOf } from './model-roots.js';
 import { hostFlagsOf, MODEL_FLAGS } from './model-flags.js';
@@ -152,7 +153,8 @@ async function runServe(context: CommandContext): Promise<number> {
     const { url } = await server.listen(port, listenHost);
     try {
       for (const [id, source] of specs) {
-        await loadModel(host, err, { id, source, ...(values.plugin ? { pluginId: values.plugin } : {}) });
+        const path = await ensureModel(services, err, { source, env: io.env });
+        await loadModel(host, err, { id, source: path, ...(values.plugin ? { pluginId: values.plugin } : {}) });
       }
     } catch (error) {
       await server.close();

@@ -181,6 +181,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       const path = await downloadModel(repoId, {
         ...(downloadOptions.revision === undefined ? {} : { revision: downloadOptions.revision }),
         ...(env.HF_TOKEN ? { accessToken: env.HF_TOKEN } : {}),
+        ...(env.HF_ENDPOINT ? { hubUrl: env.HF_ENDPOINT.replace(/\/+$/, '') } : {}),
         ...(downloadOptions.onProgress === undefined ? {} : { onProgress: downloadOptions.onProgress }),
         ...(downloadOptions.signal === undefined ? {} : { signal: downloadOptions.signal }),
       });
