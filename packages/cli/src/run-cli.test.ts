@@ -68,6 +68,15 @@ describe('pio commands (in process, fake services)', () => {
     expect((await run(['-q', 'pull', 'org/model'])).stderr).toBe('');
   });
 
+  it('downloads a Hub id that is not on this machine before generating, like pio pull', async () => {
+    const { code, stdout, stderr } = await run(['generate', '--model', 'missing/model', 'hello']);
+    expect(code).toBe(0);
+    expect(stdout).toBe('echo: hello\n');
+    expect(stderr).toContain('missing/model is not on this machine: downloading it into the Hugging Face cache');
+    expect(stderr).toContain('Pulling missing/model 100% (3.9 KB/3.9 KB)');
+    expect(stderr).toContain('Loaded /cache/models--missing--model/snapshots/abc with echo');
+  });
+
   it('generates text, streamed or as JSON, with images', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pio-cli-'));
     await writeFile(join(dir, 'cat.png'), Buffer.alloc(9));

@@ -81,7 +81,7 @@ async function runChat(context: CommandContext): Promise<number> {
     if (interactive) io.stdout.write(out.style('green', '> '));
   };
   try {
-    const source = await ensureModel(services, err, { source: values.model, env: io.env, signal: loading.signal });
+    const source = await ensureModel(services, err, { source: values.model, signal: loading.signal });
     const model = await loadModel(host, err, { id: values.model, source, signal: loading.signal, ...(values.plugin ? { pluginId: values.plugin } : {}) });
     // Created after loading: readline starts reading at once, and lines read before iteration begins would be lost.
     lines = createInterface({ input: io.stdin, terminal: interactive, ...(interactive ? { output: io.stdout as NodeJS.WritableStream } : {}) });

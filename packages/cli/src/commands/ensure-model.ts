@@ -1,4 +1,4 @@
-import { isHfRepoId, ModelNotFoundError, resolveModelPath } from '@pio/core/weights';
+import { isHfRepoId } from '@pio/core/weights';
 import { ProgressBar } from '../render/progress-bar.js';
 import type { Terminal } from '../render/terminal.js';
 import type { CliServices } from '../services/cli-services.js';
@@ -11,15 +11,11 @@ import type { CliServices } from '../services/cli-services.js';
 export async function ensureModel(
   services: CliServices,
   terminal: Terminal,
-  request: { source: string; env: Readonly<Record<string, string | undefined>>; signal?: AbortSignal },
+  request: { source: string; signal?: AbortSignal },
 ): Promise<string> {
   const { source } = request;
-  try {
-    await resolveModelPath(source, { env: request.env });
-    return source;
-  } catch (error) {
-    if (!ModelNotFoundError.isInstance(error) || !isHfRepoId(source)) throw error;
-  }
+  // a folder or id not found here fails in the loader with the places looked at; only a Hub id is downloaded
+  if (!isHfRepoId(source) || (await services.hasModel(source))) return source;
   terminal.info(`${source} is not on this machine: downloading it into the Hugging Face cache`);
   const bar = new ProgressBar(terminal, `Pulling ${source}`);
   const { path } = await services.downloadModel(source, {

@@ -86,7 +86,7 @@ async function runGenerate(context: CommandContext): Promise<number> {
   options.signal = controller.signal;
   try {
     const loadStarted = performance.now();
-    const source = await ensureModel(services, err, { source: values.model, env: io.env, signal: controller.signal });
+    const source = await ensureModel(services, err, { source: values.model, signal: controller.signal });
     const model = await loadModel(host, err, { id: values.model, source, ...(values.plugin ? { pluginId: values.plugin } : {}), signal: controller.signal });
     const loadMs = performance.now() - loadStarted;
     const started = performance.now();

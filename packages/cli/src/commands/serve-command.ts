@@ -153,7 +153,7 @@ async function runServe(context: CommandContext): Promise<number> {
     const { url } = await server.listen(port, listenHost);
     try {
       for (const [id, source] of specs) {
-        const path = await ensureModel(services, err, { source, env: io.env });
+        const path = await ensureModel(services, err, { source });
         await loadModel(host, err, { id, source: path, ...(values.plugin ? { pluginId: values.plugin } : {}) });
       }
     } catch (error) {

@@ -91,6 +91,8 @@ export interface CliServices {
   describeModel(source: string): Promise<ModelDescription>;
   /** Describes this machine. */
   analyzeHardware(): Promise<DoctorReport>;
+  /** Whether a model folder or Hub id is on this machine (a folder, or in `PIO_MODELS_DIR` / the Hugging Face cache). */
+  hasModel(source: string): Promise<boolean>;
   /** Downloads a Hub repository into the Hugging Face cache (resuming); returns the snapshot folder. */
   downloadModel(repoId: string, options: { revision?: string; onProgress?: (progress: PullProgress) => void; signal?: AbortSignal }): Promise<{ path: string }>;
   /** A model host that loads models with the installed plugins. */

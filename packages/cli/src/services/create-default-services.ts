@@ -16,7 +16,7 @@ import {
   type PluginManager,
   type WeightStorage,
 } from '@pio/core';
-import { downloadModel, resolveModelPath } from '@pio/core/weights';
+import { downloadModel, ModelNotFoundError, resolveModelPath } from '@pio/core/weights';
 import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
@@ -175,6 +175,16 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
     async analyzeHardware() {
       const snapshot = await analyzer.analyze();
       return { ...snapshot, engines: [await ggmlEngine(), ...snapshot.engines], node: process.versions.node };
+    },
+
+    async hasModel(source) {
+      try {
+        await resolveModelPath(source, { env });
+        return true;
+      } catch (error) {
+        if (ModelNotFoundError.isInstance(error)) return false;
+        throw error;
+      }
     },
 
     async downloadModel(repoId, downloadOptions) {

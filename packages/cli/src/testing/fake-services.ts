@@ -41,6 +41,9 @@ export function createFakeServices(pluginOptions: EchoTextPluginOptions = {}): C
         ],
       };
     },
+    async hasModel(source) {
+      return !source.startsWith('missing/');
+    },
     async downloadModel(repoId, options) {
       const total = 4000;
       options.onProgress?.({ type: 'file-start', file: 'model.safetensors', bytes: 0, totalBytes: total, filesDone: 0, filesTotal: 1, resumedFrom: 1000 });
