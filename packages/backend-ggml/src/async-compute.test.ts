@@ -108,6 +108,12 @@ describe('graph computations off the event loop', () => {
     buffer.dispose();
   });
 
+  it('gives koffi async calls (where graphs compute) the native stack of synchronous calls', async () => {
+    const koffi = ((await import('koffi')) as unknown as { default: { config(): Record<string, number> } }).default;
+    const config = koffi.config();
+    expect(config.async_stack_size).toBeGreaterThanOrEqual(config.sync_stack_size);
+  });
+
   it('dispose() during a computation frees the backend once it settles; that read and every later call reject', async () => {
     const y = chain(backend, x);
     const other = backend.tensor([1, 2], [2]);
