@@ -62,7 +62,7 @@ describe('structured-output.ts on the random-weight Qwen3-VL fixture', () => {
     const args = JSON.parse(call![1]) as { city: string; unit: string };
     expect(['celsius', 'fahrenheit']).toContain(args.unit);
     expect(typeof args.city).toBe('string');
-  });
+  }, 240_000);
 });
 
 describe('the server example against `pio serve`', () => {

@@ -16,10 +16,10 @@ if (!isTextModelPlugin(qwen)) throw new Error('qwen3-vl is a text plugin');
 const schema = {
   type: 'object',
   properties: {
-    name: { type: 'string', maxLength: 24 },
-    population: { type: 'integer', minimum: 0 },
+    name: { type: 'string', maxLength: 16 },
+    population: { type: 'integer', minimum: 0, maximum: 50_000_000 },
     founded: { type: 'string', format: 'date' },
-    tags: { type: 'array', items: { enum: ['capital', 'port', 'old'] }, maxItems: 3 },
+    tags: { type: 'array', items: { enum: ['capital', 'port', 'old'] }, maxItems: 2 },
   },
   required: ['name', 'population', 'tags'],
   additionalProperties: false,
@@ -40,7 +40,7 @@ const tools: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'get_weather',
-      parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 32 }, unit: { enum: ['celsius', 'fahrenheit'] } }, required: ['city', 'unit'] },
+      parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 16 }, unit: { enum: ['celsius', 'fahrenheit'] } }, required: ['city', 'unit'] },
     },
   },
 ];
