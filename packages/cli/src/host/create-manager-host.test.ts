@@ -15,7 +15,8 @@ function makeHost(): ModelHost {
   const manager = createPluginManager({
     cwd: FIXTURES,
     searchPaths: [join(FIXTURES, 'plugins')],
-    trustPolicy: { allow: ['pio-plugin-echo'] },
+    // a fixture folder is no trusted installation: the package is trusted by name (trust follows where a package is installed)
+    trustPolicy: { packages: { 'pio-plugin-echo': 'sandboxed' } },
     backend: createReferenceBackend(),
     allowedRoots: [FIXTURES],
   });

@@ -1,5 +1,5 @@
-import type { Device, ModelPluginInterface, PluginManager, SequenceBufferStorage, WeightStorage } from '@pio/core';
-import { isTextModelPlugin, loadPluginFactory, readPluginPackage } from '@pio/core';
+import type { Device, PluginManager, SequenceBufferStorage, WeightStorage } from '@pio/core';
+import { isTextModelPlugin } from '@pio/core';
 import { resolveModelPath } from '@pio/core/weights';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { NoPluginForModelError } from '../errors/no-plugin-for-model-error.js';
@@ -21,62 +21,22 @@ export interface ManagerHostOptions {
   contextLength?: number;
 }
 
-interface Entry {
-  model: HostedModel;
-  /** Name the plugin is registered under in the manager (an alias when one plugin serves several models). */
-  managerName: string;
-}
-
 /**
  * A {@link ModelHost} over a PIO `PluginManager`. A model is found in a folder, the `PIO_MODELS_DIR` or the
  * Hugging Face cache (`resolveModelPath`), matched to a plugin by its config.json (or the plugin named), and
- * activated. A manager activates a plugin for one model at a time, so a second model of the same plugin is
- * served by the same package registered again under an alias (`qwen3-vl#2`).
+ * activated in the manager under its model id: a plugin serves as many models as are registered, each on its own
+ * instance.
  */
 export function createManagerHost(options: ManagerHostOptions): ModelHost {
   const { manager } = options;
-  const entries = new Map<string, Entry>();
+  const models = new Map<string, HostedModel>();
   let discovered: Promise<unknown> | undefined;
-  /** Registrations run one at a time (choosing a plugin alias must not race). */
+  /** Registrations run one at a time (an id is checked and taken atomically). */
   let registering: Promise<unknown> = Promise.resolve();
   const discover = (): Promise<unknown> => (discovered ??= manager.discoverPlugins());
 
-  const aliasFor = async (pluginName: string): Promise<string> => {
-    const plugins = manager.listPlugins();
-    const base = plugins.find((p) => p.name === pluginName);
-    if (!base || base.state === 'inactive') return pluginName;
-    for (let n = 2; ; n++) {
-      const alias = `${pluginName}-${n}`;
-      const existing = plugins.find((p) => p.name === alias);
-      if (existing?.state === 'inactive') return alias;
-      if (existing) continue;
-      if (!base.packageDir) throw new ModelAlreadyRegisteredError(`${pluginName} (already serving ${base.modelPath ?? 'a model'})`);
-      const pkg = await readPluginPackage(base.packageDir);
-      if (!pkg) return pluginName;
-      const factory = await loadPluginFactory(pkg);
-      const aliased = async (): Promise<ModelPluginInterface> => renamed(await factory(), alias);
-      const { homepage, ...metadata } = base;
-      await manager.registerPlugin(
-        aliased,
-        {
-          name: alias,
-          version: metadata.version,
-          description: metadata.description,
-          architectures: metadata.architectures,
-          modelTypes: metadata.modelTypes,
-          modalities: metadata.modalities,
-          license: metadata.license,
-          requiredTrust: metadata.requiredTrust as 'sandboxed',
-          ...(homepage === undefined ? {} : { homepage }),
-        },
-        pkg.packageName ? { packageName: pkg.packageName } : {},
-      );
-      return alias;
-    }
-  };
-
   const register = async (request: RegisterModelRequest): Promise<HostedModel> => {
-    if (entries.has(request.modelId)) throw new ModelAlreadyRegisteredError(request.modelId);
+    if (models.has(request.modelId)) throw new ModelAlreadyRegisteredError(request.modelId);
     await discover();
     const { path } = await resolveModelPath(request.source);
     let pluginName = request.pluginId;
@@ -85,9 +45,9 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       if (!found) throw new NoPluginForModelError({ modelPath: path, installed: manager.listPlugins().map((p) => p.name) });
       pluginName = found.name;
     }
-    const managerName = await aliasFor(pluginName);
-    const plugin = await manager.activatePlugin(managerName, {
+    const plugin = await manager.activatePlugin(pluginName, {
       modelPath: path,
+      modelId: request.modelId,
       ...(options.device === undefined ? {} : { device: options.device }),
       ...(options.storage === undefined ? {} : { storage: options.storage }),
       ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
@@ -96,24 +56,20 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
     if (!isTextModelPlugin(plugin)) {
-      await manager.deactivatePlugin(managerName);
+      await manager.deactivatePlugin(request.modelId);
       throw new NotATextModelError(pluginName);
     }
-    if (entries.has(request.modelId)) {
-      await manager.deactivatePlugin(managerName);
-      throw new ModelAlreadyRegisteredError(request.modelId);
-    }
-    const settings = manager.listPlugins().find((p) => p.name === managerName)?.settings;
+    const settings = manager.listModels().find((m) => m.id === request.modelId)?.settings;
     const runtime = settings === undefined ? undefined : { device: settings.device, storage: settings.storage };
     const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin, ...(runtime ? { runtime } : {}) };
-    entries.set(request.modelId, { model, managerName });
+    models.set(request.modelId, model);
     return model;
   };
 
   return {
-    ...managerModelHost(manager, (id) => entries.get(id)?.managerName),
-    listModels: () => [...entries.values()].map((entry) => entry.model),
-    getModel: (id) => entries.get(id)?.model,
+    ...managerModelHost(manager, (id) => (models.has(id) ? id : undefined)),
+    listModels: () => [...models.values()],
+    getModel: (id) => models.get(id),
 
     registerModel(request: RegisterModelRequest) {
       const next = registering.then(() => register(request));
@@ -122,45 +78,27 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
     },
 
     async unregisterModel(id) {
-      const entry = entries.get(id);
-      if (!entry) return false;
-      entries.delete(id);
-      await manager.deactivatePlugin(entry.managerName);
+      if (!models.delete(id)) return false;
+      await manager.deactivatePlugin(id);
       return true;
     },
 
     async listPlugins(): Promise<readonly HostedPluginSummary[]> {
       await discover();
-      const aliases = new Set([...entries.values()].map((e) => e.managerName).filter((name) => /-\d+$/.test(name)));
-      return manager
-        .listPlugins()
-        .filter((p) => !aliases.has(p.name))
-        .map((p) => ({
-          name: p.name,
-          version: p.version,
-          description: p.description,
-          architectures: p.architectures,
-          modelTypes: p.modelTypes,
-          modalities: p.modalities,
-          ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
-        }));
+      return manager.listPlugins().map((p) => ({
+        name: p.name,
+        version: p.version,
+        description: p.description,
+        architectures: p.architectures,
+        modelTypes: p.modelTypes,
+        modalities: p.modalities,
+        ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
+      }));
     },
 
     async close() {
-      entries.clear();
+      models.clear();
       await manager.dispose();
     },
   };
-}
-
-/** `plugin` under another name: its metadata carries `name`; every other member is the plugin's own, bound to it. */
-function renamed(plugin: ModelPluginInterface, name: string): ModelPluginInterface {
-  const metadata = { ...plugin.metadata, name };
-  return new Proxy(plugin, {
-    get(target, property) {
-      if (property === 'metadata') return metadata;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

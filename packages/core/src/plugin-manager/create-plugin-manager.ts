@@ -1,4 +1,4 @@
-import { isAbsolute, resolve, sep } from 'node:path';
+import { basename, isAbsolute, resolve, sep } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { ConfigManager } from '../config/config-manager.js';
 import type { Device } from '../config/model-settings.js';
@@ -27,7 +27,7 @@ import { findPluginForModel } from './find-plugin-for-model.js';
 import { loadPluginsFromDirectory } from './load-plugins-from-directory.js';
 import type { ManagerContext } from './manager-context.js';
 import type { ActiveModel, PluginEntry } from './plugin-entry.js';
-import { pluginInfo } from './plugin-info.js';
+import { pluginInfo, stateOf } from './plugin-info.js';
 import type { PluginManager, PluginManagerOptions } from './plugin-manager.js';
 import { ExecutionQueue } from './execution-queue.js';
 import { streamScheduledGeneration } from './stream-scheduled-generation.js';
@@ -54,6 +54,9 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
   const hubCacheDir = options.hubCacheDir ?? hfHubCacheDir();
   const created = new Map<Device, Promise<Backend>>();
   const entries = new Map<string, PluginEntry>();
+  /** Loaded and loading models by id: each a copy of its plugin's entry with its own instance and state. */
+  const models = new Map<string, PluginEntry>();
+  const modelsOf = (name: string): PluginEntry[] => [...models.values()].filter((model) => model.name === name);
 
   async function backendFor(pluginName: string, device: Device): Promise<Backend> {
     if (options.createBackend === undefined) {
@@ -113,7 +116,7 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
    * replaces another package of the same plugin name: that is a {@link DuplicatePluginError}.
    */
   const keepExisting = (existing: PluginEntry, pkg: PluginPackage, origin: 'discovered' | 'directory', errors: PioError[]): boolean => {
-    if (existing.state !== 'inactive' || existing.origin === 'registered') return true; // in use, or given in code
+    if (stateOf(existing, modelsOf(existing.name)) !== 'inactive' || existing.origin === 'registered') return true; // in use, or given in code
     if (existing.pkg?.packageDir === pkg.packageDir) return true; // same package: keep its imported code
     if (origin === 'directory') return false; // an explicit folder wins over discovery
     if (existing.origin === 'directory') return true;
@@ -138,6 +141,45 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
       });
     }
     return errors;
+  };
+
+  /**
+   * The entry of model `modelId` of `registration`'s plugin, made on first use: the plugin's entry with its own
+   * instance and state (a fresh instance from the factory; a plugin registered as one object holds one model).
+   */
+  const modelEntry = (registration: PluginEntry, modelId: string): PluginEntry => {
+    const existing = models.get(modelId);
+    if (existing && existing.name !== registration.name) {
+      throw new PluginStateError({
+        pluginName: registration.name,
+        state: 'inactive',
+        message: `the model id "${modelId}" is taken by the ${existing.name} plugin. Pass another modelId.`,
+      });
+    }
+    if (existing) return existing;
+    const other = registration.reusable ? modelsOf(registration.name)[0] : undefined;
+    if (other) return other; // one object, one model: the checks of activatePlugin refuse a different one
+    const { spare } = registration;
+    registration.spare = undefined;
+    const entry: PluginEntry = { ...registration, modelId, spare, state: 'inactive', activation: undefined, active: undefined, deactivation: undefined, executions: new Set() };
+    models.set(modelId, entry);
+    return entry;
+  };
+
+  /** Drops an inactive model's entry. */
+  const forget = (entry: PluginEntry): void => {
+    if (entry.state === 'inactive' && entry.modelId !== undefined && models.get(entry.modelId) === entry) models.delete(entry.modelId);
+  };
+
+  /** The model a name means: a model id, or a plugin name when that plugin runs one model (else its inactive entry). */
+  const resolveModel = (name: string): PluginEntry => {
+    const model = models.get(name);
+    if (model) return model;
+    const registration = lookup(name);
+    const loaded = modelsOf(name);
+    if (loaded.length <= 1) return loaded[0] ?? registration;
+    const ids = loaded.map((m) => m.modelId).join(', ');
+    throw new PluginStateError({ pluginName: name, state: 'active', message: `it runs ${loaded.length} models (${ids}). Name the model id instead.` });
   };
 
   const requireActive = (entry: PluginEntry): ActiveModel => {
@@ -193,10 +235,11 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     async registerPlugin(plugin: ModelPluginInterface | PluginFactory, manifest?: ModelPluginMetadataInput, registerOptions = {}) {
       const entry = await registrationEntry(plugin, manifest, registerOptions);
       const existing = entries.get(entry.name);
-      if (existing && (existing.state !== 'inactive' || !registerOptions.replace)) {
+      const state = existing && stateOf(existing, modelsOf(existing.name));
+      if (existing && (state !== 'inactive' || !registerOptions.replace)) {
         throw new PluginStateError({
           pluginName: entry.name,
-          state: existing.state === 'inactive' ? 'already registered' : existing.state,
+          state: state === 'inactive' ? 'already registered' : (state ?? 'registered'),
           message: 'a plugin of this name is registered. Pass { replace: true } (while it is inactive) to replace it.',
         });
       }
@@ -205,12 +248,24 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     },
 
     listPlugins() {
-      return [...entries.values()].map((entry) => pluginInfo(entry, ctx.trustLevelOf(entry)));
+      return [...entries.values()].map((entry) => pluginInfo(entry, ctx.trustLevelOf(entry), modelsOf(entry.name)));
+    },
+
+    listModels() {
+      return [...models.values()].map((model) => ({
+        id: model.modelId ?? model.name,
+        pluginName: model.name,
+        state: model.state,
+        modelPath: model.active?.modelPath ?? model.activation?.requestedPath ?? '',
+        ...(model.active ? { settings: model.active.settings } : {}),
+      }));
     },
 
     async activatePlugin(name, activateOptions) {
-      const entry = lookup(name);
+      const registration = lookup(name);
       const requestedPath = resolve(cwd, activateOptions.modelPath);
+      const modelId = activateOptions.modelId ?? basename(requestedPath);
+      const entry = modelEntry(registration, modelId);
       const sameSettings = (settings: { device: Device; storage: string }) =>
         (activateOptions.device === undefined || activateOptions.device === settings.device) &&
         (activateOptions.storage === undefined || activateOptions.storage === settings.storage);
@@ -247,11 +302,13 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
           entry.active = active;
           entry.state = 'active';
           entry.activation = undefined;
+          registration.factory ??= entry.factory;
           return active.plugin;
         },
         (error: unknown) => {
           entry.state = 'inactive';
           entry.activation = undefined;
+          forget(entry);
           throw error;
         },
       );
@@ -260,14 +317,14 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     },
 
     async executePlugin(name, input, executeOptions = {}) {
-      const entry = lookup(name);
+      const entry = resolveModel(name);
       return runExecution(ctx, entry, requireActive(entry), input, executeOptions);
     },
 
     streamGeneration(name, request, streamOptions = {}) {
       return {
         [Symbol.asyncIterator]: () => {
-          const entry = lookup(name);
+          const entry = resolveModel(name);
           const active = requireActive(entry);
           if (!isTextModelPlugin(active.plugin)) {
             throw new PluginStateError({ pluginName: name, state: entry.state, message: 'it is not a text plugin; use executePlugin().' });
@@ -278,7 +335,14 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     },
 
     async deactivatePlugin(name) {
-      return deactivate(lookup(name));
+      const model = models.get(name);
+      const targets = model ? [model] : (lookup(name), modelsOf(name));
+      const results = await Promise.all(targets.map(async (entry) => {
+        const done = await deactivate(entry);
+        forget(entry);
+        return done;
+      }));
+      return results.includes(true);
     },
 
     async findPluginForModel(modelPath) {
@@ -286,7 +350,8 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     },
 
     async dispose() {
-      const results = await Promise.allSettled([...entries.values()].map((entry) => deactivate(entry)));
+      const results = await Promise.allSettled([...models.values()].map((entry) => deactivate(entry)));
+      models.clear();
       entries.clear();
       const backends = await Promise.allSettled([...created.values()]);
       created.clear();

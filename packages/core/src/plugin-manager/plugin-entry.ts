@@ -28,6 +28,8 @@ export interface RunningExecution {
 /** The manager's record of one plugin (internal). */
 export interface PluginEntry {
   readonly name: string;
+  /** On a model's entry (a copy of its plugin's entry with its own state): the model id. */
+  readonly modelId?: string;
   /** Static description (from the manifest, or from the plugin for code registrations). */
   readonly metadata: ModelPluginMetadata;
   readonly origin: 'discovered' | 'directory' | 'registered';

@@ -66,6 +66,11 @@ export interface ActivatePluginOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels activation. Concurrent calls for the same model share the first call's activation and its signal. */
   signal?: AbortSignal;
+  /**
+   * The id the loaded model is known by (`executePlugin`, `streamGeneration`, `deactivatePlugin`, `listModels`).
+   * Default: the model folder's name. One id holds one model.
+   */
+  modelId?: string;
 }
 
 /** Options of {@link PluginManager.executePlugin}: text options for text plugins, plus a time limit. */
@@ -119,9 +124,25 @@ export interface PluginInfo extends ModelPluginMetadata {
   active: boolean;
   /** True once the plugin's code has been imported. */
   codeLoaded: boolean;
-  /** The loaded model folder (real path), when active. */
+  /** The loaded model folder (real path), when it runs exactly one model. */
   modelPath?: string;
-  /** Device and storage chosen for the loaded model, when active. */
+  /** Device and storage chosen for the loaded model, when it runs exactly one model. */
+  settings?: ModelSettingsChoice;
+  /** Ids of the models it loads or runs (see {@link PluginManager.listModels}). */
+  modelIds: string[];
+}
+
+/** What {@link PluginManager.listModels} reports for one loaded (or loading) model. */
+export interface LoadedModelInfo {
+  /** The model's id (`ActivatePluginOptions.modelId`, default the folder's name). */
+  id: string;
+  /** The plugin that runs it. */
+  pluginName: string;
+  /** Lifecycle state of this model. */
+  state: PluginState;
+  /** The model folder (real path once active; the requested path while loading). */
+  modelPath: string;
+  /** Device and storage chosen, when active. */
   settings?: ModelSettingsChoice;
 }
 
@@ -144,17 +165,21 @@ export interface PluginManager {
     manifest?: ModelPluginMetadataInput,
     options?: RegisterPluginOptions,
   ): Promise<PluginInfo>;
-  /** Every registered plugin with its state. */
+  /** Every registered plugin with its state (active while it runs any model). */
   listPlugins(): PluginInfo[];
+  /** Every loaded or loading model, by id. */
+  listModels(): LoadedModelInfo[];
   /**
-   * Loads a model with a plugin: checks trust and the path, reads config.json, imports the plugin's code if needed,
-   * checks the model fits (before loading anything), then `initialize` + `loadModel`. Activating again with the same
-   * model returns the same plugin; with another model it throws `PluginStateError` (deactivate first).
+   * Loads a model with a plugin under a model id (`options.modelId`, default the folder's name): checks trust and the
+   * path, reads config.json, imports the plugin's code if needed, checks the model fits (before loading anything),
+   * then `initialize` + `loadModel` on a fresh instance from the plugin's factory, so one plugin runs many models.
+   * Activating again with the same id and model returns the same plugin; another model under a taken id throws
+   * `PluginStateError` (deactivate it first), and so does a second model of a plugin registered as one object.
    */
   activatePlugin(name: string, options: ActivatePluginOptions): Promise<ModelPluginInterface>;
   /**
-   * Runs an active plugin within the limits: text plugins get `generateText(input, options)`, others
-   * `infer(input, { signal })`.
+   * Runs a loaded model within the limits: text plugins get `generateText(input, options)`, others
+   * `infer(input, { signal })`. `name` is a model id, or a plugin name when that plugin runs one model.
    */
   executePlugin(name: string, input: unknown, options?: ExecutePluginOptions): Promise<unknown>;
   /**
@@ -169,7 +194,10 @@ export interface PluginManager {
    * ended by the time limit. A signal that fires while it runs ends the stream with finish reason `abort`.
    */
   streamGeneration(name: string, request: BatchGenerationRequest, options?: StreamGenerationOptions): AsyncIterable<ChatCompletionDelta>;
-  /** Aborts running executions, waits for them, then unloads the model. Resolves false when it was not active. */
+  /**
+   * Aborts running executions, waits for them, then unloads the model `name` (a model id), or every model of the
+   * plugin `name`. Resolves false when nothing was active.
+   */
   deactivatePlugin(name: string): Promise<boolean>;
   /** The plugin that runs the model in `modelPath` (by its config.json), or `undefined`. */
   findPluginForModel(modelPath: string): Promise<PluginInfo | undefined>;
