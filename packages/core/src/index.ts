@@ -101,3 +101,4 @@ export * from './errors/duplicate-plugin-error.js';
 export * from './errors/context-length-exceeded-error.js';
 export * from './errors/decoder-session-error.js';
 export * from './model/resolve-context-length.js';
+export * from './config/json-syntax-detail.js';

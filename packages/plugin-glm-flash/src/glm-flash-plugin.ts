@@ -159,33 +159,33 @@ export class GlmFlashPlugin implements TextModelPluginInterface {
   }
 
   /** Token ids in (left padded, with `attentionMask`), new token ids out; KV-cached, EOS = GLM's end tokens. */
-  generate(input: GenerateInput): Promise<GenerateResult> {
+  async generate(input: GenerateInput): Promise<GenerateResult> {
     return this.requireText().generate(input);
   }
 
   /** Streaming {@link GlmFlashPlugin.generate}: one delta per new token. */
-  streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
-    return this.requireText().streamGenerate(input);
+  async *streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
+    yield* this.requireText().streamGenerate(input);
   }
 
   /** A prompt in, raw text out (as one user turn of the chat template unless `chat: false`; thinking markup kept). */
-  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
+  async generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
     return this.requireText().generateText(prompt, options);
   }
 
   /** Streaming {@link GlmFlashPlugin.generateText}. */
-  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
-    return this.requireText().streamText(prompt, options);
+  async *streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
+    yield* this.requireText().streamText(prompt, options);
   }
 
   /** OpenAI-style chat: `reasoning_content`, `content` and `tool_calls` apart; thinking on unless `enableThinking: false`. */
-  chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
+  async chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
     return this.requireText().chatCompletion(request);
   }
 
   /** Streaming {@link GlmFlashPlugin.chatCompletion}: reasoning and answer deltas as they arrive, tool calls when complete. */
-  streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
-    return this.requireText().streamChatCompletion(request);
+  async *streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
+    yield* this.requireText().streamChatCompletion(request);
   }
 
   /** Runs independent requests (chat or text) as one batched generation, each with its own options and output parsing (see `TextModelPluginInterface.streamBatch`). */

@@ -167,33 +167,33 @@ export class Qwen3VLPlugin implements TextModelPluginInterface {
   }
 
   /** Token ids (+ `pixelValues` / `imageGridThw`) in, new token ids out, with the KV cache. */
-  generate(input: GenerateInput): Promise<GenerateResult> {
+  async generate(input: GenerateInput): Promise<GenerateResult> {
     return this.requireLoaded().surface.generate(input);
   }
 
   /** Streaming {@link Qwen3VLPlugin.generate}. */
-  streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
-    return this.requireLoaded().surface.streamGenerate(input);
+  async *streamGenerate(input: GenerateInput): AsyncIterable<TokenDelta> {
+    yield* this.requireLoaded().surface.streamGenerate(input);
   }
 
   /** A prompt (and `images`) in, text out; rendered with the chat template unless `chat: false`. */
-  generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
+  async generateText(prompt: string | ContentPart[], options?: GenerateTextOptions): Promise<GenerateTextResult> {
     return this.requireLoaded().surface.generateText(prompt, options);
   }
 
   /** Streaming {@link Qwen3VLPlugin.generateText}. */
-  streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
-    return this.requireLoaded().surface.streamText(prompt, options);
+  async *streamText(prompt: string | ContentPart[], options?: GenerateTextOptions): AsyncIterable<TextDelta> {
+    yield* this.requireLoaded().surface.streamText(prompt, options);
   }
 
   /** OpenAI-style chat; `image` and `image_url` content parts are loaded, preprocessed and expanded. */
-  chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
+  async chatCompletion(request: ChatCompletionRequest): Promise<ChatCompletionResult> {
     return this.requireLoaded().surface.chatCompletion(request);
   }
 
   /** Streaming {@link Qwen3VLPlugin.chatCompletion}. */
-  streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
-    return this.requireLoaded().surface.streamChatCompletion(request);
+  async *streamChatCompletion(request: ChatCompletionRequest): AsyncIterable<ChatCompletionDelta> {
+    yield* this.requireLoaded().surface.streamChatCompletion(request);
   }
 
   /** Runs independent requests (chat or text) as one batched generation, each with its own options (see `TextModelPluginInterface.streamBatch`); images of several requests are stacked into the batch. */

@@ -1,10 +1,10 @@
-import { ContextLengthExceededError, ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
+import { ChatTemplateError, ContextLengthExceededError, ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
 
 /** PIO error codes that mean the client asked for something wrong (answered 400, not 500). */
-const CLIENT_FAULT = /INVALID|NOT_ALLOWED|NOT_FOUND|UNSUPPORTED|TOO_LONG|TOO_LARGE|UNTRUSTED|NO_PLUGIN|CONFIG|PATH|CONTEXT_LENGTH/;
+const CLIENT_FAULT = /INVALID|NOT_ALLOWED|NOT_FOUND|UNSUPPORTED|TOO_LONG|TOO_LARGE|UNTRUSTED|NO_PLUGIN|CONFIG|PATH|CONTEXT_LENGTH|IMAGE_LOAD|DUPLICATE_PLUGIN/;
 
 /** Maps any thrown value to the {@link HttpRequestError} sent to the client. */
 export function toHttpError(error: unknown): HttpRequestError {
@@ -35,6 +35,10 @@ export function toHttpError(error: unknown): HttpRequestError {
   if (ExecutionAbortedError.isInstance(error)) {
     const message = 'The generation was stopped because the server is unloading the model or shutting down. Retry later.';
     return new HttpRequestError(message, { status: 503, type: 'server_error', errorCode: 'cancelled', retryAfterSeconds: 5 }, { cause: error });
+  }
+  if (ChatTemplateError.isInstance(error) && (error.reason === 'invalid-message' || error.reason === 'render')) {
+    // the messages, tools or chat_template_kwargs the client sent cannot be rendered by the model's template
+    return new HttpRequestError(error.message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'invalid_messages' }, { cause: error });
   }
   if (PioError.isInstance(error)) {
     if (error.code === 'PIO_BACKEND_MEMORY') {

@@ -1,6 +1,7 @@
 import { configDtype } from '../config/base-config.js';
 import { readModelConfig } from '../config/read-model-config.js';
 import { ExecutionAbortedError } from '../errors/execution-aborted-error.js';
+import { InvalidConfigError } from '../errors/invalid-config-error.js';
 import { PioError } from '../errors/pio-error.js';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
@@ -72,6 +73,15 @@ export async function runActivation(
     supported = false;
   }
   if (!supported) {
+    // a model of a type the plugin serves whose config does not parse: name the bad field, not "unsupported"
+    const declared = config.model_type !== undefined && entry.metadata.modelTypes.includes(config.model_type);
+    if (declared) {
+      try {
+        plugin.estimateMemory(config, 'float32');
+      } catch (error) {
+        if (InvalidConfigError.isInstance(error)) throw error;
+      }
+    }
     throw new UnsupportedModelError({ pluginName, modelPath, modelType: config.model_type, supported: entry.metadata.modelTypes });
   }
 

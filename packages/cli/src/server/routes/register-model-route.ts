@@ -15,6 +15,15 @@ export async function registerModelRoute(context: RouteContext): Promise<void> {
       errorCode: 'model_exists',
     });
   }
+  if (body.path.split(/[\\/]/).includes('..')) {
+    // the folder is resolved before the path guard sees it, so a '..' would pass unnoticed: refuse it here, as documented
+    throw new HttpRequestError(`The path '${body.path}' contains a '..' segment, which is never allowed. Send the folder's own path.`, {
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'path',
+      errorCode: 'path_not_allowed',
+    });
+  }
   const model = await context.host.registerModel({
     modelId: body.model_id,
     source: body.path,

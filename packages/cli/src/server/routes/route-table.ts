@@ -44,7 +44,18 @@ export function matchRoute(method: string, path: string): { handler: RouteHandle
     pathKnown = true;
     if (route.method !== method) continue;
     const params: Record<string, string> = {};
-    for (const [key, value] of Object.entries(match.groups ?? {})) params[key] = decodeURIComponent(value);
+    for (const [key, value] of Object.entries(match.groups ?? {})) {
+      try {
+        params[key] = decodeURIComponent(value);
+      } catch {
+        throw new HttpRequestError(`The path segment '${value.slice(0, 80)}' has a malformed %XX escape. Percent-encode the ${key} with encodeURIComponent.`, {
+          status: 400,
+          type: 'invalid_request_error',
+          param: key,
+          errorCode: 'invalid_path',
+        });
+      }
+    }
     return { handler: route.handler, params };
   }
   if (pathKnown) {

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { chatMessageSchema, toolDefinitionSchema } from './chat-message-schema.js';
 import { samplingFields } from './sampling-fields.js';
 
+/** Template variables the server itself sets from the request; `chat_template_kwargs` may not replace them. */
+const RESERVED_TEMPLATE_VARIABLES = new Set(['messages', 'tools', 'add_generation_prompt', 'bos_token', 'eos_token', 'raise_exception', 'strftime_now']);
+
 /** Body of `POST /v1/chat/completions`. Unknown fields are ignored. */
 export const chatCompletionRequestSchema = z.object({
   model: z.string().min(1),
@@ -40,7 +43,12 @@ export const chatCompletionRequestSchema = z.object({
   /** Extension: turn a model's thinking mode on or off. */
   enable_thinking: z.boolean().nullish(),
   /** Extension (vLLM's name): extra chat template variables. */
-  chat_template_kwargs: z.record(z.string(), z.unknown()).nullish(),
+  chat_template_kwargs: z
+    .record(z.string(), z.unknown())
+    .refine((kwargs) => !Object.keys(kwargs).some((key) => RESERVED_TEMPLATE_VARIABLES.has(key)), {
+      message: `must not set the template's own inputs (${[...RESERVED_TEMPLATE_VARIABLES].join(', ')}); send them as request fields`,
+    })
+    .nullish(),
   ...samplingFields,
 });
 

@@ -12,7 +12,11 @@ const contentPart = z.discriminatedUnion('type', [textPart, imageUrlPart], {
 const toolCall = z.object({
   id: z.string(),
   type: z.literal('function'),
-  function: z.object({ name: z.string(), arguments: z.string() }),
+  function: z.object({
+    name: z.string(),
+    /** A JSON text (OpenAI's wire format); the chat template receives it parsed. */
+    arguments: z.string().refine(isJsonText, { message: 'must be a JSON text, e.g. "{\"city\": \"Paris\"}"' }),
+  }),
 });
 
 /** One OpenAI chat message (`developer` is accepted and treated as `system`). */
@@ -37,3 +41,14 @@ export const toolDefinitionSchema = z.object({
     parameters: z.record(z.string(), z.unknown()).optional(),
   }),
 });
+
+/** True for an empty string (no arguments) or a string `JSON.parse` accepts. */
+function isJsonText(text: string): boolean {
+  if (text.trim() === '') return true;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
