@@ -41,7 +41,7 @@ import { yieldToEventLoop } from './yield-to-event-loop.js';
  * step (or prefill chunk), and the session, with its KV cache, is freed at once.
  *
  * @throws {@link InvalidGenerationOptionsError} (synchronously) for bad prompts or options
- * @throws {@link ContextLengthExceededError} (synchronously, before anything is allocated) for a prompt longer than
+ * @throws `ContextLengthExceededError` (from `@pio/core`) (synchronously, before anything is allocated) for a prompt longer than
  * the model's context
  * @throws {@link ModelOutputError} (while iterating) when the model returns logits of the wrong shape, or all-NaN rows
  */
