@@ -67,6 +67,7 @@ export * from './security/path-guard.js';
 export * from './security/trust-policy.js';
 export * from './security/create-path-validator.js';
 export * from './plugin-manager/read-plugin-package.js';
+export * from './plugin-manager/parse-plugin-package-json.js';
 export * from './plugin-manager/discover-plugins.js';
 export * from './plugin-manager/load-plugins-from-directory.js';
 export * from './plugin-manager/resolve-plugin-entry.js';

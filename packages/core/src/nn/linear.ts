@@ -14,6 +14,8 @@ export interface LinearLoadOptions {
   bias: boolean | 'optional';
   /** Weight storage type to request. */
   storage?: WeightStorage;
+  /** Input columns per scale of `int8` / `int4` storage (default the backend's). */
+  groupSize?: number;
 }
 
 /** `y = x W^T + b`, with `W` in Hugging Face `[out, in]` layout. */
@@ -35,6 +37,7 @@ export class Linear extends Module {
     const weight = await source.take(`${prefix}.weight`, {
       role: 'linear',
       storage: options.storage,
+      ...(options.groupSize === undefined ? {} : { groupSize: options.groupSize }),
       shape: [options.outFeatures, options.inFeatures],
     });
     const biasName = `${prefix}.bias`;

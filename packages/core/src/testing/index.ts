@@ -9,3 +9,4 @@ export * from './reference-backend/create-reference-backend.js';
 export * from './in-memory-weight-source.js';
 export * from './random-bf16-tensors.js';
 export * from './png-header.js';
+export * from './golden-fixture.js';
