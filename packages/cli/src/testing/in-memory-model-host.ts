@@ -55,7 +55,7 @@ export class InMemoryModelHost implements ModelHost {
     if (this.models.has(id)) throw new ModelAlreadyRegisteredError(id);
     const managerName = `model-${++this.count}`;
     await this.manager.registerPlugin(renamed(plugin, managerName));
-    await this.manager.activatePlugin(managerName, { modelPath: ECHO_MODEL });
+    await this.manager.activatePlugin(managerName, { modelPath: ECHO_MODEL, modelId: managerName });
     const model: HostedModel = { id, pluginName, source, created: 1_700_000_000, plugin };
     this.models.set(id, { model, managerName });
     return model;
