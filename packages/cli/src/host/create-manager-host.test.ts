@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPluginManager } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
@@ -11,9 +13,12 @@ import type { ModelHost } from './model-host.js';
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'src', '__fixtures__');
 const MODEL = join(FIXTURES, 'echo-model');
 
+/** Discovery starts in an empty folder outside the workspace, so only the fixture plugins folder is found (the workspace's node_modules hold the real plugins). */
+const EMPTY_CWD = mkdtempSync(join(tmpdir(), 'pio-host-'));
+
 function makeHost(): ModelHost {
   const manager = createPluginManager({
-    cwd: FIXTURES,
+    cwd: EMPTY_CWD,
     searchPaths: [join(FIXTURES, 'plugins')],
     // a fixture folder is no trusted installation: the package is trusted by name (trust follows where a package is installed)
     trustPolicy: { packages: { 'pio-plugin-echo': 'sandboxed' } },
