@@ -11,7 +11,7 @@ import { writeMyModel } from './run/write-my-model.js';
 const ROOT = resolve(EXAMPLES_DIR, '..');
 const QWEN_TINY = join(ROOT, 'models/qwen3vl-tiny-random');
 const QWEN_GOLDEN_TEXT = join(ROOT, 'packages/plugin-qwen3-vl/src/__fixtures__/qwen3vl-tiny/golden_text.json');
-const GLM_TINY = join(ROOT, 'packages/plugin-glm-flash/src/__fixtures__/glm47flash-tiny');
+const GLM_TINY = join(ROOT, 'models/glm47flash-tiny-random'); // the copy of the plugin's fixture the guides name
 
 async function qwenChatCase(name: string): Promise<{ input_ids: number[]; input_ids_expanded?: number[] }> {
   const golden = JSON.parse(await readFile(QWEN_GOLDEN_TEXT, 'utf8'));

@@ -2,7 +2,7 @@
  * `@pio/backend-ggml`: the PIO backend spec over ggml (the tensor library of llama.cpp), loaded from the prebuilt
  * `@node-llama-cpp/<platform>` libraries through koffi. Ops record a graph computed at sync points.
  *
- * @packageDocumentation
+ * @module @pio/backend-ggml
  */
 export * from './create-ggml-backend.js';
 export * from './ggml-backend.js';

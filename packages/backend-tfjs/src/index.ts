@@ -2,7 +2,7 @@
  * `@pio/backend-tfjs`: the PIO backend spec over TensorFlow.js, on tfjs-node-gpu (CUDA), tfjs-node (native CPU),
  * WebAssembly or plain JavaScript.
  *
- * @packageDocumentation
+ * @module @pio/backend-tfjs
  */
 export * from './create-tfjs-backend.js';
 export * from './tfjs-backend.js';

@@ -1,7 +1,7 @@
 /**
  * `@pio/cli`: the `pio` command and an embeddable OpenAI-compatible HTTP server.
  *
- * @packageDocumentation
+ * @module @pio/cli
  */
 export * from './server/create-server.js';
 export * from './server/server-options.js';

@@ -4,7 +4,7 @@
  * Helpers sit behind subpath exports: `@pio/core/nn`, `@pio/core/weights`, `@pio/core/text`,
  * `@pio/core/generation`, `@pio/core/testing`.
  *
- * @packageDocumentation
+ * @module @pio/core
  */
 export * from './errors/pio-error.js';
 export * from './errors/backend-error.js';

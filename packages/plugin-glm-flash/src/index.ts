@@ -2,7 +2,7 @@
  * `@pio/plugin-glm-flash`: GLM-4.7-Flash (`Glm4MoeLiteForCausalLM`) for PIO — multi-head latent attention with a
  * compressed KV cache, sparse MoE with lazily loaded experts, thinking and tool calls.
  *
- * @packageDocumentation
+ * @module @pio/plugin-glm-flash
  */
 export { createGlmFlashPlugin, GlmFlashPlugin, type GlmFlashPluginOptions, type GlmFlashMemoryReport } from './glm-flash-plugin.js';
 export { glmFlashConfigJsonSchema, parseGlmFlashConfig, isGlmFlashConfig, type GlmFlashConfig } from './glm-flash-config.js';

@@ -1,7 +1,7 @@
 /**
  * `@pio/plugin-qwen3-vl`: the PIO plugin for Qwen3-VL (images and text in, text out).
  *
- * @packageDocumentation
+ * @module @pio/plugin-qwen3-vl
  */
 export * from './create-qwen3-vl-plugin.js';
 export * from './qwen3-vl-plugin.js';

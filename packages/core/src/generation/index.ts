@@ -1,7 +1,7 @@
 /**
  * `@pio/core/generation`: the generation engine over `CausalLM`, sampling, logits processors, stopping and streaming.
  *
- * @packageDocumentation
+ * @module @pio/core/generation
  */
 export { generateTokens } from './generate-tokens.js';
 export type { GenerateTokensInput, GenerateTokensOptions, RowGenerationOptions, GenerationStep, RowToken, RowFinish, TokenGeneration } from './generation-step.js';

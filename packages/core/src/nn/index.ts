@@ -1,7 +1,7 @@
 /**
  * `@pio/core/nn`: neural-network building blocks written over the `Backend` spec.
  *
- * @packageDocumentation
+ * @module @pio/core/nn
  */
 export * from './module.js';
 export * from './weight-source.js';

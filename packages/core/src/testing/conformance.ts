@@ -4,6 +4,6 @@
  * Separate from `@pio/core/testing` because it imports `vitest` (an optional peer dependency of `@pio/core`), while
  * the reference backend there is also used outside tests (for example by the CLI's `PIO_BACKEND=reference`).
  *
- * @packageDocumentation
+ * @module @pio/core/testing/conformance
  */
 export * from './backend-conformance.js';

@@ -3,7 +3,7 @@
  *
  * The backend conformance suite lives at `@pio/core/testing/conformance` (it imports `vitest`).
  *
- * @packageDocumentation
+ * @module @pio/core/testing
  */
 export * from './reference-backend/create-reference-backend.js';
 export * from './in-memory-weight-source.js';

@@ -1,7 +1,7 @@
 /**
  * `@pio/core/text`: tokenizers, chat templates and streaming detokenization.
  *
- * @packageDocumentation
+ * @module @pio/core/text
  */
 export type { Tokenizer, EncodeOptions, DecodeOptions, SpecialToken } from './tokenizer.js';
 export { createTokenizer } from './create-tokenizer.js';

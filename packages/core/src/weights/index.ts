@@ -2,7 +2,7 @@
  * `@pio/core/weights`: safetensors files, checkpoints (single or sharded), weight sources that upload checkpoint
  * tensors to a backend, model folder lookup and Hugging Face Hub downloads.
  *
- * @packageDocumentation
+ * @module @pio/core/weights
  */
 export * from '../errors/safetensors-format-error.js';
 export * from '../errors/checkpoint-error.js';
