@@ -5,6 +5,7 @@ export type GgufValue =
   | { type: 'string'; value: string }
   | { type: 'u32'; value: number }
   | { type: 'f32'; value: number }
+  | { type: 'bool'; value: boolean }
   | { type: 'string[]'; value: readonly string[] }
   | { type: 'i32[]'; value: readonly number[] };
 
@@ -19,7 +20,7 @@ export interface GgufTensor {
 }
 
 const ALIGN = 32;
-const TYPE_ID = { u32: 4, i32: 5, f32: 6, string: 8, array: 9 } as const;
+const TYPE_ID = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
 
 /** Little-endian byte sink with GGUF's string encoding (u64 length + UTF-8). */
 class Sink {
@@ -82,6 +83,9 @@ export async function writeGguf(path: string, metadata: Readonly<Record<string, 
     } else if (v.type === 'f32') {
       s.u32(TYPE_ID.f32);
       s.f32(v.value);
+    } else if (v.type === 'bool') {
+      s.u32(TYPE_ID.bool);
+      s.push(Buffer.from([v.value ? 1 : 0]));
     } else if (v.type === 'string[]') {
       s.u32(TYPE_ID.array);
       s.u32(TYPE_ID.string);
