@@ -11,6 +11,7 @@ import { benchPrompt } from './bench-prompt.js';
 import type { DecoderShape } from './decoder-shape.js';
 import type { GgufSourceTensor } from './gguf-source-tensor.js';
 import { loadNodeLlamaCpp, type NodeLlamaCppImporter } from './load-node-llama-cpp.js';
+import { openGlmFolder } from './open-glm-folder.js';
 import { openQwen3Folder, type Qwen3Folder } from './open-qwen3-folder.js';
 import { randomWeights } from './random-weights.js';
 import { BENCH_STORAGES, writeBenchGguf } from './write-bench-gguf.js';
@@ -87,8 +88,9 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   if ((options.shape === undefined) === (options.model === undefined)) throw new TypeError('compareWithNodeLlamaCpp takes either shape or model');
   await loadNodeLlamaCpp(options.importNodeLlamaCpp);
   const encoder = await createGgmlRowEncoder();
-  const folder = options.model !== undefined ? await openQwen3Folder(options.model) : undefined;
-  const shape = folder?.shape ?? (options.shape as DecoderShape);
+  const glm = options.model !== undefined ? await openGlmFolder(options.model) : undefined;
+  const folder = options.model !== undefined && glm === undefined ? await openQwen3Folder(options.model) : undefined;
+  const shape = glm?.shape ?? folder?.shape ?? (options.shape as DecoderShape);
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'pio-bench-'));
   const ggufPath = (s: WeightStorage): string => join(directory, folder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-w2-${s}.gguf`);
   // the weights are deterministic: files kept in `directory` by an earlier run are reused
@@ -100,7 +102,8 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       signal?.throwIfAborted();
       const path = ggufPath(storage);
       options.onProgress?.({ stage: 'writing-gguf', storage, path });
-      await writeBenchGguf(encoder, path, shape, source?.tensors ?? [], storage);
+      if (glm) await glm.writeGguf(encoder, path, storage);
+      else await writeBenchGguf(encoder, path, shape, source?.tensors ?? [], storage);
     }
     await source?.close();
     const rows: BenchComparisonRow[] = [];
@@ -125,7 +128,10 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       }
       const pio = medianRun(pioRuns);
       const llama = medianRun(llamaRuns);
-      const settings = { promptTokens: prompt.length, bandwidthBytesPerSecond, loadAverage: loadavg(), weightBytes: statSync(ggufPath(storage)).size };
+      const fileBytes = statSync(ggufPath(storage)).size;
+      // a MoE decode step reads the chosen experts only: the bandwidth limit counts those bytes
+      const weightBytes = glm ? fileBytes - glm.unreadExpertBytes(encoder, storage) : fileBytes;
+      const settings = { promptTokens: prompt.length, bandwidthBytesPerSecond, loadAverage: loadavg(), weightBytes };
       const row = benchComparisonRow(storage, pio, llama, settings);
       rows.push(row);
       options.onProgress?.({ stage: 'row', row });

@@ -23,7 +23,7 @@ export class BenchModelError extends PioError {
     super(
       'PIO_BENCH_MODEL',
       `The model at ${fields.modelPath} cannot be compared with node-llama-cpp: ${fields.reason}. Only Qwen3 and ` +
-        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) can be; use --shape for random weights instead.',
+        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) and GLM-4.7-Flash (glm4_moe_lite) can be; use --shape for random weights instead.',
       options,
     );
     this.name = 'BenchModelError';

@@ -40,13 +40,13 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
     expect(stderr).toContain('(see `pio bench --help`)');
   });
 
-  it('refuses a model folder that is not a Qwen3 with a typed error (exit 1)', async () => {
+  it('refuses a model folder that is not a Qwen3 or GLM-4.7-Flash with a typed error (exit 1)', async () => {
     // the fake services resolve org/echo to /models/org/echo, which has no config.json
     const { code, stderr } = await run(['bench', '--compare', 'node-llama-cpp', '--model', 'org/echo']);
     expect(code).toBe(1);
     expect(stderr).toBe(
       'pio: The model at /models/org/echo cannot be compared with node-llama-cpp: its config.json could not be read. Only Qwen3 and ' +
-        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) can be; use --shape for random weights instead.\n',
+        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) and GLM-4.7-Flash (glm4_moe_lite) can be; use --shape for random weights instead.\n',
     );
   });
 
