@@ -92,10 +92,11 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   const folder = options.model !== undefined && glm === undefined ? await openQwen3Folder(options.model) : undefined;
   const shape = glm?.shape ?? folder?.shape ?? (options.shape as DecoderShape);
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'pio-bench-'));
-  const ggufPath = (s: WeightStorage): string => join(directory, folder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-w2-${s}.gguf`);
+  const fromFolder = folder !== undefined || glm !== undefined;
+  const ggufPath = (s: WeightStorage): string => join(directory, fromFolder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-w2-${s}.gguf`);
   // the weights are deterministic: files kept in `directory` by an earlier run are reused
   const pending = storages.filter((s) => options.directory === undefined || !existsSync(ggufPath(s)));
-  const source = folder ?? (pending.length > 0 ? randomSource(shape, seed) : undefined);
+  const source = folder ?? (glm === undefined && pending.length > 0 ? randomSource(shape, seed) : undefined);
   try {
     mkdirSync(directory, { recursive: true });
     for (const storage of pending) {
