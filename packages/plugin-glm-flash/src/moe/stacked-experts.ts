@@ -92,7 +92,8 @@ async function loadStack(
   if (backend.beginWeight) {
     const writer = backend.beginWeight({ dtype, shape: full }, options);
     try {
-      for (const name of names) writer.write(bytesOf(await source.readHost(name, { shape })));
+      // a backend may convert off the calling thread (ggml quantizes on a worker): each write settles before the next
+      for (const name of names) await writer.write(bytesOf(await source.readHost(name, { shape })));
       return writer.finish();
     } catch (error) {
       writer.abort();
