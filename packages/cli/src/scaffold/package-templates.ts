@@ -59,12 +59,12 @@ export function packageTemplates(n: PluginNames, coreSpec: string): Record<strin
     'vitest.config.ts': "import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { include: ['src/**/*.test.ts'] } });\n",
     'README.md': `# ${n.packageName}
 
-A [PIO](https://example.invalid/pio) plugin for \`${n.architecture}\` checkpoints (\`model_type: "${n.modelType}"\`).
+A [PIO](https://www.npmjs.com/package/@pio/core) plugin for \`${n.architecture}\` checkpoints (\`model_type: "${n.modelType}"\`).
 
 \`\`\`sh
 npm install && npm test && npm run build
 pio list                                   # shows "${n.name}" once installed next to @pio/cli
-pio generate --model ./my-${n.name}-checkpoint "Hello"
+pio generate --model ./${n.name}-checkpoint "Hello"
 \`\`\`
 
 - \`src/${n.name}-config.ts\`: the config.json schema (zod) and the camelCase config.
