@@ -26,6 +26,17 @@ export interface ConformanceContext {
   expectBackendError(op: string, fn: () => unknown): void;
 }
 
+/**
+ * A tolerance of its own for one conformance test, for a backend whose documented storage of an input is lossy (e.g.
+ * a mask kept in float16): the bound comes from that storage's error model, stated in `reason`.
+ */
+export interface ConformanceCaseTolerance {
+  /** The tolerance used for this test's value comparisons instead of the suite's. */
+  tolerance: ConformanceTolerance;
+  /** The lossy step and the error model the bound comes from (shown in the test title). */
+  reason: string;
+}
+
 /** Registers tests with a shared backend, a per-test leak check and a skip list; see `describeBackendConformance`. */
 export interface ConformanceRegistry {
   /** Declares test `id` (also its title). Skipped, with its reason in the title, when `id` is in the skip list. */
@@ -39,6 +50,7 @@ export function createConformanceRegistry(
   createBackend: () => Backend | Promise<Backend>,
   skip: Readonly<Record<string, string>>,
   tolerance: ConformanceTolerance,
+  caseTolerance: Readonly<Record<string, ConformanceCaseTolerance>> = {},
 ): ConformanceRegistry {
   let backend: Backend | undefined;
   let tracked: Tensor[] = [];
@@ -72,7 +84,7 @@ export function createConformanceRegistry(
       track,
       upload: (values, dtype = 'float32') =>
         track(b.tensor(dtype === 'int32' ? Int32Array.from(values.data) : Float32Array.from(values.data), values.shape, dtype)),
-      expectValues: (tensor, expected, options = {}) => compareValues(tensor, expected, tolerance, options),
+      expectValues: (tensor, expected, options = {}) => compareValues(tensor, expected, caseTolerance[id]?.tolerance ?? tolerance, options),
       expectBackendError: (op, fn) => {
         let caught: unknown;
         try {
@@ -93,7 +105,8 @@ export function createConformanceRegistry(
       if (ids.has(id)) throw new Error(`duplicate conformance test id ${id}`);
       ids.add(id);
       const reason = skip[id];
-      const title = reason === undefined ? id : `${id} (skipped: ${reason})`;
+      const own = caseTolerance[id];
+      const title = reason !== undefined ? `${id} (skipped: ${reason})` : own ? `${id} (abs ${own.tolerance.abs} + rel ${own.tolerance.rel}: ${own.reason})` : id;
       it.skipIf(reason !== undefined)(title, () => fn(makeContext(id)));
     },
   };

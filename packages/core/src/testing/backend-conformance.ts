@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import type { Backend } from '../backend/backend.js';
-import { createConformanceRegistry, type ConformanceTolerance } from './backend-conformance-context.js';
+import { type ConformanceCaseTolerance, createConformanceRegistry, type ConformanceTolerance } from './backend-conformance-context.js';
 import { registerCacheTests } from './backend-conformance-cache.js';
 import { registerCreationTests } from './backend-conformance-creation.js';
 import { registerElementwiseTests } from './backend-conformance-elementwise.js';
@@ -11,7 +11,7 @@ import { registerNnTests } from './backend-conformance-nn.js';
 import { registerReductionTests } from './backend-conformance-reductions.js';
 import { registerShapeTests } from './backend-conformance-shape.js';
 
-export type { ConformanceTolerance } from './backend-conformance-context.js';
+export type { ConformanceCaseTolerance, ConformanceTolerance } from './backend-conformance-context.js';
 
 /** Default tolerance of {@link describeBackendConformance}: `|actual - expected| <= 1e-5 + 1e-5 * |expected|`. */
 export const DEFAULT_CONFORMANCE_TOLERANCE: ConformanceTolerance = { abs: 1e-5, rel: 1e-5 };
@@ -29,6 +29,11 @@ export interface BackendConformanceOptions {
    * (gather, slice, transpose, concat, cast, argMax, topk, weight decoding) are always compared exactly.
    */
   tolerance?: ConformanceTolerance;
+  /**
+   * Tolerances of their own for single tests, each with the error model of the backend's lossy step it comes from
+   * (e.g. a mask stored in float16). Unknown ids fail the suite, like the skip list.
+   */
+  caseTolerance?: Record<string, ConformanceCaseTolerance>;
 }
 
 /**
@@ -58,7 +63,8 @@ export function describeBackendConformance(
   const skip = options.skip ?? {};
   const tolerance = options.tolerance ?? DEFAULT_CONFORMANCE_TOLERANCE;
   describe(`backend conformance: ${name}`, () => {
-    const registry = createConformanceRegistry(createBackend, skip, tolerance);
+    const caseTolerance = options.caseTolerance ?? {};
+    const registry = createConformanceRegistry(createBackend, skip, tolerance, caseTolerance);
     describe('memory', () => registerMemoryTests(registry));
     describe('creation', () => registerCreationTests(registry));
     describe('shape', () => registerShapeTests(registry));
@@ -71,7 +77,7 @@ export function describeBackendConformance(
     describe('backend dispose', () => registerBackendDisposeTest(registry, createBackend));
     it('skip list names only existing tests', () => {
       // read when the test runs: nested describe callbacks may register their ids after this one returns
-      const unknown = Object.keys(skip).filter((id) => !registry.ids.has(id));
+      const unknown = [...Object.keys(skip), ...Object.keys(caseTolerance)].filter((id) => !registry.ids.has(id));
       if (unknown.length > 0) throw new Error(`unknown ids in the skip list: ${unknown.join(', ')}`);
     });
   });
