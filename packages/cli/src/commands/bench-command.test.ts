@@ -46,7 +46,8 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
     expect(code).toBe(1);
     expect(stderr).toBe(
       'pio: The model at /models/org/echo cannot be compared with node-llama-cpp: its config.json could not be read. Only Qwen3 and ' +
-        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) and GLM-4.7-Flash (glm4_moe_lite) can be; use --shape for random weights instead.\n',
+        'Qwen3-VL text decoders (model_type qwen3, qwen3_vl) and GLM-4.7-Flash (glm4_moe_lite) can be; use --shape for random weights instead.' +
+        " (cause: ENOENT: no such file or directory, open '/models/org/echo/config.json')\n",
     );
   });
 
