@@ -3,7 +3,5 @@
  *
  * @packageDocumentation
  */
-export { MyModelPlugin, createMyModelPlugin } from './my-model-plugin.js';
-export { MyModelModel } from './my-model-model.js';
-export { MyModelNotReadyError } from './errors/my-model-not-ready-error.js';
-export { myModelConfigJsonSchema, parseMyModelConfig, type MyModelConfig } from './my-model-config.js';
+export { createMyModelPlugin, type MyModelPlugin } from './my-model-plugin.js';
+export type { MyModelConfig } from './my-model-config.js';

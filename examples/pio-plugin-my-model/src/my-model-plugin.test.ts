@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidConfigError } from '@pio/core';
+import { InvalidConfigError, PluginStateError } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { encodeHostTensor, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMyModelPlugin, MyModelNotReadyError } from './index.js';
+import { createMyModelPlugin } from './index.js';
 
 const HIDDEN = 4;
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
@@ -81,7 +81,7 @@ describe('MyModelPlugin', () => {
   it('refuses to generate before a model is loaded', async () => {
     const plugin = createMyModelPlugin();
     const error = await plugin.generateText('w1').catch((caught: unknown) => caught);
-    expect(MyModelNotReadyError.isInstance(error)).toBe(true);
+    expect(PluginStateError.isInstance(error)).toBe(true);
   });
 
   it('computes the logits of every position', async () => {

@@ -1,7 +1,6 @@
 import type { Backend, Tensor } from '@pio/core';
-import { Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { GatedMlp, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
 import { MultiHeadLatentAttention, type MlaContext } from './attention/mla.js';
-import { GatedMlp } from './gated-mlp.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 import type { MatrixStorage } from './load-linear.js';
 import type { ExpertCache } from './moe/experts.js';
@@ -37,7 +36,7 @@ export class GlmFlashDecoderLayer extends Module {
     const mlp =
       config.mlpLayerTypes[layer] === 'sparse'
         ? await MoeBlock.load(backend, source, `${prefix}.mlp`, layer, config, experts, matrix)
-        : await GatedMlp.load(backend, source, `${prefix}.mlp`, { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize }, matrix);
+        : await GatedMlp.load(backend, source, `${prefix}.mlp`, { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize, ...matrix });
     return new GlmFlashDecoderLayer(backend, inputNorm, attention, postAttentionNorm, mlp);
   }
 

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { readModelConfig, type Backend, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
-import { Linear } from '@pio/core/nn';
-import { createWeightSource, openCheckpoint, type WeightLoadReport } from '@pio/core/weights';
-import { GatedMlp } from './gated-mlp.js';
+import { GatedMlp, Linear } from '@pio/core/nn';
+import { loadCheckpointModel, type LoadedCheckpointModel } from '@pio/core/plugin-kit';
 import { parseGlmFlashConfig } from './glm-flash-config.js';
 import { GlmFlashModel } from './model.js';
 import type { ExpertLoader } from './moe/experts.js';
@@ -33,14 +32,8 @@ export interface LoadGlmFlashModelOptions {
   validatePath?: (path: string) => Promise<string>;
 }
 
-/** A loaded model and what loading found. */
-export interface LoadedGlmFlashModel {
-  model: GlmFlashModel;
-  /** Missing / unexpected / declared-unused tensors and bytes loaded (routed experts loaded later are not counted). */
-  report: WeightLoadReport;
-  /** Closes the checkpoint files (needed for lazily loaded experts: call after disposing the model). */
-  close(): Promise<void>;
-}
+/** A loaded model, what loading found, and the closer of its checkpoint (open while experts load lazily). */
+export type LoadedGlmFlashModel = LoadedCheckpointModel<GlmFlashModel>;
 
 /**
  * Loads GLM-4.7-Flash from a Hugging Face folder (`config.json` + `model.safetensors` or shards; F32 or BF16, with F32
@@ -48,16 +41,12 @@ export interface LoadedGlmFlashModel {
  * tensor is missing or unexpected, `InvalidConfigError` on a bad config.
  */
 export async function loadGlmFlashModel(backend: Backend, modelDir: string, options: LoadGlmFlashModelOptions = {}): Promise<LoadedGlmFlashModel> {
-  const configPath = join(modelDir, 'config.json');
-  const config = parseGlmFlashConfig(await readModelConfig(modelDir, { validatePath: options.validatePath }), configPath);
-  const checkpoint = await openCheckpoint(modelDir, { validatePath: options.validatePath });
-  try {
-    const storage = options.storage ?? 'float32';
-    const source = createWeightSource(backend, checkpoint, {
-      unused: glmFlashUnusedPrefixes(config, checkpoint.names()),
-      signal: options.signal,
-      onProgress: options.onProgress && ((p) => options.onProgress?.({ name: p.name, loaded: p.loaded, total: p.total })),
-    });
+  const { validatePath } = options;
+  const config = parseGlmFlashConfig(await readModelConfig(modelDir, { validatePath }), join(modelDir, 'config.json'));
+  const storage = options.storage ?? 'float32';
+  // the checkpoint stays open: experts are read after the load (all of them now, or each on first use)
+  const settings = { unused: (names: readonly string[]) => glmFlashUnusedPrefixes(config, names), signal: options.signal, onProgress: options.onProgress, validatePath, keepOpen: true };
+  const loaded = await loadCheckpointModel(backend, modelDir, settings, async (source) => {
     const weightOptions = { role: 'linear' as const, storage, groupSize: options.groupSize };
     const expertShapes = {
       gate_proj: [config.moeIntermediateSize, config.hiddenSize],
@@ -81,7 +70,7 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
         }
       }
     }
-    const model = await GlmFlashModel.load(backend, source, config, {
+    return GlmFlashModel.load(backend, source, config, {
       storage,
       groupSize: options.groupSize,
       kvCacheStorage: options.kvCacheStorage,
@@ -92,16 +81,13 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
       stackExperts: true,
       signal: options.signal,
     });
-    try {
-      source.assertComplete();
-      if (options.expertCapacity === undefined || options.expertCapacity === Infinity) await model.preloadExperts();
-    } catch (error) {
-      model.dispose();
+  });
+  if (options.expertCapacity === undefined || options.expertCapacity === Infinity) {
+    await loaded.model.preloadExperts().catch(async (error: unknown) => {
+      loaded.model.dispose();
+      await loaded.close();
       throw error;
-    }
-    return { model, report: source.report(), close: () => checkpoint.close() };
-  } catch (error) {
-    await checkpoint.close();
-    throw error;
+    });
   }
+  return loaded;
 }

@@ -4,6 +4,7 @@ import {
   CachedDecoderSession,
   type DecoderModel,
   Embedding,
+  GatedMlp,
   type KVCache,
   type Linear,
   type LogitsSelection,
@@ -15,7 +16,6 @@ import {
   type WeightSource,
 } from '@pio/core/nn';
 import { GlmFlashDecoderLayer } from './decoder-layer.js';
-import { GatedMlp } from './gated-mlp.js';
 import { loadLinear, type MatrixStorage } from './load-linear.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 import { ExpertCache, type ExpertLoader } from './moe/experts.js';
@@ -113,10 +113,7 @@ export class GlmFlashModel extends Module implements CausalLM {
     const loadExpert: ExpertLoader =
       options.loadExpert ??
       ((layer, expert) =>
-        GatedMlp.load(backend, source, `model.layers.${layer}.mlp.experts.${expert}`, {
-          hiddenSize: c.hiddenSize,
-          intermediateSize: c.moeIntermediateSize,
-        }, matrix));
+        GatedMlp.load(backend, source, `model.layers.${layer}.mlp.experts.${expert}`, { hiddenSize: c.hiddenSize, intermediateSize: c.moeIntermediateSize, ...matrix }));
     const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity, { checkpointLoader: options.stackExperts ?? options.loadExpert === undefined });
     const loaded: Module[] = [];
     try {

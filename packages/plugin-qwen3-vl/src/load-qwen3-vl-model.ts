@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { readModelConfig, type Backend, type SequenceBufferStorage, type Weight, type WeightStorage } from '@pio/core';
-import type { WeightSource } from '@pio/core/nn';
-import { createWeightSource, openCheckpoint, type LoadProgress as WeightLoadProgress, type WeightLoadReport } from '@pio/core/weights';
+import { readModelConfig, type Backend, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
+import { loadCheckpointModel } from '@pio/core/plugin-kit';
+import type { LoadProgress as WeightLoadProgress, WeightLoadReport } from '@pio/core/weights';
 import { qwen3VLConfigJsonSchema, toQwen3VLConfig, type Qwen3VLConfig } from './qwen3-vl-config.js';
 import { Qwen3VLModel } from './qwen3-vl-model.js';
 import { QWEN3_VL_WEIGHT_RENAMES } from './weight-map.js';
@@ -39,41 +39,13 @@ export async function loadQwen3VLModel(
   modelDir: string,
   options: LoadQwen3VLModelOptions = {},
 ): Promise<{ model: Qwen3VLModel; config: Qwen3VLConfig; report: WeightLoadReport }> {
-  const config = await readQwen3VLConfig(modelDir, options.validatePath);
-  const checkpoint = await openCheckpoint(modelDir, { validatePath: options.validatePath });
-  try {
-    const source = createWeightSource(backend, checkpoint, {
-      rename: QWEN3_VL_WEIGHT_RENAMES,
-      storage: options.storage,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
-    // every uploaded weight is tracked, so a failed or aborted load frees what it had loaded
-    const taken: Weight[] = [];
-    const tracked = <T extends Weight | undefined>(weight: T): T => {
-      if (weight) taken.push(weight);
-      return weight;
-    };
-    const tracking: WeightSource = {
-      has: (name) => source.has(name),
-      take: async (name, takeOptions) => tracked(await source.take(name, takeOptions)),
-      takeOptional: async (name, takeOptions) => tracked(await source.takeOptional(name, takeOptions)),
-    };
-    let model: Qwen3VLModel;
-    try {
-      model = await Qwen3VLModel.load(backend, tracking, config, {
-        storage: options.storage,
-        kvCacheStorage: options.kvCacheStorage,
-        contextLength: options.contextLength,
-        prefillChunkSize: options.prefillChunkSize,
-      });
-      source.assertComplete();
-    } catch (error) {
-      for (const weight of taken) weight.dispose();
-      throw error;
-    }
-    return { model, config, report: source.report() };
-  } finally {
-    await checkpoint.close?.();
-  }
+  const { storage, kvCacheStorage, contextLength, prefillChunkSize, validatePath } = options;
+  const config = await readQwen3VLConfig(modelDir, validatePath);
+  const { model, report } = await loadCheckpointModel(
+    backend,
+    modelDir,
+    { rename: QWEN3_VL_WEIGHT_RENAMES, storage, onProgress: options.onProgress, signal: options.signal, validatePath },
+    (weights) => Qwen3VLModel.load(backend, weights, config, { storage, kvCacheStorage, contextLength, prefillChunkSize }),
+  );
+  return { model, config, report };
 }

@@ -4,7 +4,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { Backend, ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createQwen3VLPlugin } from './create-qwen3-vl-plugin.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { Qwen3VLModel } from './qwen3-vl-model.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from './testing/golden.js';

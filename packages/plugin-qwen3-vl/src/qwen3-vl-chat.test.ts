@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQwen3VLPlugin } from './create-qwen3-vl-plugin.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR, readBin, readGolden } from './testing/golden.js';
 import { greedy } from './testing/golden-suite.js';

@@ -5,7 +5,7 @@ import { createPluginManager, InvalidConfigError, PathNotAllowedError, type Plug
 import { createReferenceBackend, pngHeader } from '@pio/core/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQwen3VLPlugin } from './create-qwen3-vl-plugin.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from './testing/golden.js';
 

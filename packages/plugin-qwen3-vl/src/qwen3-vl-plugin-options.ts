@@ -23,3 +23,6 @@ export const qwen3VLPluginOptionsSchema = z.object({
 
 /** Options of `createQwen3VLPlugin`. */
 export type Qwen3VLPluginOptions = z.input<typeof qwen3VLPluginOptionsSchema>;
+
+/** {@link Qwen3VLPluginOptions} as parsed (defaults filled in). */
+export type Qwen3VLPluginSettings = z.output<typeof qwen3VLPluginOptionsSchema>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { InvalidConfigError, modelPluginMetadataSchema, PluginStateError, type LoadProgress } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createQwen3VLPlugin } from './create-qwen3-vl-plugin.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { InvalidQwen3VLInputError } from './errors/invalid-qwen3-vl-input-error.js';
 import { FIXTURE_DIR, readBin, readGolden } from './testing/golden.js';
 import { logitsBound, maskedMaxAbsDiff } from './testing/golden-suite.js';

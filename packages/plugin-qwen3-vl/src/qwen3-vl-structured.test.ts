@@ -4,7 +4,7 @@ import { createReferenceBackend } from '@pio/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQwen3VLPlugin } from './create-qwen3-vl-plugin.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from './testing/golden.js';
 

@@ -6,11 +6,11 @@ export function testTemplate(n: PluginNames): Record<string, string> {
     [`src/${n.name}-plugin.test.ts`]: `import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidConfigError } from '@pio/core';
+import { InvalidConfigError, PluginStateError } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { encodeHostTensor, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create${n.pascal}Plugin, ${n.pascal}NotReadyError } from './index.js';
+import { create${n.pascal}Plugin } from './index.js';
 
 const HIDDEN = 4;
 const WORDS = ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
@@ -86,7 +86,7 @@ describe('${n.pascal}Plugin', () => {
   it('refuses to generate before a model is loaded', async () => {
     const plugin = create${n.pascal}Plugin();
     const error = await plugin.generateText('w1').catch((caught: unknown) => caught);
-    expect(${n.pascal}NotReadyError.isInstance(error)).toBe(true);
+    expect(PluginStateError.isInstance(error)).toBe(true);
   });
 
   it('computes the logits of every position', async () => {

@@ -8,7 +8,7 @@ import { PluginStateError } from '../errors/plugin-state-error.js';
 import type { TextModelRuntime } from '../generation/text-model-runtime.js';
 import type { CausalLM } from '../model/causal-lm.js';
 import type { ContentPart } from '../plugin/chat.js';
-import type { InferOptions, LoadModelOptions, PluginInitializeOptions } from '../plugin/model-plugin-interface.js';
+import type { InferOptions, LoadModelOptions, MemoryEstimateOptions, PluginInitializeOptions } from '../plugin/model-plugin-interface.js';
 import type { MemoryEstimate } from '../plugin/memory-estimate.js';
 import type { ModelPluginMetadata } from '../plugin/plugin-metadata.js';
 import { PLUGIN_SPEC_VERSION } from '../plugin/plugin-spec-version.js';
@@ -37,7 +37,7 @@ export type TextModelPlugin<Model, Methods = Record<never, never>, Estimate exte
     /** The loaded model, for advanced use (sessions, raw forward); `undefined` before `loadModel`. */
     readonly model: Model | undefined;
     /** The memory estimate of the plugin's own type. */
-    estimateMemory(config: unknown, storage: WeightStorage): Estimate;
+    estimateMemory(config: unknown, storage: WeightStorage, options?: MemoryEstimateOptions): Estimate;
   } & BoundPluginMethods<Methods>;
 
 /** The factory {@link createTextModelPlugin} returns: what the package's `pio` manifest names as `export`. */
@@ -121,8 +121,9 @@ class KitTextModelPlugin<
     }
   }
 
-  estimateMemory(config: unknown, storage: WeightStorage): Estimate {
-    return this.definition.estimateMemory(this.definition.parseConfig(config, 'config.json'), storage, this.options);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): Estimate {
+    const contextLength = options.contextLength ?? this.definition.defaultContextLength?.(this.options);
+    return this.definition.estimateMemory(this.definition.parseConfig(config, 'config.json'), storage, this.options, contextLength);
   }
 
   async loadModel(options: LoadModelOptions): Promise<void> {
@@ -142,6 +143,8 @@ class KitTextModelPlugin<
       options: this.options,
       storage,
       kvCacheStorage: options.kvCacheStorage,
+      contextLength: options.contextLength ?? this.definition.defaultContextLength?.(this.options),
+      prefillChunkSize: options.prefillChunkSize,
       signal: options.signal,
       validatePath,
       limits,

@@ -25,6 +25,10 @@ export interface TextModelLoadContext<Options, Config> {
   readonly storage: WeightStorage;
   /** KV cache element type, when the caller chose one. */
   readonly kvCacheStorage: SequenceBufferStorage | undefined;
+  /** Positions a session may hold, when the caller chose (`LoadModelOptions.contextLength`, else the plugin's option). */
+  readonly contextLength: number | undefined;
+  /** Prompt positions per prefill forward pass, when the caller chose (`LoadModelOptions.prefillChunkSize`). */
+  readonly prefillChunkSize: number | undefined;
   /** Cancels loading. */
   readonly signal: AbortSignal | undefined;
   /** The manager's path guard: pass it to every file the load opens (e.g. `loadCheckpointModel`'s `validatePath`). */
@@ -80,8 +84,13 @@ export interface TextModelPluginDefinition<
   optionsSchema: OptionsSchema;
   /** Parses a `config.json` (throws `InvalidConfigError` naming the field). `source` is the file, for messages. */
   parseConfig(json: unknown, source: string): Config;
-  /** Memory the model of `config` needs with `storage`. */
-  estimateMemory(config: Config, storage: WeightStorage, options: z.output<OptionsSchema>): Estimate;
+  /**
+   * Memory the model of `config` needs with `storage`, its KV cache counted for `contextLength` (the caller's
+   * `MemoryEstimateOptions.contextLength`, else the plugin's option; `undefined`: the default `loadModel` would use).
+   */
+  estimateMemory(config: Config, storage: WeightStorage, options: z.output<OptionsSchema>, contextLength: number | undefined): Estimate;
+  /** The plugin's own default context length (e.g. a `contextLength` option), used when the caller names none. */
+  defaultContextLength?(options: z.output<OptionsSchema>): number | undefined;
   /** Storage when `loadModel` names none. Default `float32`. */
   defaultStorage?(backend: Backend, options: z.output<OptionsSchema>): WeightStorage;
   /** Loads the weights (usually through `loadCheckpointModel`, which frees them when loading fails). */

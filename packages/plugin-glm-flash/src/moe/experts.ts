@@ -1,4 +1,4 @@
-import type { GatedMlp } from '../gated-mlp.js';
+import type { GatedMlp } from '@pio/core/nn';
 
 /** Loads routed expert `expert` of decoder layer `layer` onto the backend. */
 export type ExpertLoader = (layer: number, expert: number) => Promise<GatedMlp>;

@@ -1,6 +1,5 @@
 import type { Backend, ExpertRoutingOptions, Tensor } from '@pio/core';
-import { Module, type WeightSource } from '@pio/core/nn';
-import { GatedMlp } from '../gated-mlp.js';
+import { GatedMlp, Module, type WeightSource } from '@pio/core/nn';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import type { MatrixStorage } from '../load-linear.js';
 import type { ExpertCache } from './experts.js';
@@ -57,7 +56,8 @@ export class MoeBlock extends Module {
         ? await GatedMlp.load(backend, source, `${prefix}.shared_experts`, {
             hiddenSize: config.hiddenSize,
             intermediateSize: config.moeIntermediateSize * config.nSharedExperts,
-          }, matrix)
+            ...matrix,
+          })
         : undefined;
     const experts =
       cache.stackable && canStackExperts(source) ? await StackedExperts.load(backend, source, layer, config, matrix) : cache;

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openGoldenFixture } from '@pio/core/testing';
 
 /** Names of the GLM golden fixtures shipped with this package. */
 export type GlmFixtureName = 'glm47flash-tiny' | 'glm47flash-tiny-grouped';
@@ -30,16 +30,12 @@ export function fixtureDir(name: GlmFixtureName): string {
 
 /** Reads `golden.json` of a fixture (test helper). */
 export async function readGolden(name: GlmFixtureName): Promise<GlmGolden> {
-  return JSON.parse(await readFile(join(fixtureDir(name), 'golden.json'), 'utf8')) as GlmGolden;
+  return openGoldenFixture<GlmGolden>(fixtureDir(name)).golden();
 }
 
 /** Reads a raw little-endian float32 `.bin` of a fixture (test helper). */
 export async function readBin(name: GlmFixtureName, file: string): Promise<Float32Array> {
-  const bytes = await readFile(join(fixtureDir(name), file));
-  const out = new Float32Array(bytes.byteLength / 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
+  return openGoldenFixture(fixtureDir(name)).array(file).data;
 }
 
 /** Largest absolute difference between `actual` and `expected` over the rows `[b, t]` where `valid(b, t)` (test helper). */

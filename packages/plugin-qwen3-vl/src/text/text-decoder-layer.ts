@@ -1,36 +1,7 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { KVCache, Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { GatedMlp, KVCache, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
 import { TextAttention, type RotaryTables } from './text-attention.js';
-
-/** SwiGLU feed-forward: `down(silu(gate(x)) * up(x))`. */
-export class TextMlp extends Module {
-  private constructor(
-    private readonly backend: Backend,
-    private readonly gate: Linear,
-    private readonly up: Linear,
-    private readonly down: Linear,
-  ) {
-    super();
-    for (const m of [gate, up, down]) this.child(m);
-  }
-
-  /** Loads `${prefix}.{gate,up,down}_proj`. */
-  static async load(backend: Backend, source: WeightSource, prefix: string, config: Qwen3VLTextConfig, storage?: WeightStorage): Promise<TextMlp> {
-    const { hiddenSize: h, intermediateSize: i } = config;
-    return new TextMlp(
-      backend,
-      await Linear.load(backend, source, `${prefix}.gate_proj`, { inFeatures: h, outFeatures: i, bias: false, storage }),
-      await Linear.load(backend, source, `${prefix}.up_proj`, { inFeatures: h, outFeatures: i, bias: false, storage }),
-      await Linear.load(backend, source, `${prefix}.down_proj`, { inFeatures: i, outFeatures: h, bias: false, storage }),
-    );
-  }
-
-  /** `[..., hidden]` → `[..., hidden]`. */
-  forward(x: Tensor): Tensor {
-    return this.down.forward(this.backend.mul(this.backend.silu(this.gate.forward(x)), this.up.forward(x)));
-  }
-}
 
 /** A pre-norm Qwen3 decoder layer. */
 export class TextDecoderLayer extends Module {
@@ -39,7 +10,7 @@ export class TextDecoderLayer extends Module {
     private readonly inputNorm: RMSNorm,
     private readonly attention: TextAttention,
     private readonly postAttentionNorm: RMSNorm,
-    private readonly mlp: TextMlp,
+    private readonly mlp: GatedMlp,
   ) {
     super();
     for (const m of [inputNorm, attention, postAttentionNorm, mlp]) this.child(m);
@@ -53,7 +24,7 @@ export class TextDecoderLayer extends Module {
       await norm('input_layernorm'),
       await TextAttention.load(backend, source, `${prefix}.self_attn`, config, storage),
       await norm('post_attention_layernorm'),
-      await TextMlp.load(backend, source, `${prefix}.mlp`, config, storage),
+      await GatedMlp.load(backend, source, `${prefix}.mlp`, { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize, storage }),
     );
   }
 
