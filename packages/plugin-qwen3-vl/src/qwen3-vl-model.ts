@@ -17,7 +17,7 @@ export interface Qwen3VLImages {
   imageGridThw: number[][];
 }
 
-/** Options of {@link Qwen3VLModel.load} that shape its sessions. */
+/** Options of `Qwen3VLModel.load` that shape its sessions. */
 export interface Qwen3VLSessionOptions {
   /** Element type of the sessions' KV caches (on backends that keep them in place). Default float32. */
   kvCacheStorage?: SequenceBufferStorage;

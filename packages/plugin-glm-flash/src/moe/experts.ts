@@ -3,7 +3,7 @@ import type { GatedMlp } from '@pio/core/nn';
 /** Loads routed expert `expert` of decoder layer `layer` onto the backend. */
 export type ExpertLoader = (layer: number, expert: number) => Promise<GatedMlp>;
 
-/** Counters of an {@link ExpertCache}. */
+/** Counters of an `ExpertCache` (the expert cache of a GLM model loaded with a bounded expert capacity). */
 export interface ExpertCacheStats {
   /** Experts resident on the backend now (stacked experts included). */
   resident: number;
