@@ -69,10 +69,14 @@ describe('the server example against `pio serve`', () => {
   it('query-the-server.ts lists the model, completes a chat, and streams the same answer', async () => {
     // `pio serve` from the CLI's sources, on a free port, serving the tiny Qwen3-VL under its folder name.
     const cli = join(ROOT, 'packages/cli/src/cli.ts');
-    const server = spawn(process.execPath, ['--conditions=@pio/source', '--import', join(EXAMPLES_DIR, 'run/register-ts.mjs'), cli, 'serve', '--model', QWEN_TINY, '--port', '0', '--quiet'], {
-      cwd: EXAMPLES_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const server = spawn(
+      process.execPath,
+      ['--conditions=@pio/source', '--import', join(EXAMPLES_DIR, 'run/register-ts.mjs'), cli, 'serve', '--model', QWEN_TINY, '--port', '0', '--quiet'],
+      {
+        cwd: EXAMPLES_DIR,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const url = await new Promise<string>((resolveUrl, reject) => {
         let out = '';

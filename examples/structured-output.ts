@@ -40,7 +40,11 @@ const tools: ToolDefinition[] = [
     type: 'function',
     function: {
       name: 'get_weather',
-      parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 16 }, unit: { enum: ['celsius', 'fahrenheit'] } }, required: ['city', 'unit'] },
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', maxLength: 16 }, unit: { enum: ['celsius', 'fahrenheit'] } },
+        required: ['city', 'unit'],
+      },
     },
   },
 ];

@@ -38,7 +38,9 @@ export function isFresh(folder) {
 
 /** The workspace package folders with a build script. */
 export function buildablePackages() {
-  return readdirSync(PACKAGES).filter((folder) => existsSync(join(PACKAGES, folder, 'tsup.config.ts'))).sort();
+  return readdirSync(PACKAGES)
+    .filter((folder) => existsSync(join(PACKAGES, folder, 'tsup.config.ts')))
+    .sort();
 }
 
 function sleep(ms) {

@@ -15,7 +15,10 @@ const MARKER = /^<!-- example: (\S+) -->\n```(\w*)\n([\s\S]*?)```$/gm;
 
 /** Every guide: `docs/*.md`. */
 export function guideFiles() {
-  return readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => join(ROOT, 'docs', f));
+  return readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => join(ROOT, 'docs', f));
 }
 
 /** The example blocks of a guide: `{ file, code }` in order. */
@@ -38,7 +41,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     rmSync(dir, { recursive: true, force: true });
     const hooks = join(ROOT, 'examples', 'run', 'register-ts.mjs');
     const cli = join(ROOT, 'packages', 'cli', 'src', 'cli.ts');
-    execFileSync(process.execPath, ['--conditions=@pio/source', '--import', hooks, cli, 'new', 'plugin', 'my-model', '--dir', dir], { cwd: ROOT, stdio: 'ignore' });
+    execFileSync(process.execPath, ['--conditions=@pio/source', '--import', hooks, cli, 'new', 'plugin', 'my-model', '--dir', dir], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
   }
   let drift = 0;
   for (const guide of guideFiles()) {

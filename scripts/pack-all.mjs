@@ -18,7 +18,11 @@ for (const folder of readdirSync(join(ROOT, 'packages')).sort()) {
   if (!existsSync(file) || JSON.parse(readFileSync(file, 'utf8')).private) continue;
   // pnpm pack rewrites workspace: ranges to the real versions, as pnpm publish does
   const printed = execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: join(ROOT, 'packages', folder), encoding: 'utf8' });
-  const tarball = printed.trim().split('\n').filter((line) => line.endsWith('.tgz')).at(-1);
+  const tarball = printed
+    .trim()
+    .split('\n')
+    .filter((line) => line.endsWith('.tgz'))
+    .at(-1);
   if (tarball) tarballs.push(resolve(out, tarball));
 }
 const shown = tarballs.map((t) => relative(process.cwd(), t) || t);

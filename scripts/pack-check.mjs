@@ -42,9 +42,11 @@ async function sh(command, argv, cwd, extraEnv = {}) {
 /** Runs `fn` over `items`, `limit` at a time. */
 async function pool(items, limit, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    while (queue.length > 0) await fn(queue.shift());
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      while (queue.length > 0) await fn(queue.shift());
+    }),
+  );
 }
 
 /** Publishable workspace packages: folder, package.json. */
@@ -71,7 +73,10 @@ function entrySpecifiers(manifest) {
 /** Checks a tarball's file list and packed package.json. */
 async function checkTarball(pkg, tarball) {
   const { stdout } = await sh('tar', ['-tzf', tarball], ROOT);
-  const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+  const files = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
   const devFiles = files.filter((f) => /\.test\.[cm]?[jt]sx?$/.test(f) || f.includes('__fixtures__') || f.includes('/testing/fixtures/'));
   if (devFiles.length > 0) fail(pkg.folder, `dev files in the tarball: ${devFiles.slice(0, 5).join(', ')}${devFiles.length > 5 ? ', ...' : ''}`);
   if (!files.includes('README.md')) fail(pkg.folder, 'no README.md in the tarball (add one to the package folder)');
@@ -84,8 +89,14 @@ async function checkTarball(pkg, tarball) {
     }
   }
   for (const [key, target] of Object.entries(manifest.exports ?? {})) {
-    const paths = typeof target === 'string' ? [target] : Object.entries(target).filter(([c]) => c !== '@pio/source').map(([, p]) => p);
-    for (const path of paths) if (!files.includes(path.replace(/^\.\//, ''))) fail(pkg.folder, `exports["${key}"] points to ${path}, missing from the tarball (run pnpm build)`);
+    const paths =
+      typeof target === 'string'
+        ? [target]
+        : Object.entries(target)
+            .filter(([c]) => c !== '@pio/source')
+            .map(([, p]) => p);
+    for (const path of paths)
+      if (!files.includes(path.replace(/^\.\//, ''))) fail(pkg.folder, `exports["${key}"] points to ${path}, missing from the tarball (run pnpm build)`);
   }
   return { files, manifest };
 }
@@ -130,7 +141,9 @@ async function installAndImport(pkg, packed, work) {
   }
   // Import each entry point with plain Node. An entry that needs an optional peer dependency (vitest for
   // @pio/core/testing/conformance) gets it installed, as its users would, and is imported again.
-  const optionalPeers = Object.entries(pkg.manifest.peerDependenciesMeta ?? {}).filter(([, meta]) => meta?.optional).map(([name]) => name);
+  const optionalPeers = Object.entries(pkg.manifest.peerDependenciesMeta ?? {})
+    .filter(([, meta]) => meta?.optional)
+    .map(([name]) => name);
   for (const specifier of entrySpecifiers(pkg.manifest)) {
     const script = `const m = await import(${JSON.stringify(specifier)}); if (Object.keys(m).length === 0) throw new Error('exports nothing');`;
     const tryImport = () => sh(process.execPath, ['--input-type=module', '-e', script], project);
@@ -143,7 +156,20 @@ async function installAndImport(pkg, packed, work) {
         continue;
       }
       try {
-        await sh('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error', `${peer}@${pkg.manifest.peerDependencies[peer]}`], project);
+        await sh(
+          'npm',
+          [
+            'install',
+            '--no-save',
+            '--no-audit',
+            '--no-fund',
+            '--prefer-offline',
+            '--no-package-lock',
+            '--loglevel=error',
+            `${peer}@${pkg.manifest.peerDependencies[peer]}`,
+          ],
+          project,
+        );
         await tryImport();
       } catch (retryError) {
         fail(pkg.folder, `import ${specifier} (with optional peer ${peer}): ${retryError.message}`);
@@ -206,13 +232,20 @@ async function followPluginGuide(packed, work) {
   // 8. An application with the CLI and the plugin installed, and a model folder.
   const app = join(guide, 'app');
   await mkdir(app, { recursive: true });
-  await writeFile(join(app, 'package.json'), JSON.stringify({ private: true, type: 'module', dependencies: { ...cliDependencies, 'pio-plugin-my-model': `file:${pluginTarball}` } }));
+  await writeFile(
+    join(app, 'package.json'),
+    JSON.stringify({ private: true, type: 'module', dependencies: { ...cliDependencies, 'pio-plugin-my-model': `file:${pluginTarball}` } }),
+  );
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock', '--loglevel=error'], app);
   await sh(process.execPath, ['--input-type=module', '-e', WRITE_MY_MODEL], app);
   const appPio = join(app, 'node_modules', '.bin', 'pio');
   const listed = await sh(appPio, ['list'], app, { NO_COLOR: '1' });
-  if (!/my-model\s+0\.1\.0\s+text\s+text\s+MyModelForCausalLM\s+pio-plugin-my-model/.test(listed.stdout)) fail('plugin-guide', `pio list does not show my-model:\n${listed.stdout}`);
-  const generated = await sh(appPio, ['generate', '--model', 'models/my-model', '--raw', '--temperature', '0', '--quiet', 'w0 w2'], app, { NO_COLOR: '1', PIO_TRUST: 'pio-plugin-my-model' });
+  if (!/my-model\s+0\.1\.0\s+text\s+text\s+MyModelForCausalLM\s+pio-plugin-my-model/.test(listed.stdout))
+    fail('plugin-guide', `pio list does not show my-model:\n${listed.stdout}`);
+  const generated = await sh(appPio, ['generate', '--model', 'models/my-model', '--raw', '--temperature', '0', '--quiet', 'w0 w2'], app, {
+    NO_COLOR: '1',
+    PIO_TRUST: 'pio-plugin-my-model',
+  });
   if (generated.stdout.trim() !== 'w3 w4 w5 w6') fail('plugin-guide', `pio generate printed "${generated.stdout.trim()}", expected "w3 w4 w5 w6"`);
 }
 
@@ -227,7 +260,10 @@ try {
   for (const pkg of packages) {
     const before = new Set(await readdir(tarballs));
     await sh('pnpm', ['pack', '--pack-destination', tarballs], pkg.dir);
-    const tarball = join(tarballs, (await readdir(tarballs)).find((f) => !before.has(f)));
+    const tarball = join(
+      tarballs,
+      (await readdir(tarballs)).find((f) => !before.has(f)),
+    );
     packed.set(pkg.manifest.name, { tarball, ...(await checkTarball(pkg, tarball)) });
   }
   log(`packed ${packages.length} packages`);

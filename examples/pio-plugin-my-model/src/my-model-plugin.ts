@@ -20,7 +20,9 @@ export const createMyModelPlugin = createTextModelPlugin({
     return { storage, parameters: matrices + hiddenSize, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   },
   load: ({ backend, modelDir, config, storage, contextLength, signal, validatePath, onProgress }) =>
-    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) => MyModelModel.load(backend, weights, config, storage, contextLength)),
+    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) =>
+      MyModelModel.load(backend, weights, config, storage, contextLength),
+    ),
   infer: async (model: MyModelModel, input) => {
     const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
     return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };

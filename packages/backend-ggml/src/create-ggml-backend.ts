@@ -20,7 +20,11 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   const devices: GgmlDeviceInfo[] = [];
   for (let i = 0; i < api.ggml_backend_dev_count(); i++) {
     const dev = api.ggml_backend_dev_get(i);
-    devices.push({ name: api.ggml_backend_dev_name(dev), description: api.ggml_backend_dev_description(dev), kind: deviceKind(api.ggml_backend_dev_type(dev)) });
+    devices.push({
+      name: api.ggml_backend_dev_name(dev),
+      description: api.ggml_backend_dev_description(dev),
+      kind: deviceKind(api.ggml_backend_dev_type(dev)),
+    });
   }
   const index = selectDevice(request, devices);
   const dev = api.ggml_backend_dev_get(index);
@@ -30,5 +34,9 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   if (setThreads) api.callSetThreads(setThreads, backend, threads);
   const chosen = devices[index];
   const engine = chosen.kind === 'cpu' ? 'ggml-cpu' : `ggml-${binaries.flavor === 'cpu' ? chosen.name.toLowerCase() : binaries.flavor}`;
-  return new GgmlBackend(new GraphRuntime(api, backend, { reuseGraphs: options.reuseGraphs ?? true, flashAttention: options.flashAttention ?? 'auto' }), { engine, device: chosen.kind === 'cpu' ? 'cpu' : 'gpu', threads });
+  return new GgmlBackend(new GraphRuntime(api, backend, { reuseGraphs: options.reuseGraphs ?? true, flashAttention: options.flashAttention ?? 'auto' }), {
+    engine,
+    device: chosen.kind === 'cpu' ? 'cpu' : 'gpu',
+    threads,
+  });
 }

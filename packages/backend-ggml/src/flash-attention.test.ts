@@ -12,7 +12,10 @@ import { createGgmlBackend } from './create-ggml-backend.js';
 // abs 2e-3 (and again, by hand, below).
 describeBackendConformance('ggml-cpu (flash attention on)', () => createGgmlBackend({ device: 'cpu', flashAttention: 'on' }), {
   caseTolerance: {
-    'nn/attention-full-mask': { tolerance: { abs: 2e-3, rel: 0 }, reason: 'the mask is stored in float16; bound from its rounding, 2^-10 of a bias in [-3, 0)' },
+    'nn/attention-full-mask': {
+      tolerance: { abs: 2e-3, rel: 0 },
+      reason: 'the mask is stored in float16; bound from its rounding, 2^-10 of a bias in [-3, 0)',
+    },
   },
 });
 

@@ -14,11 +14,10 @@ describe('graph reuse', () => {
   afterEach(() => backend?.dispose());
 
   /** `(x * 2 + 1)` summed over the last axis, for host values `values` `[2, 3]`. */
-  const step = (values: number[]): Tensor =>
-    backend.scope(() => backend.sum(backend.add(backend.mul(backend.tensor(values, [2, 3]), 2), 1), -1));
+  const step = (values: number[]): Tensor => backend.scope(() => backend.sum(backend.add(backend.mul(backend.tensor(values, [2, 3]), 2), 1), -1));
   const expected = (values: number[]): number[] => [0, 1].map((r) => values.slice(3 * r, 3 * r + 3).reduce((s, v) => s + 2 * v + 1, 0));
 
-  it('reruns the graph with each computation\'s own inputs', async () => {
+  it("reruns the graph with each computation's own inputs", async () => {
     for (let i = 0; i < 6; i++) {
       const values = [1, 2, 3, 4, 5, 6].map((v) => v * (i + 1) - i);
       const y = step(values);

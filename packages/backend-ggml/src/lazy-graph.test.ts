@@ -11,7 +11,10 @@ describe('lazy ggml graphs', () => {
 
   it('a computed transposed view reads the same values twice (the graph reading it is tiny)', async () => {
     // regression: ggml's allocator sized its hash set from the graph alone and aborted the process on the second read
-    const x = backend.tensor(Float32Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
+    const x = backend.tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      [2, 3, 4],
+    );
     const t = backend.scope(() => backend.transpose(backend.add(x, 1), [0, 2, 1]));
     const first = [...(await t.data())];
     expect(first.slice(0, 6)).toEqual([1, 5, 9, 2, 6, 10]);
@@ -22,7 +25,10 @@ describe('lazy ggml graphs', () => {
 
   it('a reduced tensor feeds later ops with its own shape (sum over a middle axis, then add)', async () => {
     // x[i][j][k] = i * 100 + j * 10 + k; sum over j of 0..2 gives 3 * (i * 100 + k) + 30
-    const x = backend.tensor(Float32Array.from({ length: 2 * 3 * 4 }, (_, n) => Math.floor(n / 12) * 100 + (Math.floor(n / 4) % 3) * 10 + (n % 4)), [2, 3, 4]);
+    const x = backend.tensor(
+      Float32Array.from({ length: 2 * 3 * 4 }, (_, n) => Math.floor(n / 12) * 100 + (Math.floor(n / 4) % 3) * 10 + (n % 4)),
+      [2, 3, 4],
+    );
     const out = backend.scope(() => backend.add(backend.sum(x, 1), backend.fill([2, 4], 1)));
     expect([...(await out.data())]).toEqual([31, 34, 37, 40, 331, 334, 337, 340]);
     x.dispose();

@@ -34,7 +34,16 @@ async function time(fn: () => Tensor | Promise<unknown>, runs = RUNS): Promise<n
 
 type Case = { name: string; run: (b: Backend) => Promise<number> };
 
-const f32 = (shape: number[], seed: number) => ({ dtype: 'F32' as const, shape, bytes: new Uint8Array(random(shape.reduce((a, d) => a * d, 1), seed).buffer) });
+const f32 = (shape: number[], seed: number) => ({
+  dtype: 'F32' as const,
+  shape,
+  bytes: new Uint8Array(
+    random(
+      shape.reduce((a, d) => a * d, 1),
+      seed,
+    ).buffer,
+  ),
+});
 
 function opCase(name: string, make: (b: Backend) => { op: () => Tensor; inputs: Tensor[] }): Case {
   return {
@@ -54,9 +63,7 @@ function linearCase(name: string, rows: number, inF: number, outF: number, layou
     const host = f32([outF, inF], 2);
     // `weight`: uploaded with role linear (the engine's preferred layout); `transposed`: a plain [out, in] tensor, i.e. x @ w^T
     const w =
-      layout === 'transposed'
-        ? b.weight(host, { role: 'plain' })
-        : b.weight(host, { role: 'linear', storage: layout === 'weight' ? 'float32' : layout });
+      layout === 'transposed' ? b.weight(host, { role: 'plain' }) : b.weight(host, { role: 'linear', storage: layout === 'weight' ? 'float32' : layout });
     return { op: () => b.linear(x, w), inputs: [x, w] };
   });
 }
@@ -97,7 +104,13 @@ const CASES: Case[] = [
     return { op: () => b.topk(x, 50).indices, inputs: [x] };
   }),
   opCase('gather 16 rows of [32000,1024]', (b) => {
-    const [t, ids] = [b.weight(f32([32000, 1024], 1), { role: 'embedding' }), b.tensor(Int32Array.from({ length: 16 }, (_, i) => i * 997), [16])];
+    const [t, ids] = [
+      b.weight(f32([32000, 1024], 1), { role: 'embedding' }),
+      b.tensor(
+        Int32Array.from({ length: 16 }, (_, i) => i * 997),
+        [16],
+      ),
+    ];
     return { op: () => b.gather(t, ids), inputs: [t, ids] };
   }),
   opCase('rope half [1,128,16,128]', (b) => {
@@ -161,7 +174,9 @@ async function main(): Promise<void> {
     backend.dispose();
   }
   const out: string[] = [];
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   out.push(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${load}`);
   out.push(`median of ${RUNS} runs (3 when a run takes > 1 s), ms, result read back included`);
   out.push('', `| op | ${columns.join(' | ')} |`, `| --- |${columns.map(() => ' ---: |').join('')}`);

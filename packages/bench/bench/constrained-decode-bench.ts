@@ -84,9 +84,17 @@ for (let r = 0; r < runs; r++) {
   const c = await run(true);
   constrained.push(c.tokPerS);
   masks.push(c.maskMs);
-  console.log(`run ${r + 1}: unconstrained ${free.at(-1)!.toFixed(2)} tok/s, constrained ${c.tokPerS.toFixed(2)} tok/s (${c.tokens} tokens, mask ${c.maskMs.toFixed(2)} ms/step)`);
+  console.log(
+    `run ${r + 1}: unconstrained ${free.at(-1)!.toFixed(2)} tok/s, constrained ${c.tokPerS.toFixed(2)} tok/s (${c.tokens} tokens, mask ${c.maskMs.toFixed(2)} ms/step)`,
+  );
 }
-console.log(`median: unconstrained ${median(free).toFixed(2)} tok/s, constrained ${median(constrained).toFixed(2)} tok/s (${((median(constrained) / median(free) - 1) * 100).toFixed(1)}%), mask ${median(masks).toFixed(2)} ms/step`);
-console.log(`shape ${shape.name} (${shape.layers} layers), ${storage}, ${threads} threads, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `median: unconstrained ${median(free).toFixed(2)} tok/s, constrained ${median(constrained).toFixed(2)} tok/s (${((median(constrained) / median(free) - 1) * 100).toFixed(1)}%), mask ${median(masks).toFixed(2)} ms/step`,
+);
+console.log(
+  `shape ${shape.name} (${shape.layers} layers), ${storage}, ${threads} threads, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 model.dispose();
 backend.dispose();

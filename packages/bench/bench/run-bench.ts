@@ -6,7 +6,15 @@
 // the GGUF files; default a temporary folder).
 import { fileURLToPath } from 'node:url';
 import type { WeightStorage } from '@pio/core';
-import { BENCH_SHAPES, benchChildResultLine, compareWithNodeLlamaCpp, formatBenchTable, runBenchEngine, spawnBenchChild, type BenchEngineRequest } from '../src/index.js';
+import {
+  BENCH_SHAPES,
+  benchChildResultLine,
+  compareWithNodeLlamaCpp,
+  formatBenchTable,
+  runBenchEngine,
+  spawnBenchChild,
+  type BenchEngineRequest,
+} from '../src/index.js';
 
 const [mode, request] = process.argv.slice(2);
 if (mode === '--child') {

@@ -93,7 +93,8 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   const shape = glm?.shape ?? folder?.shape ?? (options.shape as DecoderShape);
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'pio-bench-'));
   const fromFolder = folder !== undefined || glm !== undefined;
-  const ggufPath = (s: WeightStorage): string => join(directory, fromFolder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-w2-${s}.gguf`);
+  const ggufPath = (s: WeightStorage): string =>
+    join(directory, fromFolder ? `${shape.name}-${s}.gguf` : `${shape.name}-${shape.layers}l-seed${seed}-w2-${s}.gguf`);
   // the weights are deterministic: files kept in `directory` by an earlier run are reused
   const pending = storages.filter((s) => options.directory === undefined || !existsSync(ggufPath(s)));
   const source = folder ?? (glm === undefined && pending.length > 0 ? randomSource(shape, seed) : undefined);
@@ -113,7 +114,18 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       const run = (engine: BenchEngine): Promise<BenchEngineResult> => {
         signal?.throwIfAborted();
         options.onProgress?.({ stage: 'running', engine, storage });
-        const request: BenchEngineRequest = { engine, storage, shape, seed, ggufPath: ggufPath(storage), prompt, promptTokens, decodeTokens, threads, kvCacheStorage };
+        const request: BenchEngineRequest = {
+          engine,
+          storage,
+          shape,
+          seed,
+          ggufPath: ggufPath(storage),
+          prompt,
+          promptTokens,
+          decodeTokens,
+          threads,
+          kvCacheStorage,
+        };
         return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
       };
       const pioRuns: BenchEngineResult[] = [];

@@ -7,7 +7,18 @@ import { Qwen3BenchDecoder as Qwen3Decoder } from './qwen3-bench-decoder.js';
 import { randomWeights } from './random-weights.js';
 import { createGgmlBackend } from '@pio/backend-ggml';
 
-const SHAPE: DecoderShape = { name: 'decode-loop', vocab: 96, hidden: 64, layers: 2, heads: 4, kvHeads: 2, headDim: 16, intermediate: 128, ropeTheta: 10000, eps: 1e-6 };
+const SHAPE: DecoderShape = {
+  name: 'decode-loop',
+  vocab: 96,
+  hidden: 64,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  headDim: 16,
+  intermediate: 128,
+  ropeTheta: 10000,
+  eps: 1e-6,
+};
 
 /** Greedy decode: prefill `prompt`, then `steps` single tokens; returns every step's logits. */
 async function run(backend: Backend, prompt: number[], steps: number, padding = 1): Promise<Float32Array[]> {

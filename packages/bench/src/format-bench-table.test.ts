@@ -43,8 +43,22 @@ describe('the side-by-side table', () => {
       rows,
     });
     expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z');
-    const cells = lines.slice(1).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
-    expect(cells[0]).toEqual(['storage', 'engine', 'prefill tok/s', 'decode tok/s', 'decode GB/s (share of 40)', 'PIO/llama prefill', 'PIO/llama decode', 'greedy tokens equal']);
+    const cells = lines.slice(1).map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
+    expect(cells[0]).toEqual([
+      'storage',
+      'engine',
+      'prefill tok/s',
+      'decode tok/s',
+      'decode GB/s (share of 40)',
+      'PIO/llama prefill',
+      'PIO/llama decode',
+      'greedy tokens equal',
+    ]);
     expect(cells[1].every((cell) => /^-+$/.test(cell))).toBe(true);
     expect(cells[2]).toEqual(['F16', 'PIO ggml', '128.0', '10.00', '20.0 (50%)', '0.50', '0.50', 'first 2 of 3']);
     expect(cells[3]).toEqual(['F16', 'node-llama-cpp', '256.0', '20.00', '40.0 (100%)', '', '', '']);

@@ -13,7 +13,16 @@ export function formatBenchTable(comparison: BenchComparison): string[] {
   const { shape, bandwidthBytesPerSecond: limit } = comparison;
   const gb = (bytesPerSecond: number, share: number) => `${(bytesPerSecond / 1e9).toFixed(1)} (${(100 * share).toFixed(0)}%)`;
   const rows: string[][] = [
-    ['storage', 'engine', 'prefill tok/s', 'decode tok/s', `decode GB/s (share of ${(limit / 1e9).toFixed(0)})`, 'PIO/llama prefill', 'PIO/llama decode', 'greedy tokens equal'],
+    [
+      'storage',
+      'engine',
+      'prefill tok/s',
+      'decode tok/s',
+      `decode GB/s (share of ${(limit / 1e9).toFixed(0)})`,
+      'PIO/llama prefill',
+      'PIO/llama decode',
+      'greedy tokens equal',
+    ],
   ];
   for (const row of comparison.rows) {
     const label = LABELS[row.storage] ?? row.storage;

@@ -25,6 +25,7 @@ export async function loadNodeLlamaCpp(importer: NodeLlamaCppImporter = importNo
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new NodeLlamaCppMissingError({ reason: 'not installed' }, { cause });
     throw cause;
   }
-  if (typeof (module as { getLlama?: unknown } | null)?.getLlama !== 'function') throw new NodeLlamaCppMissingError({ reason: 'the module has no getLlama export' });
+  if (typeof (module as { getLlama?: unknown } | null)?.getLlama !== 'function')
+    throw new NodeLlamaCppMissingError({ reason: 'the module has no getLlama export' });
   return module as NodeLlamaCppModule;
 }

@@ -30,7 +30,15 @@ export async function openGlmFolder(folder: string): Promise<GlmFolder | undefin
   }
   if (config.model_type !== 'glm4_moe_lite') return undefined;
   const c = config as unknown as GlmGgufConfig & { num_key_value_heads?: number };
-  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'kv_lora_rank', 'n_routed_experts', 'moe_intermediate_size'] as const) {
+  for (const key of [
+    'vocab_size',
+    'hidden_size',
+    'num_hidden_layers',
+    'num_attention_heads',
+    'kv_lora_rank',
+    'n_routed_experts',
+    'moe_intermediate_size',
+  ] as const) {
     if (typeof c[key] !== 'number') throw new BenchModelError({ modelPath: folder, modelType: 'glm4_moe_lite', reason: `config field ${key} is missing` });
   }
   const shape: DecoderShape = {
@@ -58,7 +66,8 @@ export async function openGlmFolder(folder: string): Promise<GlmFolder | undefin
     unreadExpertBytes(encoder, storage) {
       const moeLayers = Math.max(0, c.num_hidden_layers - c.first_k_dense_replace);
       const unread = c.n_routed_experts - c.num_experts_per_tok;
-      const perExpert = 2 * encoder.byteLength(storage, c.moe_intermediate_size, c.hidden_size) + encoder.byteLength(storage, c.hidden_size, c.moe_intermediate_size);
+      const perExpert =
+        2 * encoder.byteLength(storage, c.moe_intermediate_size, c.hidden_size) + encoder.byteLength(storage, c.hidden_size, c.moe_intermediate_size);
       return moeLayers * unread * perExpert;
     },
   };

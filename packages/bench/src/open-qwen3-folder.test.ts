@@ -13,7 +13,18 @@ describe('openQwen3Folder', () => {
     const folder = await openQwen3Folder(QWEN3_VL_TINY);
     try {
       // the fixture's config.json text_config
-      expect(folder.shape).toEqual({ name: 'qwen3vl-tiny', vocab: 1024, hidden: 64, layers: 4, heads: 4, kvHeads: 2, headDim: 32, intermediate: 128, ropeTheta: 5_000_000, eps: 1e-6 });
+      expect(folder.shape).toEqual({
+        name: 'qwen3vl-tiny',
+        vocab: 1024,
+        hidden: 64,
+        layers: 4,
+        heads: 4,
+        kvHeads: 2,
+        headDim: 32,
+        intermediate: 128,
+        ropeTheta: 5_000_000,
+        eps: 1e-6,
+      });
       // embeddings, 11 tensors per layer, final norm; tied embeddings: no output.weight
       expect(folder.tensors).toHaveLength(1 + 4 * 11 + 1);
       expect(folder.tensors.map((t) => t.name)).not.toContain('output.weight');

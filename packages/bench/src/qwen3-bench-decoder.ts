@@ -47,7 +47,8 @@ export class Qwen3BenchDecoder {
       for (let l = 0; l < s.layers; l++) {
         const p = `blk.${l}.`;
         const xn = b.rmsNorm(x, W(`${p}attn_norm.weight`), s.eps);
-        const heads = (name: string, n: number) => b.rmsNorm(b.reshape(b.linear(xn, W(`${p}${name}.weight`)), [1, seq, n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
+        const heads = (name: string, n: number) =>
+          b.rmsNorm(b.reshape(b.linear(xn, W(`${p}${name}.weight`)), [1, seq, n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
         const q = b.transpose(b.rope(heads('attn_q', s.heads), cos, sin, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
         const kNew = b.transpose(b.rope(heads('attn_k', s.kvHeads), cos, sin, 'half'), [0, 2, 1, 3]);
         const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);

@@ -41,7 +41,12 @@ export function randomWeights(shape: DecoderShape, seed = 1234): NamedTensor[] {
     }
     return values;
   };
-  const mat = (name: string, rows: number, cols: number, scale: number): NamedTensor => ({ name, shape: [rows, cols], values: fill(rows * cols, scale, 0), matrix: true });
+  const mat = (name: string, rows: number, cols: number, scale: number): NamedTensor => ({
+    name,
+    shape: [rows, cols],
+    values: fill(rows * cols, scale, 0),
+    matrix: true,
+  });
   const norm = (name: string, n: number): NamedTensor => ({ name, shape: [n], values: fill(n, 0.2, 1), matrix: false });
   const { hidden: h, heads, kvHeads, headDim: d, intermediate: f } = shape;
   const s = Math.sqrt(3 / h);

@@ -17,6 +17,7 @@ export interface RunBenchEngineOptions {
  * caller's part: this function refuses it.
  */
 export async function runBenchEngine(request: BenchEngineRequest, options: RunBenchEngineOptions = {}): Promise<BenchEngineResult> {
-  if (request.engine === 'pio' && request.model !== undefined) throw new TypeError('runBenchEngine runs PIO on random weights only; run a model folder through its plugin');
+  if (request.engine === 'pio' && request.model !== undefined)
+    throw new TypeError('runBenchEngine runs PIO on random weights only; run a model folder through its plugin');
   return request.engine === 'pio' ? runPioEngine(request) : runLlamaEngine(request, options.importNodeLlamaCpp);
 }

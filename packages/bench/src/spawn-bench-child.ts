@@ -35,7 +35,11 @@ export function spawnBenchChild(child: BenchChildCommand, request: BenchEngineRe
     let stderr = '';
     proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     proc.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4096)));
-    proc.on('error', (cause) => reject(signal?.aborted ? cause : new BenchChildError({ engine: request.engine, storage: request.storage, exitCode: null, stderr: String(cause) }, { cause })));
+    proc.on('error', (cause) =>
+      reject(
+        signal?.aborted ? cause : new BenchChildError({ engine: request.engine, storage: request.storage, exitCode: null, stderr: String(cause) }, { cause }),
+      ),
+    );
     proc.on('close', (exitCode) => {
       const line = stdout.split('\n').find((l) => l.startsWith(PREFIX));
       if (exitCode === 0 && line) return resolve(JSON.parse(line.slice(PREFIX.length)) as BenchEngineResult);

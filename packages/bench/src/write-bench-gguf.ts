@@ -12,7 +12,13 @@ export const BENCH_STORAGES: readonly WeightStorage[] = ['float32', 'float16', '
  * call the ggml backend uses at load, so both engines hold identical bytes). The vocabulary is synthetic: GPT-2's
  * 256 byte symbols, then `t<i>`, with no merges (the benchmark feeds token ids directly). Internal to the benchmark.
  */
-export async function writeBenchGguf(encoder: GgmlRowEncoder, path: string, shape: DecoderShape, weights: readonly GgufSourceTensor[], storage: WeightStorage): Promise<void> {
+export async function writeBenchGguf(
+  encoder: GgmlRowEncoder,
+  path: string,
+  shape: DecoderShape,
+  weights: readonly GgufSourceTensor[],
+  storage: WeightStorage,
+): Promise<void> {
   if (!BENCH_STORAGES.includes(storage)) throw new Error(`no GGUF type for ${storage}`);
   const f32 = encoder.ggmlType('float32') as number;
   const type = encoder.ggmlType(storage) as number;

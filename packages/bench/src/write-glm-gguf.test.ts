@@ -12,37 +12,41 @@ import { writeGlmGguf } from './write-glm-gguf.js';
 // greedy tokens: the name/layout mapping (MLA k_b/v_b split, stacked experts, sigmoid group-limited routing keys) is
 // the model the plugin runs, so the side-by-side benchmark compares like with like.
 describe('writeGlmGguf', () => {
-  it.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'])('%s: node-llama-cpp reproduces the golden greedy tokens', async (fixture) => {
-    const dir = join(import.meta.dirname, '../../plugin-glm-flash/src/__fixtures__', fixture);
-    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
-    const golden = JSON.parse(await readFile(join(dir, 'golden.json'), 'utf8'));
-    const out = await mkdtemp(join(tmpdir(), 'pio-glm-gguf-'));
-    try {
-      const checkpoint = await openCheckpoint(dir);
-      const path = join(out, 'model.gguf');
+  it.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'])(
+    '%s: node-llama-cpp reproduces the golden greedy tokens',
+    async (fixture) => {
+      const dir = join(import.meta.dirname, '../../plugin-glm-flash/src/__fixtures__', fixture);
+      const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+      const golden = JSON.parse(await readFile(join(dir, 'golden.json'), 'utf8'));
+      const out = await mkdtemp(join(tmpdir(), 'pio-glm-gguf-'));
       try {
-        await writeGlmGguf(await createGgmlRowEncoder(), path, checkpoint, config, 'float32');
+        const checkpoint = await openCheckpoint(dir);
+        const path = join(out, 'model.gguf');
+        try {
+          await writeGlmGguf(await createGgmlRowEncoder(), path, checkpoint, config, 'float32');
+        } finally {
+          await checkpoint.close();
+        }
+        const c = golden.cases[0];
+        const prompt: number[] = c.input_ids[0];
+        const expected: number[] = c.greedy.tokens[0];
+        const r = await runLlamaEngine({
+          engine: 'node-llama-cpp',
+          storage: 'float32',
+          shape: { name: fixture, vocab: config.vocab_size, hidden: 0, layers: 0, heads: 0, kvHeads: 0, headDim: 0, intermediate: 0, ropeTheta: 0, eps: 0 },
+          seed: 0,
+          ggufPath: path,
+          prompt,
+          promptTokens: prompt.length,
+          decodeTokens: expected.length - 1,
+          threads: 2,
+          kvCacheStorage: 'float32',
+        });
+        expect(r.tokens).toEqual(expected);
       } finally {
-        await checkpoint.close();
+        await rm(out, { recursive: true, force: true });
       }
-      const c = golden.cases[0];
-      const prompt: number[] = c.input_ids[0];
-      const expected: number[] = c.greedy.tokens[0];
-      const r = await runLlamaEngine({
-        engine: 'node-llama-cpp',
-        storage: 'float32',
-        shape: { name: fixture, vocab: config.vocab_size, hidden: 0, layers: 0, heads: 0, kvHeads: 0, headDim: 0, intermediate: 0, ropeTheta: 0, eps: 0 },
-        seed: 0,
-        ggufPath: path,
-        prompt,
-        promptTokens: prompt.length,
-        decodeTokens: expected.length - 1,
-        threads: 2,
-        kvCacheStorage: 'float32',
-      });
-      expect(r.tokens).toEqual(expected);
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

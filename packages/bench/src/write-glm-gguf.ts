@@ -36,13 +36,7 @@ export interface GlmGgufConfig {
  * `ffn_*_exps`, the correction bias as `exp_probs_b`). Vocabulary: GPT-2's byte symbols then `t<i>` (ids are fed
  * directly). Internal to the benchmark.
  */
-export async function writeGlmGguf(
-  encoder: GgmlRowEncoder,
-  path: string,
-  checkpoint: Checkpoint,
-  c: GlmGgufConfig,
-  storage: WeightStorage,
-): Promise<void> {
+export async function writeGlmGguf(encoder: GgmlRowEncoder, path: string, checkpoint: Checkpoint, c: GlmGgufConfig, storage: WeightStorage): Promise<void> {
   const read = async (name: string) => decodeHostTensor(await checkpoint.read(name)) as Float32Array;
   const tensors: GgufTensor[] = [];
   const plain = new Set(['ffn_gate_inp.weight', 'exp_probs_b.bias']);
@@ -79,7 +73,8 @@ export async function writeGlmGguf(
     add(`${p}attn_k_b.weight`, [heads, kvr, nope], async () => {
       const all = await read(kvB);
       const out = new Float32Array(heads * kvr * nope);
-      for (let hd = 0; hd < heads; hd++) for (let i = 0; i < nope; i++) for (let k = 0; k < kvr; k++) out[(hd * kvr + k) * nope + i] = all[(hd * (nope + v) + i) * kvr + k];
+      for (let hd = 0; hd < heads; hd++)
+        for (let i = 0; i < nope; i++) for (let k = 0; k < kvr; k++) out[(hd * kvr + k) * nope + i] = all[(hd * (nope + v) + i) * kvr + k];
       return out;
     });
     add(`${p}attn_v_b.weight`, [heads, v, kvr], async () => {

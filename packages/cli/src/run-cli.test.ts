@@ -88,7 +88,11 @@ describe('pio commands (in process, fake services)', () => {
     const json = await run(['generate', '-m', 'org/echo', '--json', '--image', 'cat.png', 'look'], captureIo({ cwd: dir }));
     expect(json.code).toBe(0);
     const result = JSON.parse(json.stdout);
-    expect(result).toMatchObject({ text: 'echo: [image 9 bytes] look', finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } });
+    expect(result).toMatchObject({
+      text: 'echo: [image 9 bytes] look',
+      finish_reason: 'stop',
+      usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 },
+    });
     expect(result.tokens).toHaveLength(3);
     expect(typeof result.timings.generate_ms).toBe('number');
     const missing = await run(['generate', 'hi']);
@@ -150,6 +154,7 @@ describe('pio commands (in process, fake services)', () => {
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ plugin: 'echo', runs: 2, prompt_tokens: 8, completion_tokens: 4 });
-    for (const key of ['time_to_first_token_ms', 'prefill_tokens_per_second', 'decode_tokens_per_second', 'peak_rss_bytes']) expect(typeof result[key]).toBe('number');
+    for (const key of ['time_to_first_token_ms', 'prefill_tokens_per_second', 'decode_tokens_per_second', 'peak_rss_bytes'])
+      expect(typeof result[key]).toBe('number');
   });
 });

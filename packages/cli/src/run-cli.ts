@@ -90,7 +90,11 @@ function describe(error: unknown): string {
 
 /** The message of the first system error (`ENOTFOUND`, `ECONNREFUSED`, `EACCES`...) among the causes, shown without -v. */
 function systemCause(error: unknown): string | undefined {
-  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
+  for (
+    let cause = (error as { cause?: unknown })?.cause, depth = 0;
+    cause instanceof Error && depth < 8;
+    cause = (cause as { cause?: unknown }).cause, depth++
+  ) {
     const code = (cause as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return cause.message.includes(code) ? cause.message : `${code}: ${cause.message}`;
   }

@@ -77,7 +77,9 @@ function run(cached: boolean, seeds: number): { times: number[]; tokens: number 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const report = (label: string, { times, tokens }: { times: number[]; tokens: number }) => {
   const sorted = [...times].sort((a, b) => a - b);
-  console.log(`${label}: ${times.length} steps (${tokens} tokens): median ${quantile(sorted, 0.5).toFixed(3)} ms, p99 ${quantile(sorted, 0.99).toFixed(3)} ms, max ${sorted.at(-1)!.toFixed(3)} ms`);
+  console.log(
+    `${label}: ${times.length} steps (${tokens} tokens): median ${quantile(sorted, 0.5).toFixed(3)} ms, p99 ${quantile(sorted, 0.99).toFixed(3)} ms, max ${sorted.at(-1)!.toFixed(3)} ms`,
+  );
 };
 
 run(true, 3); // warm-up (JIT)

@@ -70,7 +70,10 @@ const PARTS = {
 
 async function ensureCheckpoint(part: keyof typeof PARTS): Promise<string> {
   const dir = join(root, part === 'model' ? `model-${layers}l` : 'layer');
-  const exists = await access(join(dir, 'model.safetensors.index.json')).then(() => true, () => false);
+  const exists = await access(join(dir, 'model.safetensors.index.json')).then(
+    () => true,
+    () => false,
+  );
   if (!exists) await writeRandomCheckpoint(dir, parseGlmFlashConfig(PARTS[part].json), PARTS[part].json);
   return dir;
 }
@@ -132,8 +135,12 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
 }
 
 if (env.BENCH_HEADER !== '0') {
-  out(`GLM-4.7-Flash bench: prompt ${promptLength} tokens, ${decodeTokens} decode steps, model = ${layers} layers, experts ${expertCapacity === Infinity ? 'all resident (stacked)' : `LRU ${expertCapacity}`}`);
-  out('| part | engine | storage | load s | prefill tok/s | decode tok/s | RSS GiB | peak RSS GiB | backend GiB | peak RSS / backend | experts resident/cap | expert loads |');
+  out(
+    `GLM-4.7-Flash bench: prompt ${promptLength} tokens, ${decodeTokens} decode steps, model = ${layers} layers, experts ${expertCapacity === Infinity ? 'all resident (stacked)' : `LRU ${expertCapacity}`}`,
+  );
+  out(
+    '| part | engine | storage | load s | prefill tok/s | decode tok/s | RSS GiB | peak RSS GiB | backend GiB | peak RSS / backend | experts resident/cap | expert loads |',
+  );
   out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 }
 if (env.BENCH_WRITE_ONLY === '1') {

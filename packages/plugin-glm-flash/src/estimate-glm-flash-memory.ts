@@ -21,7 +21,11 @@ export interface GlmFlashMemoryEstimate extends MemoryEstimate {
  * twice, in `storage` for the expanded (prefill) attention and as float32 per-head blocks for the absorbed (decode) form. With a bounded expert cache the need is
  * `residentWeightBytes + capacity * bytesPerExpert + runtimeBytes`.
  */
-export function estimateGlmFlashMemory(config: GlmFlashConfig, storage: WeightStorage, contextLength = resolveContextLength(config.maxPositionEmbeddings)): GlmFlashMemoryEstimate {
+export function estimateGlmFlashMemory(
+  config: GlmFlashConfig,
+  storage: WeightStorage,
+  contextLength = resolveContextLength(config.maxPositionEmbeddings),
+): GlmFlashMemoryEstimate {
   const c = config;
   const perByte = WEIGHT_STORAGE_BYTES[storage];
   const h = c.hiddenSize;

@@ -14,7 +14,16 @@ const collect = async (stream: AsyncIterable<ChatCompletionDelta>): Promise<Chat
 const REQUESTS: ChatCompletionRequest[] = [
   { messages: [{ role: 'user', content: 'What is the capital of France?' }], temperature: 0, maxNewTokens: 6 },
   { messages: [{ role: 'user', content: 'Hi' }], enableThinking: false, temperature: 0.9, seed: 4, maxNewTokens: 8 },
-  { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name three colours, please.' }], temperature: 1.1, topK: 30, seed: 9, maxNewTokens: 5 },
+  {
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Name three colours, please.' },
+    ],
+    temperature: 1.1,
+    topK: 30,
+    seed: 9,
+    maxNewTokens: 5,
+  },
 ];
 
 describe('GlmFlashPlugin.streamBatch on the tiny fixture (reference backend)', () => {

@@ -27,7 +27,10 @@ export const glmFlashConfigJsonSchema = baseConfigSchema
     num_experts_per_tok: positiveInt,
     norm_topk_prob: z.boolean().default(true),
     first_k_dense_replace: z.number().int().nonnegative().default(1),
-    mlp_layer_types: z.array(z.enum(['dense', 'sparse'])).nullable().optional(),
+    mlp_layer_types: z
+      .array(z.enum(['dense', 'sparse']))
+      .nullable()
+      .optional(),
     hidden_act: z.literal('silu').default('silu'),
     rms_norm_eps: z.number().positive().default(1e-5),
     rope_theta: z.number().positive().optional(),
@@ -45,7 +48,10 @@ export const glmFlashConfigJsonSchema = baseConfigSchema
     attention_bias: z.boolean().default(false),
     tie_word_embeddings: z.boolean().default(false),
     max_position_embeddings: positiveInt.default(202752),
-    eos_token_id: z.union([z.number().int(), z.array(z.number().int())]).nullable().optional(),
+    eos_token_id: z
+      .union([z.number().int(), z.array(z.number().int())])
+      .nullable()
+      .optional(),
     pad_token_id: z.number().int().nullable().optional(),
     num_nextn_predict_layers: z.number().int().nonnegative().default(0),
   })

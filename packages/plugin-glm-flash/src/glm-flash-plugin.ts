@@ -27,11 +27,19 @@ const methods = {
  * manifest): MLA attention with a compressed-latent KV cache, sparse MoE with lazily loaded experts, GLM-4.7's chat
  * template with thinking and tool calls.
  */
-export const createGlmFlashPlugin = createTextModelPlugin<typeof glmFlashPluginOptionsSchema, GlmFlashConfig, GlmFlashModel, undefined, typeof methods, GlmFlashMemoryEstimate>({
+export const createGlmFlashPlugin = createTextModelPlugin<
+  typeof glmFlashPluginOptionsSchema,
+  GlmFlashConfig,
+  GlmFlashModel,
+  undefined,
+  typeof methods,
+  GlmFlashMemoryEstimate
+>({
   module: import.meta.url,
   optionsSchema: glmFlashPluginOptionsSchema,
   parseConfig: parseGlmFlashConfig,
-  estimateMemory: (config, storage, _options, contextLength) => estimateGlmFlashMemory(config, storage, resolveContextLength(config.maxPositionEmbeddings, contextLength)),
+  estimateMemory: (config, storage, _options, contextLength) =>
+    estimateGlmFlashMemory(config, storage, resolveContextLength(config.maxPositionEmbeddings, contextLength)),
   defaultStorage: (backend, options) => options.storage ?? (backend.capabilities.weightStorage.includes('bfloat16') ? 'bfloat16' : 'float32'),
   load: ({ backend, modelDir, options, storage, kvCacheStorage, contextLength, prefillChunkSize, signal, validatePath, onProgress }) =>
     loadGlmFlashModel(backend, modelDir, {

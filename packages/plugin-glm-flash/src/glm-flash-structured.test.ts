@@ -15,15 +15,27 @@ const SEARCH: ToolDefinition = {
     name: 'search',
     parameters: {
       type: 'object',
-      properties: { query: { type: 'string', maxLength: 20 }, limit: { type: 'integer', minimum: 1, maximum: 10 }, lang: { enum: ['en', 'fr'] }, exact: { type: 'boolean' } },
+      properties: {
+        query: { type: 'string', maxLength: 20 },
+        limit: { type: 'integer', minimum: 1, maximum: 10 },
+        lang: { enum: ['en', 'fr'] },
+        exact: { type: 'boolean' },
+      },
       required: ['query', 'limit'],
     },
   },
 };
-const CLOCK: ToolDefinition = { type: 'function', function: { name: 'clock', parameters: { type: 'object', properties: { zone: { type: 'string', format: 'date' } }, required: ['zone'] } } };
+const CLOCK: ToolDefinition = {
+  type: 'function',
+  function: { name: 'clock', parameters: { type: 'object', properties: { zone: { type: 'string', format: 'date' } }, required: ['zone'] } },
+};
 const EVENT = {
   type: 'object',
-  properties: { title: { type: 'string', maxLength: 16 }, day: { type: 'string', format: 'date' }, guests: { type: 'array', items: { type: 'string', maxLength: 8 }, maxItems: 3 } },
+  properties: {
+    title: { type: 'string', maxLength: 16 },
+    day: { type: 'string', format: 'date' },
+    guests: { type: 'array', items: { type: 'string', maxLength: 8 }, maxItems: 3 },
+  },
   required: ['title', 'day', 'guests'],
 };
 
@@ -58,9 +70,24 @@ describe('structured output on the random-weight GLM-4.7-Flash fixture (referenc
   });
 
   it("toolChoice required / named: one call in GLM's format with valid arguments, thinking on or off", async () => {
-    for (const [toolChoice, names] of [['required', ['search', 'clock']], [{ name: 'search' }, ['search']]] as const) {
-      for (const [seed, enableThinking] of [[1, true], [2, false], [3, true]] as const) {
-        const result = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Find cats.' }], tools: [SEARCH, CLOCK], toolChoice, enableThinking, seed, temperature: 1, maxNewTokens: 300 });
+    for (const [toolChoice, names] of [
+      ['required', ['search', 'clock']],
+      [{ name: 'search' }, ['search']],
+    ] as const) {
+      for (const [seed, enableThinking] of [
+        [1, true],
+        [2, false],
+        [3, true],
+      ] as const) {
+        const result = await plugin.chatCompletion({
+          messages: [{ role: 'user', content: 'Find cats.' }],
+          tools: [SEARCH, CLOCK],
+          toolChoice,
+          enableThinking,
+          seed,
+          temperature: 1,
+          maxNewTokens: 300,
+        });
         expect(result.finishReason).toBe('tool_calls');
         const calls = result.message.tool_calls!;
         expect(calls).toHaveLength(1);
@@ -74,7 +101,13 @@ describe('structured output on the random-weight GLM-4.7-Flash fixture (referenc
 
   it("toolChoice 'none' leaves the tools out of the prompt", async () => {
     const withTools = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Hi' }], tools: [SEARCH], temperature: 0, maxNewTokens: 1 });
-    const none = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Hi' }], tools: [SEARCH], toolChoice: 'none', temperature: 0, maxNewTokens: 1 });
+    const none = await plugin.chatCompletion({
+      messages: [{ role: 'user', content: 'Hi' }],
+      tools: [SEARCH],
+      toolChoice: 'none',
+      temperature: 0,
+      maxNewTokens: 1,
+    });
     const without = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Hi' }], temperature: 0, maxNewTokens: 1 });
     expect(none.usage.promptTokens).toBe(without.usage.promptTokens);
     expect(withTools.usage.promptTokens).toBeGreaterThan(without.usage.promptTokens);

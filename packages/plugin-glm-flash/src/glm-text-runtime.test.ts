@@ -56,7 +56,8 @@ describe('GLM chat surface (scripted model outputs, real tokenizer and template)
 
   it('parses tool calls into OpenAI tool_calls with finish reason tool_calls, and takes the tool result back', async () => {
     const c = cases.find((x) => x.name === 'tools')!;
-    const reply = 'Need weather.</think><tool_call>get_weather<arg_key>city</arg_key><arg_value>Paris</arg_value><arg_key>days</arg_key><arg_value>2</arg_value></tool_call>';
+    const reply =
+      'Need weather.</think><tool_call>get_weather<arg_key>city</arg_key><arg_value>Paris</arg_value><arg_key>days</arg_key><arg_value>2</arg_value></tool_call>';
     const { surface } = await surfaceFor(reply, OBSERVATION);
     const first = await surface.chatCompletion({ messages: [c.messages[0]], tools: c.options.tools, temperature: 0 });
     expect(first.finishReason).toBe('tool_calls');

@@ -103,7 +103,9 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
         for (let s = 0; s < steps; s++) {
           const data = await logits.data();
           logits.dispose();
-          expect(maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]).diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
+          expect(maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]).diff).toBeLessThanOrEqual(
+            golden.tolerances.step_logits_max_abs,
+          );
           const next = Array.from({ length: batch }, (_, b) => {
             const row = data.subarray(b * vocab, (b + 1) * vocab);
             return row.indexOf(Math.max(...row));

@@ -45,7 +45,13 @@ export async function loadGlmFlashModel(backend: Backend, modelDir: string, opti
   const config = parseGlmFlashConfig(await readModelConfig(modelDir, { validatePath }), join(modelDir, 'config.json'));
   const storage = options.storage ?? 'float32';
   // the checkpoint stays open: experts are read after the load (all of them now, or each on first use)
-  const settings = { unused: (names: readonly string[]) => glmFlashUnusedPrefixes(config, names), signal: options.signal, onProgress: options.onProgress, validatePath, keepOpen: true };
+  const settings = {
+    unused: (names: readonly string[]) => glmFlashUnusedPrefixes(config, names),
+    signal: options.signal,
+    onProgress: options.onProgress,
+    validatePath,
+    keepOpen: true,
+  };
   const loaded = await loadCheckpointModel(backend, modelDir, settings, async (source) => {
     const weightOptions = { role: 'linear' as const, storage, groupSize: options.groupSize };
     const expertShapes = {

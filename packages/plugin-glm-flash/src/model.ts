@@ -1,4 +1,13 @@
-import { resolveContextLength, type Backend, type CausalLM, type DecoderSession, type PromptBatch, type SequenceBufferStorage, type Tensor, type WeightStorage } from '@pio/core';
+import {
+  resolveContextLength,
+  type Backend,
+  type CausalLM,
+  type DecoderSession,
+  type PromptBatch,
+  type SequenceBufferStorage,
+  type Tensor,
+  type WeightStorage,
+} from '@pio/core';
 import {
   buildAttentionMask,
   CachedDecoderSession,
@@ -113,8 +122,14 @@ export class GlmFlashModel extends Module implements CausalLM {
     const loadExpert: ExpertLoader =
       options.loadExpert ??
       ((layer, expert) =>
-        GatedMlp.load(backend, source, `model.layers.${layer}.mlp.experts.${expert}`, { hiddenSize: c.hiddenSize, intermediateSize: c.moeIntermediateSize, ...matrix }));
-    const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity, { checkpointLoader: options.stackExperts ?? options.loadExpert === undefined });
+        GatedMlp.load(backend, source, `model.layers.${layer}.mlp.experts.${expert}`, {
+          hiddenSize: c.hiddenSize,
+          intermediateSize: c.moeIntermediateSize,
+          ...matrix,
+        }));
+    const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity, {
+      checkpointLoader: options.stackExperts ?? options.loadExpert === undefined,
+    });
     const loaded: Module[] = [];
     try {
       const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: c.vocabSize, dim: c.hiddenSize, storage: matrix.storage });
@@ -236,7 +251,14 @@ export class GlmFlashModel extends Module implements CausalLM {
       kvCacheStorage: this.kvCacheStorage,
       preparePrompt: (prompt) => ({ positions: [validatePrompt(prompt.inputIds, prompt.attentionMask, this.vocabSize).positions], state: undefined }),
       forward: (input) =>
-        this.run(input.inputIds, input.positions[0], input.mask, input.cache, input.phase === 'prefill' ? (forms.prefillAbsorbed ?? false) : (forms.stepAbsorbed ?? true), input.logits),
+        this.run(
+          input.inputIds,
+          input.positions[0],
+          input.mask,
+          input.cache,
+          input.phase === 'prefill' ? (forms.prefillAbsorbed ?? false) : (forms.stepAbsorbed ?? true),
+          input.logits,
+        ),
     };
   }
 

@@ -56,62 +56,62 @@ const ENGINES: Array<{ name: string; create: () => Promise<Backend>; storages: W
 describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]).map((fixture) => ({ ...engine, fixture }))))(
   'quantized weights on $name ($fixture)',
   ({ create, storages, bounds, fixture }) => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await create();
-  });
-  afterAll(() => backend.dispose());
+    let backend: Backend;
+    beforeAll(async () => {
+      backend = await create();
+    });
+    afterAll(() => backend.dispose());
 
-  it.each(storages)('%s: bounded logit error and greedy agreement', async (storage) => {
-    const BOUNDS = bounds;
-    const golden = await readGolden(fixture);
-    const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
-    let worst = 0;
-    let absSum = 0;
-    let count = 0;
-    let agree = 0;
-    let total = 0;
-    for (const c of golden.cases) {
-      const logits = await loaded.model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positions: c.position_ids });
-      const actual = await logits.data();
-      const expected = await readBin(fixture, c.logits.file);
-      logits.dispose();
-      const { diff } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
-      const [, seq, vocab] = c.logits.shape;
-      for (let i = 0; i < actual.length; i++) {
-        const t = Math.floor(i / vocab) % seq;
-        const b = Math.floor(i / (vocab * seq));
-        if (c.attention_mask[b][t] !== 1) continue;
-        absSum += Math.abs(actual[i] - expected[i]);
-        count++;
+    it.each(storages)('%s: bounded logit error and greedy agreement', async (storage) => {
+      const BOUNDS = bounds;
+      const golden = await readGolden(fixture);
+      const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
+      let worst = 0;
+      let absSum = 0;
+      let count = 0;
+      let agree = 0;
+      let total = 0;
+      for (const c of golden.cases) {
+        const logits = await loaded.model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positions: c.position_ids });
+        const actual = await logits.data();
+        const expected = await readBin(fixture, c.logits.file);
+        logits.dispose();
+        const { diff } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+        const [, seq, vocab] = c.logits.shape;
+        for (let i = 0; i < actual.length; i++) {
+          const t = Math.floor(i / vocab) % seq;
+          const b = Math.floor(i / (vocab * seq));
+          if (c.attention_mask[b][t] !== 1) continue;
+          absSum += Math.abs(actual[i] - expected[i]);
+          count++;
+        }
+        worst = Math.max(worst, diff);
+        const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
+        let step = await session.prefill();
+        for (let s = 0; s < c.greedy.steps; s++) {
+          const data = await step.data();
+          step.dispose();
+          const vocab = data.length / c.input_ids.length;
+          const next = c.input_ids.map((_, b) => {
+            const row = Array.from(data.subarray(b * vocab, (b + 1) * vocab));
+            return row.indexOf(Math.max(...row));
+          });
+          next.forEach((t, b) => {
+            total++;
+            if (t === c.greedy.tokens[b][s]) agree++;
+          });
+          // teacher forcing: feed the golden token so one early miss does not hide later agreement
+          if (s < c.greedy.steps - 1) step = await session.step(c.greedy.tokens.map((row) => row[s]));
+        }
+        session.dispose();
       }
-      worst = Math.max(worst, diff);
-      const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
-      let step = await session.prefill();
-      for (let s = 0; s < c.greedy.steps; s++) {
-        const data = await step.data();
-        step.dispose();
-        const vocab = data.length / c.input_ids.length;
-        const next = c.input_ids.map((_, b) => {
-          const row = Array.from(data.subarray(b * vocab, (b + 1) * vocab));
-          return row.indexOf(Math.max(...row));
-        });
-        next.forEach((t, b) => {
-          total++;
-          if (t === c.greedy.tokens[b][s]) agree++;
-        });
-        // teacher forcing: feed the golden token so one early miss does not hide later agreement
-        if (s < c.greedy.steps - 1) step = await session.step(c.greedy.tokens.map((row) => row[s]));
-      }
-      session.dispose();
-    }
-    loaded.model.dispose();
-    await loaded.close();
-    const meanAbs = absSum / count;
-    expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
-    expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
-    expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
-  });
+      loaded.model.dispose();
+      await loaded.close();
+      const meanAbs = absSum / count;
+      expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
+      expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
+      expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
+    });
   },
 );
 

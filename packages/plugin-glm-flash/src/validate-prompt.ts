@@ -12,12 +12,17 @@ export interface ValidatedPrompt {
  * Checks a raw prompt batch (rectangular rows, mask of the same shape holding 0/1 with at least one 1 per row, integer
  * ids in `[0, vocabSize)`) and derives the positions. Throws {@link GlmFlashInputError}.
  */
-export function validatePrompt(inputIds: readonly (readonly number[])[], attentionMask: readonly (readonly number[])[] | undefined, vocabSize: number): ValidatedPrompt {
+export function validatePrompt(
+  inputIds: readonly (readonly number[])[],
+  attentionMask: readonly (readonly number[])[] | undefined,
+  vocabSize: number,
+): ValidatedPrompt {
   if (inputIds.length === 0) throw new GlmFlashInputError({ field: 'inputIds', problem: 'needs at least one row' });
   const seq = inputIds[0]?.length ?? 0;
   if (seq === 0) throw new GlmFlashInputError({ field: 'inputIds[0]', problem: 'is empty' });
   const mask = attentionMask ?? inputIds.map((row) => row.map(() => 1));
-  if (mask.length !== inputIds.length) throw new GlmFlashInputError({ field: 'attentionMask', problem: `has ${mask.length} rows for ${inputIds.length} prompts` });
+  if (mask.length !== inputIds.length)
+    throw new GlmFlashInputError({ field: 'attentionMask', problem: `has ${mask.length} rows for ${inputIds.length} prompts` });
   inputIds.forEach((row, b) => {
     if (row.length !== seq) throw new GlmFlashInputError({ field: `inputIds[${b}]`, problem: `has ${row.length} tokens, row 0 has ${seq}` });
     if (mask[b].length !== seq) throw new GlmFlashInputError({ field: `attentionMask[${b}]`, problem: `has ${mask[b].length} entries for ${seq} tokens` });

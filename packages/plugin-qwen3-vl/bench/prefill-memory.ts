@@ -59,7 +59,9 @@ if (env.BENCH_PROMPT && env.BENCH_CHUNK) {
         maxBuffer: 1 << 24,
       });
       const run = JSON.parse(/RESULT (.*)/.exec(out)![1]) as Run;
-      console.log(`| ${prompt} | ${chunk === prompt ? 'one pass' : chunk} | ${(prompt / run.seconds).toFixed(0)} | ${mib(run.peak)} | ${mib(run.peak - run.loaded)} |`);
+      console.log(
+        `| ${prompt} | ${chunk === prompt ? 'one pass' : chunk} | ${(prompt / run.seconds).toFixed(0)} | ${mib(run.peak)} | ${mib(run.peak - run.loaded)} |`,
+      );
     }
   }
 }

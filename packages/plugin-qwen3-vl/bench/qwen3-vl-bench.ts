@@ -54,8 +54,18 @@ function bundle(): string {
   const external = ['@tensorflow/*', 'koffi', '@node-llama-cpp/*', 'sharp'].map((name) => `--external:${name}`);
   const built = spawnSync(
     join(here, '..', '..', '..', 'node_modules', '.bin', 'esbuild'),
-    [join(here, 'measure-qwen3-vl.ts'), `--outfile=${outfile}`, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--conditions=@pio/source',
-      ...external, "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);", '--log-level=warning'],
+    [
+      join(here, 'measure-qwen3-vl.ts'),
+      `--outfile=${outfile}`,
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      '--conditions=@pio/source',
+      ...external,
+      "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      '--log-level=warning',
+    ],
     { stdio: 'inherit' },
   );
   if (built.status !== 0) throw new Error(`esbuild failed (exit ${built.status})`);
@@ -90,6 +100,8 @@ out(
     `prompt ${env.BENCH_PROMPT ?? 128} tokens, ${env.BENCH_DECODE ?? 16} decode steps. Memory in GiB; RSS peaks per phase: load / prefill+decode / image.`,
 );
 out('');
-out(`| engine | storage | load | prefill tok/s | decode tok/s | batch of ${env.BENCH_BATCH ?? 4}: decode tok/s, all rows (vs one row) | 448x448 image: preprocess + encode | checkpoint | stored weights | backend peak | RSS before load | peak RSS load / run / image | peak RSS | peak RSS / stored |`);
+out(
+  `| engine | storage | load | prefill tok/s | decode tok/s | batch of ${env.BENCH_BATCH ?? 4}: decode tok/s, all rows (vs one row) | 448x448 image: preprocess + encode | checkpoint | stored weights | backend peak | RSS before load | peak RSS load / run / image | peak RSS | peak RSS / stored |`,
+);
 out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const engine of engines) for (const storage of storages) out(row(engine, storage, bundled, dir));

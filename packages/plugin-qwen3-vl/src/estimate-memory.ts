@@ -40,16 +40,18 @@ export function countQwen3VLParameters(config: Qwen3VLConfig, tiedHead = config.
  * chunk (batch 1; prompts run in chunks of at most 512 positions: its attention scores over the whole context in one
  * layer, hidden and MLP buffers, last-position logits).
  */
-export function estimateQwen3VLMemory(config: Qwen3VLConfig, storage: WeightStorage, contextLength = resolveContextLength(config.text.maxPositionEmbeddings)): MemoryEstimate {
+export function estimateQwen3VLMemory(
+  config: Qwen3VLConfig,
+  storage: WeightStorage,
+  contextLength = resolveContextLength(config.text.maxPositionEmbeddings),
+): MemoryEstimate {
   const params = countQwen3VLParameters(config);
   const weightBytes = Math.ceil(params.matrices * WEIGHT_STORAGE_BYTES[storage] + params.plain * 4);
   const t = config.text;
   const kvCache = 2 * t.numLayers * t.numKvHeads * t.headDim * contextLength * 4;
   const chunk = Math.min(DEFAULT_PREFILL_CHUNK_SIZE, contextLength);
   const activations =
-    chunk * (4 * t.hiddenSize + 3 * t.intermediateSize + 2 * t.numHeads * t.headDim) * 4 +
-    t.numHeads * chunk * contextLength * 4 +
-    t.vocabSize * 4;
+    chunk * (4 * t.hiddenSize + 3 * t.intermediateSize + 2 * t.numHeads * t.headDim) * 4 + t.numHeads * chunk * contextLength * 4 + t.vocabSize * 4;
   const runtimeBytes = kvCache + activations;
   return { storage, parameters: params.total, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
 }

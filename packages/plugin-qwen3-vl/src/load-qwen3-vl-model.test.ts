@@ -29,11 +29,13 @@ async function writeFolder(name: string, tensors: Record<string, HostTensor>, sh
   for (let s = 0; s < shards; s++) {
     const file = `model-${String(s + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`;
     const part: Record<string, HostTensor> = {};
-    names.filter((_, i) => i % shards === s).forEach((n) => {
-      part[n] = tensors[n];
-      weightMap[n] = file;
-      totalSize += tensors[n].bytes.byteLength;
-    });
+    names
+      .filter((_, i) => i % shards === s)
+      .forEach((n) => {
+        part[n] = tensors[n];
+        weightMap[n] = file;
+        totalSize += tensors[n].bytes.byteLength;
+      });
     await writeSafetensors(join(folder, file), part);
   }
   await writeFile(join(folder, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: totalSize }, weight_map: weightMap }));

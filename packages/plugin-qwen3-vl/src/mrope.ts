@@ -57,7 +57,10 @@ export function computeMropePositions(
       const count = t * h * w;
       for (let k = 0; k < count; k++) {
         if (ids[i + k] !== tokens.imageTokenId) {
-          throw new InvalidQwen3VLInputError({ field: 'inputIds', detail: `image ${imageIndex - 1} needs ${count} image tokens in a row (grid ${grid.join('x')})` });
+          throw new InvalidQwen3VLInputError({
+            field: 'inputIds',
+            detail: `image ${imageIndex - 1} needs ${count} image tokens in a row (grid ${grid.join('x')})`,
+          });
         }
       }
       let max = next;

@@ -49,9 +49,40 @@ describe('Qwen3VLPlugin.streamBatch on the tiny fixture (reference backend)', ()
     const image = new Uint8Array(await readFile(join(FIXTURE_DIR, 'image.png')));
     requests = [
       { messages: [{ role: 'user', content: 'What is 2+2?' }], temperature: 0, maxNewTokens: 6 },
-      { messages: [{ role: 'user', content: [{ type: 'image', image }, { type: 'text', text: 'Describe this image.' }] }], temperature: 0, maxNewTokens: 4 },
-      { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me a story about a fox.' }], seed: 21, maxNewTokens: 8 },
-      { messages: [{ role: 'user', content: [{ type: 'text', text: 'And this one?' }, { type: 'image', image: gradientPng(40, 150) }] }], seed: 5, maxNewTokens: 5 },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image', image },
+              { type: 'text', text: 'Describe this image.' },
+            ],
+          },
+        ],
+        temperature: 0,
+        maxNewTokens: 4,
+      },
+      {
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Tell me a story about a fox.' },
+        ],
+        seed: 21,
+        maxNewTokens: 8,
+      },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'And this one?' },
+              { type: 'image', image: gradientPng(40, 150) },
+            ],
+          },
+        ],
+        seed: 5,
+        maxNewTokens: 5,
+      },
     ];
   });
   afterAll(async () => {

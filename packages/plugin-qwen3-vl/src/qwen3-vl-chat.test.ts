@@ -62,14 +62,27 @@ describe('chat with an image, end to end on the fixture folder', () => {
     });
     expect(result.tokens).toEqual([expected]);
     const tokens: number[] = [];
-    for await (const delta of plugin.streamGenerate({ inputIds: [ids], pixelValues: readBin(golden.preprocess.pixel_values), imageGridThw: [imageChat.image_grid_thw], ...greedyOptions })) {
+    for await (const delta of plugin.streamGenerate({
+      inputIds: [ids],
+      pixelValues: readBin(golden.preprocess.pixel_values),
+      imageGridThw: [imageChat.image_grid_thw],
+      ...greedyOptions,
+    })) {
       tokens.push(delta.token);
     }
     expect(tokens).toEqual(expected);
     const image = join(FIXTURE_DIR, 'image.png');
     const text = await plugin.generateText('Describe this image.', { images: [image], ...greedyOptions });
     const chat = await plugin.chatCompletion({
-      messages: [{ role: 'user', content: [{ type: 'image', image }, { type: 'text', text: 'Describe this image.' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', image },
+            { type: 'text', text: 'Describe this image.' },
+          ],
+        },
+      ],
       ...greedyOptions,
     });
     expect(text.text).toBe(chat.message.content);

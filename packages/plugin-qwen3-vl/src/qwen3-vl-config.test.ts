@@ -51,7 +51,12 @@ describe('estimateQwen3VLMemory', () => {
     const text = 28 * (2048 * 2048 * 2 + 2 * 2048 * 1024 + 3 * 2048 * 6144 + 2 * 128 + 2 * 2048) + 151936 * 2048 + 2048;
     const vision =
       24 * (1024 * 3072 + 3072 + 1024 * 1024 + 1024 + 1024 * 4096 + 4096 + 4096 * 1024 + 1024 + 4 * 1024) +
-      1024 * 1536 + 1024 + 2304 * 1024 + 4 * (4096 * 4096 + 4096 + 4096 * 2048 + 2048) + 2 * 1024 + 3 * 2 * 4096;
+      1024 * 1536 +
+      1024 +
+      2304 * 1024 +
+      4 * (4096 * 4096 + 4096 + 4096 * 2048 + 2048) +
+      2 * 1024 +
+      3 * 2 * 4096;
     expect(countQwen3VLParameters(config).total).toBe(text + vision);
     const f32 = estimateQwen3VLMemory(config, 'float32', 4096);
     expect(f32.weightBytes / 1e9).toBeGreaterThan(8.3);

@@ -9,7 +9,15 @@ import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from './testing/golden.js';
 
-const FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.json', 'generation_config.json', 'preprocessor_config.json'];
+const FILES = [
+  'config.json',
+  'model.safetensors',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'chat_template.json',
+  'generation_config.json',
+  'preprocessor_config.json',
+];
 
 let base: string;
 let root: string;
@@ -121,15 +129,31 @@ describe('Qwen3-VL images are bounded before any tensor is built', () => {
   afterAll(() => plugin.cleanup());
 
   it('resizes a 4096x4096 PNG down to the vision budget (smart_resize under max_pixels)', async () => {
-    const big = await sharp({ create: { width: 4096, height: 4096, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+    const big = await sharp({ create: { width: 4096, height: 4096, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+      .png()
+      .toBuffer();
     expect(big.byteLength).toBeLessThan(1_000_000); // a small file...
-    const result = await plugin.generateText([{ type: 'image', image: new Uint8Array(big) }, { type: 'text', text: 'hi' }], { maxNewTokens: 1, temperature: 0 });
+    const result = await plugin.generateText(
+      [
+        { type: 'image', image: new Uint8Array(big) },
+        { type: 'text', text: 'hi' },
+      ],
+      { maxNewTokens: 1, temperature: 0 },
+    );
     // ...that takes at most 64*64/(32*32) = 4 image tokens instead of 16 384 (65 536 patches of vision attention)
     expect(result.usage.promptTokens).toBeLessThan(40);
   });
 
   it('refuses a decompression bomb from its header', async () => {
-    const error = await plugin.generateText([{ type: 'image', image: pngHeader(16000, 16000) }, { type: 'text', text: 'hi' }], { maxNewTokens: 1 }).catch((e: unknown) => e);
+    const error = await plugin
+      .generateText(
+        [
+          { type: 'image', image: pngHeader(16000, 16000) },
+          { type: 'text', text: 'hi' },
+        ],
+        { maxNewTokens: 1 },
+      )
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PIO_INVALID_IMAGE', reason: 'too-many-pixels' });
   });
 

@@ -1,5 +1,23 @@
-import { resolveContextLength, type Backend, type CausalLM, type DecoderSession, type HostFloatArray, type PromptBatch, type SequenceBufferStorage, type Tensor, type WeightStorage } from '@pio/core';
-import { CachedDecoderSession, ropeInverseFrequencies, ropeTables, type DecoderForwardInput, type DecoderModel, type PromptPreparation, type WeightSource } from '@pio/core/nn';
+import {
+  resolveContextLength,
+  type Backend,
+  type CausalLM,
+  type DecoderSession,
+  type HostFloatArray,
+  type PromptBatch,
+  type SequenceBufferStorage,
+  type Tensor,
+  type WeightStorage,
+} from '@pio/core';
+import {
+  CachedDecoderSession,
+  ropeInverseFrequencies,
+  ropeTables,
+  type DecoderForwardInput,
+  type DecoderModel,
+  type PromptPreparation,
+  type WeightSource,
+} from '@pio/core/nn';
 import { InvalidQwen3VLInputError } from './errors/invalid-qwen3-vl-input-error.js';
 import { computeMropePositions, mropePairAxes } from './mrope.js';
 import type { Qwen3VLConfig } from './qwen3-vl-config.js';
@@ -152,7 +170,11 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3
   }
 
   /** A core decode session over this model, with its context length and chunk size. */
-  session(prompt: PromptBatch, images?: Qwen3VLImages, options: { prefillChunkSize?: number } = {}): CachedDecoderSession<Qwen3VLImages, Qwen3VLImageFeatures | undefined> {
+  session(
+    prompt: PromptBatch,
+    images?: Qwen3VLImages,
+    options: { prefillChunkSize?: number } = {},
+  ): CachedDecoderSession<Qwen3VLImages, Qwen3VLImageFeatures | undefined> {
     return new CachedDecoderSession(this, prompt, images, {
       contextLength: this.contextLength,
       prefillChunkSize: options.prefillChunkSize ?? this.prefillChunkSize,

@@ -16,7 +16,11 @@ export const qwen3VLPluginOptionsSchema = z.object({
    * model's own `max_pixels`. Vision attention grows with the square of the patch count, so this bounds the work and
    * memory of one image. A manager's `limits.maxVisionPixels` wins. Default 1 048 576 (1024x1024, 1024 image tokens).
    */
-  maxVisionPixels: z.number().int().positive().default(1024 * 1024),
+  maxVisionPixels: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Milliseconds before an image download is abandoned. Default 30 000. */
   imageTimeoutMs: z.number().int().positive().default(30_000),
 });

@@ -47,7 +47,12 @@ describe('Qwen3VLPlugin', () => {
     const ref = readBin(c.logits);
     expect(maskedMaxAbsDiff(out.logits.data, ref.data, ref.shape, c.attention_mask)).toBeLessThanOrEqual(logitsBound(ref.data));
     await expect(
-      plugin.infer({ inputIds: c.input_ids, attentionMask: c.attention_mask, pixelValues: { data: new Float32Array(1536), shape: [1, 1536] }, imageGridThw: [[1, 2, 2]] }),
+      plugin.infer({
+        inputIds: c.input_ids,
+        attentionMask: c.attention_mask,
+        pixelValues: { data: new Float32Array(1536), shape: [1, 1536] },
+        imageGridThw: [[1, 2, 2]],
+      }),
     ).rejects.toSatisfy((e: unknown) => InvalidQwen3VLInputError.isInstance(e));
     await plugin.cleanup();
     await plugin.cleanup();

@@ -15,7 +15,8 @@ export const createQwen3VLPlugin = createTextModelPlugin({
   module: import.meta.url,
   optionsSchema: qwen3VLPluginOptionsSchema,
   parseConfig: parseQwen3VLConfig,
-  estimateMemory: (config, storage, _options, contextLength) => estimateQwen3VLMemory(config, storage, resolveContextLength(config.text.maxPositionEmbeddings, contextLength)),
+  estimateMemory: (config, storage, _options, contextLength) =>
+    estimateQwen3VLMemory(config, storage, resolveContextLength(config.text.maxPositionEmbeddings, contextLength)),
   defaultContextLength: (options) => options.contextLength,
   defaultStorage: (_backend, options) => options.storage ?? 'float32',
   load: ({ backend, modelDir, storage, kvCacheStorage, contextLength, prefillChunkSize, signal, validatePath, onProgress }) =>

@@ -22,23 +22,44 @@ const SCHEMAS: Record<string, Record<string, unknown>> = {
     type: 'object',
     properties: {
       id: { type: 'string', format: 'uuid' },
-      items: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'object', properties: { sku: { enum: ['A1', 'B2', 'C3'] }, qty: { type: 'integer', minimum: 1, maximum: 9 } }, required: ['sku', 'qty'] } },
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 3,
+        items: {
+          type: 'object',
+          properties: { sku: { enum: ['A1', 'B2', 'C3'] }, qty: { type: 'integer', minimum: 1, maximum: 9 } },
+          required: ['sku', 'qty'],
+        },
+      },
       paid: { type: 'boolean' },
       note: { type: ['string', 'null'], maxLength: 8 },
     },
     required: ['id', 'items', 'paid'],
   },
   tree: {
-    $defs: { node: { type: 'object', properties: { v: { type: 'number', minimum: -1, maximum: 1 }, kids: { type: 'array', items: { $ref: '#/$defs/node' }, maxItems: 2 } }, required: ['v'] } },
+    $defs: {
+      node: {
+        type: 'object',
+        properties: { v: { type: 'number', minimum: -1, maximum: 1 }, kids: { type: 'array', items: { $ref: '#/$defs/node' }, maxItems: 2 } },
+        required: ['v'],
+      },
+    },
     $ref: '#/$defs/node',
   },
 };
 
 const WEATHER: ToolDefinition = {
   type: 'function',
-  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 16 }, unit: { enum: ['c', 'f'] } }, required: ['city', 'unit'] } },
+  function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 16 }, unit: { enum: ['c', 'f'] } }, required: ['city', 'unit'] },
+  },
 };
-const TIME: ToolDefinition = { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string', maxLength: 8 } }, required: ['zone'] } } };
+const TIME: ToolDefinition = {
+  type: 'function',
+  function: { name: 'get_time', parameters: { type: 'object', properties: { zone: { type: 'string', maxLength: 8 } }, required: ['zone'] } },
+};
 
 const ask = (schema: Record<string, unknown>, extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
   messages: [{ role: 'user', content: 'Reply with JSON.' }],
@@ -79,7 +100,14 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
     const [a, b] = await Promise.all([read(person), read(tree)]);
     expectValid(SCHEMAS.person, a);
     expectValid(SCHEMAS.tree, b);
-    const call = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Time?' }], tools: [WEATHER, TIME], toolChoice: { name: 'get_time' }, seed: 1, temperature: 1, maxNewTokens: 200 });
+    const call = await plugin.chatCompletion({
+      messages: [{ role: 'user', content: 'Time?' }],
+      tools: [WEATHER, TIME],
+      toolChoice: { name: 'get_time' },
+      seed: 1,
+      temperature: 1,
+      maxNewTokens: 200,
+    });
     expect(call.finishReason).toBe('tool_calls');
     expectValid(TIME.function.parameters!, call.message.tool_calls![0].function.arguments);
   }, 600_000);
@@ -107,7 +135,12 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
 
     it('json_schema: every output parses and validates, greedy and sampled with several seeds', async () => {
       for (const [name, schema] of Object.entries(SCHEMAS)) {
-        for (const options of [{ temperature: 0 }, { temperature: 1, seed: 1 }, { temperature: 1.2, seed: 7, topP: 0.95 }, { temperature: 0.8, seed: 42, topK: 50 }]) {
+        for (const options of [
+          { temperature: 0 },
+          { temperature: 1, seed: 1 },
+          { temperature: 1.2, seed: 7, topP: 0.95 },
+          { temperature: 0.8, seed: 42, topK: 50 },
+        ]) {
           const result = await plugin.chatCompletion(ask(schema, options));
           expect(result.finishReason, `${name} ${JSON.stringify(options)}: ${result.message.content}`).toBe('stop');
           expectValid(schema, result.message.content!);
@@ -140,7 +173,10 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
 
     it('batches requests with a different schema per row (and one unconstrained)', async () => {
       const names = Object.keys(SCHEMAS);
-      const requests = [...names.map((name, i) => ({ kind: 'chat' as const, request: ask(SCHEMAS[name], { seed: i, temperature: 1 }) })), { kind: 'chat' as const, request: { messages: [{ role: 'user' as const, content: 'Hi' }], maxNewTokens: 5, temperature: 0 } }];
+      const requests = [
+        ...names.map((name, i) => ({ kind: 'chat' as const, request: ask(SCHEMAS[name], { seed: i, temperature: 1 }) })),
+        { kind: 'chat' as const, request: { messages: [{ role: 'user' as const, content: 'Hi' }], maxNewTokens: 5, temperature: 0 } },
+      ];
       const streams = plugin.streamBatch(requests);
       const texts = await Promise.all(
         streams.map(async (stream) => {
@@ -161,9 +197,19 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
     });
 
     it('toolChoice required / named always yields one tool call with valid arguments', async () => {
-      for (const [toolChoice, allowed] of [['required', ['get_weather', 'get_time']], [{ name: 'get_time' }, ['get_time']]] as const) {
+      for (const [toolChoice, allowed] of [
+        ['required', ['get_weather', 'get_time']],
+        [{ name: 'get_time' }, ['get_time']],
+      ] as const) {
         for (const seed of [1, 2, 3]) {
-          const result = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER, TIME], toolChoice, seed, temperature: 1, maxNewTokens: 300 });
+          const result = await plugin.chatCompletion({
+            messages: [{ role: 'user', content: 'Weather in Paris?' }],
+            tools: [WEATHER, TIME],
+            toolChoice,
+            seed,
+            temperature: 1,
+            maxNewTokens: 300,
+          });
           expect(result.finishReason).toBe('tool_calls');
           const calls = result.message.tool_calls!;
           expect(calls).toHaveLength(1);
@@ -176,7 +222,9 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
 
     it('refuses what it cannot enforce with typed errors', async () => {
       await expect(plugin.chatCompletion(ask({ type: 'string', pattern: 'a+' }))).rejects.toMatchObject({ code: 'PIO_UNSUPPORTED_SCHEMA', keyword: 'pattern' });
-      await expect(plugin.chatCompletion({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER], toolChoice: { name: 'nope' } })).rejects.toMatchObject({ code: 'PIO_INVALID_GENERATION_OPTIONS', option: 'toolChoice' });
+      await expect(plugin.chatCompletion({ messages: [{ role: 'user', content: 'x' }], tools: [WEATHER], toolChoice: { name: 'nope' } })).rejects.toMatchObject(
+        { code: 'PIO_INVALID_GENERATION_OPTIONS', option: 'toolChoice' },
+      );
     });
   });
 }

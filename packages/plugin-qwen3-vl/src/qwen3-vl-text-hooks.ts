@@ -18,14 +18,20 @@ import { qwenToolCallGrammar } from './chat/qwen-tool-call-grammar.js';
  * stacked in row order; `<tool_call>` blocks of the output become tool calls, and forced tool calls use Qwen's
  * tool-call format.
  */
-export async function qwen3VLTextHooks(context: TextModelRuntimeContext<Qwen3VLPluginSettings, Qwen3VLConfig, Qwen3VLModel>): Promise<TextModelHooks<Qwen3VLImages>> {
+export async function qwen3VLTextHooks(
+  context: TextModelRuntimeContext<Qwen3VLPluginSettings, Qwen3VLConfig, Qwen3VLModel>,
+): Promise<TextModelHooks<Qwen3VLImages>> {
   const { model, modelDir, tokenizer, options, validatePath, fetch, limits } = context;
   // the vision budget caps the model's own max_pixels: larger images are resized down before any tensor is built
   const preprocessor = limitImagePixels(await readPreprocessorConfig(modelDir, validatePath), limits?.maxVisionPixels ?? options.maxVisionPixels);
   const imageLoad = { baseDir: options.imageBaseDir ?? process.cwd(), timeoutMs: options.imageTimeoutMs, validatePath, fetch };
   return {
     prepareInput: async ({ text, images }, { signal }) => {
-      const prepared = await prepareImagePrompt(tokenizer.encode(text), images, { imageTokenId: model.config.imageTokenId, preprocessor, load: { ...imageLoad, signal } });
+      const prepared = await prepareImagePrompt(tokenizer.encode(text), images, {
+        imageTokenId: model.config.imageTokenId,
+        preprocessor,
+        load: { ...imageLoad, signal },
+      });
       return { inputIds: prepared.inputIds, extras: prepared.images };
     },
     extrasOf: (input) => (input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined),

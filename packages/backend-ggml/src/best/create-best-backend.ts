@@ -57,7 +57,8 @@ export async function createBestBackend(options: BestBackendOptions = {}): Promi
       ggmlError = error;
     }
   }
-  const why = ggmlError === undefined ? (kind === 'tfjs' ? 'asked for' : 'a TensorFlow.js engine was asked for') : `ggml could not start: ${firstLine(ggmlError)}`;
+  const why =
+    ggmlError === undefined ? (kind === 'tfjs' ? 'asked for' : 'a TensorFlow.js engine was asked for') : `ggml could not start: ${firstLine(ggmlError)}`;
   const engines: readonly TfjsEngineRequest[] =
     options.tfjsEngine !== undefined ? [options.tfjsEngine] : device === 'gpu' ? ['gpu'] : device === 'cpu' ? CPU_ENGINES : ['auto'];
   let tfjsError: unknown;

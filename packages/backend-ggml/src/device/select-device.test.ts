@@ -6,7 +6,12 @@ import { deviceKind, selectBinaries, selectDevice, type GgmlDeviceInfo } from '.
 const cpu: GgmlDeviceInfo = { name: 'CPU', description: 'AMD EPYC', kind: 'cpu' };
 const cuda: GgmlDeviceInfo = { name: 'CUDA0', description: 'NVIDIA L4', kind: 'gpu' };
 const vulkan: GgmlDeviceInfo = { name: 'Vulkan0', description: 'Intel Arc', kind: 'igpu' };
-const build = (flavor: GgmlBinaries['flavor']): GgmlBinaries => ({ packageName: `pkg-${flavor}`, flavor, dir: `/bins/${flavor}`, ggmlPath: `/bins/${flavor}/libggml.so` });
+const build = (flavor: GgmlBinaries['flavor']): GgmlBinaries => ({
+  packageName: `pkg-${flavor}`,
+  flavor,
+  dir: `/bins/${flavor}`,
+  ggmlPath: `/bins/${flavor}/libggml.so`,
+});
 
 describe('selectDevice', () => {
   it('uses the CPU when asked or when no GPU exists', () => {

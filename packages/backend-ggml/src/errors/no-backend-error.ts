@@ -12,7 +12,9 @@ export class NoBackendError extends PioError {
   readonly reasons: Readonly<Record<string, string>>;
 
   constructor(fields: NoBackendFields, options: PioErrorOptions = {}) {
-    const why = Object.entries(fields.reasons).map(([name, reason]) => `${name}: ${reason}`).join('; ');
+    const why = Object.entries(fields.reasons)
+      .map(([name, reason]) => `${name}: ${reason}`)
+      .join('; ');
     super(
       'PIO_NO_BACKEND',
       `No backend could start (${why}). Install \`@pio/backend-tfjs\` next to @pio/backend-ggml for the portable ` +

@@ -14,7 +14,11 @@ export function toNe(shape: readonly number[]): [number, number, number, number]
 
 /** Throws when `axis` of a rank > 4 tensor lies in the leading axes merged into ggml's `ne[3]`. */
 export function assertAxisInGgml(op: string, axis: number, rank: number): void {
-  if (rank > 4 && axis < rank - 3) throw new BackendError(op, `axis ${axis} of a rank-${rank} tensor: ggml keeps 4 dimensions, so ops on the leading ${rank - 3} axes need a reshape to rank 4 first`);
+  if (rank > 4 && axis < rank - 3)
+    throw new BackendError(
+      op,
+      `axis ${axis} of a rank-${rank} tensor: ggml keeps 4 dimensions, so ops on the leading ${rank - 3} axes need a reshape to rank 4 first`,
+    );
 }
 
 /** Converts a row-major axis (negative counts from the end) to ggml's dimension index. */

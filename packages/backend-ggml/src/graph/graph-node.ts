@@ -85,7 +85,10 @@ export class GraphNode implements Tensor {
   private userDisposed = false;
   private readonly owner: NodeOwner;
 
-  constructor(owner: NodeOwner, fields: { op: string; shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number }) {
+  constructor(
+    owner: NodeOwner,
+    fields: { op: string; shape: readonly number[]; dtype: TensorDType; ggmlType: number; inputs: GraphNode[]; recipe: NodeRecipe; bytes?: number },
+  ) {
     this.owner = owner;
     this.op = fields.op;
     this.shape = fields.shape.slice();

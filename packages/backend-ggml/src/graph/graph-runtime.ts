@@ -117,7 +117,15 @@ export class GraphRuntime implements NodeOwner {
    */
   input(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; bytes: Uint8Array }): GraphNode {
     this.assertAlive(op);
-    const node = new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType: fields.ggmlType, inputs: [], recipe: {}, bytes: fields.bytes.byteLength });
+    const node = new GraphNode(this, {
+      op,
+      shape: fields.shape,
+      dtype: fields.dtype,
+      ggmlType: fields.ggmlType,
+      inputs: [],
+      recipe: {},
+      bytes: fields.bytes.byteLength,
+    });
     node.hostBytes = fields.bytes;
     return this.register(node);
   }
@@ -127,7 +135,10 @@ export class GraphRuntime implements NodeOwner {
    * `byteLength` bytes (ggml's encoding of `ggmlType`) with `ggml_backend_tensor_set` on `ptr` before any graph reads
    * it (streamed weight uploads), or graphs write it in place (sequence buffers).
    */
-  allocate(op: string, fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[]; zero?: boolean }): GraphNode {
+  allocate(
+    op: string,
+    fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[]; zero?: boolean },
+  ): GraphNode {
     this.assertAlive(op);
     const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.byteLength });
     this.allocateLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape), fields.zero === true);
@@ -309,7 +320,11 @@ export class GraphRuntime implements NodeOwner {
     this.built++;
     const slots = order.reduce((n, o) => n + Math.max(TENSORS_PER_NODE, o.recipe.tensors ?? 0), 64);
     const graphSize = slots + order.reduce((n, o) => n + o.inputs.length, 0);
-    const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * slots + api.ggml_graph_overhead_custom(graphSize, false), mem_buffer: null, no_alloc: true });
+    const ctx = api.ggml_init({
+      mem_size: api.ggml_tensor_overhead() * slots + api.ggml_graph_overhead_custom(graphSize, false),
+      mem_buffer: null,
+      no_alloc: true,
+    });
     const emitter = new Emitter(api, ctx);
     const emitted = new Map<GraphNode, NativePointer>();
     const ptrOf = (n: GraphNode): NativePointer => n.ptr ?? emitted.get(n);
@@ -453,4 +468,3 @@ export class GraphRuntime implements NodeOwner {
     return node;
   }
 }
-

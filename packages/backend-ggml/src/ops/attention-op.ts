@@ -46,7 +46,8 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
   const k = asNode('attention', kT);
   const v = asNode('attention', vT);
   const mask = options.mask === undefined ? undefined : asNode('attention', options.mask);
-  if (q.shape.length !== 4 || k.shape.length !== 4 || v.shape.length !== 4) throw new BackendError('attention', `q, k, v must be rank 4, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
+  if (q.shape.length !== 4 || k.shape.length !== 4 || v.shape.length !== 4)
+    throw new BackendError('attention', `q, k, v must be rank 4, got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`);
   const [batch, heads, queryLen, headDim] = q.shape;
   const [kb, kvHeads, keyLen, kd] = k.shape;
   const [vb, vh, vl, valueDim] = v.shape;

@@ -29,7 +29,12 @@ export function binaryOp(rt: GraphRuntime, op: BinaryOp, a: Tensor, b: Tensor | 
   const x = asNode(op, a);
   if (typeof b === 'number') {
     if (op === 'maximum') {
-      return rt.node(op, { shape: x.shape, dtype: x.dtype, inputs: [x], recipe: { key: `${b}`, emit: (e, [p]) => finish(e, e.api.ggml_clamp(e.ctx, e.cont(f32(e, p, x)), b, Infinity), x.dtype === 'int32') } });
+      return rt.node(op, {
+        shape: x.shape,
+        dtype: x.dtype,
+        inputs: [x],
+        recipe: { key: `${b}`, emit: (e, [p]) => finish(e, e.api.ggml_clamp(e.ctx, e.cont(f32(e, p, x)), b, Infinity), x.dtype === 'int32') },
+      });
     }
     const [scale, bias] = op === 'add' ? [1, b] : op === 'sub' ? [1, -b] : op === 'mul' ? [b, 0] : [1 / b, 0];
     const int = x.dtype === 'int32' && op !== 'div' && Number.isInteger(b);
@@ -43,10 +48,23 @@ export function binaryOp(rt: GraphRuntime, op: BinaryOp, a: Tensor, b: Tensor | 
   const y = asNode(op, b);
   const shape = broadcastShapes(op, x.shape, y.shape);
   const int = x.dtype === 'int32' && y.dtype === 'int32' && op !== 'div';
-  return rt.node(op, { shape, dtype: int ? 'int32' : 'float32', inputs: [x, y], recipe: { key: '', emit: (e, [p, q]) => finish(e, emitBinary(e, op, f32(e, p, x), x.shape, f32(e, q, y), y.shape, shape), int) } });
+  return rt.node(op, {
+    shape,
+    dtype: int ? 'int32' : 'float32',
+    inputs: [x, y],
+    recipe: { key: '', emit: (e, [p, q]) => finish(e, emitBinary(e, op, f32(e, p, x), x.shape, f32(e, q, y), y.shape, shape), int) },
+  });
 }
 
-function emitBinary(e: Emitter, op: BinaryOp, a: NativePointer, aShape: readonly number[], b: NativePointer, bShape: readonly number[], shape: readonly number[]): NativePointer {
+function emitBinary(
+  e: Emitter,
+  op: BinaryOp,
+  a: NativePointer,
+  aShape: readonly number[],
+  b: NativePointer,
+  bShape: readonly number[],
+  shape: readonly number[],
+): NativePointer {
   const { api, ctx } = e;
   const full = (s: readonly number[]) => s.length === shape.length && s.every((d, i) => d === shape[i]);
   if (op === 'maximum') {
@@ -74,22 +92,32 @@ export function unaryOp(rt: GraphRuntime, op: UnaryOp, name: string, a: Tensor):
         const { api, ctx } = e;
         const t = e.cont(f32(e, p, x));
         switch (op) {
-          case 'neg': return api.ggml_neg(ctx, t);
-          case 'exp': return api.ggml_exp(ctx, t);
-          case 'log': return api.ggml_log(ctx, t);
-          case 'sqrt': return api.ggml_sqrt(ctx, t);
-          case 'rsqrt': return api.ggml_div(ctx, api.ggml_fill(ctx, api.ggml_dup_tensor(ctx, t), 1), api.ggml_sqrt(ctx, t));
-          case 'square': return api.ggml_sqr(ctx, t);
-          case 'silu': return api.ggml_silu(ctx, t);
+          case 'neg':
+            return api.ggml_neg(ctx, t);
+          case 'exp':
+            return api.ggml_exp(ctx, t);
+          case 'log':
+            return api.ggml_log(ctx, t);
+          case 'sqrt':
+            return api.ggml_sqrt(ctx, t);
+          case 'rsqrt':
+            return api.ggml_div(ctx, api.ggml_fill(ctx, api.ggml_dup_tensor(ctx, t), 1), api.ggml_sqrt(ctx, t));
+          case 'square':
+            return api.ggml_sqr(ctx, t);
+          case 'silu':
+            return api.ggml_silu(ctx, t);
           case 'gelu': {
             // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), in float32 (ggml_gelu uses an f16 table)
             const inner = api.ggml_add(ctx, t, api.ggml_scale_bias(ctx, api.ggml_mul(ctx, api.ggml_sqr(ctx, t), t), 0.044715, 0));
             const th = api.ggml_tanh(ctx, api.ggml_scale_bias(ctx, inner, Math.sqrt(2 / Math.PI), 0));
             return api.ggml_mul(ctx, t, api.ggml_scale_bias(ctx, th, 0.5, 0.5));
           }
-          case 'gelu_erf': return api.ggml_gelu_erf(ctx, t);
-          case 'sigmoid': return api.ggml_sigmoid(ctx, t);
-          case 'tanh': return api.ggml_tanh(ctx, t);
+          case 'gelu_erf':
+            return api.ggml_gelu_erf(ctx, t);
+          case 'sigmoid':
+            return api.ggml_sigmoid(ctx, t);
+          case 'tanh':
+            return api.ggml_tanh(ctx, t);
         }
       },
     },

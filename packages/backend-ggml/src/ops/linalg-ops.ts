@@ -26,7 +26,11 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
   if (x.shape.length < 2 || y.shape.length < 2) throw new BackendError('matmul', `needs rank >= 2, got ${fmt(x.shape)} and ${fmt(y.shape)}`);
   const [m, k] = options.transposeA ? x.shape.slice(-2).reverse() : x.shape.slice(-2);
   const [k2, n] = options.transposeB ? y.shape.slice(-2).reverse() : y.shape.slice(-2);
-  if (k !== k2) throw new BackendError('matmul', `inner dimensions differ: ${fmt(x.shape)} x ${fmt(y.shape)} (transposeA ${!!options.transposeA}, transposeB ${!!options.transposeB})`);
+  if (k !== k2)
+    throw new BackendError(
+      'matmul',
+      `inner dimensions differ: ${fmt(x.shape)} x ${fmt(y.shape)} (transposeA ${!!options.transposeA}, transposeB ${!!options.transposeB})`,
+    );
   const batch = broadcastShapes('matmul', x.shape.slice(0, -2), y.shape.slice(0, -2));
   const shape = [...batch, m, n];
   return rt.node('matmul', {
@@ -59,7 +63,8 @@ export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor):
   const weight = asNode('linear', w);
   const b = bias === undefined ? undefined : asNode('linear', bias);
   const inDim = x.shape[x.shape.length - 1];
-  if (weight.shape.length !== 2 || weight.shape[1] !== inDim) throw new BackendError('linear', `weight ${fmt(weight.shape)} does not match input ${fmt(x.shape)} (expected [out, ${inDim}])`);
+  if (weight.shape.length !== 2 || weight.shape[1] !== inDim)
+    throw new BackendError('linear', `weight ${fmt(weight.shape)} does not match input ${fmt(x.shape)} (expected [out, ${inDim}])`);
   const out = weight.shape[0];
   if (b && (b.shape.length !== 1 || b.shape[0] !== out)) throw new BackendError('linear', `bias ${fmt(b.shape)} must be [${out}]`);
   const shape = [...x.shape.slice(0, -1), out];

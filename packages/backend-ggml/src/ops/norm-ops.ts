@@ -8,12 +8,16 @@ export function rmsNormOp(rt: GraphRuntime, a: Tensor, w: Tensor, eps: number): 
   const x = asNode('rmsNorm', a);
   const weight = asNode('rmsNorm', w);
   const dim = x.shape[x.shape.length - 1];
-  if (weight.shape.length !== 1 || weight.shape[0] !== dim) throw new BackendError('rmsNorm', `weight ${fmt(weight.shape)} must be [${dim}] for input ${fmt(x.shape)}`);
+  if (weight.shape.length !== 1 || weight.shape[0] !== dim)
+    throw new BackendError('rmsNorm', `weight ${fmt(weight.shape)} must be [${dim}] for input ${fmt(x.shape)}`);
   return rt.node('rmsNorm', {
     shape: x.shape,
     dtype: 'float32',
     inputs: [x, weight],
-    recipe: { key: `${eps}`, emit: (e, [p, q]) => e.api.ggml_mul(e.ctx, e.api.ggml_rms_norm(e.ctx, e.cont(e.f32(p, x.ggmlType)), eps), e.f32(q, weight.ggmlType)) },
+    recipe: {
+      key: `${eps}`,
+      emit: (e, [p, q]) => e.api.ggml_mul(e.ctx, e.api.ggml_rms_norm(e.ctx, e.cont(e.f32(p, x.ggmlType)), eps), e.f32(q, weight.ggmlType)),
+    },
   });
 }
 
@@ -24,7 +28,8 @@ export function layerNormOp(rt: GraphRuntime, a: Tensor, w: Tensor, b: Tensor, e
   const bias = asNode('layerNorm', b);
   const dim = x.shape[x.shape.length - 1];
   for (const t of [weight, bias]) {
-    if (t.shape.length !== 1 || t.shape[0] !== dim) throw new BackendError('layerNorm', `weight ${fmt(weight.shape)} and bias ${fmt(bias.shape)} must be [${dim}] for input ${fmt(x.shape)}`);
+    if (t.shape.length !== 1 || t.shape[0] !== dim)
+      throw new BackendError('layerNorm', `weight ${fmt(weight.shape)} and bias ${fmt(bias.shape)} must be [${dim}] for input ${fmt(x.shape)}`);
   }
   return rt.node('layerNorm', {
     shape: x.shape,

@@ -29,7 +29,8 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     const target = lead(out);
     for (const s of [a, b]) {
       const l = lead(s);
-      if (!l.every((d, i) => d === target[i]) && !l.every((d) => d === 1)) throw new BackendError(op, `broadcasting ${fmt(a)} with ${fmt(b)} across the leading axes of a rank-${rank} result needs a reshape to rank 4 first`);
+      if (!l.every((d, i) => d === target[i]) && !l.every((d) => d === 1))
+        throw new BackendError(op, `broadcasting ${fmt(a)} with ${fmt(b)} across the leading axes of a rank-${rank} result needs a reshape to rank 4 first`);
     }
   }
   return out;

@@ -24,11 +24,16 @@ function rowOp(e: Emitter, op: RowReduction, rows: NativePointer, n: number): Na
   const { api, ctx } = e;
   const max = (r: NativePointer) => api.ggml_pool_1d(ctx, r, POOL_MAX, n, n, 0);
   switch (op) {
-    case 'sum': return api.ggml_sum_rows(ctx, rows);
-    case 'mean': return api.ggml_mean(ctx, rows);
-    case 'max': return max(rows);
-    case 'softmax': return api.ggml_soft_max_ext(ctx, rows, null, 1, 0);
-    case 'cumsum': return api.ggml_cumsum(ctx, rows);
+    case 'sum':
+      return api.ggml_sum_rows(ctx, rows);
+    case 'mean':
+      return api.ggml_mean(ctx, rows);
+    case 'max':
+      return max(rows);
+    case 'softmax':
+      return api.ggml_soft_max_ext(ctx, rows, null, 1, 0);
+    case 'cumsum':
+      return api.ggml_cumsum(ctx, rows);
     case 'logSoftmax': {
       const shifted = api.ggml_sub(ctx, rows, max(rows));
       return api.ggml_sub(ctx, shifted, api.ggml_log(ctx, api.ggml_sum_rows(ctx, api.ggml_exp(ctx, shifted))));

@@ -10,7 +10,15 @@ import { asNode, fmt } from './op-support.js';
  * `x' = x * C + rotate(x) * S`: `C` repeats each pair's cosine on both members, `S` is `-sin` on the first member and
  * `sin` on the second. Built once per graph and shared by every layer's rope.
  */
-function factors(e: Emitter, cos: NativePointer, sin: NativePointer, layout: RopeLayout, pairs: number, seq: number, tb: number): [NativePointer, NativePointer] {
+function factors(
+  e: Emitter,
+  cos: NativePointer,
+  sin: NativePointer,
+  layout: RopeLayout,
+  pairs: number,
+  seq: number,
+  tb: number,
+): [NativePointer, NativePointer] {
   const { api, ctx } = e;
   if (layout === 'half') {
     const c = e.reshape(cos, [pairs, 1, seq, tb]);
@@ -38,7 +46,10 @@ export function ropeOp(rt: GraphRuntime, a: Tensor, cosT: Tensor, sinT: Tensor, 
   const pairs = cos.shape[2];
   const tableOk = (t: GraphNode) => t.shape.length === 3 && (t.shape[0] === 1 || t.shape[0] === batch) && t.shape[1] === seq && t.shape[2] === pairs;
   if (!tableOk(cos) || !tableOk(sin) || cos.shape[0] !== sin.shape[0] || 2 * pairs > dim) {
-    throw new BackendError('rope', `cos ${fmt(cos.shape)} and sin ${fmt(sin.shape)} must be [${batch} or 1, ${seq}, pairs <= ${dim / 2}] for x ${fmt(x.shape)}`);
+    throw new BackendError(
+      'rope',
+      `cos ${fmt(cos.shape)} and sin ${fmt(sin.shape)} must be [${batch} or 1, ${seq}, pairs <= ${dim / 2}] for x ${fmt(x.shape)}`,
+    );
   }
   const tb = cos.shape[0];
   const rot = 2 * pairs;

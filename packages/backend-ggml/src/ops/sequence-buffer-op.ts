@@ -1,4 +1,11 @@
-import { BackendError, type SequenceBuffer, type SequenceBufferAppendOptions, type SequenceBufferOptions, type SequenceBufferStorage, type Tensor } from '@pio/core';
+import {
+  BackendError,
+  type SequenceBuffer,
+  type SequenceBufferAppendOptions,
+  type SequenceBufferOptions,
+  type SequenceBufferStorage,
+  type Tensor,
+} from '@pio/core';
 import type { Emitter } from '../graph/emitter.js';
 import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
@@ -65,13 +72,20 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     const { axis, shape } = this;
     const n = x.shape[axis];
     const fits = x.dtype === 'float32' && x.shape.length === shape.length && x.shape.every((d, i) => i === axis || d === shape[i]);
-    if (!fits) throw new BackendError('SequenceBuffer.append', `float32 values ${fmt(x.shape)} (${x.dtype}) do not match the buffer ${fmt(shape)} outside axis ${axis}`);
+    if (!fits)
+      throw new BackendError('SequenceBuffer.append', `float32 values ${fmt(x.shape)} (${x.dtype}) do not match the buffer ${fmt(shape)} outside axis ${axis}`);
     if (this.filled + n > this.capacity) {
-      throw new BackendError('SequenceBuffer.append', `${this.filled} + ${n} positions exceed the capacity ${this.capacity}; create a larger buffer and append the filled part to it`);
+      throw new BackendError(
+        'SequenceBuffer.append',
+        `${this.filled} + ${n} positions exceed the capacity ${this.capacity}; create a larger buffer and append the filled part to it`,
+      );
     }
     const count = options.viewLength ?? this.filled + n;
     if (!Number.isInteger(count) || count < this.filled + n || count > this.capacity) {
-      throw new BackendError('SequenceBuffer.append', `viewLength ${options.viewLength} must be an integer from the filled length ${this.filled + n} to the capacity ${this.capacity}`);
+      throw new BackendError(
+        'SequenceBuffer.append',
+        `viewLength ${options.viewLength} must be an integer from the filled length ${this.filled + n} to the capacity ${this.capacity}`,
+      );
     }
     const start = this.filled;
     const after = this.last ? [this.last] : [];

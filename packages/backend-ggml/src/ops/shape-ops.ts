@@ -18,7 +18,13 @@ export function reshapeOp(rt: GraphRuntime, a: Tensor, shape: readonly number[])
     throw new BackendError('reshape', `cannot reshape ${fmt(x.shape)} (${total} values) to ${fmt(shape)}`);
   }
   const ne = toNe(out);
-  return rt.node('reshape', { shape: out, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { key: '', view: true, emit: (e, [p]) => e.reshape(p, ne) } });
+  return rt.node('reshape', {
+    shape: out,
+    dtype: x.dtype,
+    ggmlType: x.ggmlType,
+    inputs: [x],
+    recipe: { key: '', view: true, emit: (e, [p]) => e.reshape(p, ne) },
+  });
 }
 
 /** Permutes the axes. */
@@ -26,13 +32,20 @@ export function transposeOp(rt: GraphRuntime, a: Tensor, perm: readonly number[]
   const x = asNode('transpose', a);
   const r = x.shape.length;
   const sorted = [...perm].map((p) => (p < 0 ? p + r : p)).sort((p, q) => p - q);
-  if (perm.length !== r || sorted.some((p, i) => p !== i)) throw new BackendError('transpose', `${fmt(perm)} is not a permutation of the ${r} axes of ${fmt(x.shape)}`);
+  if (perm.length !== r || sorted.some((p, i) => p !== i))
+    throw new BackendError('transpose', `${fmt(perm)} is not a permutation of the ${r} axes of ${fmt(x.shape)}`);
   const norm = perm.map((p) => (p < 0 ? p + r : p));
   for (let i = 0; i < r - 3; i++) if (r > 4 && norm[i] !== i) assertAxisInGgml('transpose', i, r);
   const shape = norm.map((p) => x.shape[p]);
   const ax = [0, 1, 2, 3];
   for (let j = 0; j < r; j++) ax[r - 1 - norm[r - 1 - j]] = j;
-  return rt.node('transpose', { shape, dtype: x.dtype, ggmlType: x.ggmlType, inputs: [x], recipe: { key: ax.join(), view: true, emit: (e, [p]) => e.api.ggml_permute(e.ctx, p, ax[0], ax[1], ax[2], ax[3]) } });
+  return rt.node('transpose', {
+    shape,
+    dtype: x.dtype,
+    ggmlType: x.ggmlType,
+    inputs: [x],
+    recipe: { key: ax.join(), view: true, emit: (e, [p]) => e.api.ggml_permute(e.ctx, p, ax[0], ax[1], ax[2], ax[3]) },
+  });
 }
 
 /** Joins tensors along `axis`. */

@@ -22,7 +22,25 @@ type BoundFunction = ((...args: unknown[]) => unknown) & { async(...args: unknow
 
 const T = 'ggml_tensor *';
 const C = 'ggml_context *ctx';
-const unary = ['neg', 'abs', 'step', 'exp', 'log', 'sqrt', 'sqr', 'silu', 'gelu', 'gelu_erf', 'sigmoid', 'tanh', 'sum_rows', 'mean', 'argmax', 'cumsum', 'cont'];
+const unary = [
+  'neg',
+  'abs',
+  'step',
+  'exp',
+  'log',
+  'sqrt',
+  'sqr',
+  'silu',
+  'gelu',
+  'gelu_erf',
+  'sigmoid',
+  'tanh',
+  'sum_rows',
+  'mean',
+  'argmax',
+  'cumsum',
+  'cont',
+];
 const binary = ['add', 'sub', 'mul', 'div', 'mul_mat', 'get_rows'];
 
 /** C prototypes of every function in {@link GgmlApi} except the unary/binary op families generated above. */
@@ -96,7 +114,17 @@ const SIGNATURES = [
  * @param ggmlPath - Absolute path of `libggml*.so` / `.dylib` / `.dll`.
  */
 export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
-  for (const name of ['ggml_context', 'ggml_tensor', 'ggml_cgraph', 'ggml_backend', 'ggml_backend_buffer', 'ggml_buft', 'ggml_gallocr', 'ggml_device', 'ggml_reg']) {
+  for (const name of [
+    'ggml_context',
+    'ggml_tensor',
+    'ggml_cgraph',
+    'ggml_backend',
+    'ggml_backend_buffer',
+    'ggml_buft',
+    'ggml_gallocr',
+    'ggml_device',
+    'ggml_reg',
+  ]) {
     koffi.opaque(name);
   }
   koffi.struct('ggml_init_params', { mem_size: 'size_t', mem_buffer: 'void *', no_alloc: 'bool' });

@@ -73,8 +73,14 @@ export interface GgmlApi {
   ggml_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
   ggml_get_rows(ctx: NativePointer, a: NativePointer, rows: NativePointer): NativePointer;
   ggml_flash_attn_ext(
-    ctx: NativePointer, q: NativePointer, k: NativePointer, v: NativePointer, mask: NativePointer | null,
-    scale: number, maxBias: number, logitSoftcap: number,
+    ctx: NativePointer,
+    q: NativePointer,
+    k: NativePointer,
+    v: NativePointer,
+    mask: NativePointer | null,
+    scale: number,
+    maxBias: number,
+    logitSoftcap: number,
   ): NativePointer;
 
   /** Accumulation precision of a `flash_attn_ext` result (`GGML_PREC`). */
@@ -91,8 +97,16 @@ export interface GgmlApi {
   ggml_reshape_4d(ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number): NativePointer;
   ggml_permute(ctx: NativePointer, a: NativePointer, ax0: number, ax1: number, ax2: number, ax3: number): NativePointer;
   ggml_view_4d(
-    ctx: NativePointer, a: NativePointer, ne0: number, ne1: number, ne2: number, ne3: number,
-    nb1: number, nb2: number, nb3: number, offset: number,
+    ctx: NativePointer,
+    a: NativePointer,
+    ne0: number,
+    ne1: number,
+    ne2: number,
+    ne3: number,
+    nb1: number,
+    nb2: number,
+    nb3: number,
+    offset: number,
   ): NativePointer;
 
   ggml_backend_alloc_ctx_tensors(ctx: NativePointer, backend: NativePointer): NativePointer;
@@ -113,9 +127,7 @@ export interface GgmlApi {
   ggml_gallocr_reserve(galloc: NativePointer, graph: NativePointer): boolean;
   ggml_gallocr_alloc_graph(galloc: NativePointer, graph: NativePointer): boolean;
   ggml_gallocr_free(galloc: NativePointer): void;
-  ggml_quantize_chunk(
-    type: number, src: Float32Array, dst: Uint8Array, start: number, nrows: number, nPerRow: number, imatrix: null,
-  ): number;
+  ggml_quantize_chunk(type: number, src: Float32Array, dst: Uint8Array, start: number, nrows: number, nPerRow: number, imatrix: null): number;
 
   /** `ggml_quantize_chunk` of `nrows` rows from the start of `src` on a worker thread; neither array may change until it settles. */
   quantizeChunkAsync(type: number, src: Float32Array, dst: Uint8Array, nrows: number, nPerRow: number): Promise<number>;

@@ -55,7 +55,11 @@ export async function loadGgml(binaries: GgmlBinaries | undefined, onLog?: (line
     throw new GgmlUnavailableError({ platform, packages, reason: `${binaries.ggmlPath} failed to load: ${String(cause)}` }, { cause });
   }
   if (!api.layoutMatches()) {
-    throw new GgmlUnavailableError({ platform, packages, reason: `${binaries.ggmlPath} has a struct ggml_tensor layout this version of @pio/backend-ggml does not know; install @node-llama-cpp 3.22.1` });
+    throw new GgmlUnavailableError({
+      platform,
+      packages,
+      reason: `${binaries.ggmlPath} has a struct ggml_tensor layout this version of @pio/backend-ggml does not know; install @node-llama-cpp 3.22.1`,
+    });
   }
   const lib = koffi.load(binaries.ggmlPath);
   const logProto = koffi.proto('void pio_ggml_log(int level, const char *text, void *user)');

@@ -37,8 +37,18 @@ export const defaultPackageResolver: PackageResolver = (specifier) => {
 /** Candidate packages for a platform, best first: `[name, flavor]`. */
 export function binaryPackages(platform: string, arch: string): Array<[string, GgmlFlavor]> {
   const base = `@node-llama-cpp/${platform === 'darwin' ? 'mac' : platform === 'win32' ? 'win' : platform}-${arch}`;
-  if (platform === 'darwin') return arch === 'arm64' ? [[`${base}-metal`, 'metal'], [base, 'cpu']] : [[base, 'cpu']];
-  return [[`${base}-cuda`, 'cuda'], [`${base}-vulkan`, 'vulkan'], [base, 'cpu']];
+  if (platform === 'darwin')
+    return arch === 'arm64'
+      ? [
+          [`${base}-metal`, 'metal'],
+          [base, 'cpu'],
+        ]
+      : [[base, 'cpu']];
+  return [
+    [`${base}-cuda`, 'cuda'],
+    [`${base}-vulkan`, 'vulkan'],
+    [base, 'cpu'],
+  ];
 }
 
 /** Finds the `libggml` file in a bins folder (its name carries a version, e.g. `libggml.v0.5.0.so`). */

@@ -36,7 +36,11 @@ export function tensorOpFields(memory: NativeMemory, t: NativePointer): Uint8Arr
  * Checks {@link TENSOR_LAYOUT} on tensors made by the loaded library: `a` `[3, 5, 7, 11]`, `sum = a + a`
  * (`GGML_OP_ADD` = 2, sources `a, a`) and `view = reshape(a)` (view source `a`). False when anything differs.
  */
-export function probeTensorLayout(memory: NativeMemory, tensors: { a: NativePointer; sum: NativePointer; view: NativePointer }, tensorOverhead: number): boolean {
+export function probeTensorLayout(
+  memory: NativeMemory,
+  tensors: { a: NativePointer; sum: NativePointer; view: NativePointer },
+  tensorOverhead: number,
+): boolean {
   const a = memory.address(tensors.a);
   const at = (t: NativePointer) => new DataView(memory.view(t, TENSOR_LAYOUT.size));
   const ta = at(tensors.a);

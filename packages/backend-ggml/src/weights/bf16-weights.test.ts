@@ -90,7 +90,7 @@ describe('bfloat16 weights on ggml', () => {
       }
     }
     const rel = Math.sqrt(err / sq);
-    
+
     // Without widening, ggml's CPU matmul would round the activations to bf16 (measured 1.41e-3 relative RMS here);
     // with it, float32 accumulation only.
     expect(rel).toBeLessThan(1e-6);

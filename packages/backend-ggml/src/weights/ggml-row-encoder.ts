@@ -3,7 +3,14 @@ import { GGML_TYPE } from '../runtime/ggml-api.js';
 import { loadGgml } from '../runtime/load-ggml.js';
 import { locateBinaries, type GgmlBinaries } from '../runtime/locate-binaries.js';
 
-const TYPES: Partial<Record<WeightStorage, number>> = { float32: GGML_TYPE.F32, float16: GGML_TYPE.F16, bfloat16: GGML_TYPE.BF16, q8_0: GGML_TYPE.Q8_0, q4_0: GGML_TYPE.Q4_0, q4_k: GGML_TYPE.Q4_K };
+const TYPES: Partial<Record<WeightStorage, number>> = {
+  float32: GGML_TYPE.F32,
+  float16: GGML_TYPE.F16,
+  bfloat16: GGML_TYPE.BF16,
+  q8_0: GGML_TYPE.Q8_0,
+  q4_0: GGML_TYPE.Q4_0,
+  q4_k: GGML_TYPE.Q4_K,
+};
 
 /**
  * Encodes float32 matrices into ggml storage types with the `ggml_quantize_chunk` call this backend uses at load, so

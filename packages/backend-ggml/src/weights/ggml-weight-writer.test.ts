@@ -23,7 +23,14 @@ describe('ggml beginWeight (streamed upload)', () => {
     for (const dtype of dtypes) {
       it(`${dtype} → ${storage}: parts of 3 rows store what one whole upload stores`, async () => {
         for (const [i, shape] of shapes.entries()) {
-          const host = encodeHostTensor(values(shape.reduce((a, b) => a * b, 1), 11 + i), shape, dtype);
+          const host = encodeHostTensor(
+            values(
+              shape.reduce((a, b) => a * b, 1),
+              11 + i,
+            ),
+            shape,
+            dtype,
+          );
           const whole = backend.weight(host, { role: 'linear', storage });
           const writer = backend.beginWeight!({ dtype, shape }, { role: 'linear', storage });
           expect(writer.rows).toBe(host.bytes.byteLength / writer.rowBytes);
@@ -48,7 +55,14 @@ describe('ggml beginWeight (streamed upload)', () => {
 
   it('uploads 1-d and 0-d plain tensors (one row) as float32', async () => {
     for (const shape of [[5], []]) {
-      const host = encodeHostTensor(values(shape.reduce((a, b) => a * b, 1), 3), shape, 'BF16');
+      const host = encodeHostTensor(
+        values(
+          shape.reduce((a, b) => a * b, 1),
+          3,
+        ),
+        shape,
+        'BF16',
+      );
       const writer = backend.beginWeight!({ dtype: 'BF16', shape });
       expect(writer.rows).toBe(1);
       await writer.write(host.bytes);

@@ -33,8 +33,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
   const rowBytes = perRow * elementBytes;
   const storedRowBytes = rt.api.ggml_row_size(plan.ggmlType, perRow);
   const copy = SAME_ENCODING[host.dtype] === plan.ggmlType;
-  const node = rt.allocate('weight', { shape: host.shape, dtype: 'float32', ggmlType: plan.ggmlType, byteLength: storedRowBytes * rows }) as GraphNode &
-    Weight;
+  const node = rt.allocate('weight', { shape: host.shape, dtype: 'float32', ggmlType: plan.ggmlType, byteLength: storedRowBytes * rows }) as GraphNode & Weight;
   Object.defineProperties(node, { storage: { value: plan.storage, enumerable: true }, byteSize: { value: storedRowBytes * rows, enumerable: true } });
   let written = 0;
   let converting = 0;

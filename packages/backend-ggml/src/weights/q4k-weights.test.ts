@@ -25,7 +25,7 @@ describe('q4_k weights on ggml', () => {
   const relRms = (got: ArrayLike<number>) => {
     let err = 0;
     let sq = 0;
-    for (let i = 0; i < exact.length; i++) ((err += (got[i] - exact[i]) ** 2), (sq += exact[i] ** 2));
+    for (let i = 0; i < exact.length; i++) (err += (got[i] - exact[i]) ** 2), (sq += exact[i] ** 2);
     return Math.sqrt(err / sq);
   };
 

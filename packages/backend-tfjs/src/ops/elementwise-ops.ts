@@ -77,9 +77,7 @@ export function geluOp(rt: TfjsRuntime, x: Tensor, approximate: 'tanh' | 'erf'):
   return rt.run('gelu', { out: bytesOf(x.shape), extra: 2 * bytesOf(x.shape), inputs: [x] }, () => {
     const v = as(tf, rt.unwrap(x), 'float32');
     const inner =
-      approximate === 'tanh'
-        ? tf.tanh(tf.mul(tf.add(v, tf.mul(tf.mul(tf.mul(v, v), v), 0.044715)), SQRT_2_OVER_PI))
-        : tf.erf(tf.mul(v, Math.SQRT1_2));
+      approximate === 'tanh' ? tf.tanh(tf.mul(tf.add(v, tf.mul(tf.mul(tf.mul(v, v), v), 0.044715)), SQRT_2_OVER_PI)) : tf.erf(tf.mul(v, Math.SQRT1_2));
     return tf.mul(tf.mul(v, 0.5), tf.add(inner, 1));
   }) as unknown as Tensor;
 }

@@ -1,4 +1,12 @@
-import { BackendError, checkExpertMatmul, checkRoutingOptions, routeExpertsOnHost, type ExpertRouting, type ExpertRoutingOptions, type Tensor } from '@pio/core';
+import {
+  BackendError,
+  checkExpertMatmul,
+  checkRoutingOptions,
+  routeExpertsOnHost,
+  type ExpertRouting,
+  type ExpertRoutingOptions,
+  type Tensor,
+} from '@pio/core';
 import type { TfjsRuntime } from '../runtime/tfjs-runtime.js';
 import type { TfTensor } from '../runtime/tf-types.js';
 import { HostWeight } from '../weights/host-weight.js';

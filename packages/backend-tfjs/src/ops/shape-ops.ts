@@ -49,7 +49,14 @@ export function concatOp(rt: TfjsRuntime, xs: readonly Tensor[], axis: number): 
   }
   const shape = [...first.shape];
   shape[ax] = xs.reduce((s, t) => s + t.shape[ax], 0);
-  return out(rt.run('concat', { out: bytesOf(shape), inputs: xs }, () => rt.tf.concat(xs.map((t) => rt.unwrap(t)), ax)));
+  return out(
+    rt.run('concat', { out: bytesOf(shape), inputs: xs }, () =>
+      rt.tf.concat(
+        xs.map((t) => rt.unwrap(t)),
+        ax,
+      ),
+    ),
+  );
 }
 
 /** `Backend.slice`: `size[i] = -1` means to the end. */
@@ -57,7 +64,10 @@ export function sliceOp(rt: TfjsRuntime, x: Tensor, begin: readonly number[], si
   rt.check('slice', x);
   const rank = x.shape.length;
   if (!Array.isArray(begin) || !Array.isArray(size) || begin.length !== rank || size.length !== rank) {
-    throw new BackendError('slice', `begin ${String(begin && fmt(begin))} and size ${String(size && fmt(size))} must both have rank ${rank} for ${fmt(x.shape)}`);
+    throw new BackendError(
+      'slice',
+      `begin ${String(begin && fmt(begin))} and size ${String(size && fmt(size))} must both have rank ${rank} for ${fmt(x.shape)}`,
+    );
   }
   const shape = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
   for (let i = 0; i < rank; i++) {

@@ -62,7 +62,7 @@ describe('memory limit', () => {
       expect(plain.byteSize).toBe(32 * KIB);
       // a host-compact weight lives outside the heap: it counts in memory() but not against the limit
       const q = backend.weight(f32Host([256, 256]), { role: 'linear', storage: 'int8' });
-      expect(q.byteSize).toBe(256 * 256 + (256 * 256 / 64) * 4);
+      expect(q.byteSize).toBe(256 * 256 + ((256 * 256) / 64) * 4);
       expect(backend.memory()).toEqual({ tensors: 3, bytes: 256 * KIB + 32 * KIB + q.byteSize });
     } finally {
       backend.dispose();

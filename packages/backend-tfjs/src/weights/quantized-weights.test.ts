@@ -6,7 +6,11 @@ import { createTfjsBackend } from '../create-tfjs-backend.js';
 import { seededRandom as random } from '../__fixtures__/seeded-random.js';
 
 const f32Host = (values: Float32Array, shape: number[]): HostTensor => ({ dtype: 'F32', shape, bytes: new Uint8Array(values.slice().buffer) });
-const halfHost = (dtype: 'BF16' | 'F16', bits: number[], shape: number[]): HostTensor => ({ dtype, shape, bytes: new Uint8Array(new Uint16Array(bits).buffer) });
+const halfHost = (dtype: 'BF16' | 'F16', bits: number[], shape: number[]): HostTensor => ({
+  dtype,
+  shape,
+  bytes: new Uint8Array(new Uint16Array(bits).buffer),
+});
 
 /** Per-element bound of symmetric quantization: half a step, `maxabs(group) / levels / 2`, for a `[rows, cols]` matrix. */
 function halfSteps(w: Float32Array, cols: number, groupSize: number, levels: number): Float64Array {

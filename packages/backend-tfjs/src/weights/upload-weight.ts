@@ -44,7 +44,8 @@ export function uploadWeight(rt: TfjsRuntime, host: HostTensor, options: WeightO
   checkShape(label, host?.shape);
   const role = options.role ?? 'plain';
   if (!ROLES.has(role)) throw new BackendError(label, `unknown role '${String(role)}'; use 'linear', 'embedding' or 'plain'`);
-  if (role === 'linear' && host.shape.length < 2) throw new BackendError(label, `a linear weight must be [out, in] or a stack [..., out, in], got ${fmt(host.shape)}`);
+  if (role === 'linear' && host.shape.length < 2)
+    throw new BackendError(label, `a linear weight must be [out, in] or a stack [..., out, in], got ${fmt(host.shape)}`);
   const n = sizeOf(host.shape);
   const cols = host.shape.length === 0 ? 1 : host.shape[host.shape.length - 1];
   const rows = cols === 0 ? 0 : n / cols;

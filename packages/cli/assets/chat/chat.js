@@ -3,9 +3,20 @@
 // stream: true, read as server-sent events through fetch; Stop aborts the fetch (the server ends the generation).
 const $ = (id) => document.getElementById(id);
 const els = {
-  model: $('model'), maxTokens: $('max-tokens'), temperature: $('temperature'), apiKey: $('api-key'), newChat: $('new-chat'),
-  messages: $('messages'), empty: $('empty'), form: $('composer'), prompt: $('prompt'), image: $('image'),
-  attachments: $('attachments'), send: $('send'), stop: $('stop'), status: $('status'),
+  model: $('model'),
+  maxTokens: $('max-tokens'),
+  temperature: $('temperature'),
+  apiKey: $('api-key'),
+  newChat: $('new-chat'),
+  messages: $('messages'),
+  empty: $('empty'),
+  form: $('composer'),
+  prompt: $('prompt'),
+  image: $('image'),
+  attachments: $('attachments'),
+  send: $('send'),
+  stop: $('stop'),
+  status: $('status'),
 };
 
 /** The conversation sent with every request, in OpenAI's message format. */
@@ -102,12 +113,14 @@ function renderAttachments() {
 
 els.image.addEventListener('change', async () => {
   for (const file of els.image.files) {
-    pending.push(await new Promise((resolve, reject) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result);
-      reader.onerror = () => reject(reader.error);
-      reader.readAsDataURL(file);
-    }));
+    pending.push(
+      await new Promise((resolve, reject) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve(reader.result);
+        reader.onerror = () => reject(reader.error);
+        reader.readAsDataURL(file);
+      }),
+    );
   }
   els.image.value = '';
   renderAttachments();
@@ -207,7 +220,8 @@ async function send(text) {
       for (const call of delta.tool_calls ?? []) {
         const existing = toolCalls[call.index];
         if (existing) existing.function.arguments += call.function?.arguments ?? '';
-        else toolCalls[call.index] = { id: call.id, type: 'function', function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' } };
+        else
+          toolCalls[call.index] = { id: call.id, type: 'function', function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' } };
         renderToolCalls(box, toolCalls.filter(Boolean));
       }
       if (choice.finish_reason) finish = choice.finish_reason;

@@ -17,7 +17,15 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
   it('documents the comparison in --help', async () => {
     const { code, stdout } = await run(['bench', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--compare <engine>', '--shape <name>', '--layers <n>', '--threads <n>', '--bandwidth <GB/s>', '--dir <folder>', 'npm install node-llama-cpp@3.22.1']) {
+    for (const flag of [
+      '--compare <engine>',
+      '--shape <name>',
+      '--layers <n>',
+      '--threads <n>',
+      '--bandwidth <GB/s>',
+      '--dir <folder>',
+      'npm install node-llama-cpp@3.22.1',
+    ]) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).not.toContain('engine-child');
@@ -26,7 +34,10 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
   it.each([
     [['--compare', 'llamafile'], "--compare supports only node-llama-cpp, got 'llamafile'"],
     [['--compare', 'node-llama-cpp', '--shape', 'qwen3-72b'], "--shape must be one of qwen3-0.6b, tiny, got 'qwen3-72b'"],
-    [['--compare', 'node-llama-cpp', '--storage', 'float32,bfloat16'], "--storage takes a comma-separated list of float32, float16, q8_0, q4_0, got 'bfloat16'"],
+    [
+      ['--compare', 'node-llama-cpp', '--storage', 'float32,bfloat16'],
+      "--storage takes a comma-separated list of float32, float16, q8_0, q4_0, got 'bfloat16'",
+    ],
     [['--compare', 'node-llama-cpp', '--threads', '0'], '--threads must be at least 1'],
     [['--compare', 'node-llama-cpp', '--layers', 'two'], "--layers must be an integer, got 'two'"],
     [['--compare', 'node-llama-cpp', '--bandwidth', '0'], '--bandwidth must be positive (GB/s)'],
@@ -57,7 +68,15 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
       importNodeLlamaCpp: () => Promise.reject(Object.assign(new Error("Cannot find package 'node-llama-cpp'"), { code: 'ERR_MODULE_NOT_FOUND' })),
       childCommand: () => ({ command: 'false', args: [] }),
     });
-    const context = { args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'], io, out: new Terminal(io.stdout, {}), err: new Terminal(io.stderr, {}), services: createFakeServices(), verbose: false, quiet: false };
+    const context = {
+      args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'],
+      io,
+      out: new Terminal(io.stdout, {}),
+      err: new Terminal(io.stderr, {}),
+      services: createFakeServices(),
+      verbose: false,
+      quiet: false,
+    };
     const error = await command.run(context).catch((e: unknown) => e);
     expect(NodeLlamaCppMissingError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('npm install node-llama-cpp@3.22.1');
@@ -70,10 +89,21 @@ describe('pio bench --compare without the benchmark harness (a published install
   it('says the comparison runs from the PIO repository, before parsing its flags or starting an engine', async () => {
     const io = captureIo();
     const command = createBenchCommand({
-      importBenchHarness: () => Promise.reject(Object.assign(new Error("Cannot find package '@pio/bench' imported from /app/node_modules/@pio/cli/dist/cli.js"), { code: 'ERR_MODULE_NOT_FOUND' })),
+      importBenchHarness: () =>
+        Promise.reject(
+          Object.assign(new Error("Cannot find package '@pio/bench' imported from /app/node_modules/@pio/cli/dist/cli.js"), { code: 'ERR_MODULE_NOT_FOUND' }),
+        ),
       childCommand: () => ({ command: 'false', args: [] }),
     });
-    const context = { args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'], io, out: new Terminal(io.stdout, {}), err: new Terminal(io.stderr, {}), services: createFakeServices(), verbose: false, quiet: false };
+    const context = {
+      args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'],
+      io,
+      out: new Terminal(io.stdout, {}),
+      err: new Terminal(io.stderr, {}),
+      services: createFakeServices(),
+      verbose: false,
+      quiet: false,
+    };
     const error = await command.run(context).catch((e: unknown) => e);
     expect(BenchHarnessMissingError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('not published');
@@ -86,7 +116,15 @@ describe('pio bench --compare without the benchmark harness (a published install
     const broken = new SyntaxError('Unexpected token');
     const command = createBenchCommand({ importBenchHarness: () => Promise.reject(broken), childCommand: () => ({ command: 'false', args: [] }) });
     const io = captureIo();
-    const context = { args: ['--compare', 'node-llama-cpp'], io, out: new Terminal(io.stdout, {}), err: new Terminal(io.stderr, {}), services: createFakeServices(), verbose: false, quiet: false };
+    const context = {
+      args: ['--compare', 'node-llama-cpp'],
+      io,
+      out: new Terminal(io.stdout, {}),
+      err: new Terminal(io.stderr, {}),
+      services: createFakeServices(),
+      verbose: false,
+      quiet: false,
+    };
     await expect(command.run(context)).rejects.toBe(broken);
   });
 });

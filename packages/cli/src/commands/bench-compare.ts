@@ -110,7 +110,14 @@ export async function runBenchCompare(context: CommandContext, values: BenchComp
     const [title, ...table] = formatBenchTable(comparison);
     out.line(out.style('bold', title ?? ''));
     for (const line of table) out.line(line);
-    out.line(out.style('dim', `load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}; ratios are PIO / node-llama-cpp (above 1: PIO is faster)`));
+    out.line(
+      out.style(
+        'dim',
+        `load average ${loadavg()
+          .map((v) => v.toFixed(1))
+          .join(' ')}; ratios are PIO / node-llama-cpp (above 1: PIO is faster)`,
+      ),
+    );
     return 0;
   } finally {
     stopInterrupt();

@@ -14,7 +14,8 @@ export async function runBenchEngineChild(context: CommandContext, json: string,
   const request = JSON.parse(json) as BenchEngineRequest;
   const { model } = request;
   const options = deps.importNodeLlamaCpp ? { importNodeLlamaCpp: deps.importNodeLlamaCpp } : {};
-  const result = request.engine === 'pio' && model !== undefined ? await runBenchPluginEngine(context, { ...request, model }) : await runBenchEngine(request, options);
+  const result =
+    request.engine === 'pio' && model !== undefined ? await runBenchPluginEngine(context, { ...request, model }) : await runBenchEngine(request, options);
   context.out.line(benchChildResultLine(result));
   return 0;
 }

@@ -71,7 +71,8 @@ async function runChat(context: CommandContext): Promise<number> {
   let lines: ReturnType<typeof createInterface> | undefined;
   const loading = new AbortController();
   const interrupt = (): void => {
-    if (answering?.signal.aborted) io.exit(130); // a second Ctrl-C while the answer is still stopping
+    if (answering?.signal.aborted)
+      io.exit(130); // a second Ctrl-C while the answer is still stopping
     else if (answering) answering.abort(new Error('Interrupted'));
     else if (lines) lines.close();
     else loading.abort(new Error('Interrupted while loading the model'));
@@ -110,7 +111,8 @@ async function runChat(context: CommandContext): Promise<number> {
       } else if (text.startsWith('/')) {
         err.line(err.style('yellow', `unknown command ${text.split(' ')[0]}; use /image <path>, /reset or /exit`));
       } else {
-        const content: ChatMessage['content'] = images.length === 0 ? text : [...images.map((image): ContentPart => ({ type: 'image', image })), { type: 'text', text }];
+        const content: ChatMessage['content'] =
+          images.length === 0 ? text : [...images.map((image): ContentPart => ({ type: 'image', image })), { type: 'text', text }];
         images = [];
         history.push({ role: 'user', content });
         answering = new AbortController();

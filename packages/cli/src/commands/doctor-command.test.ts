@@ -24,11 +24,16 @@ describe('pio doctor advice', () => {
 
   it('names the opt-in CUDA build of ggml when a GPU is present and ggml runs on the CPU', () => {
     const advice = adviceFor({ ...base, gpus: [gpu] });
-    expect(advice).toEqual(['An NVIDIA GPU is present but ggml runs on the CPU: `npm install @node-llama-cpp/linux-x64-cuda@3.22.1` next to @pio/backend-ggml (GPU builds are opt-in), then run with `--device gpu`.']);
+    expect(advice).toEqual([
+      'An NVIDIA GPU is present but ggml runs on the CPU: `npm install @node-llama-cpp/linux-x64-cuda@3.22.1` next to @pio/backend-ggml (GPU builds are opt-in), then run with `--device gpu`.',
+    ]);
   });
 
   it('recommends ggml, then the TensorFlow.js engines, when ggml cannot start', () => {
-    const advice = adviceFor({ ...base, engines: base.engines.map((e) => (e.packageName === '@pio/backend-ggml' ? { packageName: e.packageName, installed: false } : e)) });
+    const advice = adviceFor({
+      ...base,
+      engines: base.engines.map((e) => (e.packageName === '@pio/backend-ggml' ? { packageName: e.packageName, installed: false } : e)),
+    });
     expect(advice[0]).toContain('`npm install @pio/backend-ggml`');
     expect(advice).toContain('`npm install @tensorflow/tfjs-node` for native CPU kernels (much faster than the wasm engine).');
   });

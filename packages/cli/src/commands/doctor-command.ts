@@ -29,7 +29,8 @@ Options:
     out.line(`CPU      ${report.cpu.model} (${report.cpu.cores} cores)`);
     out.line(`Memory   ${formatBytesShort(report.memory.freeBytes)} free of ${formatBytesShort(report.memory.totalBytes)}`);
     if (report.gpus.length === 0) out.line(`GPU      ${no('none found (no NVIDIA GPU, or nvidia-smi missing): CUDA not available')}`);
-    for (const gpu of report.gpus) out.line(`GPU ${gpu.index}    ${gpu.name}, ${formatBytesShort(gpu.memoryFreeBytes)} free of ${formatBytesShort(gpu.memoryTotalBytes)} ${ok('(CUDA)')}`);
+    for (const gpu of report.gpus)
+      out.line(`GPU ${gpu.index}    ${gpu.name}, ${formatBytesShort(gpu.memoryFreeBytes)} free of ${formatBytesShort(gpu.memoryTotalBytes)} ${ok('(CUDA)')}`);
     out.line(out.style('bold', 'Engines'));
     for (const engine of report.engines) {
       out.line(`  ${engine.packageName.padEnd(34)} ${engine.installed ? ok(`installed ${engine.version ?? ''}`.trim()) : no('not installed')}`);
@@ -47,9 +48,14 @@ export function adviceFor(report: DoctorReport): string[] {
   const advice: string[] = [];
   if (ggml) {
     // ggml runs (pio's default backend): TensorFlow.js engines would not be used, so none is recommended.
-    const cuda = report.platform === 'linux' || report.platform === 'win32' ? `@node-llama-cpp/${report.platform === 'win32' ? 'win' : 'linux'}-${report.arch}-cuda` : undefined;
+    const cuda =
+      report.platform === 'linux' || report.platform === 'win32'
+        ? `@node-llama-cpp/${report.platform === 'win32' ? 'win' : 'linux'}-${report.arch}-cuda`
+        : undefined;
     if (report.gpus.length > 0 && ggml.version === 'ggml-cpu' && cuda) {
-      advice.push(`An NVIDIA GPU is present but ggml runs on the CPU: \`npm install ${cuda}@3.22.1\` next to @pio/backend-ggml (GPU builds are opt-in), then run with \`--device gpu\`.`);
+      advice.push(
+        `An NVIDIA GPU is present but ggml runs on the CPU: \`npm install ${cuda}@3.22.1\` next to @pio/backend-ggml (GPU builds are opt-in), then run with \`--device gpu\`.`,
+      );
     }
   } else {
     advice.push('`npm install @pio/backend-ggml` for the ggml backend (quantized weights, all cores; many times faster than TensorFlow.js on a CPU).');
@@ -62,6 +68,9 @@ export function adviceFor(report: DoctorReport): string[] {
     if (!installed('@tensorflow/tfjs-backend-wasm')) advice.push('`npm install @tensorflow/tfjs-backend-wasm` for the portable SIMD CPU engine.');
   }
   if (report.memory.freeBytes < 4 * 2 ** 30) advice.push('Less than 4 GB of memory is free: prefer int8/int4 weight storage (`--storage int8`).');
-  if (advice.length === 0) advice.push(`Nothing to add: ${ggml ? `pio runs on ggml (${ggml.version ?? 'installed'}), the fastest backend for this machine` : 'the fastest engine for this machine is installed'}.`);
+  if (advice.length === 0)
+    advice.push(
+      `Nothing to add: ${ggml ? `pio runs on ggml (${ggml.version ?? 'installed'}), the fastest backend for this machine` : 'the fastest engine for this machine is installed'}.`,
+    );
   return advice;
 }

@@ -8,11 +8,7 @@ import type { CliServices } from '../services/cli-services.js';
  * (like `ollama run`): into the Hugging Face cache, with a progress bar, resuming interrupted files. A folder, or a Hub
  * id already in `PIO_MODELS_DIR` or the cache, is returned as given.
  */
-export async function ensureModel(
-  services: CliServices,
-  terminal: Terminal,
-  request: { source: string; signal?: AbortSignal },
-): Promise<string> {
+export async function ensureModel(services: CliServices, terminal: Terminal, request: { source: string; signal?: AbortSignal }): Promise<string> {
   const { source } = request;
   // a folder or id not found here fails in the loader with the places looked at; only a Hub id is downloaded
   if (!isHfRepoId(source) || (await services.hasModel(source))) return source;

@@ -126,7 +126,12 @@ async function runGenerate(context: CommandContext): Promise<number> {
     io.stdout.write('\n');
     const seconds = (performance.now() - started) / 1000;
     if (controller.signal.aborted) err.info(err.style('yellow', '(stopped)'));
-    err.info(err.style('dim', `${tokens} tokens in ${seconds.toFixed(2)} s (${(tokens / Math.max(seconds, 1e-9)).toFixed(1)} tok/s, first token ${((firstMs ?? 0) / 1000).toFixed(2)} s)`));
+    err.info(
+      err.style(
+        'dim',
+        `${tokens} tokens in ${seconds.toFixed(2)} s (${(tokens / Math.max(seconds, 1e-9)).toFixed(1)} tok/s, first token ${((firstMs ?? 0) / 1000).toFixed(2)} s)`,
+      ),
+    );
     return controller.signal.aborted ? 130 : 0;
   } finally {
     release();

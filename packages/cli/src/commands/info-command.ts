@@ -28,7 +28,9 @@ Options:
     }
     out.line(`${out.style('bold', 'Model')}      ${info.source}`);
     if (info.path !== info.source) out.line(`Folder     ${info.path}`);
-    out.line(`Plugin     ${info.plugin ? `${info.plugin.name} ${info.plugin.version}${info.plugin.packageName ? ` (${info.plugin.packageName})` : ''}` : out.style('red', 'none installed serves it')}`);
+    out.line(
+      `Plugin     ${info.plugin ? `${info.plugin.name} ${info.plugin.version}${info.plugin.packageName ? ` (${info.plugin.packageName})` : ''}` : out.style('red', 'none installed serves it')}`,
+    );
     if (info.architecture) out.line(`Arch       ${info.architecture}${info.modelType ? ` (${info.modelType})` : ''}`);
     if (info.parameters !== undefined) out.line(`Parameters ${formatCount(info.parameters)}`);
     if (info.summary.length > 0) {
@@ -41,7 +43,13 @@ Options:
       out.line(out.style('bold', 'Memory'));
       const rows = [['  STORAGE', 'BYTES/W', 'WEIGHTS', 'RUNTIME', 'TOTAL']];
       for (const e of info.estimates) {
-        rows.push([`  ${e.storage}`, WEIGHT_STORAGE_BYTES[e.storage].toFixed(2), formatBytesShort(e.weightBytes), `${formatBytesShort(e.runtimeBytes)} @ ${e.contextLength} tok`, formatBytesShort(e.totalBytes)]);
+        rows.push([
+          `  ${e.storage}`,
+          WEIGHT_STORAGE_BYTES[e.storage].toFixed(2),
+          formatBytesShort(e.weightBytes),
+          `${formatBytesShort(e.runtimeBytes)} @ ${e.contextLength} tok`,
+          formatBytesShort(e.totalBytes),
+        ]);
       }
       for (const row of formatTable(rows)) out.line(row);
     }

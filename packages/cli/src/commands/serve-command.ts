@@ -122,7 +122,13 @@ async function runServe(context: CommandContext): Promise<number> {
       maxVisionPixels,
     },
     ...(allowPrivateNetwork ? { allowPrivateNetwork } : {}),
-    modelRoots: [...modelRootsOf(io.cwd, specs.map(([, source]) => source)), ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir))],
+    modelRoots: [
+      ...modelRootsOf(
+        io.cwd,
+        specs.map(([, source]) => source),
+      ),
+      ...(values['allow-models'] ?? []).map((dir) => resolve(io.cwd, dir)),
+    ],
     ...hostFlagsOf('serve', values),
   });
   try {
@@ -139,14 +145,18 @@ async function runServe(context: CommandContext): Promise<number> {
       ...optional('maxImagesPerRequest', maxImages),
       ...optional('maxImagePixels', maxImagePixels),
       onRequest: (log) => {
-        if (log.error !== undefined) err.line(err.style('red', `${log.method} ${log.path} ${log.status}: ${(log.error as Error)?.message ?? String(log.error)}`));
+        if (log.error !== undefined)
+          err.line(err.style('red', `${log.method} ${log.path} ${log.status}: ${(log.error as Error)?.message ?? String(log.error)}`));
         else err.info(err.style('dim', `${log.method} ${log.path} ${log.status} ${log.durationMs.toFixed(0)} ms`));
       },
     });
     const listenHost = values.host ?? '127.0.0.1';
     if (!apiKey && !isLoopbackHost(listenHost)) {
       err.line(
-        err.style('yellow', `warning: listening on ${listenHost} without an API key: anyone who can reach this address can use the models. Set --api-key (or PIO_API_KEY).`),
+        err.style(
+          'yellow',
+          `warning: listening on ${listenHost} without an API key: anyone who can reach this address can use the models. Set --api-key (or PIO_API_KEY).`,
+        ),
       );
     }
     // Listen first, so probes see GET /ready answer 503 while the models load; "listening" is printed once they are.
@@ -165,7 +175,9 @@ async function runServe(context: CommandContext): Promise<number> {
     out.line(`PIO server listening on ${url} (models: ${ids.length > 0 ? ids.join(', ') : 'none yet'})${apiKey ? ' with API key' : ''}`);
     err.info(`Chat in a browser: ${url}/`);
     const signal = await io.stopRequested;
-    err.info(`${signal}: answering 503 to new requests; waiting up to ${shutdownSeconds ?? 30} s for ${server.inFlight} request(s) in flight (a second signal stops at once)`);
+    err.info(
+      `${signal}: answering 503 to new requests; waiting up to ${shutdownSeconds ?? 30} s for ${server.inFlight} request(s) in flight (a second signal stops at once)`,
+    );
     await server.close();
     out.line('PIO server stopped');
     return 0;

@@ -8,7 +8,24 @@ describe('the built pio binary compares PIO with node-llama-cpp', () => {
   beforeAll(() => ensureBuilt(['bench', 'plugin-qwen3-vl']), BUILD_TIMEOUT_MS);
 
   it('runs both engines in child processes on a one-layer random tiny decoder and compares their greedy tokens', async () => {
-    const args = ['bench', '--compare', 'node-llama-cpp', '--shape', 'tiny', '--layers', '1', '--storage', 'float32', '--threads', '1', '--prompt-tokens', '8', '--max-tokens', '4', '--json'];
+    const args = [
+      'bench',
+      '--compare',
+      'node-llama-cpp',
+      '--shape',
+      'tiny',
+      '--layers',
+      '1',
+      '--storage',
+      'float32',
+      '--threads',
+      '1',
+      '--prompt-tokens',
+      '8',
+      '--max-tokens',
+      '4',
+      '--json',
+    ];
     const { code, stdout, stderr } = await runPio(args);
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('Running node-llama-cpp with float32 weights');
@@ -33,7 +50,9 @@ describe('the built pio binary compares PIO with node-llama-cpp', () => {
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^qwen3vl-tiny text decoder \(4 layers\), model weights, prompt \d+, decode 6, \d+ threads, /);
-    expect(lines[1]).toMatch(/^\| storage +\| engine +\| prefill tok\/s +\| decode tok\/s +\| decode GB\/s \(share of 31\) +\| PIO\/llama prefill +\| PIO\/llama decode +\| greedy tokens equal +\|$/);
+    expect(lines[1]).toMatch(
+      /^\| storage +\| engine +\| prefill tok\/s +\| decode tok\/s +\| decode GB\/s \(share of 31\) +\| PIO\/llama prefill +\| PIO\/llama decode +\| greedy tokens equal +\|$/,
+    );
     // interleaved MRoPE with equal positions is plain RoPE: the plugin and llama.cpp's qwen3 pick the same 7 tokens
     expect(lines[3]).toMatch(/^\| F32 +\| PIO ggml +\| [\d.]+ +\| [\d.]+ +\| [\d.]+ \(\d+%\) +\| [\d.]+ +\| [\d.]+ +\| 7 of 7 +\|$/);
     expect(lines[4]).toMatch(/^\| F32 +\| node-llama-cpp +\|/);

@@ -43,7 +43,9 @@ describe('the chat page of `pio serve`, in headless Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does), or set PIO_CHROMIUM`);
     ensureBuilt(['plugin-qwen3-vl', 'plugin-glm-flash']);
-    server = startPio(['serve', '--model', QWEN, '--model', `glm=${GLM}`, '--port', '0', '--threads', '1'], { env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') } });
+    server = startPio(['serve', '--model', QWEN, '--model', `glm=${GLM}`, '--port', '0', '--threads', '1'], {
+      env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') },
+    });
     url = await listening(server);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1100, height: 760 } });

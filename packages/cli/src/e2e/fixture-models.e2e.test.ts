@@ -50,7 +50,9 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
 
   it('generates from text and from an image, prompts templated as in transformers', async () => {
     const text = await chatCase(QWEN, 'text_single');
-    const plain = await runPio(['generate', '-m', QWEN, '--json', '--temperature', '0', '--max-tokens', '6', text.messages[0]!.content as string], { env: ENV });
+    const plain = await runPio(['generate', '-m', QWEN, '--json', '--temperature', '0', '--max-tokens', '6', text.messages[0]!.content as string], {
+      env: ENV,
+    });
     expect(plain.code).toBe(0);
     const result = JSON.parse(plain.stdout);
     expect(result.plugin).toBe('qwen3-vl');
@@ -59,7 +61,10 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
     expect(result.tokens.length).toBeLessThanOrEqual(6);
 
     const image = await chatCase(QWEN, 'image');
-    const withImage = await runPio(['generate', '-m', QWEN, '--json', '--temperature', '0', '--max-tokens', '4', '--image', join(QWEN, 'image.png'), 'Describe this image.'], { env: ENV });
+    const withImage = await runPio(
+      ['generate', '-m', QWEN, '--json', '--temperature', '0', '--max-tokens', '4', '--image', join(QWEN, 'image.png'), 'Describe this image.'],
+      { env: ENV },
+    );
     expect(withImage.code).toBe(0);
     expect(JSON.parse(withImage.stdout).usage.prompt_tokens).toBe(image.input_ids_expanded?.length);
 
@@ -123,7 +128,14 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
         temperature: 0,
         messages: [
           { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
-          { role: 'user', content: [{ type: 'text', text: 'What is in ' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }, { type: 'text', text: '?' }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is in ' },
+              { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+              { type: 'text', text: '?' },
+            ],
+          },
         ],
       });
       expect(withImage.usage?.prompt_tokens).toBe(image.input_ids_expanded?.length);

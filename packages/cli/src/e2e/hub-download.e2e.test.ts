@@ -27,7 +27,9 @@ describe('a Hub id where users expect it: generate downloads a missing model (HF
   beforeAll(async () => {
     ensureBuilt(['plugin-qwen3-vl']);
     const names = (await readdir(QWEN)).filter((name) => name !== 'README.md' && name !== 'image.png');
-    const files = await Promise.all(names.map(async (path) => ({ path, content: new Uint8Array(await readFile(join(QWEN, path))), lfs: path.endsWith('.safetensors') })));
+    const files = await Promise.all(
+      names.map(async (path) => ({ path, content: new Uint8Array(await readFile(join(QWEN, path))), lfs: path.endsWith('.safetensors') })),
+    );
     hub = await startFakeHub(REPO, COMMIT, files);
     cache = await mkdtemp(join(tmpdir(), 'pio-hub-cache-'));
   }, BUILD_TIMEOUT_MS);

@@ -31,7 +31,8 @@ describe('pio serve with two models of one plugin', () => {
       const client = new OpenAI({ baseURL, apiKey: 'none', maxRetries: 0 });
       const listed = await client.models.list();
       expect(listed.data.map((m) => m.id).sort()).toEqual(['a', 'b']);
-      const ask = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello there' }], max_tokens: 5, temperature: 0 });
+      const ask = (model: string) =>
+        client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello there' }], max_tokens: 5, temperature: 0 });
       const [a, b] = await Promise.all([ask('a'), ask('b')]);
       expect(a.model).toBe('a');
       expect(b.model).toBe('b');

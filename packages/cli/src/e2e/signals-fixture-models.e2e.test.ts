@@ -42,7 +42,14 @@ function streamChat(url: string, maxTokens: number) {
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'Tell me a story.' }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+      body: JSON.stringify({
+        model: 'qwen',
+        messages: [{ role: 'user', content: 'Tell me a story.' }],
+        max_tokens: maxTokens,
+        temperature: 0,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
     });
     let text = '';
     let finish: string | null = null;
@@ -51,7 +58,10 @@ function streamChat(url: string, maxTokens: number) {
     for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       for (const line of decoder.decode(chunk, { stream: true }).split('\n')) {
         if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-        const event = JSON.parse(line.slice(6)) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }>; usage?: { completion_tokens: number } };
+        const event = JSON.parse(line.slice(6)) as {
+          choices: Array<{ delta: { content?: string }; finish_reason: string | null }>;
+          usage?: { completion_tokens: number };
+        };
         text += event.choices[0]?.delta.content ?? '';
         finish = event.choices[0]?.finish_reason ?? finish;
         completionTokens = event.usage?.completion_tokens ?? completionTokens;

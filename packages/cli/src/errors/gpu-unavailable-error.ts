@@ -16,9 +16,15 @@ export class GpuUnavailableError extends PioError {
   readonly packages: readonly string[];
 
   constructor(fields: GpuUnavailableFields, options: PioErrorOptions = {}) {
-    const why = Object.entries(fields.reasons).map(([name, reason]) => `${name}: ${reason}`).join('; ');
+    const why = Object.entries(fields.reasons)
+      .map(([name, reason]) => `${name}: ${reason}`)
+      .join('; ');
     const install = fields.packages.length > 0 ? `, or add a GPU build (\`npm install ${fields.packages[0]}\` next to @pio/backend-ggml)` : '';
-    super('PIO_CLI_GPU_UNAVAILABLE', `--device gpu: no backend can use a GPU here (${why}). Leave out --device (or use --device cpu)${install}; \`pio doctor\` shows what this machine has.`, options);
+    super(
+      'PIO_CLI_GPU_UNAVAILABLE',
+      `--device gpu: no backend can use a GPU here (${why}). Leave out --device (or use --device cpu)${install}; \`pio doctor\` shows what this machine has.`,
+      options,
+    );
     this.name = 'GpuUnavailableError';
     this.reasons = fields.reasons;
     this.packages = fields.packages;

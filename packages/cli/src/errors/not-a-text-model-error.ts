@@ -6,7 +6,11 @@ export class NotATextModelError extends PioError {
   readonly pluginName: string;
 
   constructor(pluginName: string, options: PioErrorOptions = {}) {
-    super('PIO_NOT_A_TEXT_MODEL', `Plugin "${pluginName}" is not a text model plugin, so the CLI and server cannot generate with it. Use a text plugin.`, options);
+    super(
+      'PIO_NOT_A_TEXT_MODEL',
+      `Plugin "${pluginName}" is not a text model plugin, so the CLI and server cannot generate with it. Use a text plugin.`,
+      options,
+    );
     this.name = 'NotATextModelError';
     this.pluginName = pluginName;
   }

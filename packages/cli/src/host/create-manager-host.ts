@@ -61,7 +61,14 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
     }
     const settings = manager.listModels().find((m) => m.id === request.modelId)?.settings;
     const runtime = settings === undefined ? undefined : { device: settings.device, storage: settings.storage };
-    const model: HostedModel = { id: request.modelId, pluginName, source: request.source, created: Math.floor(Date.now() / 1000), plugin, ...(runtime ? { runtime } : {}) };
+    const model: HostedModel = {
+      id: request.modelId,
+      pluginName,
+      source: request.source,
+      created: Math.floor(Date.now() / 1000),
+      plugin,
+      ...(runtime ? { runtime } : {}),
+    };
     models.set(request.modelId, model);
     return model;
   };

@@ -28,7 +28,9 @@ export class ProgressBar {
       const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
       const seconds = (now - this.started) / 1000;
       const rate = seconds > 0.2 && this.unit === 'bytes' ? ` ${formatBytesShort(done / seconds)}/s` : '';
-      this.terminal.redraw(`${this.label} ${this.terminal.style('cyan', bar)} ${(fraction * 100).toFixed(0).padStart(3)}% ${this.amount(done)}/${this.amount(total)}${rate} ${this.terminal.style('dim', detail)}`);
+      this.terminal.redraw(
+        `${this.label} ${this.terminal.style('cyan', bar)} ${(fraction * 100).toFixed(0).padStart(3)}% ${this.amount(done)}/${this.amount(total)}${rate} ${this.terminal.style('dim', detail)}`,
+      );
       return;
     }
     const step = Math.floor(fraction * 4);

@@ -132,7 +132,9 @@ export const create${n.pascal}Plugin = createTextModelPlugin({
     return { storage, parameters: matrices + hiddenSize, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   },
   load: ({ backend, modelDir, config, storage, contextLength, signal, validatePath, onProgress }) =>
-    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) => ${n.pascal}Model.load(backend, weights, config, storage, contextLength)),
+    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) =>
+      ${n.pascal}Model.load(backend, weights, config, storage, contextLength),
+    ),
   infer: async (model: ${n.pascal}Model, input) => {
     const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
     return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };

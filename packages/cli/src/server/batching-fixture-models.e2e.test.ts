@@ -10,7 +10,10 @@ const GLM = join(REPO_ROOT, 'packages', 'plugin-glm-flash', 'src', '__fixtures__
 
 /** Starts `pio serve` on both fixture models; returns an OpenAI client and a stop function (SIGTERM, exit code). */
 async function serve(maxBatch: number): Promise<{ client: OpenAI; stop: () => Promise<number | null> }> {
-  const child = startPio(['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'], { env: ENV });
+  const child = startPio(
+    ['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'],
+    { env: ENV },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -43,7 +46,10 @@ async function answers(client: OpenAI, png: string): Promise<unknown[]> {
     }
     return { text, finish };
   };
-  const image = [{ type: 'text' as const, text: 'What is this?' }, { type: 'image_url' as const, image_url: { url: `data:image/png;base64,${png}` } }];
+  const image = [
+    { type: 'text' as const, text: 'What is this?' },
+    { type: 'image_url' as const, image_url: { url: `data:image/png;base64,${png}` } },
+  ];
   return Promise.all([
     chat('qwen', 'What is 2+2?', { temperature: 0 }),
     chat('qwen', 'Tell me a story.', { temperature: 0.8, seed: 7 }),

@@ -98,7 +98,10 @@ describe('createServer with the openai client', () => {
     const port = (imageServer.address() as { port: number }).port;
     const allowed = await startTestServer({ allowPrivateNetwork: true });
     try {
-      const request = { model: 'echo', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: `http://127.0.0.1:${port}/cat.png` } }] }] };
+      const request = {
+        model: 'echo',
+        messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: `http://127.0.0.1:${port}/cat.png` } }] }],
+      };
       const refused = await t.client.chat.completions.create(request).catch((error: unknown) => error);
       expect(refused).toMatchObject({ status: 400, param: 'messages.0.content.0.image_url.url', code: 'invalid_image_url' });
       const completion = await allowed.client.chat.completions.create(request);
@@ -113,7 +116,10 @@ describe('createServer with the openai client', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pio-img-'));
     const file = join(dir, 'a.png');
     await writeFile(file, png);
-    const request = { model: 'echo', messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: pathToFileURL(file).href } }] }] };
+    const request = {
+      model: 'echo',
+      messages: [{ role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url: pathToFileURL(file).href } }] }],
+    };
     const refused = await t.client.chat.completions.create(request).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, param: 'messages.0.content.0.image_url.url' });
     const allowed = await startTestServer({ fileRoots: [dir] });
@@ -129,12 +135,19 @@ describe('createServer with the openai client', () => {
     const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
     const completion = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'please call get_weather' }], tools });
     expect(completion.choices[0].finish_reason).toBe('tool_calls');
-    expect(completion.choices[0].message.tool_calls).toEqual([{ id: 'call_get_weather', type: 'function', function: { name: 'get_weather', arguments: '{"x":1}' } }]);
+    expect(completion.choices[0].message.tool_calls).toEqual([
+      { id: 'call_get_weather', type: 'function', function: { name: 'get_weather', arguments: '{"x":1}' } },
+    ]);
     const stream = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'call get_weather' }], tools, stream: true });
     const deltas = [];
     for await (const chunk of stream) for (const choice of chunk.choices) deltas.push(...(choice.delta.tool_calls ?? []));
     expect(deltas).toEqual([{ index: 0, id: 'call_get_weather', type: 'function', function: { name: 'get_weather', arguments: '{"x":1}' } }]);
-    const none = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'call get_weather' }], tools, tool_choice: 'none' });
+    const none = await t.client.chat.completions.create({
+      model: 'echo',
+      messages: [{ role: 'user', content: 'call get_weather' }],
+      tools,
+      tool_choice: 'none',
+    });
     expect(none.choices[0].message.content).toBe('echo: call get_weather');
   });
 

@@ -85,7 +85,12 @@ export function createServer(options: ServerOptions): PioServer {
     if (draining) {
       // Shutting down: answer at once, and close the connection so the client reconnects elsewhere.
       response.setHeader('Connection', 'close');
-      const error = new HttpRequestError('The server is shutting down. Retry on another instance or later.', { status: 503, type: 'server_error', errorCode: 'shutting_down', retryAfterSeconds: 5 });
+      const error = new HttpRequestError('The server is shutting down. Retry on another instance or later.', {
+        status: 503,
+        type: 'server_error',
+        errorCode: 'shutting_down',
+        retryAfterSeconds: 5,
+      });
       sendJson(response, 503, error.toBody(), { 'Retry-After': '5' });
       request.resume();
       options.onRequest?.({ method: request.method ?? 'GET', path: url.pathname, status: 503, durationMs: performance.now() - started });
@@ -146,7 +151,12 @@ export function createServer(options: ServerOptions): PioServer {
     requireModel: (id, param = 'model') => {
       const model = retiring.has(id) ? undefined : options.host.getModel(id);
       if (!model) {
-        throw new HttpRequestError(new ModelNotRegisteredError(id).message, { status: 404, type: 'invalid_request_error', param, errorCode: 'model_not_found' });
+        throw new HttpRequestError(new ModelNotRegisteredError(id).message, {
+          status: 404,
+          type: 'invalid_request_error',
+          param,
+          errorCode: 'model_not_found',
+        });
       }
       return model;
     },

@@ -148,7 +148,8 @@ describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backen
         deltasAtFirstChunk = record().deltas;
         ticksAtFirstChunk = ticks;
       }
-      if (contentChunks === 3) healthDuring = fetch(`${url}/health`).then(async (health) => ({ status: health.status, streamOpen: !record().ended, body: await health.text() }));
+      if (contentChunks === 3)
+        healthDuring = fetch(`${url}/health`).then(async (health) => ({ status: health.status, streamOpen: !record().ended, body: await health.text() }));
       if (contentChunks === 20) controller.abort(); // the client leaves: the generation must stop
     }).catch((error: unknown) => (controller.signal.aborted ? '' : Promise.reject(error)));
     const ticksWhileStreaming = ticks - ticksAtFirstChunk;
@@ -163,7 +164,7 @@ describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backen
     expect(record().deltas).toBeLessThan(40); // stopped soon after the client left, far from ENDLESS
   });
 
-  it('ends only the row of a client that disconnects; the batch\'s other rows give their tokens unchanged; an abandoned queued request never runs', async () => {
+  it("ends only the row of a client that disconnects; the batch's other rows give their tokens unchanged; an abandoned queued request never runs", async () => {
     const prompts = ['What is 2+2?', 'Name a colour.', 'Count to five.'];
     const alone: string[] = [];
     for (const prompt of prompts.slice(0, 2)) {
@@ -172,7 +173,9 @@ describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backen
     }
     // Hold the model with an endless request so the others queue together and then run as one batch.
     const blocker = new AbortController();
-    const holding = post('/v1/chat/completions', chat('qwen', 'Hold the model.', ENDLESS, true), blocker.signal).then((r) => readSse(r)).catch(() => '');
+    const holding = post('/v1/chat/completions', chat('qwen', 'Hold the model.', ENDLESS, true), blocker.signal)
+      .then((r) => readSse(r))
+      .catch(() => '');
     await until(() => (log.find((e) => e.prompt === 'Hold the model.')?.deltas ?? 0) > 0, 'the blocker runs');
     const start = log.length;
     const plugin = host.getModel('qwen')!.plugin;
@@ -193,7 +196,7 @@ describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backen
       quitter.abort();
       await until(() => since('Never mind.')!.ended, 'the quitter left the queue');
       blocker.abort();
-      const batched = (await Promise.all(answers)) as Array<{ choices: Array<{ message: { content: string }; finish_reason: string } > }>;
+      const batched = (await Promise.all(answers)) as Array<{ choices: Array<{ message: { content: string }; finish_reason: string }> }>;
       expect(batched.map((b) => b.choices[0]!.message.content)).toEqual(alone);
       expect(await leaving).toBe('left');
       expect(await quitting).toBe('quit');
@@ -321,7 +324,13 @@ describe.each(Object.keys(BACKENDS))('bounded outputs on %s', (backendName) => {
 
   beforeAll(async () => {
     backend = await BACKENDS[backendName]!();
-    const manager = createPluginManager({ backend, cwd: REPO_ROOT, allowedRoots: [REPO_ROOT], searchPaths: [join(REPO_ROOT, 'packages')], preferSourceEntries: true });
+    const manager = createPluginManager({
+      backend,
+      cwd: REPO_ROOT,
+      allowedRoots: [REPO_ROOT],
+      searchPaths: [join(REPO_ROOT, 'packages')],
+      preferSourceEntries: true,
+    });
     host = createManagerHost({ manager, contextLength: 48 });
     await host.registerModel({ modelId: 'qwen', source: QWEN });
     server = createServer({ host });
@@ -339,7 +348,10 @@ describe.each(Object.keys(BACKENDS))('bounded outputs on %s', (backendName) => {
   it('caps a huge max_tokens by the context left after the prompt (finish reason length)', async () => {
     const response = await post(chat('qwen', 'Tell me a story.', 1_000_000_000, false));
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { choices: Array<{ finish_reason: string }>; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } };
+    const body = (await response.json()) as {
+      choices: Array<{ finish_reason: string }>;
+      usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+    };
     expect(body.choices[0]!.finish_reason).toBe('length');
     expect(body.usage.total_tokens).toBe(48);
     expect(body.usage.completion_tokens).toBe(48 - body.usage.prompt_tokens);
@@ -350,7 +362,10 @@ describe.each(Object.keys(BACKENDS))('bounded outputs on %s', (backendName) => {
     for (const stream of [false, true]) {
       const response = await post(chat('qwen', long, 4, stream));
       expect(response.status).toBe(400);
-      expect(((await response.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
+      expect(((await response.json()) as { error: { code: string; param: string } }).error).toMatchObject({
+        code: 'context_length_exceeded',
+        param: 'messages',
+      });
     }
   });
 });

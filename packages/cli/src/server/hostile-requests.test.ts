@@ -8,7 +8,11 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 const png = readFileSync(new URL('../../../../models/qwen3vl-tiny-random/image.png', import.meta.url));
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
@@ -121,7 +125,13 @@ describe('pio serve image URLs never reach private addresses unless allowed, and
 
   it('loopback, link-local metadata, a closed port and an open one give the same 400, and nothing is fetched', async () => {
     const messages = new Set<string>();
-    for (const url of [`http://127.0.0.1:${port}/cat.png`, `http://127.0.0.1:${closedPort}/cat.png`, 'http://169.254.169.254/latest/meta-data/', `http://localhost:${port}/redirect`, `http://[::ffff:127.0.0.1]:${port}/cat.png`]) {
+    for (const url of [
+      `http://127.0.0.1:${port}/cat.png`,
+      `http://127.0.0.1:${closedPort}/cat.png`,
+      'http://169.254.169.254/latest/meta-data/',
+      `http://localhost:${port}/redirect`,
+      `http://[::ffff:127.0.0.1]:${port}/cat.png`,
+    ]) {
       const answer = await post(`${t.url}/v1/chat/completions`, imageMessage(url));
       expect(answer).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } } });
       messages.add(answer.body.error.message.replace(/\(http[^)]*\)/, '(URL)'));

@@ -5,14 +5,25 @@ import { startTestServer, type TestServer } from '../testing/start-test-server.j
 /** Request-shaped JSON: the real fields with random values, random extra fields, random content parts. */
 const part = fc.oneof(
   fc.record({ type: fc.constant('text'), text: fc.oneof(fc.string(), fc.jsonValue()) }),
-  fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: fc.oneof(fc.string(), fc.constantFrom('data:image/png;base64,', 'data:,%', 'file:///etc/passwd', 'http://127.0.0.1:1/x', 'data:image/png;base64,iVBORw0KGgo=')) }) }),
+  fc.record({
+    type: fc.constant('image_url'),
+    image_url: fc.record({
+      url: fc.oneof(
+        fc.string(),
+        fc.constantFrom('data:image/png;base64,', 'data:,%', 'file:///etc/passwd', 'http://127.0.0.1:1/x', 'data:image/png;base64,iVBORw0KGgo='),
+      ),
+    }),
+  }),
   fc.jsonValue(),
 );
 const message = fc.record(
   {
     role: fc.oneof(fc.constantFrom('system', 'developer', 'user', 'assistant', 'tool'), fc.string()),
     content: fc.oneof(fc.string(), fc.array(part, { maxLength: 4 }), fc.constant(null), fc.jsonValue()),
-    tool_calls: fc.array(fc.record({ id: fc.string(), type: fc.constant('function'), function: fc.record({ name: fc.string(), arguments: fc.oneof(fc.string(), fc.json()) }) }), { maxLength: 2 }),
+    tool_calls: fc.array(
+      fc.record({ id: fc.string(), type: fc.constant('function'), function: fc.record({ name: fc.string(), arguments: fc.oneof(fc.string(), fc.json()) }) }),
+      { maxLength: 2 },
+    ),
   },
   { requiredKeys: ['role'] },
 );
@@ -51,11 +62,15 @@ describe('the request schema under random JSON', () => {
   it('never answers 5xx, never leaves an unhandled rejection, and keeps memory bounded', async () => {
     const before = process.memoryUsage().rss;
     await fc.assert(
-      fc.asyncProperty(body, fc.constantFrom('/v1/chat/completions', '/v1/completions', '/models/echo/inference', '/models/register'), async (payload, path) => {
-        const response = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
-        const text = await response.text();
-        expect(response.status, `${path} ${JSON.stringify(payload).slice(0, 300)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        body,
+        fc.constantFrom('/v1/chat/completions', '/v1/completions', '/models/echo/inference', '/models/register'),
+        async (payload, path) => {
+          const response = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+          const text = await response.text();
+          expect(response.status, `${path} ${JSON.stringify(payload).slice(0, 300)} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+        },
+      ),
       { numRuns: 300, interruptAfterTimeLimit: 60_000 },
     );
     await fc.assert(

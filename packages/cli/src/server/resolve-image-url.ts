@@ -39,7 +39,11 @@ export async function resolveImageUrl(url: string, policy: ImageSourcePolicy, pa
   } catch (error) {
     if (!InvalidImageError.isInstance(error)) throw error;
     const status = error.reason === 'too-large' ? 413 : 400;
-    throw new HttpRequestError(`The image at '${param}' was refused: ${error.message}`, { status, type: 'invalid_request_error', param, errorCode: 'invalid_image_url' }, { cause: error });
+    throw new HttpRequestError(
+      `The image at '${param}' was refused: ${error.message}`,
+      { status, type: 'invalid_request_error', param, errorCode: 'invalid_image_url' },
+      { cause: error },
+    );
   }
 }
 
@@ -49,8 +53,10 @@ export async function resolveImageUrl(url: string, policy: ImageSourcePolicy, pa
  */
 export function checkImageCount(params: readonly string[], policy: Pick<ImageSourcePolicy, 'maxImages'>): void {
   if (params.length <= policy.maxImages) return;
-  throw new HttpRequestError(
-    `The request carries ${params.length} images; this server takes at most ${policy.maxImages} per request. Send fewer images.`,
-    { status: 400, type: 'invalid_request_error', param: params[policy.maxImages], errorCode: 'too_many_images' },
-  );
+  throw new HttpRequestError(`The request carries ${params.length} images; this server takes at most ${policy.maxImages} per request. Send fewer images.`, {
+    status: 400,
+    type: 'invalid_request_error',
+    param: params[policy.maxImages],
+    errorCode: 'too_many_images',
+  });
 }

@@ -31,7 +31,12 @@ export interface RouteContext {
    * (errors before that are thrown here, before any response is started). `streamed`: the answer goes out as SSE.
    * The request's signal is this request's: a disconnect ends only its row.
    */
-  generate<T>(model: HostedModel, request: BatchGenerationRequest, streamed: boolean, consume: (deltas: AsyncIterable<ChatCompletionDelta>) => Promise<T>): Promise<T>;
+  generate<T>(
+    model: HostedModel,
+    request: BatchGenerationRequest,
+    streamed: boolean,
+    consume: (deltas: AsyncIterable<ChatCompletionDelta>) => Promise<T>,
+  ): Promise<T>;
   /** Sends a JSON response. */
   sendJson(status: number, body: unknown): void;
 }

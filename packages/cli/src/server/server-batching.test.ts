@@ -22,7 +22,8 @@ async function chat(t: Started, text: string, stream: boolean, signal?: AbortSig
   const messages = [{ role: 'user' as const, content: text }];
   if (!stream) return (await t.client.chat.completions.create({ model: 'echo', messages }, { signal })).choices[0].message.content ?? '';
   let out = '';
-  for await (const chunk of await t.client.chat.completions.create({ model: 'echo', messages, stream: true }, { signal })) out += chunk.choices[0]?.delta.content ?? '';
+  for await (const chunk of await t.client.chat.completions.create({ model: 'echo', messages, stream: true }, { signal }))
+    out += chunk.choices[0]?.delta.content ?? '';
   return out;
 }
 
@@ -49,7 +50,10 @@ describe('server batching', () => {
     const t = await startBatchingServer({ maxBatchSize: 4 }, 15);
     try {
       const texts = ['b1', 'b2 x', 'b3', 'b4 y z', 'c1', 'c2'];
-      const answers = await sendInOrder(t, texts.map((text, i) => () => chat(t, text, i % 2 === 0)));
+      const answers = await sendInOrder(
+        t,
+        texts.map((text, i) => () => chat(t, text, i % 2 === 0)),
+      );
       expect(await Promise.all(answers)).toEqual(['block', ...texts].map((text) => `echo: ${text}`));
       // the first ran alone at once; the next four waited together, then the last two
       expect(t.plugin.batches).toEqual([['block'], ['b1', 'b2 x', 'b3', 'b4 y z'], ['c1', 'c2']]);
@@ -77,7 +81,10 @@ describe('server batching', () => {
       ]);
       await blocker;
       expect(await streamed).toEqual({ texts: ['echo: p q', 'echo: r'], finishes: ['length', 'stop'] });
-      expect(await plain).toMatchObject({ choices: [{ index: 0, text: 'echo: one two', finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 3 } });
+      expect(await plain).toMatchObject({
+        choices: [{ index: 0, text: 'echo: one two', finish_reason: 'stop' }],
+        usage: { prompt_tokens: 2, completion_tokens: 3 },
+      });
       expect(t.plugin.batches).toEqual([['block'], ['p q', 'r', 'one two']]);
     } finally {
       await t.close();
@@ -91,7 +98,10 @@ describe('server batching', () => {
       const controller = new AbortController();
       const leaving = async (): Promise<string> => {
         let chunks = 0;
-        const stream = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: words }], stream: true }, { signal: controller.signal });
+        const stream = await t.client.chat.completions.create(
+          { model: 'echo', messages: [{ role: 'user', content: words }], stream: true },
+          { signal: controller.signal },
+        );
         for await (const _chunk of stream) {
           if (++chunks === 3) {
             controller.abort();

@@ -13,7 +13,9 @@ describe('server errors, limits and lifecycle', () => {
   it('answers bad requests with 400 naming the field, in OpenAI shape', async () => {
     const t = await startTestServer();
     try {
-      const error = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'x' }], temperature: 5 }).catch((e: unknown) => e);
+      const error = await t.client.chat.completions
+        .create({ model: 'echo', messages: [{ role: 'user', content: 'x' }], temperature: 5 })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
       expect(error).toMatchObject({ status: 400, param: 'temperature', type: 'invalid_request_error' });
       const missing = await post(`${t.url}/v1/chat/completions`, { model: 'echo' });
@@ -110,7 +112,8 @@ describe('server errors, limits and lifecycle', () => {
         const messages = [{ role: 'user' as const, content: `token-${i} end` }];
         let text = '';
         if (stream) {
-          for await (const chunk of await t.client.chat.completions.create({ model: 'echo', messages, stream: true })) text += chunk.choices[0]?.delta.content ?? '';
+          for await (const chunk of await t.client.chat.completions.create({ model: 'echo', messages, stream: true }))
+            text += chunk.choices[0]?.delta.content ?? '';
         } else {
           text = (await t.client.chat.completions.create({ model: 'echo', messages })).choices[0].message.content ?? '';
         }
@@ -130,7 +133,10 @@ describe('server errors, limits and lifecycle', () => {
     try {
       const controller = new AbortController();
       const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
-      const stream = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: words }], stream: true }, { signal: controller.signal });
+      const stream = await t.client.chat.completions.create(
+        { model: 'echo', messages: [{ role: 'user', content: words }], stream: true },
+        { signal: controller.signal },
+      );
       let chunks = 0;
       for await (const _chunk of stream) {
         if (++chunks === 3) {
@@ -187,7 +193,7 @@ describe('limits of the host (the plugin manager)', () => {
       expect(refused.status).toBe(400);
       const { error } = await json(refused);
       expect(error).toMatchObject({ param: 'max_tokens', code: 'max_tokens_too_large', type: 'invalid_request_error' });
-      expect(error.message).toContain('above this server\'s limit of 3 new tokens');
+      expect(error.message).toContain("above this server's limit of 3 new tokens");
       const capped = await t.client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'a b c d' }] });
       expect(capped.choices[0]).toMatchObject({ message: { content: 'echo: a b' }, finish_reason: 'length' });
     } finally {
@@ -237,7 +243,12 @@ describe('registry endpoints', () => {
     try {
       const plugins = await json(await fetch(`${t.url}/plugins`));
       expect(plugins.data).toEqual([
-        expect.objectContaining({ id: 'echo', version: '0.0.0', architectures: ['EchoForCausalLM'], modalities: { input: ['text', 'image'], output: ['text'] } }),
+        expect.objectContaining({
+          id: 'echo',
+          version: '0.0.0',
+          architectures: ['EchoForCausalLM'],
+          modalities: { input: ['text', 'image'], output: ['text'] },
+        }),
       ]);
       const created = await post(`${t.url}/models/register`, { model_id: 'org/second', plugin_id: 'echo', path: '/models/second' });
       expect(created.status).toBe(201);
@@ -251,7 +262,11 @@ describe('registry endpoints', () => {
       expect((await t.client.models.list()).data.map((m) => m.id)).toEqual(['echo', 'org/second']);
 
       const png = readFileSync(new URL('../../../../models/qwen3vl-tiny-random/image.png', import.meta.url));
-      const byPrompt = await post(`${t.url}/models/org/second/inference`, { prompt: 'hi you', images: [`data:image/png;base64,${png.toString('base64')}`], max_tokens: 5 });
+      const byPrompt = await post(`${t.url}/models/org/second/inference`, {
+        prompt: 'hi you',
+        images: [`data:image/png;base64,${png.toString('base64')}`],
+        max_tokens: 5,
+      });
       expect(await json(byPrompt)).toMatchObject({ model: 'org/second', text: `echo: [image ${png.length} bytes] hi you`, finish_reason: 'stop' });
       const byMessages = await post(`${t.url}/models/org/second/inference`, { messages: [{ role: 'user', content: 'yo' }] });
       expect(await json(byMessages)).toMatchObject({ text: 'echo: yo', message: { role: 'assistant', content: 'echo: yo' } });

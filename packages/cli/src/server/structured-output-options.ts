@@ -43,7 +43,8 @@ export function structuredOutputOptions(body: ChatCompletionRequestBody): Pick<C
       throw badRequest(`tool_choice names the function "${name}", which is not in tools (${tools.map((t) => t.function.name).join(', ')}).`, 'tool_choice');
     }
     tools.forEach((tool, i) => {
-      if ((name === undefined || tool.function.name === name) && tool.function.parameters) checkSchema(tool.function.parameters, `tools[${i}].function.parameters`);
+      if ((name === undefined || tool.function.name === name) && tool.function.parameters)
+        checkSchema(tool.function.parameters, `tools[${i}].function.parameters`);
     });
     out.toolChoice = name === undefined ? 'required' : { name };
   }

@@ -30,7 +30,14 @@ const RECIPE = {
 };
 const WEATHER = {
   type: 'function' as const,
-  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 16 }, days: { type: 'integer', minimum: 1, maximum: 7 } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string', maxLength: 16 }, days: { type: 'integer', minimum: 1, maximum: 7 } },
+      required: ['city'],
+    },
+  },
 };
 const expectValid = (schema: object, value: unknown) => {
   const validate = ajv.compile(schema);
@@ -87,14 +94,28 @@ describe('structured output through pio serve (in process, random-weight Qwen3-V
   });
 
   it('openai client: response_format json_object gives a JSON object', async () => {
-    const completion = await client.chat.completions.create({ model: 'qwen', messages: [{ role: 'user', content: 'JSON please.' }], response_format: { type: 'json_object' }, temperature: 0, max_tokens: 300 });
+    const completion = await client.chat.completions.create({
+      model: 'qwen',
+      messages: [{ role: 'user', content: 'JSON please.' }],
+      response_format: { type: 'json_object' },
+      temperature: 0,
+      max_tokens: 300,
+    });
     if (completion.choices[0].finish_reason === 'stop') expect(JSON.parse(completion.choices[0].message.content!)).toBeTypeOf('object');
     else expect(completion.choices[0].message.content!.startsWith('{')).toBe(true);
   });
 
   it('tool_choice required and named always give a tool call with valid arguments', async () => {
     for (const tool_choice of ['required', { type: 'function', function: { name: 'get_weather' } }] as const) {
-      const completion = await client.chat.completions.create({ model: 'qwen', messages: [{ role: 'user', content: 'Weather?' }], tools: [WEATHER], tool_choice, temperature: 1, seed: 5, max_tokens: 200 });
+      const completion = await client.chat.completions.create({
+        model: 'qwen',
+        messages: [{ role: 'user', content: 'Weather?' }],
+        tools: [WEATHER],
+        tool_choice,
+        temperature: 1,
+        seed: 5,
+        max_tokens: 200,
+      });
       const choice = completion.choices[0];
       expect(choice.finish_reason).toBe('tool_calls');
       const call = choice.message.tool_calls![0] as OpenAI.ChatCompletionMessageFunctionToolCall;
@@ -105,7 +126,11 @@ describe('structured output through pio serve (in process, random-weight Qwen3-V
 
   it('answers 400 naming the field for what cannot be enforced', async () => {
     const fail = async (body: Record<string, unknown>) => {
-      const response = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'x' }], ...body }) });
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'qwen', messages: [{ role: 'user', content: 'x' }], ...body }),
+      });
       return { status: response.status, error: ((await response.json()) as { error: { param: string; message: string } }).error };
     };
     const pattern = await fail({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'string', pattern: 'a+' } } } });
@@ -116,7 +141,10 @@ describe('structured output through pio serve (in process, random-weight Qwen3-V
     expect(unknownTool).toMatchObject({ status: 400, error: { param: 'tool_choice' } });
     const noTools = await fail({ tool_choice: 'required' });
     expect(noTools).toMatchObject({ status: 400, error: { param: 'tool_choice' } });
-    const badParams = await fail({ tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { n: { type: 'number', multipleOf: 3 } } } } }], tool_choice: 'required' });
+    const badParams = await fail({
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { n: { type: 'number', multipleOf: 3 } } } } }],
+      tool_choice: 'required',
+    });
     expect(badParams).toMatchObject({ status: 400, error: { param: 'tools[0].function.parameters' } });
     const badType = await fail({ response_format: { type: 'xml' } });
     expect(badType.status).toBe(400);

@@ -16,14 +16,22 @@ export function toHttpError(error: unknown): HttpRequestError {
     return new HttpRequestError(error.message, { status: 409, type: 'invalid_request_error', param: 'model_id', errorCode: 'model_exists' }, { cause: error });
   }
   if (ContextLengthExceededError.isInstance(error)) {
-    return new HttpRequestError(error.message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'context_length_exceeded' }, { cause: error });
+    return new HttpRequestError(
+      error.message,
+      { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'context_length_exceeded' },
+      { cause: error },
+    );
   }
   if (ResourceLimitError.isInstance(error)) {
     if (error.limit === 'maxNewTokens') {
       const message =
         `max_tokens is ${error.requested}, above this server's limit of ${error.maximum} new tokens. ` +
         `Ask for at most ${error.maximum} (the operator can raise it with pio serve --max-tokens-limit).`;
-      return new HttpRequestError(message, { status: 400, type: 'invalid_request_error', param: 'max_tokens', errorCode: 'max_tokens_too_large' }, { cause: error });
+      return new HttpRequestError(
+        message,
+        { status: 400, type: 'invalid_request_error', param: 'max_tokens', errorCode: 'max_tokens_too_large' },
+        { cause: error },
+      );
     }
     const message = `The server is busy: ${error.message}`;
     return new HttpRequestError(message, { status: 429, type: 'rate_limit_error', errorCode: 'queue_full', retryAfterSeconds: 1 }, { cause: error });
@@ -38,18 +46,30 @@ export function toHttpError(error: unknown): HttpRequestError {
   }
   if (ChatTemplateError.isInstance(error) && (error.reason === 'invalid-message' || error.reason === 'render')) {
     // the messages, tools or chat_template_kwargs the client sent cannot be rendered by the model's template
-    return new HttpRequestError(error.message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'invalid_messages' }, { cause: error });
+    return new HttpRequestError(
+      error.message,
+      { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'invalid_messages' },
+      { cause: error },
+    );
   }
   if (PioError.isInstance(error)) {
     if (error.code === 'PIO_BACKEND_MEMORY') {
       return new HttpRequestError(error.message, { status: 503, type: 'server_error', errorCode: 'out_of_memory', retryAfterSeconds: 5 }, { cause: error });
     }
     const status = CLIENT_FAULT.test(error.code) ? 400 : 500;
-    return new HttpRequestError(error.message, {
-      status,
-      type: status === 400 ? 'invalid_request_error' : 'server_error',
-      errorCode: error.code.toLowerCase(),
-    }, { cause: error });
+    return new HttpRequestError(
+      error.message,
+      {
+        status,
+        type: status === 400 ? 'invalid_request_error' : 'server_error',
+        errorCode: error.code.toLowerCase(),
+      },
+      { cause: error },
+    );
   }
-  return new HttpRequestError('The server failed to process the request. See the server log for details.', { status: 500, type: 'server_error', errorCode: 'internal_error' }, { cause: error });
+  return new HttpRequestError(
+    'The server failed to process the request. See the server log for details.',
+    { status: 500, type: 'server_error', errorCode: 'internal_error' },
+    { cause: error },
+  );
 }

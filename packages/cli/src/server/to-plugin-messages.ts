@@ -7,13 +7,11 @@ import { checkImageCount, resolveImageUrl, type ImageSourcePolicy } from './reso
  * `system`, and every `image_url` is fetched or decoded here, so plugins receive image bytes (a request with more than
  * `policy.maxImages` images is refused before any is read).
  */
-export async function toPluginMessages(
-  messages: readonly ChatMessageBody[],
-  policy: ImageSourcePolicy,
-  paramPrefix = 'messages',
-): Promise<ChatMessage[]> {
+export async function toPluginMessages(messages: readonly ChatMessageBody[], policy: ImageSourcePolicy, paramPrefix = 'messages'): Promise<ChatMessage[]> {
   const imageParams = messages.flatMap((message, m) =>
-    Array.isArray(message.content) ? message.content.flatMap((part, p) => (part.type === 'image_url' ? [`${paramPrefix}.${m}.content.${p}.image_url.url`] : [])) : [],
+    Array.isArray(message.content)
+      ? message.content.flatMap((part, p) => (part.type === 'image_url' ? [`${paramPrefix}.${m}.content.${p}.image_url.url`] : []))
+      : [],
   );
   checkImageCount(imageParams, policy);
   const result: ChatMessage[] = [];

@@ -31,7 +31,9 @@ export interface ModelDescription {
   /** Memory per weight storage type the plugin estimates. */
   readonly estimates: readonly MemoryEstimate[];
   /** Whether this host can run it: the chosen device/storage and the backend that would run it (with why), or why not. */
-  readonly fit: { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string; readonly backend?: string } | { readonly ok: false; readonly reason: string };
+  readonly fit:
+    | { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string; readonly backend?: string }
+    | { readonly ok: false; readonly reason: string };
 }
 
 /** A machine report for `pio doctor`. */

@@ -28,7 +28,9 @@ describe('createBackendFactory', () => {
     try {
       expect(backend.engine).toBe('tfjs-wasm');
       expect(notices).toHaveLength(1);
-      expect(notices[0]).toMatch(/^The ggml backend is not available \(No ggml build could be loaded for linux-riscv64 \(not installed\)\..*\); using TensorFlow.js \(tfjs-wasm\), which is much slower\.$/);
+      expect(notices[0]).toMatch(
+        /^The ggml backend is not available \(No ggml build could be loaded for linux-riscv64 \(not installed\)\..*\); using TensorFlow.js \(tfjs-wasm\), which is much slower\.$/,
+      );
     } finally {
       backend.dispose();
     }
@@ -57,7 +59,9 @@ describe('createBackendFactory', () => {
     const error = await createBackendFactory({ loaders: { ggml: noGpu, tfjs: noTfjsGpu } })('gpu').catch((e: unknown) => e);
     expect(GpuUnavailableError.isInstance(error)).toBe(true);
     const message = (error as Error).message;
-    expect(message).toContain("ggml: The ggml device 'gpu' is not available (found: CPU); tfjs: The tfjs-node-gpu engine is unavailable (@tensorflow/tfjs-node-gpu is not installed)");
+    expect(message).toContain(
+      "ggml: The ggml device 'gpu' is not available (found: CPU); tfjs: The tfjs-node-gpu engine is unavailable (@tensorflow/tfjs-node-gpu is not installed)",
+    );
     expect(message).toContain('Leave out --device (or use --device cpu)');
     expect(message).not.toContain("device 'auto'");
     expect((error as GpuUnavailableError).packages.every((name) => name.startsWith('@node-llama-cpp/'))).toBe(true);

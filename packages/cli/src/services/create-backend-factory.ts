@@ -65,11 +65,17 @@ export function createBackendFactory(options: BackendFactoryOptions = {}): (devi
     } catch (error) {
       if (device === 'gpu') {
         const reasons = NoBackendError.isInstance(error) ? error.reasons : { [choice]: firstLine(error) };
-        const packages = binaryPackages(process.platform, process.arch).filter(([, flavor]) => flavor !== 'cpu').map(([name]) => name);
+        const packages = binaryPackages(process.platform, process.arch)
+          .filter(([, flavor]) => flavor !== 'cpu')
+          .map(([name]) => name);
         throw new GpuUnavailableError({ reasons: shorten(reasons), packages }, { cause: error });
       }
       if (PioError.isInstance(error)) throw error;
-      throw new PioError('PIO_BACKEND_UNAVAILABLE', `The ${choice} backend could not start: ${error instanceof Error ? error.message : String(error)}. Run \`pio doctor\` to see what to install.`, { cause: error });
+      throw new PioError(
+        'PIO_BACKEND_UNAVAILABLE',
+        `The ${choice} backend could not start: ${error instanceof Error ? error.message : String(error)}. Run \`pio doctor\` to see what to install.`,
+        { cause: error },
+      );
     }
   };
 }

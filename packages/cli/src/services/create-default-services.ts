@@ -59,7 +59,11 @@ async function ggmlEngine(): Promise<DoctorReport['engines'][number]> {
  */
 export function createDefaultServices(options: DefaultServicesOptions): CliServices {
   const { cwd, env } = options;
-  const split = (value: string | undefined): string[] => (value ?? '').split(/[,:;]/).map((s) => s.trim()).filter(Boolean);
+  const split = (value: string | undefined): string[] =>
+    (value ?? '')
+      .split(/[,:;]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   const ownNodeModules = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const searchPaths = [ownNodeModules, ...split(env.PIO_PLUGIN_PATH).map((p) => resolve(cwd, p))];
   const trusted = split(env.PIO_TRUST);
@@ -139,14 +143,20 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
           ...(config.architectures?.[0] ? { architecture: config.architectures[0] } : {}),
           modelType: config.model_type,
         };
-        if (!found) return { ...base, estimates: [], fit: { ok: false, reason: 'no installed plugin serves this model (see `pio list`).' } } satisfies ModelDescription;
+        if (!found)
+          return { ...base, estimates: [], fit: { ok: false, reason: 'no installed plugin serves this model (see `pio list`).' } } satisfies ModelDescription;
         const plugin = { name: found.name, version: found.version, ...(found.packageName ? { packageName: found.packageName } : {}) };
         let instance: Awaited<ReturnType<PluginFactory>> | undefined;
         try {
           const pkg = found.packageDir ? await readPluginPackage(found.packageDir) : undefined;
           instance = pkg ? await (await loadPluginFactory(pkg))() : undefined;
         } catch (error) {
-          return { ...base, plugin, estimates: [], fit: { ok: false, reason: `the plugin's code cannot be loaded: ${(error as Error).message}` } } satisfies ModelDescription;
+          return {
+            ...base,
+            plugin,
+            estimates: [],
+            fit: { ok: false, reason: `the plugin's code cannot be loaded: ${(error as Error).message}` },
+          } satisfies ModelDescription;
         }
         const estimates: MemoryEstimate[] = [];
         for (const storage of STORAGES) {
@@ -220,7 +230,12 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         onStarted: (device, backendStarted) => started.set(device, backendStarted),
       });
       const host = createManagerHost({
-        manager: makeManager((hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)), hostOptions.limits, createBackend, hostOptions.allowPrivateNetwork),
+        manager: makeManager(
+          (hostOptions.modelRoots ?? []).map((root) => resolve(cwd, root)),
+          hostOptions.limits,
+          createBackend,
+          hostOptions.allowPrivateNetwork,
+        ),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.contextSize === undefined ? {} : { contextLength: hostOptions.contextSize }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),

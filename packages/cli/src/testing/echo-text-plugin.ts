@@ -61,7 +61,10 @@ export class EchoTextPlugin implements TextModelPluginInterface {
   async cleanup(): Promise<void> {}
 
   tokenize(text: string): number[] {
-    return text.split(/\s+/).filter(Boolean).map((word) => word.length);
+    return text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((word) => word.length);
   }
   detokenize(ids: readonly number[]): string {
     return ids.map((id) => 'x'.repeat(id)).join(' ');
@@ -108,7 +111,15 @@ export class EchoTextPlugin implements TextModelPluginInterface {
         return;
       }
       const text = i === 0 ? words[i] : ` ${words[i]}`;
-      const logprob: TokenLogprob = { token: i, text, logprob: -0.5, top: [{ token: i, text, logprob: -0.5 }, { token: 0, text: '?', logprob: -2 }].slice(0, options.topLogprobs ?? 0) };
+      const logprob: TokenLogprob = {
+        token: i,
+        text,
+        logprob: -0.5,
+        top: [
+          { token: i, text, logprob: -0.5 },
+          { token: 0, text: '?', logprob: -2 },
+        ].slice(0, options.topLogprobs ?? 0),
+      };
       yield { text, tokens: [text.length], ...(options.logprobs ? { logprobs: [logprob] } : {}) };
     }
     this.finished += 1;

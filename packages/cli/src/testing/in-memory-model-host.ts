@@ -43,7 +43,14 @@ export class InMemoryModelHost implements ModelHost {
       allowedRoots: [ECHO_MODEL],
       cwd: ECHO_MODEL,
       hardware: {
-        analyze: async () => ({ platform: 'linux', arch: 'x64', cpu: { model: 'test', cores: 2 }, memory: { totalBytes: 2 ** 34, freeBytes: 2 ** 33 }, gpus: [], engines: [] }),
+        analyze: async () => ({
+          platform: 'linux',
+          arch: 'x64',
+          cpu: { model: 'test', cores: 2 },
+          memory: { totalBytes: 2 ** 34, freeBytes: 2 ** 33 },
+          gpus: [],
+          engines: [],
+        }),
       },
       limits: { maxConcurrentExecutions: 1, maxQueuedExecutions: 64, maxBatchSize: 8, ...options.limits },
     });

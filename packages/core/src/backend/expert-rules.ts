@@ -25,7 +25,12 @@ export function checkRoutingOptions(op: string, logitsShape: readonly number[], 
 }
 
 /** Throws a {@link BackendError} unless the shapes fit {@link Backend.expertMatmul}; returns `[tokens, slots, out, in, numExperts]`. */
-export function checkExpertMatmul(x: readonly number[], w: readonly number[], ids: readonly number[], idsDtype: string): [number, number, number, number, number] {
+export function checkExpertMatmul(
+  x: readonly number[],
+  w: readonly number[],
+  ids: readonly number[],
+  idsDtype: string,
+): [number, number, number, number, number] {
   const op = 'expertMatmul';
   if (w.length !== 3) throw new BackendError(op, `weights must be a stack [numExperts, out, in], got ${fmt(w)}`);
   if (ids.length !== 2 || idsDtype !== 'int32') throw new BackendError(op, `experts must be int32 [tokens, slots], got ${idsDtype}${fmt(ids)}`);
@@ -36,4 +41,3 @@ export function checkExpertMatmul(x: readonly number[], w: readonly number[], id
   }
   return [tokens, slots, out, inF, numExperts];
 }
-

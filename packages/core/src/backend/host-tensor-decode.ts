@@ -3,7 +3,16 @@ import type { HostDType, HostTensor } from './host-tensor.js';
 
 /** Bytes per element of each {@link HostDType}. */
 export const HOST_DTYPE_BYTES: Readonly<Record<HostDType, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 const f32 = new Float32Array(1);
@@ -50,12 +59,12 @@ export function float32ToF16(value: number): number {
     const half = 1 << (shift - 1);
     const rest = mant & ((1 << shift) - 1);
     let out = mant >>> shift;
-    if (rest > half || (rest === half && (out & 1))) out++;
+    if (rest > half || (rest === half && out & 1)) out++;
     return sign | out;
   }
   let out = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (out & 1))) out++;
+  if (rest > 0x1000 || (rest === 0x1000 && out & 1)) out++;
   return sign | out;
 }
 

@@ -61,9 +61,7 @@ function describeExpected(issue: z.core.$ZodIssue): string {
     case 'invalid_format':
       // A schema's own message (e.g. `.regex(re, 'lowercase letters, digits and dashes')`) says it best.
       if (!issue.message.startsWith('Invalid')) return issue.message;
-      return issue.format === 'regex' && 'pattern' in issue
-        ? `a string matching ${String(issue.pattern)}`
-        : `a valid ${issue.format}`;
+      return issue.format === 'regex' && 'pattern' in issue ? `a string matching ${String(issue.pattern)}` : `a valid ${issue.format}`;
     case 'not_multiple_of':
       return `a multiple of ${issue.divisor}`;
     case 'invalid_union': {

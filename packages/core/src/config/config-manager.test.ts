@@ -41,7 +41,9 @@ describe('ConfigManager', () => {
     const choice = manager.choose({ estimates, hardware: fakeHardwareSnapshot(16 * GiB), backends: [{ capabilities: cpu() }] });
     expect(choice).toMatchObject({ device: 'cpu', storage: 'float32', availableBytes: 16 * GiB });
     expect(choice.estimate.totalBytes).toBe(4e9 + 0.5 * GiB);
-    expect(choice.reason).toBe('float32 on cpu, the most precise option: the model needs 4.23 GiB of 16.00 GiB available (free host memory less a 0 B reserve).');
+    expect(choice.reason).toBe(
+      'float32 on cpu, the most precise option: the model needs 4.23 GiB of 16.00 GiB available (free host memory less a 0 B reserve).',
+    );
     expect(choice.alternatives.map((a) => [a.storage, a.fits])).toEqual([
       ['float32', true],
       ['bfloat16', true],
@@ -148,9 +150,9 @@ describe('ConfigManager', () => {
   });
 
   it('refuses a device or storage that is not available', () => {
-    expect(() =>
-      manager.choose({ estimates, hardware: fakeHardwareSnapshot(16 * GiB), backends: [{ capabilities: cpu() }], device: 'gpu' }),
-    ).toThrow(expect.objectContaining({ code: 'PIO_UNSUPPORTED_SETTING', setting: 'device', supported: ['cpu'] }));
+    expect(() => manager.choose({ estimates, hardware: fakeHardwareSnapshot(16 * GiB), backends: [{ capabilities: cpu() }], device: 'gpu' })).toThrow(
+      expect.objectContaining({ code: 'PIO_UNSUPPORTED_SETTING', setting: 'device', supported: ['cpu'] }),
+    );
     let error: unknown;
     try {
       manager.choose({

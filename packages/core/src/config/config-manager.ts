@@ -3,13 +3,7 @@ import { InsufficientMemoryError } from '../errors/insufficient-memory-error.js'
 import { UnsupportedSettingError } from '../errors/unsupported-setting-error.js';
 import { formatBytes } from '../hardware/format-bytes.js';
 import type { HardwareSnapshot } from '../hardware/hardware-snapshot.js';
-import type {
-  BackendCandidate,
-  ChooseSettingsRequest,
-  Device,
-  ModelSettingsChoice,
-  SettingsAlternative,
-} from './model-settings.js';
+import type { BackendCandidate, ChooseSettingsRequest, Device, ModelSettingsChoice, SettingsAlternative } from './model-settings.js';
 
 /** Options of {@link ConfigManager}. */
 export interface ConfigManagerOptions {
@@ -75,9 +69,7 @@ export class ConfigManager {
   }
 
   private orderBackends(request: ChooseSettingsRequest): BackendCandidate[] {
-    const ordered = [...request.backends].sort(
-      (a, b) => DEVICE_ORDER.indexOf(a.capabilities.device) - DEVICE_ORDER.indexOf(b.capabilities.device),
-    );
+    const ordered = [...request.backends].sort((a, b) => DEVICE_ORDER.indexOf(a.capabilities.device) - DEVICE_ORDER.indexOf(b.capabilities.device));
     if (request.device === undefined) return ordered;
     const matching = ordered.filter((b) => b.capabilities.device === request.device);
     if (matching.length === 0) {
@@ -161,9 +153,7 @@ export class ConfigManager {
     }
     const before = alternatives.slice(0, alternatives.indexOf(chosen));
     if (before.length === 0) return `${chosen.storage} on ${chosen.device}, the most precise option: the model ${fits}.`;
-    const rejected = before
-      .map((a) => `${a.storage} on ${a.device} needs ${formatBytes(a.neededBytes)} of ${formatBytes(a.availableBytes)}`)
-      .join('; ');
+    const rejected = before.map((a) => `${a.storage} on ${a.device} needs ${formatBytes(a.neededBytes)} of ${formatBytes(a.availableBytes)}`).join('; ');
     return `${chosen.storage} on ${chosen.device}: the model ${fits}. More precise options do not fit (${rejected}).`;
   }
 }

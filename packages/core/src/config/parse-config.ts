@@ -13,15 +13,8 @@ export interface ParseConfigOptions {
  *
  * @throws InvalidConfigError listing every bad field with its path, the expected type and the value found.
  */
-export function parseConfig<Schema extends z.ZodType>(
-  schema: Schema,
-  json: unknown,
-  options: ParseConfigOptions = {},
-): z.output<Schema> {
+export function parseConfig<Schema extends z.ZodType>(schema: Schema, json: unknown, options: ParseConfigOptions = {}): z.output<Schema> {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  throw new InvalidConfigError(
-    { source: options.source ?? 'config', issues: toConfigIssues(result.error.issues, json) },
-    { cause: result.error },
-  );
+  throw new InvalidConfigError({ source: options.source ?? 'config', issues: toConfigIssues(result.error.issues, json) }, { cause: result.error });
 }

@@ -9,10 +9,7 @@ export class BackendMemoryError extends PioError {
   /** The backend's limit in bytes. */
   readonly limitBytes: number;
 
-  constructor(
-    fields: { requestedBytes: number; allocatedBytes: number; limitBytes: number; engine: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { requestedBytes: number; allocatedBytes: number; limitBytes: number; engine: string }, options: PioErrorOptions = {}) {
     const gib = (n: number) => `${(n / 2 ** 30).toFixed(2)} GiB`;
     super(
       'PIO_BACKEND_MEMORY',

@@ -19,10 +19,7 @@ export class ChatTemplateError extends PioError {
   /** The text the template passed to `raise_exception`, for `raised`. */
   readonly templateMessage?: string;
 
-  constructor(
-    fields: { reason: ChatTemplateFailure; source?: string; templateMessage?: string; detail?: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { reason: ChatTemplateFailure; source?: string; templateMessage?: string; detail?: string }, options: PioErrorOptions = {}) {
     const where = fields.source ? ` (${fields.source})` : '';
     const detail = fields.detail ? `: ${fields.detail}` : '';
     const what = {

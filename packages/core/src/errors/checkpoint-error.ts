@@ -30,10 +30,7 @@ export class CheckpointError extends PioError {
   /** The tensor concerned, when there is one. */
   readonly tensor: string | undefined;
 
-  constructor(
-    fields: { path: string; problem: CheckpointProblem; detail: string; file?: string; tensor?: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { path: string; problem: CheckpointProblem; detail: string; file?: string; tensor?: string }, options: PioErrorOptions = {}) {
     const hint =
       fields.problem === 'closed'
         ? 'Open the checkpoint again before reading from it.'

@@ -26,10 +26,7 @@ export class DownloadError extends PioError {
   /** The HTTP status, when there is one. */
   readonly status: number | undefined;
 
-  constructor(
-    fields: { repoId: string; problem: DownloadProblem; detail: string; file?: string; status?: number },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { repoId: string; problem: DownloadProblem; detail: string; file?: string; status?: number }, options: PioErrorOptions = {}) {
     const hints: Record<DownloadProblem, string> = {
       'not-found': 'Check the repository id and revision (they are case-sensitive).',
       unauthorized: 'The repository does not exist or is private or gated: check the id, accept its terms on the Hub and pass an access token.',

@@ -13,10 +13,7 @@ export class DownloadIntegrityError extends PioError {
   /** The hash of the bytes received. */
   readonly actual: string;
 
-  constructor(
-    fields: { repoId: string; file: string; algorithm: 'sha256' | 'git-sha1'; expected: string; actual: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { repoId: string; file: string; algorithm: 'sha256' | 'git-sha1'; expected: string; actual: string }, options: PioErrorOptions = {}) {
     super(
       'PIO_DOWNLOAD_INTEGRITY',
       `${fields.repoId}/${fields.file}: downloaded content has ${fields.algorithm} ${fields.actual}, the Hub published ` +

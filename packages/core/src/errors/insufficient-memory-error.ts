@@ -27,8 +27,7 @@ export class InsufficientMemoryError extends PioError {
     },
     options: PioErrorOptions = {},
   ) {
-    const advice =
-      fields.suggestion ?? 'Free memory, choose a smaller weight storage type (int8, int4), or use a smaller model.';
+    const advice = fields.suggestion ?? 'Free memory, choose a smaller weight storage type (int8, int4), or use a smaller model.';
     super(
       'PIO_INSUFFICIENT_MEMORY',
       `Not enough memory to load the model on ${fields.device} with ${fields.storage} weights: it needs ` +

@@ -18,15 +18,9 @@ export class InvalidConfigError extends PioError {
   readonly issues: readonly ConfigIssue[];
 
   constructor(fields: { source: string; issues: readonly ConfigIssue[] }, options: PioErrorOptions = {}) {
-    const lines = fields.issues.map(
-      (issue) => `  - ${issue.path === '' ? '(root)' : issue.path}: expected ${issue.expected}, found ${issue.found}`,
-    );
+    const lines = fields.issues.map((issue) => `  - ${issue.path === '' ? '(root)' : issue.path}: expected ${issue.expected}, found ${issue.found}`);
     const count = fields.issues.length === 1 ? '1 problem' : `${fields.issues.length} problems`;
-    super(
-      'PIO_INVALID_CONFIG',
-      `Invalid configuration in ${fields.source} (${count}):\n${lines.join('\n')}\nFix these fields and try again.`,
-      options,
-    );
+    super('PIO_INVALID_CONFIG', `Invalid configuration in ${fields.source} (${count}):\n${lines.join('\n')}\nFix these fields and try again.`, options);
     this.name = 'InvalidConfigError';
     this.source = fields.source;
     this.issues = fields.issues.map((issue) => ({ ...issue }));

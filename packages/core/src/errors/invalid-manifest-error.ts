@@ -11,9 +11,7 @@ export class InvalidManifestError extends PioError {
   readonly issues: readonly ConfigIssue[];
 
   constructor(fields: { manifestPath: string; packageName?: string; issues: readonly ConfigIssue[] }, options: PioErrorOptions = {}) {
-    const lines = fields.issues.map(
-      (issue) => `  - ${issue.path === '' ? '(root)' : issue.path}: expected ${issue.expected}, found ${issue.found}`,
-    );
+    const lines = fields.issues.map((issue) => `  - ${issue.path === '' ? '(root)' : issue.path}: expected ${issue.expected}, found ${issue.found}`);
     const pkg = fields.packageName === undefined ? '' : ` (package "${fields.packageName}")`;
     super(
       'PIO_INVALID_MANIFEST',

@@ -21,13 +21,21 @@ const cause = new Error('root cause');
 const cases: Array<[string, { isInstance(e: unknown): boolean }, PioError]> = [
   ['PIO_PLUGIN_NOT_FOUND', PluginNotFoundError, new PluginNotFoundError({ pluginName: 'x', available: ['a', 'b'] }, { cause })],
   ['PIO_PLUGIN_LOAD', PluginLoadError, new PluginLoadError({ pluginName: 'x', reason: 'r' }, { cause })],
-  ['PIO_INCOMPATIBLE_SPEC_VERSION', IncompatibleSpecVersionError, new IncompatibleSpecVersionError({ pluginName: 'x', pluginVersion: 'v2', coreVersion: 'v1' }, { cause })],
+  [
+    'PIO_INCOMPATIBLE_SPEC_VERSION',
+    IncompatibleSpecVersionError,
+    new IncompatibleSpecVersionError({ pluginName: 'x', pluginVersion: 'v2', coreVersion: 'v1' }, { cause }),
+  ],
   ['PIO_INVALID_CONFIG', InvalidConfigError, new InvalidConfigError({ source: 's', issues: [{ path: 'a', expected: 'number', found: '"x"' }] }, { cause })],
   ['PIO_CONFIG_FILE', ConfigFileError, new ConfigFileError({ path: '/m/config.json', reason: 'unreadable', detail: 'EACCES' }, { cause })],
   ['PIO_INVALID_MANIFEST', InvalidManifestError, new InvalidManifestError({ manifestPath: '/p/package.json', issues: [] }, { cause })],
   ['PIO_PATH_NOT_ALLOWED', PathNotAllowedError, new PathNotAllowedError({ path: '/x', allowedRoots: ['/r'], reason: 'outside-roots' }, { cause })],
   ['PIO_TRUST', TrustError, new TrustError({ packageName: 'p', level: 'sandboxed', requiredLevel: 'trusted', action: 'a' }, { cause })],
-  ['PIO_INSUFFICIENT_MEMORY', InsufficientMemoryError, new InsufficientMemoryError({ neededBytes: 2 ** 31, availableBytes: 2 ** 30, device: 'gpu', storage: 'bfloat16', limitedBy: 'GPU memory' }, { cause })],
+  [
+    'PIO_INSUFFICIENT_MEMORY',
+    InsufficientMemoryError,
+    new InsufficientMemoryError({ neededBytes: 2 ** 31, availableBytes: 2 ** 30, device: 'gpu', storage: 'bfloat16', limitedBy: 'GPU memory' }, { cause }),
+  ],
   ['PIO_PLUGIN_STATE', PluginStateError, new PluginStateError({ pluginName: 'x', state: 'inactive', message: 'm' }, { cause })],
   ['PIO_RESOURCE_LIMIT', ResourceLimitError, new ResourceLimitError({ limit: 'maxNewTokens', maximum: 1, requested: 2, advice: 'a' }, { cause })],
   ['PIO_EXECUTION_TIMEOUT', ExecutionTimeoutError, new ExecutionTimeoutError({ pluginName: 'x', timeoutMs: 5 }, { cause })],

@@ -10,11 +10,7 @@ export class ResourceLimitError extends PioError {
   readonly requested: number;
 
   constructor(fields: { limit: string; maximum: number; requested: number; advice: string }, options: PioErrorOptions = {}) {
-    super(
-      'PIO_RESOURCE_LIMIT',
-      `Limit ${fields.limit} is ${fields.maximum}, but the request needs ${fields.requested}. ${fields.advice}`,
-      options,
-    );
+    super('PIO_RESOURCE_LIMIT', `Limit ${fields.limit} is ${fields.maximum}, but the request needs ${fields.requested}. ${fields.advice}`, options);
     this.name = 'ResourceLimitError';
     this.limit = fields.limit;
     this.maximum = fields.maximum;

@@ -40,10 +40,7 @@ export class SafetensorsFormatError extends PioError {
   /** The tensor the problem is about, when there is one. */
   readonly tensor: string | undefined;
 
-  constructor(
-    fields: { path: string; problem: SafetensorsProblem; detail: string; tensor?: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { path: string; problem: SafetensorsProblem; detail: string; tensor?: string }, options: PioErrorOptions = {}) {
     const where = fields.tensor === undefined ? '' : ` (tensor "${fields.tensor}")`;
     super(
       'PIO_SAFETENSORS_FORMAT',

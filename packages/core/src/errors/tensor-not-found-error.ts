@@ -8,11 +8,7 @@ export class TensorNotFoundError extends PioError {
   readonly path: string;
 
   constructor(fields: { tensor: string; path: string }, options: PioErrorOptions = {}) {
-    super(
-      'PIO_TENSOR_NOT_FOUND',
-      `${fields.path} has no tensor "${fields.tensor}". Check the name with names() (or has()) before reading it.`,
-      options,
-    );
+    super('PIO_TENSOR_NOT_FOUND', `${fields.path} has no tensor "${fields.tensor}". Check the name with names() (or has()) before reading it.`, options);
     this.name = 'TensorNotFoundError';
     this.tensor = fields.tensor;
     this.path = fields.path;

@@ -10,10 +10,7 @@ export class TrustError extends PioError {
   /** The lowest level the action needs. */
   readonly requiredLevel: TrustLevel;
 
-  constructor(
-    fields: { packageName: string; level: TrustLevel; requiredLevel: TrustLevel; action: string },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { packageName: string; level: TrustLevel; requiredLevel: TrustLevel; action: string }, options: PioErrorOptions = {}) {
     super(
       'PIO_TRUST',
       `Refused to ${fields.action}: package "${fields.packageName}" is trusted at level "${fields.level}", but ` +

@@ -19,10 +19,7 @@ export class WeightLoadError extends PioError {
   /** Checkpoint names never taken and not declared unused. */
   readonly unexpected: readonly string[];
 
-  constructor(
-    fields: { modelDir: string; missing: readonly string[]; unexpected?: readonly string[] },
-    options: PioErrorOptions = {},
-  ) {
+  constructor(fields: { modelDir: string; missing: readonly string[]; unexpected?: readonly string[] }, options: PioErrorOptions = {}) {
     const missing = [...fields.missing];
     const unexpected = [...(fields.unexpected ?? [])];
     const parts: string[] = [];

@@ -27,7 +27,12 @@ describe('generateTokens: context length and event-loop turns', () => {
     const live = backend.memory().tensors;
     let caught: unknown;
     try {
-      generateTokens(model, { inputIds: [[1, 2], [1, 2, 3, 4, 5, 6, 7, 8, 9]] });
+      generateTokens(model, {
+        inputIds: [
+          [1, 2],
+          [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        ],
+      });
     } catch (error) {
       caught = error;
     }

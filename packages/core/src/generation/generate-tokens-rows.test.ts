@@ -113,7 +113,11 @@ describe('generateTokens with per-row options', () => {
     const eos = expected[3];
     const cut = expected.indexOf(eos);
     const result = await collect(
-      generateTokens(model, { inputIds: [PROMPTS[0], PROMPTS[0], PROMPTS[1]] }, { maxNewTokens: 7, rowOptions: [{ eosTokenIds: [eos] }, undefined, { maxNewTokens: 0 }] }),
+      generateTokens(
+        model,
+        { inputIds: [PROMPTS[0], PROMPTS[0], PROMPTS[1]] },
+        { maxNewTokens: 7, rowOptions: [{ eosTokenIds: [eos] }, undefined, { maxNewTokens: 0 }] },
+      ),
       3,
     );
     expect(result.tokens[0]).toEqual(expected.slice(0, cut));
@@ -148,7 +152,11 @@ describe('streamText with per-row stop strings', () => {
       const { tokenizer } = qwen3TestTokenizer();
       const imEnd = tokenizer.tokenToId('<|im_end|>')!;
       const texts = ['alpha beta. gamma', 'alpha beta. gamma', 'one two three four'];
-      const model = createScriptedCausalLM(backend, tokenizer.vocabSize, texts.map((text) => [...tokenizer.encode(text), imEnd]));
+      const model = createScriptedCausalLM(
+        backend,
+        tokenizer.vocabSize,
+        texts.map((text) => [...tokenizer.encode(text), imEnd]),
+      );
       const prompt = tokenizer.encode('<|im_start|>assistant\n');
       const results = await collectText(
         streamText(model, tokenizer, { inputIds: texts.map(() => prompt) }, { stop: 'gamma', rowOptions: [{ stop: '.' }, undefined, { maxNewTokens: 2 }] }),

@@ -58,8 +58,16 @@ describe('generateTokens on the reference backend', () => {
     PROMPTS.forEach((prompt, r) => expect(result.tokens[r]).toEqual(toyGreedy(model, prompt, 8)));
     expect(result.reasons).toEqual(['length', 'length', 'length']);
     expect(model.prompts[0]).toEqual({
-      inputIds: [[3, 9, 4, 1, 5], [7, 7, 7, 7, 7], [7, 7, 2, 6, 2]],
-      attentionMask: [[1, 1, 1, 1, 1], [0, 0, 0, 0, 1], [0, 0, 1, 1, 1]],
+      inputIds: [
+        [3, 9, 4, 1, 5],
+        [7, 7, 7, 7, 7],
+        [7, 7, 2, 6, 2],
+      ],
+      attentionMask: [
+        [1, 1, 1, 1, 1],
+        [0, 0, 0, 0, 1],
+        [0, 0, 1, 1, 1],
+      ],
     });
     expect(model.calls).toBe(8); // prefill + 7 steps: no forward pass after the last token
   });
@@ -142,7 +150,10 @@ describe('generateTokens on the reference backend', () => {
   it('reports log-probabilities of the raw distribution at the sampling temperature', async () => {
     const greedy = await run({ maxNewTokens: 3, topLogprobs: 3 }, [PROMPTS[0]]);
     const sampled = await run({ maxNewTokens: 3, temperature: 0.5, topK: 3, seed: 1, logprobs: true }, [PROMPTS[0]]);
-    for (const [result, temperature] of [[greedy, 1], [sampled, 0.5]] as const) {
+    for (const [result, temperature] of [
+      [greedy, 1],
+      [sampled, 0.5],
+    ] as const) {
       const history = [...PROMPTS[0]];
       for (const item of result.items[0]) {
         const scaled = Array.from(toyLogits(model, history), (x) => Math.fround(x) / temperature);
@@ -150,7 +161,9 @@ describe('generateTokens on the reference backend', () => {
         const logZ = max + Math.log(scaled.reduce((s, x) => s + Math.exp(x - max), 0));
         expect(item.logprob).toBeCloseTo(scaled[item.token] - logZ, 5);
         if (temperature === 1) {
-          const order = Array.from(scaled.keys()).sort((a, b) => scaled[b] - scaled[a]).slice(0, 3);
+          const order = Array.from(scaled.keys())
+            .sort((a, b) => scaled[b] - scaled[a])
+            .slice(0, 3);
           expect(item.topLogprobs!.map((t) => t.token)).toEqual(order);
           item.topLogprobs!.forEach((t) => expect(t.logprob).toBeCloseTo(scaled[t.token] - logZ, 5));
         } else expect(item.topLogprobs).toBeUndefined();

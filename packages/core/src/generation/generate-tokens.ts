@@ -139,7 +139,8 @@ async function* run<Extras>(
         plan.constraint?.mask(scores, plan.eos);
         for (const processor of plan.processors) processor.process(scores, histories[row]);
         const token = plan.sampling ? sampleToken(scores, plan.rng) : argMax(scores);
-        if (token < 0) throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
+        if (token < 0)
+          throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
         if (plan.eos.has(token)) {
           finish(row, 'stop', token);
           continue;
@@ -201,4 +202,3 @@ async function readLogits(logits: Tensor, batch: number, vocab: number): Promise
     logits.dispose();
   }
 }
-

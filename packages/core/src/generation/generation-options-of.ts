@@ -1,8 +1,22 @@
 import type { GenerationOptions } from '../plugin/generation-options.js';
 
 const GENERATION_KEYS = [
-  'maxNewTokens', 'temperature', 'topK', 'topP', 'minP', 'repetitionPenalty', 'presencePenalty', 'frequencyPenalty',
-  'seed', 'doSample', 'stop', 'eosTokenIds', 'topLogprobs', 'logprobs', 'signal', 'responseFormat',
+  'maxNewTokens',
+  'temperature',
+  'topK',
+  'topP',
+  'minP',
+  'repetitionPenalty',
+  'presencePenalty',
+  'frequencyPenalty',
+  'seed',
+  'doSample',
+  'stop',
+  'eosTokenIds',
+  'topLogprobs',
+  'logprobs',
+  'signal',
+  'responseFormat',
 ] as const satisfies ReadonlyArray<keyof GenerationOptions>;
 
 /** Picks the {@link GenerationOptions} fields out of a larger request object (chat request, generate input, …). */

@@ -4,7 +4,15 @@
  * @module @pio/core/generation
  */
 export { generateTokens } from './generate-tokens.js';
-export type { GenerateTokensInput, GenerateTokensOptions, RowGenerationOptions, GenerationStep, RowToken, RowFinish, TokenGeneration } from './generation-step.js';
+export type {
+  GenerateTokensInput,
+  GenerateTokensOptions,
+  RowGenerationOptions,
+  GenerationStep,
+  RowToken,
+  RowFinish,
+  TokenGeneration,
+} from './generation-step.js';
 export { streamText, type TextGenerationOptions, type TextGenerationDelta } from './stream-text.js';
 export { generateText, collectText, type TextGenerationResult } from './generate-text.js';
 export { StopStringMatcher, type StopStringMatch } from './stop-string-matcher.js';
@@ -34,7 +42,17 @@ export { createChatDeltaMapper } from './chat-delta-mapper.js';
 export { collectChatCompletion } from './collect-chat-completion.js';
 export type { TokenConstraint, TokenConstraintState } from './constraints/token-constraint.js';
 export { compileJsonSchema, JsonSchemaCompiler } from './constraints/compile-json-schema.js';
-export type { GrammarNode, ObjectNode, ArrayNode, StringNode, NumberNode, LiteralNode, ChoiceNode, SequenceNode, FormatPattern } from './constraints/grammar.js';
+export type {
+  GrammarNode,
+  ObjectNode,
+  ArrayNode,
+  StringNode,
+  NumberNode,
+  LiteralNode,
+  ChoiceNode,
+  SequenceNode,
+  FormatPattern,
+} from './constraints/grammar.js';
 export { GrammarBuilder } from './constraints/grammar-builder.js';
 export { JsonTokenConstraint } from './constraints/json-token-constraint.js';
 export { jsonConstraintFor } from './constraints/json-constraint-for.js';

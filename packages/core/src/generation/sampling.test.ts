@@ -53,7 +53,13 @@ describe('token choice', () => {
 
   it('topIndices agrees with a full sort (value descending, index ascending)', () => {
     const rng = createRng(3);
-    for (const [n, k] of [[1, 1], [10, 3], [200, 64], [500, 499], [300, 300]]) {
+    for (const [n, k] of [
+      [1, 1],
+      [10, 3],
+      [200, 64],
+      [500, 499],
+      [300, 300],
+    ]) {
       const values = Float32Array.from({ length: n }, () => Math.floor(rng.nextFloat() * 20)); // many ties
       const expected = Array.from(values.keys())
         .sort((a, b) => values[b] - values[a] || a - b)

@@ -67,7 +67,8 @@ export function streamPreparedBatch<Extras>(
     const rowOptions = rows.map((row) => ({ ...row.options, signal: row.signal }));
     const mappers = rows.map((row) => createChatDeltaMapper(row.parser));
     try {
-      const extras = rows.length === 1 ? rows[0].extras : rows.some((row) => row.extras !== undefined) ? combineExtras!(rows.map((row) => row.extras)) : undefined;
+      const extras =
+        rows.length === 1 ? rows[0].extras : rows.some((row) => row.extras !== undefined) ? combineExtras!(rows.map((row) => row.extras)) : undefined;
       for await (const delta of streamText(model, tokenizer, { inputIds, extras }, { ...generationOptions, rowOptions })) {
         const channel = channels[rows[delta.row].index];
         const out = mappers[delta.row](delta);

@@ -73,7 +73,11 @@ describe('streamText', () => {
 
   it('runs rows with their own stops and lengths in one batch, and collects them', async () => {
     const texts = ['alpha beta STOP gamma', 'one two three four five six'];
-    const model = createScriptedCausalLM(backend, tokenizer.vocabSize, texts.map((t) => tokenizer.encode(t)));
+    const model = createScriptedCausalLM(
+      backend,
+      tokenizer.vocabSize,
+      texts.map((t) => tokenizer.encode(t)),
+    );
     const input = { inputIds: [PROMPT, PROMPT.slice(1)] };
     const results = await generateText(model, tokenizer, input, { stop: ' STOP', maxNewTokens: 5, logprobs: true });
     expect(results.map((r) => r.text)).toEqual(['alpha beta', tokenizer.decode(tokenizer.encode(texts[1]).slice(0, 5))]);

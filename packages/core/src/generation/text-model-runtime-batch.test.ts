@@ -20,8 +20,24 @@ const textOf = (deltas: readonly ChatCompletionDelta[]) => deltas.map((d) => d.c
 
 // The fixture's generation_config.json samples (temperature 0.7, top-k 20, top-p 0.8): seeds make the runs repeatable.
 const GREEDY: ChatCompletionRequest = { messages: [{ role: 'user', content: 'Hello there' }], temperature: 0, maxNewTokens: 6 };
-const SEEDED: ChatCompletionRequest = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Tell me a story' }], seed: 3, maxNewTokens: 9 };
-const PENALISED: ChatCompletionRequest = { messages: [{ role: 'user', content: 'x' }], seed: 11, temperature: 1.2, topK: 50, frequencyPenalty: 0.4, maxNewTokens: 4, logprobs: true, topLogprobs: 2 };
+const SEEDED: ChatCompletionRequest = {
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Tell me a story' },
+  ],
+  seed: 3,
+  maxNewTokens: 9,
+};
+const PENALISED: ChatCompletionRequest = {
+  messages: [{ role: 'user', content: 'x' }],
+  seed: 11,
+  temperature: 1.2,
+  topK: 50,
+  frequencyPenalty: 0.4,
+  maxNewTokens: 4,
+  logprobs: true,
+  topLogprobs: 2,
+};
 
 describe('createTextModelRuntime().streamBatch on a toy model with the Qwen3-VL fixture tokenizer', () => {
   let backend: Backend;
@@ -44,7 +60,11 @@ describe('createTextModelRuntime().streamBatch on a toy model with the Qwen3-VL 
 
   it('runs chat and text requests in one batch, each stream equal to the request run alone', async () => {
     const textOptions = { chat: false, seed: 5, maxNewTokens: 5, logprobs: true, topLogprobs: 1 };
-    const alone = [await collect(runtime.streamChatCompletion(GREEDY)), await collect(runtime.streamChatCompletion(SEEDED)), await collect(runtime.streamChatCompletion(PENALISED))];
+    const alone = [
+      await collect(runtime.streamChatCompletion(GREEDY)),
+      await collect(runtime.streamChatCompletion(SEEDED)),
+      await collect(runtime.streamChatCompletion(PENALISED)),
+    ];
     const aloneText = await runtime.generateText('Once upon a time', textOptions);
     const sessions = model.prompts.length;
 
@@ -73,15 +93,36 @@ describe('createTextModelRuntime().streamBatch on a toy model with the Qwen3-VL 
     const full = textOf(await collect(runtime.streamChatCompletion(GREEDY)));
     const stop = full.slice(2, 4);
     expect(stop.length).toBe(2);
-    const [stopped, other] = await Promise.all(runtime.streamBatch([{ kind: 'chat', request: { ...GREEDY, stop } }, { kind: 'chat', request: GREEDY }]).map(collect));
+    const [stopped, other] = await Promise.all(
+      runtime
+        .streamBatch([
+          { kind: 'chat', request: { ...GREEDY, stop } },
+          { kind: 'chat', request: GREEDY },
+        ])
+        .map(collect),
+    );
     expect(textOf(stopped)).toBe(full.slice(0, full.indexOf(stop)));
     expect(stopped.at(-1)!.finishReason).toBe('stop');
     expect(textOf(other)).toBe(full);
   });
 
   it('fails only the request that cannot be prepared', async () => {
-    const image: ChatCompletionRequest = { messages: [{ role: 'user', content: [{ type: 'image', image: new Uint8Array([1, 2]) }, { type: 'text', text: 'what?' }] }] };
-    const streams = runtime.streamBatch([{ kind: 'chat', request: image }, { kind: 'chat', request: GREEDY }, { kind: 'chat', request: { ...GREEDY, topP: 3 } }]);
+    const image: ChatCompletionRequest = {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', image: new Uint8Array([1, 2]) },
+            { type: 'text', text: 'what?' },
+          ],
+        },
+      ],
+    };
+    const streams = runtime.streamBatch([
+      { kind: 'chat', request: image },
+      { kind: 'chat', request: GREEDY },
+      { kind: 'chat', request: { ...GREEDY, topP: 3 } },
+    ]);
     const results = await Promise.allSettled(streams.map(collect));
     expect(results[0]).toMatchObject({ status: 'rejected', reason: { code: 'PIO_UNSUPPORTED_INPUT' } });
     expect(results[2]).toMatchObject({ status: 'rejected', reason: { code: 'PIO_INVALID_GENERATION_OPTIONS', option: 'topP' } });
@@ -93,7 +134,11 @@ describe('createTextModelRuntime().streamBatch on a toy model with the Qwen3-VL 
     const controller = new AbortController();
     const calls = model.calls;
     const long = { ...GREEDY, maxNewTokens: 40 };
-    const streams = runtime.streamBatch([{ kind: 'chat', request: { ...long, signal: controller.signal } }, { kind: 'chat', request: SEEDED }, { kind: 'chat', request: long }]);
+    const streams = runtime.streamBatch([
+      { kind: 'chat', request: { ...long, signal: controller.signal } },
+      { kind: 'chat', request: SEEDED },
+      { kind: 'chat', request: long },
+    ]);
     const aborted = (async () => {
       const deltas: ChatCompletionDelta[] = [];
       for await (const delta of streams[0]) {

@@ -18,7 +18,13 @@ async function setup(scriptText: string, parser?: () => AssistantOutputParser) {
   const eos = tokenizer.eosTokenId!;
   const script = [...tokenizer.encode(scriptText), eos];
   const model = createScriptedCausalLM(backend, 1024, [script, script]);
-  const runtime = createTextModelRuntime({ model, tokenizer, chatTemplate, generationDefaults: { ...generationDefaults, doSample: false }, createOutputParser: parser });
+  const runtime = createTextModelRuntime({
+    model,
+    tokenizer,
+    chatTemplate,
+    generationDefaults: { ...generationDefaults, doSample: false },
+    createOutputParser: parser,
+  });
   return { backend, tokenizer, chatTemplate, runtime, script, eos };
 }
 
@@ -31,7 +37,11 @@ describe('createTextModelRuntime', () => {
     expect(result.finishReason).toBe('stop');
     const promptTokens = tokenizer.encode(chatTemplate.render({ messages, addGenerationPrompt: true })).length;
     // completion tokens count every token produced, the EOS included
-    expect(result.usage).toEqual({ promptTokens, completionTokens: tokenizer.encode('Hello world').length + 1, totalTokens: promptTokens + tokenizer.encode('Hello world').length + 1 });
+    expect(result.usage).toEqual({
+      promptTokens,
+      completionTokens: tokenizer.encode('Hello world').length + 1,
+      totalTokens: promptTokens + tokenizer.encode('Hello world').length + 1,
+    });
   });
 
   it('streams chat deltas that add up to the non-streamed answer', async () => {
@@ -74,7 +84,17 @@ describe('createTextModelRuntime', () => {
 
   it('generate() drops left padding through the attention mask and reports finish reasons', async () => {
     const { runtime, script, eos } = await setup('abc');
-    const result = await runtime.generate({ inputIds: [[0, 0, 5, 6], [7, 8, 9, 10]], attentionMask: [[0, 0, 1, 1], [1, 1, 1, 1]], maxNewTokens: 16 });
+    const result = await runtime.generate({
+      inputIds: [
+        [0, 0, 5, 6],
+        [7, 8, 9, 10],
+      ],
+      attentionMask: [
+        [0, 0, 1, 1],
+        [1, 1, 1, 1],
+      ],
+      maxNewTokens: 16,
+    });
     expect(result.tokens).toEqual([script.filter((t) => t !== eos), script.filter((t) => t !== eos)]);
     expect(result.finishReasons).toEqual(['stop', 'stop']);
     const capped = await runtime.generate({ inputIds: [[5]], maxNewTokens: 2 });

@@ -106,10 +106,15 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
   };
 
   const rows = (prepared: PreparedPrompt<Extras>, generation: GenerateTextOptions | ChatCompletionRequest, constraint?: TokenConstraint) =>
-    streamRows(model, tokenizer, { inputIds: [prepared.inputIds], extras: prepared.extras }, {
-      ...resolveGenerationOptions(defaults, generationOptionsOf(generation)),
-      ...(constraint ? { constraint } : {}),
-    });
+    streamRows(
+      model,
+      tokenizer,
+      { inputIds: [prepared.inputIds], extras: prepared.extras },
+      {
+        ...resolveGenerationOptions(defaults, generationOptionsOf(generation)),
+        ...(constraint ? { constraint } : {}),
+      },
+    );
   /** The constraint of a forced tool call, if the request forces one. */
   const toolConstraint = (request: ChatCompletionRequest, prompt: string) =>
     toolCallConstraint(request, prompt, { tokenizer, vocabSize: model.vocabSize, grammar: options.toolCallGrammar });
@@ -117,7 +122,10 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
   /** The prompt text and images of a `generateText` call (templated as one user message unless `chat: false`). */
   const textPrompt = (prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): { text: string; images: ImageInput[] } => {
     const useChat = textOptions.chat ?? chatTemplate !== undefined;
-    const extraImages = [...(textOptions.images ?? []), ...((textOptions as { image?: ImageInput }).image === undefined ? [] : [(textOptions as { image: ImageInput }).image])];
+    const extraImages = [
+      ...(textOptions.images ?? []),
+      ...((textOptions as { image?: ImageInput }).image === undefined ? [] : [(textOptions as { image: ImageInput }).image]),
+    ];
     if (useChat) {
       const content: ContentPart[] = [
         ...extraImages.map((image): ContentPart => ({ type: 'image', image })),
@@ -162,7 +170,12 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
   async function* streamTokens(input: GenerateInput, finishReasons: FinishReason[]): AsyncGenerator<TokenDelta> {
     const mask = input.attentionMask;
     const inputIds = input.inputIds.map((row, b) => (mask ? row.filter((_, j) => mask[b][j] !== 0) : [...row]));
-    const stream = streamRows(model, tokenizer, { inputIds, extras: options.extrasOf?.(input) }, resolveGenerationOptions(defaults, generationOptionsOf(input)));
+    const stream = streamRows(
+      model,
+      tokenizer,
+      { inputIds, extras: options.extrasOf?.(input) },
+      resolveGenerationOptions(defaults, generationOptionsOf(input)),
+    );
     for await (const delta of stream) {
       if (delta.finishReason) finishReasons[delta.row] = delta.finishReason;
       if (delta.token !== undefined) yield { row: delta.row, token: delta.token, text: delta.text, ...(delta.logprob ? { logprob: delta.logprob } : {}) };
@@ -218,4 +231,3 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
       ),
   };
 }
-

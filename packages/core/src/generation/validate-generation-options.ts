@@ -21,7 +21,8 @@ export function validateGeneration(input: GenerateTokensInput<unknown>, options:
   if (value !== undefined && !(Number.isInteger(value) && value >= 0)) fail('padTokenId', 'a token id >= 0', value);
   const rows = options.rowOptions;
   if (rows === undefined) return;
-  if (!Array.isArray(rows) || rows.length !== input.inputIds.length) fail('rowOptions', `an array with one entry per prompt row (${input.inputIds.length})`, rows);
+  if (!Array.isArray(rows) || rows.length !== input.inputIds.length)
+    fail('rowOptions', `an array with one entry per prompt row (${input.inputIds.length})`, rows);
   rows.forEach((row, r) => {
     if (row !== undefined && (typeof row !== 'object' || row === null)) fail(`rowOptions[${r}]`, 'an options object or undefined', row);
     if (row) validateOptions(row, vocabSize, `rowOptions[${r}].`);
@@ -47,5 +48,6 @@ function validateOptions(options: RowGenerationOptions, vocabSize: number, prefi
     fail(prefix + 'eosTokenIds', 'an array of token ids', options.eosTokenIds);
   }
   const stops = options.stop === undefined ? [] : typeof options.stop === 'string' ? [options.stop] : options.stop;
-  if (!Array.isArray(stops) || stops.some((s) => typeof s !== 'string' || s.length === 0)) fail(prefix + 'stop', 'a non-empty string or an array of them', options.stop);
+  if (!Array.isArray(stops) || stops.some((s) => typeof s !== 'string' || s.length === 0))
+    fail(prefix + 'stop', 'a non-empty string or an array of them', options.stop);
 }

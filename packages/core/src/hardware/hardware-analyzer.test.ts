@@ -56,7 +56,12 @@ describe('detectTfjsEngines', () => {
     expect(engines).toEqual([
       { packageName: '@tensorflow/tfjs-node-gpu', installed: false },
       { packageName: '@tensorflow/tfjs-node', installed: true, version: '4.21.0', path: join(project, 'node_modules', '@tensorflow/tfjs-node') },
-      { packageName: '@tensorflow/tfjs-backend-wasm', installed: true, version: '4.22.0', path: join(project, 'node_modules', '@tensorflow/tfjs-backend-wasm') },
+      {
+        packageName: '@tensorflow/tfjs-backend-wasm',
+        installed: true,
+        version: '4.22.0',
+        path: join(project, 'node_modules', '@tensorflow/tfjs-backend-wasm'),
+      },
       { packageName: '@tensorflow/tfjs-backend-cpu', installed: false },
     ]);
   });
@@ -81,7 +86,12 @@ describe('createHardwareAnalyzer', () => {
         { packageName: '@tensorflow/tfjs-node-gpu', installed: false },
         { packageName: '@tensorflow/tfjs-node', installed: false },
         { packageName: '@tensorflow/tfjs-backend-wasm', installed: false },
-        { packageName: '@tensorflow/tfjs-backend-cpu', installed: true, version: '4.22.0', path: join(project, 'node_modules', '@tensorflow/tfjs-backend-cpu') },
+        {
+          packageName: '@tensorflow/tfjs-backend-cpu',
+          installed: true,
+          version: '4.22.0',
+          path: join(project, 'node_modules', '@tensorflow/tfjs-backend-cpu'),
+        },
       ],
     });
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);

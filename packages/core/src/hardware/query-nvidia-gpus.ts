@@ -4,10 +4,7 @@ import type { CommandRunner } from './run-command.js';
 const MIB = 2 ** 20;
 
 /** Arguments passed to `nvidia-smi`: name, total and free memory (MiB), one GPU per line. */
-export const NVIDIA_SMI_ARGS: readonly string[] = [
-  '--query-gpu=name,memory.total,memory.free',
-  '--format=csv,noheader,nounits',
-];
+export const NVIDIA_SMI_ARGS: readonly string[] = ['--query-gpu=name,memory.total,memory.free', '--format=csv,noheader,nounits'];
 
 /**
  * Lists NVIDIA GPUs with `nvidia-smi`. Resolves with an empty list when `nvidia-smi` is missing or fails,

@@ -7,9 +7,17 @@ import { readImageSource } from './read-image-source.js';
 /** Byte strings around the formats' signatures, so the header parsers see near-valid input, not only noise. */
 const bytes = fc.oneof(
   fc.uint8Array({ maxLength: 256 }),
-  fc.tuple(fc.constantFrom(pngHeader(1, 1).subarray(0, 16), new Uint8Array([0xff, 0xd8, 0xff]), new Uint8Array([...Buffer.from('RIFF\0\0\0\0WEBPVP8')]), new Uint8Array([...Buffer.from('GIF89a')])), fc.uint8Array({ maxLength: 64 })).map(
-    ([head, tail]) => new Uint8Array([...head, ...tail]),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom(
+        pngHeader(1, 1).subarray(0, 16),
+        new Uint8Array([0xff, 0xd8, 0xff]),
+        new Uint8Array([...Buffer.from('RIFF\0\0\0\0WEBPVP8')]),
+        new Uint8Array([...Buffer.from('GIF89a')]),
+      ),
+      fc.uint8Array({ maxLength: 64 }),
+    )
+    .map(([head, tail]) => new Uint8Array([...head, ...tail])),
   fc.tuple(fc.nat(), fc.nat()).map(([w, h]) => pngHeader(w, h)),
 );
 const source = fc.oneof(

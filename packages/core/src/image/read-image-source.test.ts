@@ -180,7 +180,9 @@ describe('readImageSource: http(s)', () => {
       url = error.source;
       messages.add(error.message.replace(`(${url})`, '(URL)'));
     }
-    expect([...messages]).toEqual(['The image (URL) could not be fetched. It was refused, could not be reached, or did not answer with an image within the size and time limits. Send the image as a data: URL.']);
+    expect([...messages]).toEqual([
+      'The image (URL) could not be fetched. It was refused, could not be reached, or did not answer with an image within the size and time limits. Send the image as a data: URL.',
+    ]);
   });
 
   it('stops an endless body at the limit instead of buffering it', async () => {
@@ -192,7 +194,7 @@ describe('readImageSource: http(s)', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
   });
 
-  it('refuses remote URLs without a fetch, and passes on the caller\'s abort', async () => {
+  it("refuses remote URLs without a fetch, and passes on the caller's abort", async () => {
     await refused(`http://127.0.0.1:${port}/cat.png`, {}, 'remote-not-allowed');
     const controller = new AbortController();
     const reading = readImageSource(`http://127.0.0.1:${port}/slow`, { ...open(), signal: controller.signal });

@@ -67,7 +67,11 @@ export function describeImageSource(source: ImageSource): string {
  *
  * @throws InvalidImageError (`empty`, `too-large`, `not-an-image`, `too-many-pixels`).
  */
-export function checkImageBytes(bytes: Uint8Array, options: Pick<ReadImageSourceOptions, 'maxBytes' | 'maxPixels'> = {}, source = describeImageSource(bytes)): ImageBytes {
+export function checkImageBytes(
+  bytes: Uint8Array,
+  options: Pick<ReadImageSourceOptions, 'maxBytes' | 'maxPixels'> = {},
+  source = describeImageSource(bytes),
+): ImageBytes {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   if (bytes.byteLength === 0) throw new InvalidImageError({ source, reason: 'empty', detail: 'is empty' });
@@ -100,8 +104,7 @@ async function readLocalFile(path: string, source: string, options: ReadImageSou
     if (!PathNotAllowedError.isInstance(error)) throw error;
     throw new InvalidImageError({ source, reason: 'files-not-allowed', detail: 'is outside the folders images may be read from' }, { cause: error });
   }
-  const unreadable = (cause?: unknown): InvalidImageError =>
-    new InvalidImageError({ source, reason: 'unreadable', detail: 'cannot be read' }, { cause });
+  const unreadable = (cause?: unknown): InvalidImageError => new InvalidImageError({ source, reason: 'unreadable', detail: 'cannot be read' }, { cause });
   const handle = await open(real, 'r').catch((cause: unknown) => {
     throw unreadable(cause);
   });
@@ -135,7 +138,8 @@ export async function readImageSource(source: ImageSource, options: ReadImageSou
   if (/^data:/i.test(source)) {
     bytes = decodeDataUrl(source, maxBytes);
   } else if (/^https?:/i.test(source)) {
-    if (!options.fetch) throw new InvalidImageError({ source: described, reason: 'remote-not-allowed', detail: 'is an http(s) URL, and remote images are not fetched here' });
+    if (!options.fetch)
+      throw new InvalidImageError({ source: described, reason: 'remote-not-allowed', detail: 'is an http(s) URL, and remote images are not fetched here' });
     bytes = await readRemoteImage(source, { fetch: options.fetch, maxBytes, timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal, described });
   } else if (/^file:/i.test(source)) {
     let path: string;

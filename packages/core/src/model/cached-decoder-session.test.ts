@@ -28,9 +28,22 @@ function recordingModel(axes = 1) {
     backend,
     vocabSize: VOCAB,
     cacheLayers: 1,
-    preparePrompt: axes === 1 ? undefined : (prompt: PromptBatch) => ({ positions: Array.from({ length: axes }, (_, a) => prompt.attentionMask.map((row) => row.map((_m, t) => 10 * a + t))), state: undefined }),
+    preparePrompt:
+      axes === 1
+        ? undefined
+        : (prompt: PromptBatch) => ({
+            positions: Array.from({ length: axes }, (_, a) => prompt.attentionMask.map((row) => row.map((_m, t) => 10 * a + t))),
+            state: undefined,
+          }),
     async forward(input: DecoderForwardInput) {
-      calls.push({ ids: input.inputIds.map((r) => [...r]), positions: input.positions.map((a) => a.map((r) => [...r])), start: input.start, maskShape: [...input.mask.shape], logits: input.logits, phase: input.phase });
+      calls.push({
+        ids: input.inputIds.map((r) => [...r]),
+        positions: input.positions.map((a) => a.map((r) => [...r])),
+        start: input.start,
+        maskShape: [...input.mask.shape],
+        logits: input.logits,
+        phase: input.phase,
+      });
       const batch = input.inputIds.length;
       const seq = input.inputIds[0].length;
       const ids = backend.tensor(Float32Array.from(input.inputIds.flat()), [batch, 1, seq, 1]);
@@ -55,7 +68,16 @@ function recordingModel(axes = 1) {
   return { backend, model, calls };
 }
 
-const PROMPT: PromptBatch = { inputIds: [[0, 0, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7]], attentionMask: [[0, 0, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 1, 1]] };
+const PROMPT: PromptBatch = {
+  inputIds: [
+    [0, 0, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 5, 6, 7],
+  ],
+  attentionMask: [
+    [0, 0, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 1, 1, 1],
+  ],
+};
 
 describe('CachedDecoderSession', () => {
   it('prefills in chunks: same logits as one pass, masks of chunk x (past + chunk), logits only from the last chunk', async () => {
@@ -99,7 +121,11 @@ describe('CachedDecoderSession', () => {
     (await session.prefill()).dispose();
     (await session.step([1, 1])).dispose();
     // axis 2 holds 20 + t: its largest real position is 26, so every axis continues at 27
-    expect(calls.at(-1)?.positions).toEqual([[[27], [27]], [[27], [27]], [[27], [27]]]);
+    expect(calls.at(-1)?.positions).toEqual([
+      [[27], [27]],
+      [[27], [27]],
+      [[27], [27]],
+    ]);
     session.dispose();
   });
 

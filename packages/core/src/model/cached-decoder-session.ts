@@ -50,7 +50,8 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     options: CachedDecoderSessionOptions = {},
   ) {
     const chunk = options.prefillChunkSize ?? DEFAULT_PREFILL_CHUNK_SIZE;
-    if (!Number.isInteger(chunk) || chunk < 1) throw new InvalidGenerationOptionsError({ option: 'prefillChunkSize', expected: 'an integer >= 1', value: chunk });
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new InvalidGenerationOptionsError({ option: 'prefillChunkSize', expected: 'an integer >= 1', value: chunk });
     const length = prompt.inputIds[0]?.length ?? 0;
     if (options.contextLength !== undefined && length > options.contextLength) {
       throw new ContextLengthExceededError({ promptTokens: length, contextLength: options.contextLength });
@@ -82,17 +83,21 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   async step(tokens: readonly number[]): Promise<Tensor> {
     if (!this.started) throw new DecoderSessionError({ problem: 'step() was called before prefill()' });
     if (this.disposed) throw new DecoderSessionError({ problem: 'step() was called after dispose()' });
-    if (tokens.length !== this.batchSize) throw new DecoderSessionError({ problem: `step() needs ${this.batchSize} tokens (one per row), got ${tokens.length}` });
+    if (tokens.length !== this.batchSize)
+      throw new DecoderSessionError({ problem: `step() needs ${this.batchSize} tokens (one per row), got ${tokens.length}` });
     const row = this.nextPositions.map((p) => [p]);
     this.nextPositions = this.nextPositions.map((p) => p + 1);
     for (const r of this.mask) r.push(1);
-    const logits = (await this.forward({
-      inputIds: tokens.map((t) => [t]),
-      positions: Array.from({ length: this.axes }, () => row),
-      start: this.mask[0].length - 1,
-      logits: 'last',
-      phase: 'decode',
-    }, this.mask)) as Tensor; // defined: forward throws when a 'last' pass returns nothing
+    const logits = (await this.forward(
+      {
+        inputIds: tokens.map((t) => [t]),
+        positions: Array.from({ length: this.axes }, () => row),
+        start: this.mask[0].length - 1,
+        logits: 'last',
+        phase: 'decode',
+      },
+      this.mask,
+    )) as Tensor; // defined: forward throws when a 'last' pass returns nothing
     const b = this.model.backend;
     const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
     logits.dispose();
@@ -136,13 +141,16 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
         const end = Math.min(length, start + this.chunkSize);
         const logits: LogitsSelection = select === 'all' ? 'all' : end === length ? 'last' : 'none';
         const rows = end === length ? this.mask : this.mask.map((row) => row.slice(0, end));
-        const out = await this.forward({
-          inputIds: this.prompt.inputIds.map((row) => row.slice(start, end)),
-          positions: positions.map((axis) => axis.map((row) => row.slice(start, end))),
-          start,
-          logits,
-          phase: 'prefill',
-        }, rows);
+        const out = await this.forward(
+          {
+            inputIds: this.prompt.inputIds.map((row) => row.slice(start, end)),
+            positions: positions.map((axis) => axis.map((row) => row.slice(start, end))),
+            start,
+            logits,
+            phase: 'prefill',
+          },
+          rows,
+        );
         if (out) parts.push(out);
       }
       result = parts.length === 1 ? parts[0] : b.scope(() => b.concat(parts, 1));
@@ -153,7 +161,10 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   }
 
   /** One forward pass over the new positions, with the cache's mask for `rows` (`[batch][cached + new]`). */
-  private async forward(input: Omit<DecoderForwardInput<State>, 'mask' | 'cache' | 'state'>, rows: readonly (readonly number[])[]): Promise<Tensor | undefined> {
+  private async forward(
+    input: Omit<DecoderForwardInput<State>, 'mask' | 'cache' | 'state'>,
+    rows: readonly (readonly number[])[],
+  ): Promise<Tensor | undefined> {
     const seq = input.inputIds[0]?.length ?? 0;
     const mask = this.cache.attentionMask(rows, seq);
     try {

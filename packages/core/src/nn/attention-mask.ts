@@ -37,7 +37,8 @@ export function buildAttentionMask(
   const values = new Float32Array(batch * queryLen * keyLen);
   for (let b = 0; b < batch; b++) {
     const row = attentionMask[b];
-    if (row.length !== rowLen) throw new BackendError('buildAttentionMask', `attention mask rows differ in length (${row.length} vs ${rowLen}); pad every row to one length`);
+    if (row.length !== rowLen)
+      throw new BackendError('buildAttentionMask', `attention mask rows differ in length (${row.length} vs ${rowLen}); pad every row to one length`);
     for (let i = 0; i < queryLen; i++) {
       const base = (b * queryLen + i) * keyLen;
       for (let j = 0; j < keyLen; j++) {

@@ -38,14 +38,26 @@ function withFakeSequenceBuffers(log: BufferLog): Backend {
         log.viewLengths.push(appendOptions?.viewLength);
         const after = length + values.shape[axis];
         const viewLength = appendOptions?.viewLength ?? after;
-        if (after > capacity || !Number.isInteger(viewLength) || viewLength < after || viewLength > capacity) throw new BackendError('SequenceBuffer.append', `out of range: ${after}, ${viewLength}, ${capacity}`);
+        if (after > capacity || !Number.isInteger(viewLength) || viewLength < after || viewLength > capacity)
+          throw new BackendError('SequenceBuffer.append', `out of range: ${after}, ${viewLength}, ${capacity}`);
         const next = ref.scope(() => (filled ? ref.concat([filled, values], axis) : ref.mul(values, 1)));
         ref.keep(next);
         filled?.dispose();
         filled = next;
         length = after;
         if (viewLength === after) return ref.mul(next, 1);
-        return ref.scope(() => ref.concat([next, ref.fill(next.shape.map((d, i) => (i === axis ? viewLength - after : d)), 0)], axis));
+        return ref.scope(() =>
+          ref.concat(
+            [
+              next,
+              ref.fill(
+                next.shape.map((d, i) => (i === axis ? viewLength - after : d)),
+                0,
+              ),
+            ],
+            axis,
+          ),
+        );
       },
       dispose() {
         filled?.dispose();

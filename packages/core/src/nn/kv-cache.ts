@@ -105,7 +105,10 @@ export class KVCache {
     const total = rows[0]?.length ?? 0;
     // a cache without layers (a model with no attention yet) holds nothing to check against
     if (this.numLayers > 0 && total !== this.length + queryLength) {
-      throw new BackendError('KVCache.attentionMask', `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`);
+      throw new BackendError(
+        'KVCache.attentionMask',
+        `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`,
+      );
     }
     return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.padded(total, queryLength) });
   }
@@ -173,7 +176,14 @@ export class KVCache {
       if (prev) {
         // the old positions, copied once (without the padded tail of the previous view)
         const size = prev.shape.map((d, i) => (i === axis ? cached : d));
-        const real = prev.shape[axis] === cached ? prev : this.backend.slice(prev, size.map(() => 0), size);
+        const real =
+          prev.shape[axis] === cached
+            ? prev
+            : this.backend.slice(
+                prev,
+                size.map(() => 0),
+                size,
+              );
         grown.append(real).dispose();
         if (real !== prev) real.dispose();
       }

@@ -39,12 +39,7 @@ export function ropeTables(
 }
 
 /** Uploads cos/sin tables made by {@link ropeTables} as `[batch, seq, pairs]` tensors for {@link Backend.rope}. */
-export function ropeTensors(
-  backend: Backend,
-  tables: { cos: Float32Array; sin: Float32Array },
-  batch: number,
-  seq: number,
-): { cos: Tensor; sin: Tensor } {
+export function ropeTensors(backend: Backend, tables: { cos: Float32Array; sin: Float32Array }, batch: number, seq: number): { cos: Tensor; sin: Tensor } {
   const pairs = tables.cos.length / (batch * seq);
   return {
     cos: backend.tensor(tables.cos, [batch, seq, pairs]),

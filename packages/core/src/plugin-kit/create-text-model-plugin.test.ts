@@ -49,7 +49,14 @@ const createToyPlugin = () =>
       if (!parsed.success) throw new InvalidConfigError({ source, issues: [{ path: 'hidden', expected: 'a positive integer', found: 'something else' }] });
       return parsed.data;
     },
-    estimateMemory: (config, storage) => ({ storage, parameters: config.hidden, weightBytes: 4 * config.hidden, runtimeBytes: 0, contextLength: 1, totalBytes: 4 * config.hidden }),
+    estimateMemory: (config, storage) => ({
+      storage,
+      parameters: config.hidden,
+      weightBytes: 4 * config.hidden,
+      runtimeBytes: 0,
+      contextLength: 1,
+      totalBytes: 4 * config.hidden,
+    }),
     load: async ({ backend: b, modelDir, options, storage, onProgress, validatePath }) => {
       expect(storage).toBe('float32');
       const { model, close } = await loadCheckpointModel(b, modelDir, { keepOpen: true, onProgress, validatePath }, async (weights) => {
@@ -72,16 +79,22 @@ async function modelFolder(name: string, files: { tokenizer?: boolean; tensors?:
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'toy', architectures: ['ToyForCausalLM'], hidden: 4 }));
   const tensors = files.tensors ?? { table: [1, 2, 3, 4] };
-  const host = Object.fromEntries(Object.entries(tensors).map(([n, v]) => [n, { dtype: 'F32' as const, shape: [v.length], bytes: new Uint8Array(Float32Array.from(v).buffer) }]));
+  const host = Object.fromEntries(
+    Object.entries(tensors).map(([n, v]) => [n, { dtype: 'F32' as const, shape: [v.length], bytes: new Uint8Array(Float32Array.from(v).buffer) }]),
+  );
   await writeSafetensors(join(dir, 'model.safetensors'), host);
-  if (files.tokenizer !== false) for (const file of ['tokenizer.json', 'tokenizer_config.json']) await copyFile(join(QWEN3_TOKENIZER_DIR, file), join(dir, file));
+  if (files.tokenizer !== false)
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) await copyFile(join(QWEN3_TOKENIZER_DIR, file), join(dir, file));
   return dir;
 }
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'pio-plugin-kit-'));
   await mkdir(join(root, 'toy-plugin', 'src'), { recursive: true });
-  await writeFile(join(root, 'toy-plugin', 'package.json'), JSON.stringify({ name: 'pio-plugin-toy', version: '1.2.3', keywords: ['pio-plugin'], pio: MANIFEST }));
+  await writeFile(
+    join(root, 'toy-plugin', 'package.json'),
+    JSON.stringify({ name: 'pio-plugin-toy', version: '1.2.3', keywords: ['pio-plugin'], pio: MANIFEST }),
+  );
   moduleUrl = pathToFileURL(join(root, 'toy-plugin', 'src', 'index.ts')).href;
   backend = createReferenceBackend();
 });
@@ -93,7 +106,16 @@ afterAll(async () => {
 describe('readPluginMetadata', () => {
   it("reads the nearest package.json's pio manifest and the package version, the one source of the metadata", () => {
     const { name, description, architectures, modelTypes, modalities, license } = MANIFEST;
-    expect(readPluginMetadata(moduleUrl)).toEqual({ name, version: '1.2.3', description, architectures, modelTypes, modalities, license, requiredTrust: 'sandboxed' });
+    expect(readPluginMetadata(moduleUrl)).toEqual({
+      name,
+      version: '1.2.3',
+      description,
+      architectures,
+      modelTypes,
+      modalities,
+      license,
+      requiredTrust: 'sandboxed',
+    });
   });
 
   it('refuses a module with no plugin package above it', () => {
@@ -107,7 +129,14 @@ describe('createTextModelPlugin', () => {
     expect(a).not.toBe(createToyPlugin());
     expect(a.metadata).toMatchObject({ name: 'toy', version: '1.2.3', description: 'The toy model, from its manifest.' });
     expect(a.specificationVersion).toBe('v1');
-    const bad = createTextModelPlugin({ module: moduleUrl, optionsSchema: z.object({ n: z.number() }), parseConfig: () => ({}), estimateMemory: () => ({}) as never, load: () => Promise.reject(new Error('unused')), infer: () => Promise.reject(new Error('unused')) });
+    const bad = createTextModelPlugin({
+      module: moduleUrl,
+      optionsSchema: z.object({ n: z.number() }),
+      parseConfig: () => ({}),
+      estimateMemory: () => ({}) as never,
+      load: () => Promise.reject(new Error('unused')),
+      infer: () => Promise.reject(new Error('unused')),
+    });
     expect(() => bad({ n: 'x' } as never)).toThrow(InvalidConfigError);
   });
 
@@ -126,10 +155,20 @@ describe('createTextModelPlugin', () => {
     const plugin = createToyPlugin();
     const notLoaded = (e: unknown) => PluginStateError.isInstance(e);
     await expect(plugin.loadModel({ modelPath: root })).rejects.toSatisfy((e) => PluginStateError.isInstance(e) && /initialize/.test((e as Error).message));
-    for (const call of [() => plugin.infer({ inputIds: [[1]] }), () => plugin.generate({ inputIds: [[1]] }), () => plugin.generateText('hi'), () => plugin.chatCompletion({ messages: [] })]) {
+    for (const call of [
+      () => plugin.infer({ inputIds: [[1]] }),
+      () => plugin.generate({ inputIds: [[1]] }),
+      () => plugin.generateText('hi'),
+      () => plugin.chatCompletion({ messages: [] }),
+    ]) {
       await expect(call()).rejects.toSatisfy(notLoaded);
     }
-    for (const stream of [plugin.streamText('hi'), plugin.streamGenerate({ inputIds: [[1]] }), plugin.streamChatCompletion({ messages: [] }), ...plugin.streamBatch([{ kind: 'text', prompt: 'hi' }])]) {
+    for (const stream of [
+      plugin.streamText('hi'),
+      plugin.streamGenerate({ inputIds: [[1]] }),
+      plugin.streamChatCompletion({ messages: [] }),
+      ...plugin.streamBatch([{ kind: 'text', prompt: 'hi' }]),
+    ]) {
       await expect(stream[Symbol.asyncIterator]().next()).rejects.toSatisfy(notLoaded);
     }
     expect(() => plugin.tokenize('hi')).toThrow(PluginStateError);
@@ -187,7 +226,10 @@ describe('loadCheckpointModel', () => {
     });
     await expect(incomplete).rejects.toSatisfy((e) => WeightLoadError.isInstance(e));
     expect(taken[1].isDisposed).toBe(true);
-    const { model, report } = await loadCheckpointModel(backend, dir, { unused: (names) => names.filter((n) => n === 'extra') }, async (weights) => ({ weight: await weights.take('table'), dispose() {} }));
+    const { model, report } = await loadCheckpointModel(backend, dir, { unused: (names) => names.filter((n) => n === 'extra') }, async (weights) => ({
+      weight: await weights.take('table'),
+      dispose() {},
+    }));
     expect(report.unused).toEqual(['extra']);
     model.weight.dispose();
   });

@@ -32,7 +32,10 @@ export type BoundPluginMethods<Methods> = {
 };
 
 /** A plugin made by {@link createTextModelPlugin}: the text plugin contract, the loaded model, and the plugin's own methods. */
-export type TextModelPlugin<Model, Methods = Record<never, never>, Estimate extends MemoryEstimate = MemoryEstimate> = Omit<TextModelPluginInterface, 'estimateMemory'> &
+export type TextModelPlugin<Model, Methods = Record<never, never>, Estimate extends MemoryEstimate = MemoryEstimate> = Omit<
+  TextModelPluginInterface,
+  'estimateMemory'
+> &
   Required<Pick<TextModelPluginInterface, 'streamBatch'>> & {
     /** The loaded model, for advanced use (sessions, raw forward); `undefined` before `loadModel`. */
     readonly model: Model | undefined;
@@ -60,7 +63,9 @@ export function createTextModelPlugin<
   Extras = undefined,
   Methods extends PluginMethods<Model> = Record<never, never>,
   Estimate extends MemoryEstimate = MemoryEstimate,
->(definition: TextModelPluginDefinition<OptionsSchema, Config, Model, Extras, Methods, Estimate>): TextModelPluginFactory<OptionsSchema, Model, Methods, Estimate> {
+>(
+  definition: TextModelPluginDefinition<OptionsSchema, Config, Model, Extras, Methods, Estimate>,
+): TextModelPluginFactory<OptionsSchema, Model, Methods, Estimate> {
   return (options) => {
     const metadata = readPluginMetadata(definition.module);
     const parsed = parseWithSchema(definition.optionsSchema, options ?? {}, { source: `options of the ${metadata.name} plugin` }) as z.output<OptionsSchema>;
@@ -111,7 +116,8 @@ class KitTextModelPlugin<
   supportsConfig(config: unknown): boolean {
     if (typeof config !== 'object' || config === null) return false;
     const { model_type: type, architectures } = config as { model_type?: unknown; architectures?: unknown };
-    const named = this.metadata.modelTypes.includes(type as string) || (Array.isArray(architectures) && architectures.some((a) => this.metadata.architectures.includes(a)));
+    const named =
+      this.metadata.modelTypes.includes(type as string) || (Array.isArray(architectures) && architectures.some((a) => this.metadata.architectures.includes(a)));
     if (!named) return false;
     try {
       this.definition.parseConfig(config, 'config.json');

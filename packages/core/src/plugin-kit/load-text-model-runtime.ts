@@ -8,7 +8,10 @@ import { loadTokenizer } from '../text/load-tokenizer.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 
 /** Model-specific hooks of the text and chat surface (see `createTextModelRuntime`). */
-export type TextModelHooks<Extras> = Pick<TextModelRuntimeOptions<Extras>, 'prepareInput' | 'extrasOf' | 'combineExtras' | 'createOutputParser' | 'toolCallGrammar' | 'templateVariables'>;
+export type TextModelHooks<Extras> = Pick<
+  TextModelRuntimeOptions<Extras>,
+  'prepareInput' | 'extrasOf' | 'combineExtras' | 'createOutputParser' | 'toolCallGrammar' | 'templateVariables'
+>;
 
 /** Options of {@link loadTextModelRuntime}. */
 export interface LoadTextModelRuntimeOptions<Extras> {

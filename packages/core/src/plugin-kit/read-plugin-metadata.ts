@@ -26,7 +26,17 @@ export function readPluginMetadata(moduleUrl: string | URL): ModelPluginMetadata
       if (json.pio !== undefined) {
         const { manifest, version } = parsePluginPackageJson(json, manifestPath, { requireKeyword: true })!;
         const { name, description, architectures, modelTypes, modalities, license, requiredTrust, homepage } = manifest;
-        const metadata = modelPluginMetadataSchema.parse({ name, version, description, architectures, modelTypes, modalities, license, requiredTrust, homepage });
+        const metadata = modelPluginMetadataSchema.parse({
+          name,
+          version,
+          description,
+          architectures,
+          modelTypes,
+          modalities,
+          license,
+          requiredTrust,
+          homepage,
+        });
         cache.set(manifestPath, metadata);
         return metadata;
       }

@@ -107,7 +107,14 @@ export async function runActivation(
 
   try {
     await plugin.initialize({ backend, validatePath, fetch: ctx.fetchFor(level), limits: { maxVisionPixels: ctx.limits.maxVisionPixels } });
-    await plugin.loadModel({ modelPath, storage: settings.storage, ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }), ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }), onProgress: options.onProgress, signal });
+    await plugin.loadModel({
+      modelPath,
+      storage: settings.storage,
+      ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
+      ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
+      onProgress: options.onProgress,
+      signal,
+    });
     throwIfAborted(signal, pluginName);
   } catch (error) {
     try {

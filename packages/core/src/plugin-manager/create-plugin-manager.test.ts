@@ -46,7 +46,15 @@ describe('a plugin package installed in node_modules', () => {
     const discovered = await manager.discoverPlugins();
     expect(discovered.plugins.map((p) => p.packageDir)).toEqual([packageDir]);
     expect(manager.listPlugins()).toMatchObject([
-      { name: `echo-${_layout}`, packageName: '@acme/pio-echo', origin: 'discovered', trustLevel: 'sandboxed', state: 'inactive', active: false, codeLoaded: false },
+      {
+        name: `echo-${_layout}`,
+        packageName: '@acme/pio-echo',
+        origin: 'discovered',
+        trustLevel: 'sandboxed',
+        state: 'inactive',
+        active: false,
+        codeLoaded: false,
+      },
     ]);
     expect(fakeCalls(`echo-${_layout}`)).toEqual([]); // discovery imports no code
 
@@ -99,7 +107,9 @@ describe('a plugin package installed in node_modules', () => {
       const error = await manager.activatePlugin('echo-paths', { modelPath }).catch((e: unknown) => e);
       expect(PathNotAllowedError.isInstance(error)).toBe(true);
     }
-    const symlinked = (await manager.activatePlugin('echo-paths', { modelPath: join(project, 'models', 'sneaky') }).catch((e: unknown) => e)) as PathNotAllowedError;
+    const symlinked = (await manager
+      .activatePlugin('echo-paths', { modelPath: join(project, 'models', 'sneaky') })
+      .catch((e: unknown) => e)) as PathNotAllowedError;
     expect(symlinked.resolvedPath).toBe(outsideModel);
     // ".." is refused even when the path would land inside the root, relative paths included
     await writeEchoModel(join(project, 'models', 'ok'));

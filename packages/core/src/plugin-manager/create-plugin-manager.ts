@@ -161,7 +161,16 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     if (other) return other; // one object, one model: the checks of activatePlugin refuse a different one
     const { spare } = registration;
     registration.spare = undefined;
-    const entry: PluginEntry = { ...registration, modelId, spare, state: 'inactive', activation: undefined, active: undefined, deactivation: undefined, executions: new Set() };
+    const entry: PluginEntry = {
+      ...registration,
+      modelId,
+      spare,
+      state: 'inactive',
+      activation: undefined,
+      active: undefined,
+      deactivation: undefined,
+      executions: new Set(),
+    };
     models.set(modelId, entry);
     return entry;
   };
@@ -337,11 +346,13 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     async deactivatePlugin(name) {
       const model = models.get(name);
       const targets = model ? [model] : (lookup(name), modelsOf(name));
-      const results = await Promise.all(targets.map(async (entry) => {
-        const done = await deactivate(entry);
-        forget(entry);
-        return done;
-      }));
+      const results = await Promise.all(
+        targets.map(async (entry) => {
+          const done = await deactivate(entry);
+          forget(entry);
+          return done;
+        }),
+      );
       return results.includes(true);
     },
 

@@ -154,7 +154,10 @@ describe('loadPluginsFromDirectory', () => {
     expect(result.plugins.map((p) => p.manifest.name).sort()).toEqual(['echo', 'inner']);
     const refused = result.errors.find((e) => PathNotAllowedError.isInstance(e));
     expect(refused).toMatchObject({ path: join(dir, 'linked'), reason: 'outside-roots' });
-    const messages = result.errors.filter((e) => !PathNotAllowedError.isInstance(e)).map((e) => e.message).sort();
+    const messages = result.errors
+      .filter((e) => !PathNotAllowedError.isInstance(e))
+      .map((e) => e.message)
+      .sort();
     expect(messages).toEqual([
       `Invalid PIO plugin manifest in ${join(dir, 'empty', 'package.json')}:\n  - (root): expected a package.json file, found nothing (ENOENT)\n` +
         'Fix the "pio" field of the package.json (see PluginManifest in @pio/core).',

@@ -92,7 +92,8 @@ export class ExecutionQueue {
   runBatched<M>(member: M, policy: BatchPolicy<M>, ticket: QueueTicket): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { signal, pluginName } = ticket;
-      const aborted = () => new ExecutionAbortedError({ pluginName, operation: 'execution', reason: 'while waiting for a free slot' }, { cause: signal?.reason });
+      const aborted = () =>
+        new ExecutionAbortedError({ pluginName, operation: 'execution', reason: 'while waiting for a free slot' }, { cause: signal?.reason });
       if (signal?.aborted) return reject(aborted());
       const run = policy.run as (payloads: unknown[]) => Promise<void>;
       const entry: Entry = { payload: member, ticket, onAbort: () => undefined, resolve, reject };

@@ -13,11 +13,7 @@ import type { PluginInfo } from './plugin-manager.js';
  *
  * @throws PathNotAllowedError, ConfigFileError, InvalidConfigError from reading config.json.
  */
-export async function findPluginForModel(
-  entries: readonly PluginEntry[],
-  modelPath: string,
-  ctx: ManagerContext,
-): Promise<PluginInfo | undefined> {
+export async function findPluginForModel(entries: readonly PluginEntry[], modelPath: string, ctx: ManagerContext): Promise<PluginInfo | undefined> {
   const config = await readModelConfig(modelPath, { validatePath: ctx.validatorFor('verified') });
   const architectures = config.architectures ?? [];
   let best: { entry: PluginEntry; score: number } | undefined;

@@ -19,9 +19,7 @@ export async function loadPluginFactory(pkg: PluginPackage, options: ResolvePlug
     module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>;
   } catch (error) {
     if (PioError.isInstance(error)) throw error;
-    const hint = modulePath.endsWith('.ts')
-      ? ' This is a TypeScript source: build the package, or run under a TypeScript loader (vitest, tsx).'
-      : '';
+    const hint = modulePath.endsWith('.ts') ? ' This is a TypeScript source: build the package, or run under a TypeScript loader (vitest, tsx).' : '';
     throw new PluginLoadError(
       { pluginName, modulePath, reason: `importing it failed: ${(error as Error).message ?? String(error)}.${hint}` },
       { cause: error },

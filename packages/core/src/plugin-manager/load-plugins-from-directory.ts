@@ -19,13 +19,14 @@ export async function loadPluginsFromDirectory(dir: string): Promise<DiscoveryRe
     entries = await readdir(root, { withFileTypes: true });
   } catch (error) {
     throw new InvalidManifestError(
-      { manifestPath: root, issues: [{ path: '', expected: 'a folder of plugin packages', found: `nothing readable (${(error as NodeJS.ErrnoException).code})` }] },
+      {
+        manifestPath: root,
+        issues: [{ path: '', expected: 'a folder of plugin packages', found: `nothing readable (${(error as NodeJS.ErrnoException).code})` }],
+      },
       { cause: error },
     );
   }
-  const candidates = entries
-    .filter((e) => !e.name.startsWith('.') && (e.isDirectory() || e.isSymbolicLink()))
-    .map((e) => join(root, e.name));
+  const candidates = entries.filter((e) => !e.name.startsWith('.') && (e.isDirectory() || e.isSymbolicLink())).map((e) => join(root, e.name));
   // a symlinked subfolder pointing out of the folder is refused, like any path leaving its root
   const guard = createPathGuard({ allowedRoots: [root] });
   const dirs: string[] = [];

@@ -20,7 +20,11 @@ const packageJsonSchema = z.looseObject({
  * @throws InvalidManifestError when the manifest is missing or invalid.
  * @throws IncompatibleSpecVersionError when the manifest declares another plugin spec version.
  */
-export function parsePluginPackageJson(json: unknown, manifestPath: string, options: { requireKeyword?: boolean } = {}): Omit<PluginPackage, 'packageDir'> | undefined {
+export function parsePluginPackageJson(
+  json: unknown,
+  manifestPath: string,
+  options: { requireKeyword?: boolean } = {},
+): Omit<PluginPackage, 'packageDir'> | undefined {
   const keywords = (json as { keywords?: unknown }).keywords;
   const marked = Array.isArray(keywords) && keywords.includes(PLUGIN_PACKAGE_KEYWORD);
   if (!marked && !options.requireKeyword) return undefined;
@@ -28,7 +32,12 @@ export function parsePluginPackageJson(json: unknown, manifestPath: string, opti
 
   const pkg = packageJsonSchema.safeParse(json);
   const issues = pkg.success ? [] : toConfigIssues(pkg.error.issues, json);
-  if (!marked) issues.push({ path: 'keywords', expected: `an array containing "${PLUGIN_PACKAGE_KEYWORD}"`, found: keywords === undefined ? 'nothing (missing)' : 'no such keyword' });
+  if (!marked)
+    issues.push({
+      path: 'keywords',
+      expected: `an array containing "${PLUGIN_PACKAGE_KEYWORD}"`,
+      found: keywords === undefined ? 'nothing (missing)' : 'no such keyword',
+    });
   const pio = (json as { pio?: unknown }).pio;
   const manifest = pluginManifestSchema.safeParse(pio);
   if (pio === undefined) issues.push({ path: 'pio', expected: 'a PIO plugin manifest object', found: 'nothing (missing)' });

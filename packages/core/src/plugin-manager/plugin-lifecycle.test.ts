@@ -60,9 +60,7 @@ describe('plugin lifecycle', () => {
     const { manager, log } = await setup();
     const error = await rejection(manager.executePlugin('fake', 'hi'));
     expect(PluginStateError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(
-      'Plugin "fake" is inactive: only active plugins can execute. Call activatePlugin(name, { modelPath }) first.',
-    );
+    expect((error as Error).message).toBe('Plugin "fake" is inactive: only active plugins can execute. Call activatePlugin(name, { modelPath }) first.');
     expect(log.calls).toEqual([]);
   });
 
@@ -199,7 +197,7 @@ describe('execution limits', () => {
     expect(ExecutionTimeoutError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe(
       'Execution of plugin "fake" took longer than 20 ms and was aborted. Ask for fewer new tokens, or raise the timeout ' +
-        '(limits.timeoutMs or the call\'s timeoutMs).',
+        "(limits.timeoutMs or the call's timeoutMs).",
     );
     const signal = log.generateOptions[0].signal!;
     expect(signal.aborted).toBe(true);

@@ -160,11 +160,7 @@ export interface PluginManager {
    * factory is called once to read its metadata (that instance serves the first activation). A plugin object is
    * reused by every activation (re-initialized after `cleanup`); a factory gives a fresh instance each time.
    */
-  registerPlugin(
-    plugin: ModelPluginInterface | PluginFactory,
-    manifest?: ModelPluginMetadataInput,
-    options?: RegisterPluginOptions,
-  ): Promise<PluginInfo>;
+  registerPlugin(plugin: ModelPluginInterface | PluginFactory, manifest?: ModelPluginMetadataInput, options?: RegisterPluginOptions): Promise<PluginInfo>;
   /** Every registered plugin with its state (active while it runs any model). */
   listPlugins(): PluginInfo[];
   /** Every loaded or loading model, by id. */

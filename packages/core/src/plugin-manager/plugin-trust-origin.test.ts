@@ -21,7 +21,12 @@ describe('plugin trust comes from where a package is installed, not from its nam
     await installPnpm(project, { packageName: '@pio/plugin-pnpm', name: 'pnpm' });
     const m = manager(project);
     await m.discoverPlugins();
-    expect(m.listPlugins().map((p) => [p.name, p.trustLevel]).sort()).toEqual([
+    expect(
+      m
+        .listPlugins()
+        .map((p) => [p.name, p.trustLevel])
+        .sort(),
+    ).toEqual([
       ['plain', 'verified'],
       ['pnpm', 'verified'],
     ]);
@@ -56,7 +61,12 @@ describe('plugin trust comes from where a package is installed, not from its nam
     const project = await tempProject();
     const elsewhere = join(project, 'downloads');
     await writeFakePluginPackage(join(elsewhere, 'mine'), { packageName: 'my-plugin', name: 'mine' });
-    const m = createPluginManager({ cwd: project, searchPaths: [elsewhere], backend: createFakeBackend(), trustPolicy: { packages: { 'my-plugin': 'verified' } } });
+    const m = createPluginManager({
+      cwd: project,
+      searchPaths: [elsewhere],
+      backend: createFakeBackend(),
+      trustPolicy: { packages: { 'my-plugin': 'verified' } },
+    });
     await m.discoverPlugins();
     expect(m.listPlugins()).toMatchObject([{ name: 'mine', trustLevel: 'verified' }]);
   });

@@ -44,8 +44,6 @@ export async function resolvePluginEntry(pkg: PluginPackage, options: ResolvePlu
   }
   throw new PluginLoadError({
     pluginName: pkg.manifest.name,
-    reason:
-      `none of ${order.map((p) => `"${p}"`).join(', ')} exists in ${pkg.packageDir}. ` +
-      `Build the package (e.g. \`pnpm build\`) or reinstall it.`,
+    reason: `none of ${order.map((p) => `"${p}"`).join(', ')} exists in ${pkg.packageDir}. ` + `Build the package (e.g. \`pnpm build\`) or reinstall it.`,
   });
 }

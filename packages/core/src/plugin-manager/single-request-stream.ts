@@ -6,7 +6,11 @@ import type { BatchGenerationRequest, ChatCompletionDelta, TextModelPluginInterf
  * reports no finish reason or usage, so a streamed prompt ends with `length` when it produced `maxNewTokens` tokens,
  * else `stop`, and its prompt tokens are counted with `tokenize`.
  */
-export async function* singleRequestStream(plugin: TextModelPluginInterface, entry: BatchGenerationRequest, streamed: boolean): AsyncGenerator<ChatCompletionDelta> {
+export async function* singleRequestStream(
+  plugin: TextModelPluginInterface,
+  entry: BatchGenerationRequest,
+  streamed: boolean,
+): AsyncGenerator<ChatCompletionDelta> {
   if (entry.kind === 'chat') {
     if (streamed) return yield* plugin.streamChatCompletion(entry.request);
     const result = await plugin.chatCompletion(entry.request);
@@ -24,7 +28,12 @@ export async function* singleRequestStream(plugin: TextModelPluginInterface, ent
   const options = entry.options ?? {};
   if (!streamed) {
     const result = await plugin.generateText(entry.prompt, options);
-    yield { ...(result.text ? { content: result.text } : {}), ...(result.logprobs ? { logprobs: result.logprobs } : {}), finishReason: result.finishReason, usage: result.usage };
+    yield {
+      ...(result.text ? { content: result.text } : {}),
+      ...(result.logprobs ? { logprobs: result.logprobs } : {}),
+      finishReason: result.finishReason,
+      usage: result.usage,
+    };
     return;
   }
   let tokens = 0;

@@ -25,7 +25,8 @@ beforeAll(async () => {
   model = await writeEchoModel(join(project, 'm'), { model_type: 'fake', architectures: ['FakeForCausalLM'] });
 });
 
-const promptOf = (request: BatchGenerationRequest): string => (request.kind === 'text' ? String(request.prompt) : String(request.request.messages.at(-1)?.content));
+const promptOf = (request: BatchGenerationRequest): string =>
+  request.kind === 'text' ? String(request.prompt) : String(request.request.messages.at(-1)?.content);
 const optionsOf = (request: BatchGenerationRequest): GenerateTextOptions => (request.kind === 'text' ? (request.options ?? {}) : request.request);
 
 /** A fake text plugin with `streamBatch`: each row yields `maxNewTokens` (default 3) words, one per 5 ms, until its signal fires. */

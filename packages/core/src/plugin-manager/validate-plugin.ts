@@ -17,11 +17,7 @@ const METHODS = ['initialize', 'supportsConfig', 'estimateMemory', 'loadModel', 
  * @throws IncompatibleSpecVersionError when `specificationVersion` differs from {@link PLUGIN_SPEC_VERSION}.
  * @throws PluginLoadError for anything else.
  */
-export function validatePlugin(
-  value: unknown,
-  label: string,
-  expectedName?: string,
-): { plugin: ModelPluginInterface; metadata: ModelPluginMetadata } {
+export function validatePlugin(value: unknown, label: string, expectedName?: string): { plugin: ModelPluginInterface; metadata: ModelPluginMetadata } {
   if (value === null || typeof value !== 'object') {
     throw new PluginLoadError({ pluginName: label, reason: `the factory returned ${value === null ? 'null' : typeof value}, not a plugin object.` });
   }
@@ -35,9 +31,7 @@ export function validatePlugin(
   }
   const metadata = modelPluginMetadataSchema.safeParse(plugin.metadata);
   if (!metadata.success) {
-    const lines = toConfigIssues(metadata.error.issues, plugin.metadata, 'metadata').map(
-      (i) => `${i.path}: expected ${i.expected}, found ${i.found}`,
-    );
+    const lines = toConfigIssues(metadata.error.issues, plugin.metadata, 'metadata').map((i) => `${i.path}: expected ${i.expected}, found ${i.found}`);
     throw new PluginLoadError({ pluginName: label, reason: `its metadata is invalid: ${lines.join('; ')}.` }, { cause: metadata.error });
   }
   const missing = METHODS.filter((name) => typeof plugin[name] !== 'function');

@@ -5,11 +5,9 @@ import { modelPluginMetadataSchema } from './plugin-metadata.js';
 export const PLUGIN_PACKAGE_KEYWORD = 'pio-plugin';
 
 /** A path relative to the package folder, starting with `./`, with no `..` segment. */
-const modulePathSchema = z
-  .string()
-  .refine((s) => s.startsWith('./') && s.length > 2 && !s.split(/[\\/]/).includes('..'), {
-    message: 'a path inside the package starting with "./" (no ".." segments)',
-  });
+const modulePathSchema = z.string().refine((s) => s.startsWith('./') && s.length > 2 && !s.split(/[\\/]/).includes('..'), {
+  message: 'a path inside the package starting with "./" (no ".." segments)',
+});
 
 /**
  * zod schema of the `pio` field of a plugin package's package.json: the plugin's static description, read at

@@ -41,7 +41,16 @@ describe('createNetworkFetch', () => {
   it('refuses loopback, metadata and private IP literals before connecting', async () => {
     const fetch = createNetworkFetch();
     const before = hits;
-    for (const url of [`http://127.0.0.1:${port}/x`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:1/', 'http://[::ffff:127.0.0.1]:1/', 'http://0x7f.1:1/', 'http://2130706433:1/', 'http://10.0.0.1/', 'http://[fe80::1]/']) {
+    for (const url of [
+      `http://127.0.0.1:${port}/x`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:1/',
+      'http://[::ffff:127.0.0.1]:1/',
+      'http://0x7f.1:1/',
+      'http://2130706433:1/',
+      'http://10.0.0.1/',
+      'http://[fe80::1]/',
+    ]) {
       const error = await refusal(fetch(url));
       expect(error.reason).toBe('private-address');
     }

@@ -60,24 +60,26 @@ export function createNetworkFetch(options: NetworkFetchOptions = {}): typeof fe
 
   const hostAllowed = (host: string): boolean => allowPrivate || allowedHosts.has(host.toLowerCase());
 
-  const pinnedLookup = (url: string): LookupFunction => (hostname, lookupOptions, callback) => {
-    resolveHost(hostname).then(
-      (addresses) => {
-        const usable = hostAllowed(hostname) ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
-        const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
-        const matching = family ? usable.filter((a) => a.family === family) : usable;
-        if (matching.length === 0) {
-          const reason = addresses.length === 0 ? 'unresolvable' : 'private-address';
-          const error = new NetworkAddressNotAllowedError({ url, reason, address: addresses[0]?.address });
-          callback(error as unknown as NodeJS.ErrnoException, '', 0);
-          return;
-        }
-        if (lookupOptions.all) callback(null, matching);
-        else callback(null, matching[0].address, matching[0].family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, '', 0),
-    );
-  };
+  const pinnedLookup =
+    (url: string): LookupFunction =>
+    (hostname, lookupOptions, callback) => {
+      resolveHost(hostname).then(
+        (addresses) => {
+          const usable = hostAllowed(hostname) ? addresses : addresses.filter((a) => !isPrivateAddress(a.address));
+          const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
+          const matching = family ? usable.filter((a) => a.family === family) : usable;
+          if (matching.length === 0) {
+            const reason = addresses.length === 0 ? 'unresolvable' : 'private-address';
+            const error = new NetworkAddressNotAllowedError({ url, reason, address: addresses[0]?.address });
+            callback(error as unknown as NodeJS.ErrnoException, '', 0);
+            return;
+          }
+          if (lookupOptions.all) callback(null, matching);
+          else callback(null, matching[0].address, matching[0].family);
+        },
+        (error: NodeJS.ErrnoException) => callback(error, '', 0),
+      );
+    };
 
   const once = (url: URL, init: RequestInit | undefined): Promise<IncomingMessage> => {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {

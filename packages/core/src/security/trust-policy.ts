@@ -9,11 +9,9 @@ import { coreInstallationRoot, coreWorkspacePackagesDir, isInstalledUnder } from
 const trustLevelSchema = z.enum(TRUST_LEVELS as [TrustLevel, ...TrustLevel[]]);
 
 /** An npm package name, or a scope pattern such as `@pio/*`, or `*` for every package. */
-const packagePatternSchema = z
-  .string()
-  .refine((s) => /^(\*|(@[a-z0-9][a-z0-9._~-]*\/)?([a-z0-9][a-z0-9._~-]*|\*))$/.test(s), {
-    message: 'a package name, "@scope/*" or "*"',
-  });
+const packagePatternSchema = z.string().refine((s) => /^(\*|(@[a-z0-9][a-z0-9._~-]*\/)?([a-z0-9][a-z0-9._~-]*|\*))$/.test(s), {
+  message: 'a package name, "@scope/*" or "*"',
+});
 
 /** zod schema of {@link TrustPolicyOptions}. */
 export const trustPolicyOptionsSchema = z.strictObject({

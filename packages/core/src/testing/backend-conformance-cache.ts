@@ -50,7 +50,13 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
       keys.push(k);
       latents.push(latent);
       const full = backend.scope(() => {
-        const a = cache.update(0, { k: backend.tensor(Float32Array.from(k.data), k.shape), v: backend.tensor(Float32Array.from(k.data, (x) => -x), k.shape) });
+        const a = cache.update(0, {
+          k: backend.tensor(Float32Array.from(k.data), k.shape),
+          v: backend.tensor(
+            Float32Array.from(k.data, (x) => -x),
+            k.shape,
+          ),
+        });
         const b = cache.update(1, { latent: backend.tensor(Float32Array.from(latent.data), latent.shape) }, 1);
         const q = backend.tensor(Float32Array.from(query.data), query.shape);
         return { k: backend.mul(a.k, 1), v: backend.mul(a.v, 1), latent: backend.mul(b.latent, 1), attended: backend.attention(q, a.k, a.v, { scale: 0.5 }) };
@@ -179,8 +185,14 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
         expect([...a.v.shape], 'padded values').toEqual([2, 2, keyLength, 4]);
         const q = backend.tensor(Float32Array.from(query.data), query.shape);
         const mask = buildAttentionMask(backend, rows, n, { keyLength });
-        const allKeys = backend.concat(keys.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)), 2);
-        const allValues = backend.concat(values.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)), 2);
+        const allKeys = backend.concat(
+          keys.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)),
+          2,
+        );
+        const allValues = backend.concat(
+          values.map((x) => backend.tensor(Float32Array.from(x.data), x.shape)),
+          2,
+        );
         return [
           backend.attention(q, a.k, a.v, { scale: 0.5, mask }),
           backend.attention(q, allKeys, allValues, { scale: 0.5, mask: buildAttentionMask(backend, rows, n) }),

@@ -106,7 +106,8 @@ export function createConformanceRegistry(
       ids.add(id);
       const reason = skip[id];
       const own = caseTolerance[id];
-      const title = reason !== undefined ? `${id} (skipped: ${reason})` : own ? `${id} (abs ${own.tolerance.abs} + rel ${own.tolerance.rel}: ${own.reason})` : id;
+      const title =
+        reason !== undefined ? `${id} (skipped: ${reason})` : own ? `${id} (abs ${own.tolerance.abs} + rel ${own.tolerance.rel}: ${own.reason})` : id;
       it.skipIf(reason !== undefined)(title, () => fn(makeContext(id)));
     },
   };

@@ -79,7 +79,14 @@ export function registerCreationTests(reg: ConformanceRegistry): void {
     reg.test(`creation/weight-${dtype.toLowerCase()}`, async ({ backend, track, expectValues }) => {
       const host = { dtype, shape: [cases.length], bytes: u16Bytes(cases.map((c) => c[0])) };
       const w = track(backend.weight(host, { name: `test.${dtype}` }));
-      await expectValues(w, nd(cases.map((c) => c[1]), [cases.length]), { exact: true, dtype: 'float32' });
+      await expectValues(
+        w,
+        nd(
+          cases.map((c) => c[1]),
+          [cases.length],
+        ),
+        { exact: true, dtype: 'float32' },
+      );
     });
   }
 

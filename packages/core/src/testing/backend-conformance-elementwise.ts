@@ -37,10 +37,19 @@ export function registerElementwiseTests(reg: ConformanceRegistry): void {
       // Denominators kept away from 0 so `div` is well conditioned.
       const positive = (x: ReturnType<typeof randomNd>) => mapNd(x, (v) => Math.fround(Math.sign(v || 1) * (0.5 + Math.abs(v))));
       const cases: Array<[readonly number[], readonly number[]]> = [
-        [[3, 5, 7], [3, 5, 7]], // same shape
-        [[3, 1, 7], [5, 1]], // both sides broadcast
+        [
+          [3, 5, 7],
+          [3, 5, 7],
+        ], // same shape
+        [
+          [3, 1, 7],
+          [5, 1],
+        ], // both sides broadcast
         [[3, 5, 7], [7]], // trailing vector
-        [[1, 5, 1], [3, 1, 7]],
+        [
+          [1, 5, 1],
+          [3, 1, 7],
+        ],
         [[4], []], // rank-0 tensor
       ];
       for (const [sa, sb] of cases) {
@@ -50,16 +59,32 @@ export function registerElementwiseTests(reg: ConformanceRegistry): void {
         await expectValues(out, zip(a, b, f), { label: `${name} ${sa} x ${sb}` });
       }
       const a = randomNd(rng, [2, 3], -2, 2);
-      await expectValues(track(binary(backend, name, upload(a), 1.5)), mapNd(a, (v) => f(v, 1.5)), { label: `${name} number` });
+      await expectValues(
+        track(binary(backend, name, upload(a), 1.5)),
+        mapNd(a, (v) => f(v, 1.5)),
+        { label: `${name} number` },
+      );
     });
   }
 
   reg.test('elementwise/int32-add-sub-mul', async ({ backend, track, upload, expectValues }) => {
     const a = nd([1, -2, 3, 40], [2, 2]);
     const b = nd([5, 6], [2]);
-    await expectValues(track(backend.add(upload(a, 'int32'), upload(b, 'int32'))), zip(a, b, (x, y) => x + y), { exact: true, dtype: 'int32' });
-    await expectValues(track(backend.sub(upload(a, 'int32'), upload(b, 'int32'))), zip(a, b, (x, y) => x - y), { exact: true, dtype: 'int32' });
-    await expectValues(track(backend.mul(upload(a, 'int32'), upload(b, 'int32'))), zip(a, b, (x, y) => x * y), { exact: true, dtype: 'int32' });
+    await expectValues(
+      track(backend.add(upload(a, 'int32'), upload(b, 'int32'))),
+      zip(a, b, (x, y) => x + y),
+      { exact: true, dtype: 'int32' },
+    );
+    await expectValues(
+      track(backend.sub(upload(a, 'int32'), upload(b, 'int32'))),
+      zip(a, b, (x, y) => x - y),
+      { exact: true, dtype: 'int32' },
+    );
+    await expectValues(
+      track(backend.mul(upload(a, 'int32'), upload(b, 'int32'))),
+      zip(a, b, (x, y) => x * y),
+      { exact: true, dtype: 'int32' },
+    );
   });
 
   reg.test('elementwise/non-contiguous-inputs', async ({ backend, track, rng, upload, expectValues }) => {
@@ -87,12 +112,18 @@ export function registerElementwiseTests(reg: ConformanceRegistry): void {
   reg.test('elementwise/gelu-tanh', async ({ backend, track, rng, upload, expectValues }) => {
     const x = randomNd(rng, [5, 7], -5, 5);
     const c = Math.sqrt(2 / Math.PI);
-    await expectValues(track(backend.gelu(upload(x), 'tanh')), mapNd(x, (v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)))));
+    await expectValues(
+      track(backend.gelu(upload(x), 'tanh')),
+      mapNd(x, (v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v ** 3)))),
+    );
   });
 
   reg.test('elementwise/gelu-erf', async ({ backend, track, rng, upload, expectValues }) => {
     const x = randomNd(rng, [5, 7], -5, 5);
-    await expectValues(track(backend.gelu(upload(x), 'erf')), mapNd(x, (v) => 0.5 * v * (1 + erfByQuadrature(v / Math.SQRT2))));
+    await expectValues(
+      track(backend.gelu(upload(x), 'erf')),
+      mapNd(x, (v) => 0.5 * v * (1 + erfByQuadrature(v / Math.SQRT2))),
+    );
   });
 
   reg.test('elementwise/where', async ({ backend, track, rng, upload, expectValues }) => {

@@ -69,7 +69,11 @@ export function registerLinalgTests(reg: ConformanceRegistry): void {
     const viaMatmul = track(backend.matmul(upload(x), upload(w), { transposeB: true }));
     await expectValues(viaMatmul, expected, { label: 'matmul' });
     const x2 = randomNd(rng, [6]);
-    await expectValues(track(backend.linear(upload(x2), wt)), { shape: [5], data: matmulNd({ shape: [1, 6], data: x2.data }, transposeNd(w, [1, 0])).data }, { label: 'rank 1' });
+    await expectValues(
+      track(backend.linear(upload(x2), wt)),
+      { shape: [5], data: matmulNd({ shape: [1, 6], data: x2.data }, transposeNd(w, [1, 0])).data },
+      { label: 'rank 1' },
+    );
   });
 
   reg.test('linalg/linear-bf16-weight', async ({ backend, track, rng, upload, expectValues }) => {

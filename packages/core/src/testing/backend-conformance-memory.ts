@@ -128,8 +128,18 @@ export function registerMemoryTests(reg: ConformanceRegistry): void {
   });
 
   reg.test('memory/ops-in-scope-leak-nothing', ({ backend, track }) => {
-    const x = track(backend.tensor(Float32Array.from({ length: 24 }, (_, i) => i / 7 - 1), [2, 3, 4]));
-    const w = track(backend.tensor(Float32Array.from({ length: 20 }, (_, i) => i / 9), [5, 4]));
+    const x = track(
+      backend.tensor(
+        Float32Array.from({ length: 24 }, (_, i) => i / 7 - 1),
+        [2, 3, 4],
+      ),
+    );
+    const w = track(
+      backend.tensor(
+        Float32Array.from({ length: 20 }, (_, i) => i / 9),
+        [5, 4],
+      ),
+    );
     const before = backend.memory();
     backend.scope(() => {
       const h = backend.linear(x, w);

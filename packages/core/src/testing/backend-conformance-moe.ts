@@ -34,7 +34,11 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
   reg.test('moe/route-experts-bias-chooses', async (ctx) => {
     // scores 0.9, 0.2, 0.6, 0.5; the bias lifts expert 1 above expert 2 for the choice only.
     const r = await route(ctx, nd([1, 4], [0.9, 0.2, 0.6, 0.5].map(logit)), {
-      topK: 2, scoring: 'sigmoid', bias: nd([4], [0, 0.5, 0, 0]), normalize: true, scale: 2,
+      topK: 2,
+      scoring: 'sigmoid',
+      bias: nd([4], [0, 0.5, 0, 0]),
+      normalize: true,
+      scale: 2,
     });
     expect(r.experts).toEqual([0, 1]);
     expect(r.weights[0]).toBeCloseTo((0.9 / 1.1) * 2, 5);
@@ -143,6 +147,8 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
     expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), track(backend.fill([5, 6], 1)), ids));
     expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), w, track(backend.fill([3, 2], 0))));
     // an expert index out of range, uploaded from the host
-    expectBackendError('expertMatmul', () => backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), w, track(backend.tensor(Int32Array.from([0, 1, 2, 4, 3, 0]), [3, 2], 'int32'))));
+    expectBackendError('expertMatmul', () =>
+      backend.expertMatmul(track(backend.fill([3, 1, 6], 1)), w, track(backend.tensor(Int32Array.from([0, 1, 2, 4, 3, 0]), [3, 2], 'int32'))),
+    );
   });
 }

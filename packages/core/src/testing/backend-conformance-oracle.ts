@@ -85,7 +85,10 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
 /** Element of `a` read at output index `idx` under broadcasting. */
 export function atBroadcast(a: Nd, idx: readonly number[]): number {
   const offset = idx.length - a.shape.length;
-  return at(a, a.shape.map((d, i) => (d === 1 ? 0 : idx[offset + i])));
+  return at(
+    a,
+    a.shape.map((d, i) => (d === 1 ? 0 : idx[offset + i])),
+  );
 }
 
 /** `f(a, b)` elementwise with broadcasting. */

@@ -17,7 +17,13 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
   reg.test('shape/transpose', async ({ backend, track, rng, upload, expectValues }) => {
     const x = randomNd(rng, [3, 5, 7]);
     const t = upload(x);
-    for (const perm of [[0, 1, 2], [2, 0, 1], [1, 0, 2], [0, 2, 1], [2, 1, 0]]) {
+    for (const perm of [
+      [0, 1, 2],
+      [2, 0, 1],
+      [1, 0, 2],
+      [0, 2, 1],
+      [2, 1, 0],
+    ]) {
       await expectValues(track(backend.transpose(t, perm)), transposeNd(x, perm), { exact: true, label: `perm ${perm}` });
     }
     const y = randomNd(rng, [2, 3, 1, 4]);
@@ -51,13 +57,21 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
     const x = randomNd(rng, [3, 5, 7]);
     const t = upload(x);
     const s = track(backend.slice(t, [1, 0, 2], [2, -1, 3]));
-    await expectValues(s, build([2, 5, 3], ([i, j, k]) => at(x, [i + 1, j, k + 2])), { exact: true });
+    await expectValues(
+      s,
+      build([2, 5, 3], ([i, j, k]) => at(x, [i + 1, j, k + 2])),
+      { exact: true },
+    );
     const last = track(backend.slice(t, [2, 4, 6], [1, 1, 1]));
     await expectValues(last, nd([at(x, [2, 4, 6])], [1, 1, 1]), { exact: true });
     // Slice of a transposed result.
     const tr = track(backend.transpose(t, [2, 1, 0])); // [7, 5, 3]
     const st = track(backend.slice(tr, [3, 1, 0], [-1, 2, 2]));
-    await expectValues(st, build([4, 2, 2], ([i, j, k]) => at(x, [k, j + 1, i + 3])), { exact: true });
+    await expectValues(
+      st,
+      build([4, 2, 2], ([i, j, k]) => at(x, [k, j + 1, i + 3])),
+      { exact: true },
+    );
   });
 
   reg.test('shape/gather', async ({ backend, track, rng, upload, expectValues }) => {
@@ -66,15 +80,31 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
     const idx = nd([3, 0, 3, 1, 2, 2], [2, 3]);
     const ids = upload(idx, 'int32');
     const g0 = track(backend.gather(t, ids, 0));
-    await expectValues(g0, build([2, 3, 5, 3], ([a, b, j, k]) => at(x, [at(idx, [a, b]), j, k])), { exact: true });
+    await expectValues(
+      g0,
+      build([2, 3, 5, 3], ([a, b, j, k]) => at(x, [at(idx, [a, b]), j, k])),
+      { exact: true },
+    );
     const g0default = track(backend.gather(t, ids));
-    await expectValues(g0default, build([2, 3, 5, 3], ([a, b, j, k]) => at(x, [at(idx, [a, b]), j, k])), { exact: true });
+    await expectValues(
+      g0default,
+      build([2, 3, 5, 3], ([a, b, j, k]) => at(x, [at(idx, [a, b]), j, k])),
+      { exact: true },
+    );
     const ids1 = upload(nd([4, 0, 2], [3]), 'int32');
-    await expectValues(track(backend.gather(t, ids1, 1)), build([4, 3, 3], ([i, a, k]) => at(x, [i, [4, 0, 2][a], k])), { exact: true });
+    await expectValues(
+      track(backend.gather(t, ids1, 1)),
+      build([4, 3, 3], ([i, a, k]) => at(x, [i, [4, 0, 2][a], k])),
+      { exact: true },
+    );
     const ids2 = upload(nd([2, 2, 0, 1], [2, 2]), 'int32');
-    await expectValues(track(backend.gather(t, ids2, -1)), build([4, 5, 2, 2], ([i, j, a, b]) => at(x, [i, j, [2, 2, 0, 1][a * 2 + b]])), {
-      exact: true,
-    });
+    await expectValues(
+      track(backend.gather(t, ids2, -1)),
+      build([4, 5, 2, 2], ([i, j, a, b]) => at(x, [i, j, [2, 2, 0, 1][a * 2 + b]])),
+      {
+        exact: true,
+      },
+    );
     const table = nd([10, 11, 12, 20, 21, 22], [2, 3]);
     const gi = track(backend.gather(upload(table, 'int32'), upload(nd([1, 1, 0], [3]), 'int32'), 0));
     await expectValues(gi, nd([20, 21, 22, 20, 21, 22, 10, 11, 12], [3, 3]), { exact: true, dtype: 'int32' });
@@ -84,9 +114,13 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
     const table = randomNd(rng, [6, 4]);
     const w = track(backend.weight({ dtype: 'F32', shape: [6, 4], bytes: new Uint8Array(Float32Array.from(table.data).buffer) }, { role: 'embedding' }));
     const ids = nd([5, 0, 0, 3], [1, 4]);
-    await expectValues(track(backend.gather(w, upload(ids, 'int32'), 0)), build([1, 4, 4], ([, s, d]) => at(table, [at(ids, [0, s]), d])), {
-      exact: true,
-    });
+    await expectValues(
+      track(backend.gather(w, upload(ids, 'int32'), 0)),
+      build([1, 4, 4], ([, s, d]) => at(table, [at(ids, [0, s]), d])),
+      {
+        exact: true,
+      },
+    );
   });
 
   reg.test('shape/argmax-indices-feed-gather', async ({ backend, track, upload, expectValues }) => {

@@ -55,11 +55,7 @@ export interface BackendConformanceOptions {
  * });
  * ```
  */
-export function describeBackendConformance(
-  name: string,
-  createBackend: () => Backend | Promise<Backend>,
-  options: BackendConformanceOptions = {},
-): void {
+export function describeBackendConformance(name: string, createBackend: () => Backend | Promise<Backend>, options: BackendConformanceOptions = {}): void {
   const skip = options.skip ?? {};
   const tolerance = options.tolerance ?? DEFAULT_CONFORMANCE_TOLERANCE;
   describe(`backend conformance: ${name}`, () => {

@@ -11,16 +11,12 @@ import { loadChatTemplate } from './load-chat-template.js';
 type Case = { name: string; messages: ChatMessage[]; options: { tools?: ToolDefinition[]; enable_thinking?: boolean }; rendered: string };
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}/`, import.meta.url));
 const goldenCase = (name: string, caseName: string): Case =>
-  (JSON.parse(readFileSync(join(fixture(name), 'golden_text.json'), 'utf8')) as { chat_cases: Case[] }).chat_cases.find(
-    (c) => c.name === caseName,
-  )!;
+  (JSON.parse(readFileSync(join(fixture(name), 'golden_text.json'), 'utf8')) as { chat_cases: Case[] }).chat_cases.find((c) => c.name === caseName)!;
 
 /** The golden cases hold tool-call arguments as objects; OpenAI clients send them as JSON strings. */
 function withStringArguments(messages: ChatMessage[]): ChatMessage[] {
   return messages.map((m) =>
-    m.tool_calls
-      ? { ...m, tool_calls: m.tool_calls.map((c) => ({ ...c, function: { ...c.function, arguments: JSON.stringify(c.function.arguments) } })) }
-      : m,
+    m.tool_calls ? { ...m, tool_calls: m.tool_calls.map((c) => ({ ...c, function: { ...c.function, arguments: JSON.stringify(c.function.arguments) } })) } : m,
   );
 }
 
@@ -45,7 +41,13 @@ describe('chat templates with OpenAI-shaped messages', () => {
     const c = goldenCase('qwen3vl-tiny', 'image');
     const template = await loadChatTemplate(fixture('qwen3vl-tiny'));
     const messages: ChatMessage[] = [
-      { role: 'user', content: [{ type: 'image', image: new Uint8Array([1, 2, 3]) }, { type: 'text', text: 'Describe this image.' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'image', image: new Uint8Array([1, 2, 3]) },
+          { type: 'text', text: 'Describe this image.' },
+        ],
+      },
     ];
     expect(template.render({ messages, addGenerationPrompt: true })).toBe(c.rendered);
   });

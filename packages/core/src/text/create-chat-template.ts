@@ -25,10 +25,7 @@ export interface ChatTemplateOptions {
  *
  * @throws {@link ChatTemplateError} `syntax` when a template does not parse, `missing` when no template is given
  */
-export function createChatTemplate(
-  template: string | ReadonlyArray<{ name: string; template: string }>,
-  options: ChatTemplateOptions = {},
-): ChatTemplate {
+export function createChatTemplate(template: string | ReadonlyArray<{ name: string; template: string }>, options: ChatTemplateOptions = {}): ChatTemplate {
   const sourceName = options.sourceName;
   const list = typeof template === 'string' ? [{ name: 'default', template }] : template;
   const parsed = new Map<string, Template>();

@@ -12,11 +12,7 @@ import type { DecodeOptions, EncodeOptions, SpecialToken, Tokenizer } from './to
  * @param source - where the files came from, for error messages
  * @throws {@link TokenizerLoadError} (`unsupported`) when the library cannot build the tokenizer
  */
-export function createTokenizer(
-  tokenizerJson: Record<string, unknown>,
-  tokenizerConfig: Record<string, unknown> = {},
-  source = 'tokenizer.json',
-): Tokenizer {
+export function createTokenizer(tokenizerJson: Record<string, unknown>, tokenizerConfig: Record<string, unknown> = {}, source = 'tokenizer.json'): Tokenizer {
   let inner: HfTokenizer;
   try {
     inner = new HfTokenizer(tokenizerJson, tokenizerConfig);

@@ -53,8 +53,7 @@ function asTemplate(value: unknown): TemplateValue | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
     const list = value.filter(
-      (entry): entry is { name: string; template: string } =>
-        isJsonObject(entry) && typeof entry.name === 'string' && typeof entry.template === 'string',
+      (entry): entry is { name: string; template: string } => isJsonObject(entry) && typeof entry.name === 'string' && typeof entry.template === 'string',
     );
     return list.length > 0 ? list : undefined;
   }

@@ -33,9 +33,7 @@ describe('the real Qwen3 tokenizer', () => {
     expect(ids[0]).toBe(id('<|im_start|>'));
     expect(ids.at(-1)).toBe(id('<|im_end|>'));
     expect(ids).toEqual([id('<|im_start|>'), vocab.user, vocab[byteLevelKey('\n')], vocab.hi, id('<|im_end|>')]);
-    expect(tokenizer.encode('<|vision_start|><|image_pad|><|vision_end|>')).toEqual(
-      ['<|vision_start|>', '<|image_pad|>', '<|vision_end|>'].map(id),
-    );
+    expect(tokenizer.encode('<|vision_start|><|image_pad|><|vision_end|>')).toEqual(['<|vision_start|>', '<|image_pad|>', '<|vision_end|>'].map(id));
     expect(tokenizer.tokenToId('<think>')).toBe(id('<think>'));
     expect(tokenizer.isSpecialId(id('<|im_end|>'))).toBe(true);
     expect(tokenizer.isSpecialId(id('<think>'))).toBe(false);

@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { jsonSyntaxDetail } from '../config/json-syntax-detail.js';
 
 /** Outcome of {@link readJsonFile}: the parsed value, or why it could not be had. */
-export type JsonFileResult =
-  | { ok: true; value: unknown }
-  | { ok: false; reason: 'missing' | 'unreadable' | 'invalid-json'; detail: string; cause: unknown };
+export type JsonFileResult = { ok: true; value: unknown } | { ok: false; reason: 'missing' | 'unreadable' | 'invalid-json'; detail: string; cause: unknown };
 
 /** Options of {@link readJsonFile}. */
 export interface ReadJsonFileOptions {

@@ -26,8 +26,7 @@ export interface CheckpointIndex {
  * `validatePath`, which the file goes through first.
  */
 export async function readCheckpointIndex(path: string, validatePath?: (path: string) => Promise<string>): Promise<CheckpointIndex> {
-  const bad = (detail: string, cause?: unknown) =>
-    new CheckpointError({ path, problem: 'bad-index', file: path, detail }, { cause });
+  const bad = (detail: string, cause?: unknown) => new CheckpointError({ path, problem: 'bad-index', file: path, detail }, { cause });
   const real = validatePath ? await validatePath(path) : path;
   let text: string;
   try {

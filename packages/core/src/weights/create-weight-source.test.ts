@@ -25,7 +25,15 @@ function recordingBackend() {
   const weight = (host: HostTensor, options: WeightOptions = {}): Weight => {
     uploads.push({ host, options });
     const values = decodeHostTensor(host);
-    return { shape: host.shape, dtype: 'float32', storage: options.storage ?? 'float32', byteSize: values.length * 4, isDisposed: false, data: async () => values, dispose: () => undefined };
+    return {
+      shape: host.shape,
+      dtype: 'float32',
+      storage: options.storage ?? 'float32',
+      byteSize: values.length * 4,
+      isDisposed: false,
+      data: async () => values,
+      dispose: () => undefined,
+    };
   };
   return { backend: { weight } as unknown as Backend, uploads };
 }
@@ -160,7 +168,12 @@ describe('createWeightSource', () => {
     const source = createWeightSource(recordingBackend().backend, checkpoint, { rename: RENAME });
     const error = await source.take('layers.0.mlp.down_proj.weight', { role: 'linear', shape: [96, 64] }).catch((e: unknown) => e);
     expect(WeightShapeError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ tensor: 'layers.0.mlp.down_proj.weight', checkpointName: 'model.layers.0.mlp.down_proj.weight', expected: [96, 64], found: [64, 96] });
+    expect(error).toMatchObject({
+      tensor: 'layers.0.mlp.down_proj.weight',
+      checkpointName: 'model.layers.0.mlp.down_proj.weight',
+      expected: [96, 64],
+      found: [64, 96],
+    });
     await checkpoint.close();
   });
 
@@ -174,7 +187,9 @@ describe('createWeightSource', () => {
     expect(uploads.map((u) => u.options.storage)).toEqual(['int8', undefined, 'bfloat16']);
 
     const second = recordingBackend();
-    const perName = createWeightSource(second.backend, checkpoint, { storage: (name, role) => (name.includes('experts') ? 'int4' : role === 'plain' ? 'float16' : undefined) });
+    const perName = createWeightSource(second.backend, checkpoint, {
+      storage: (name, role) => (name.includes('experts') ? 'int4' : role === 'plain' ? 'float16' : undefined),
+    });
     await perName.take('model.layers.1.mlp.experts.3.gate_proj.weight', { role: 'linear' });
     await perName.take('model.norm.weight');
     await perName.take('lm_head.weight', { role: 'linear' });

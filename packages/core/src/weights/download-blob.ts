@@ -58,7 +58,10 @@ async function writeAt(handle: FileHandle, bytes: Uint8Array, position: number):
  * `.incomplete` file for the next attempt and rejects with the signal's reason.
  */
 export async function downloadBlob(job: BlobDownload): Promise<void> {
-  const existing = await stat(job.incompletePath).then((s) => s.size, () => -1);
+  const existing = await stat(job.incompletePath).then(
+    (s) => s.size,
+    () => -1,
+  );
   let written = existing > job.size ? 0 : Math.max(existing, 0);
   let hasher = newHasher(job);
   const handle = await open(job.incompletePath, existing >= 0 ? 'r+' : 'w');
@@ -79,7 +82,12 @@ export async function downloadBlob(job: BlobDownload): Promise<void> {
         for await (const chunk of body) {
           const bytes = chunk as Uint8Array;
           if (written + bytes.byteLength > job.size) {
-            throw new DownloadError({ repoId: job.repoId, file: job.file, problem: 'bad-response', detail: `the server sent more than the ${job.size} bytes published` });
+            throw new DownloadError({
+              repoId: job.repoId,
+              file: job.file,
+              problem: 'bad-response',
+              detail: `the server sent more than the ${job.size} bytes published`,
+            });
           }
           await writeAt(handle, bytes, written);
           hasher.update(bytes);

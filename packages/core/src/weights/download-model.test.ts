@@ -32,7 +32,11 @@ beforeAll(async () => {
   files = [
     { path: 'config.json', content: text('{"model_type": "tiny", "hidden_size": 100}\n'), lfs: false },
     { path: 'README.md', content: text('# tiny\n'), lfs: false },
-    { path: 'tokenizer.json', content: text(JSON.stringify({ model: { vocab: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`t${i}`, i])) } })), lfs: false },
+    {
+      path: 'tokenizer.json',
+      content: text(JSON.stringify({ model: { vocab: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`t${i}`, i])) } })),
+      lfs: false,
+    },
     { path: 'chat_template.jinja', content: text('{% for m in messages %}{{ m.content }}{% endfor %}'), lfs: false },
     { path: 'original/consolidated.safetensors', content: weights, lfs: true },
     { path: 'generation_config.json', content: text('{"do_sample": false}'), lfs: false },
@@ -57,7 +61,11 @@ beforeEach(async () => {
 const repoDir = () => join(cacheDir, 'models--pio-test--tiny-model');
 const modelBlob = () => join(repoDir(), 'blobs', hub.sha256('model.safetensors'));
 const download = (options: DownloadModelOptions = {}) => downloadModel(REPO, { hubUrl: hub.hubUrl, cacheDir, retryDelayMs: 0, ...options });
-const exists = (path: string) => lstat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('downloadModel against a local fake Hub', () => {
   it('writes the Hugging Face cache layout: blobs by hash, relative snapshot symlinks, refs/main', async () => {

@@ -37,7 +37,10 @@ function isSafeRepoPath(path: string): boolean {
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
-  return stat(path).then((s) => s.size, () => undefined);
+  return stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
 }
 
 /** Points the snapshot file at its blob with a relative symlink (a copy where symlinks are not allowed). */
@@ -76,16 +79,28 @@ export async function downloadModel(repoId: string, options: DownloadModelOption
   const revision = options.revision ?? 'main';
   if (!isSafeRepoPath(revision)) throw new DownloadError({ repoId, problem: 'not-found', detail: `"${revision}" is not a valid revision` });
   const repoDir = join(options.cacheDir ?? hfHubCacheDir(), hfRepoFolderName(repoId));
-  const select = typeof options.files === 'function' ? options.files : (path: string) => matchesFileGlob(path, (options.files as readonly string[] | undefined) ?? DEFAULT_MODEL_FILES);
+  const select =
+    typeof options.files === 'function'
+      ? options.files
+      : (path: string) => matchesFileGlob(path, (options.files as readonly string[] | undefined) ?? DEFAULT_MODEL_FILES);
 
   let commit: string;
   const entries: ListFileEntry[] = [];
   try {
-    commit = isCommitHash(revision) ? revision : (await modelInfo({ name: repoId, revision, hubUrl, fetch: signalFetch, accessToken, additionalFields: ['sha'] })).sha;
+    commit = isCommitHash(revision)
+      ? revision
+      : (await modelInfo({ name: repoId, revision, hubUrl, fetch: signalFetch, accessToken, additionalFields: ['sha'] })).sha;
     if (typeof commit !== 'string' || !isCommitHash(commit)) {
       throw new DownloadError({ repoId, problem: 'bad-response', detail: `the Hub gave no commit hash for revision "${revision}"` });
     }
-    for await (const entry of listFiles({ repo: { type: 'model', name: repoId }, revision: commit, recursive: true, hubUrl, fetch: signalFetch, accessToken })) {
+    for await (const entry of listFiles({
+      repo: { type: 'model', name: repoId },
+      revision: commit,
+      recursive: true,
+      hubUrl,
+      fetch: signalFetch,
+      accessToken,
+    })) {
       if (entry.type === 'file' && select(entry.path)) entries.push(entry);
     }
   } catch (error) {
@@ -113,7 +128,17 @@ export async function downloadModel(repoId: string, options: DownloadModelOption
     const blobPath = join(repoDir, 'blobs', hashValue);
     const pointerPath = join(snapshotDir, ...file.split('/'));
     const event = (type: DownloadProgress['type'], fileBytes: number, extra: Partial<DownloadProgress> = {}) =>
-      options.onProgress?.({ type, file, fileBytes, fileTotalBytes: size, bytes: doneBytes + fileBytes, totalBytes, filesDone, filesTotal: entries.length, ...extra });
+      options.onProgress?.({
+        type,
+        file,
+        fileBytes,
+        fileTotalBytes: size,
+        bytes: doneBytes + fileBytes,
+        totalBytes,
+        filesDone,
+        filesTotal: entries.length,
+        ...extra,
+      });
 
     const cached = (await sizeOf(blobPath)) === size;
     if (!cached) {

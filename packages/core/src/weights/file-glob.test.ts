@@ -13,8 +13,17 @@ describe('matchesFileGlob', () => {
   });
 
   it('selects configs, tokenizers, templates and weights at the top level by default', () => {
-    const picked = ['config.json', 'tokenizer.json', 'chat_template.jinja', 'model.safetensors', 'merges.txt', 'README.md', 'original/consolidated.safetensors', 'model.gguf', 'pytorch_model.bin']
-      .filter((path) => matchesFileGlob(path, DEFAULT_MODEL_FILES));
+    const picked = [
+      'config.json',
+      'tokenizer.json',
+      'chat_template.jinja',
+      'model.safetensors',
+      'merges.txt',
+      'README.md',
+      'original/consolidated.safetensors',
+      'model.gguf',
+      'pytorch_model.bin',
+    ].filter((path) => matchesFileGlob(path, DEFAULT_MODEL_FILES));
     expect(picked).toEqual(['config.json', 'tokenizer.json', 'chat_template.jinja', 'model.safetensors', 'merges.txt']);
   });
 });

@@ -13,7 +13,16 @@ export function problemOfStatus(status: number): DownloadProblem {
 export function toDownloadError(error: unknown, repoId: string, file?: string): unknown {
   if (PioError.isInstance(error)) return error;
   if (error instanceof HubApiError) {
-    return new DownloadError({ repoId, file, problem: problemOfStatus(error.statusCode), status: error.statusCode, detail: `the Hub answered HTTP ${error.statusCode} (${error.message})` }, { cause: error });
+    return new DownloadError(
+      {
+        repoId,
+        file,
+        problem: problemOfStatus(error.statusCode),
+        status: error.statusCode,
+        detail: `the Hub answered HTTP ${error.statusCode} (${error.message})`,
+      },
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
   return new DownloadError({ repoId, file, problem: 'http', detail: `the connection failed (${message})` }, { cause: error });

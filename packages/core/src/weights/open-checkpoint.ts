@@ -65,7 +65,12 @@ export async function openCheckpoint(modelDir: string, options: OpenCheckpointOp
         throw new CheckpointError({ path: dir, problem: 'missing-shard', file: shard, detail: `the index names shard "${shard}" outside the model folder` });
       }
       if (!(await exists(path))) {
-        throw new CheckpointError({ path: dir, problem: 'missing-shard', file: shard, detail: `shard "${shard}" listed in ${SAFETENSORS_INDEX_FILE} does not exist` });
+        throw new CheckpointError({
+          path: dir,
+          problem: 'missing-shard',
+          file: shard,
+          detail: `shard "${shard}" listed in ${SAFETENSORS_INDEX_FILE} does not exist`,
+        });
       }
       files.push(await openSafetensors(await guard(path)));
     }
@@ -75,7 +80,13 @@ export async function openCheckpoint(modelDir: string, options: OpenCheckpointOp
       for (const name of file.names()) {
         const other = holder.get(name);
         if (other !== undefined) {
-          throw new CheckpointError({ path: dir, problem: 'duplicate-tensor', tensor: name, file: shardNames[i], detail: `tensor "${name}" is stored in both "${other}" and "${shardNames[i]}"` });
+          throw new CheckpointError({
+            path: dir,
+            problem: 'duplicate-tensor',
+            tensor: name,
+            file: shardNames[i],
+            detail: `tensor "${name}" is stored in both "${other}" and "${shardNames[i]}"`,
+          });
         }
         holder.set(name, shardNames[i]);
       }
@@ -86,7 +97,13 @@ export async function openCheckpoint(modelDir: string, options: OpenCheckpointOp
       if (!file.has(name)) {
         const actual = holder.get(name);
         const where = actual === undefined ? 'no shard holds it' : `it is in "${actual}"`;
-        throw new CheckpointError({ path: dir, problem: 'tensor-not-in-shard', tensor: name, file: shard, detail: `the index maps "${name}" to "${shard}" but ${where}` });
+        throw new CheckpointError({
+          path: dir,
+          problem: 'tensor-not-in-shard',
+          tensor: name,
+          file: shard,
+          detail: `the index maps "${name}" to "${shard}" but ${where}`,
+        });
       }
       shardOf.set(name, file);
     }

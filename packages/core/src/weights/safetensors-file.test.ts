@@ -109,7 +109,11 @@ describe('openSafetensors rejects malformed files', () => {
   it('file shorter than the 8-byte prefix', () => expectProblem(new Uint8Array([1, 0, 0]), 'truncated-header'));
   it('header length past the end of the file', () => expectProblem(assemble(good(), data).subarray(0, 30), 'truncated-header'));
   it('header that is not JSON', () => expectProblem(assemble('{"a": {"dtype": "F32",', data), 'invalid-json'));
-  it('header that is not UTF-8', () => expectProblem(assemble('{"\udc80": 1}', new Uint8Array()).map((b, i) => (i === 10 ? 0xff : b)), 'invalid-json'));
+  it('header that is not UTF-8', () =>
+    expectProblem(
+      assemble('{"\udc80": 1}', new Uint8Array()).map((b, i) => (i === 10 ? 0xff : b)),
+      'invalid-json',
+    ));
   it('header that is a JSON array', () => expectProblem(assemble([1, 2], new Uint8Array()), 'invalid-json'));
   it('__metadata__ with a non-string value', () => expectProblem(assemble({ __metadata__: { format: 1 }, ...good() }, data), 'invalid-metadata'));
   it('entry that is not an object', () => expectProblem(assemble({ a: 3 }, new Uint8Array()), 'invalid-entry', 'a'));
@@ -124,12 +128,17 @@ describe('openSafetensors rejects malformed files', () => {
   it('overlapping tensors', () => expectProblem(assemble({ a: entry('F32', [2], [0, 8]), b: entry('F32', [2], [4, 12]) }, data), 'overlap', 'b'));
   it('a hole between tensors', () => expectProblem(assemble({ a: entry('F32', [1], [0, 4]), b: entry('F32', [1], [8, 12]) }, data), 'gap', 'b'));
   it('a first tensor not at offset 0', () => expectProblem(assemble({ a: entry('F32', [2], [4, 12]) }, data), 'gap', 'a'));
-  it('offsets past the end of the file', () => expectProblem(assemble({ a: entry('F32', [2], [0, 8]), b: entry('F32', [1000], [8, 4008]) }, data), 'truncated-data'));
+  it('offsets past the end of the file', () =>
+    expectProblem(assemble({ a: entry('F32', [2], [0, 8]), b: entry('F32', [1000], [8, 4008]) }, data), 'truncated-data'));
   it('a truncated data section', async () => {
     const full = assemble(good(), data);
     await expectProblem(full.subarray(0, full.byteLength - 1), 'truncated-data');
   });
   it('bytes after the last tensor', () => expectProblem(assemble(good(), f32(1, 2, 3, 4)), 'trailing-bytes'));
   it('a duplicated key (JSON keeps the last, leaving a hole)', () =>
-    expectProblem(assemble('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(1, 2)), 'gap', 'a'));
+    expectProblem(
+      assemble('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(1, 2)),
+      'gap',
+      'a',
+    ));
 });

@@ -47,7 +47,10 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw unreadable(code === 'ENOENT' || code === 'ENOTDIR' ? 'the weights file does not exist' : `the weights file cannot be opened (${code ?? 'error'})`, error);
+    throw unreadable(
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'the weights file does not exist' : `the weights file cannot be opened (${code ?? 'error'})`,
+      error,
+    );
   }
   try {
     const stats = await handle.stat();

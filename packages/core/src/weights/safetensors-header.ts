@@ -109,7 +109,8 @@ function checkLayout(entries: Map<string, SafetensorsEntry>, dataBytes: number, 
   const sorted = [...entries].sort(([, a], [, b]) => a.begin - b.begin || a.byteLength - b.byteLength);
   let expected = 0;
   for (const [name, entry] of sorted) {
-    if (entry.begin < expected) throw fail('overlap', `bytes [${entry.begin}, ${entry.begin + entry.byteLength}) overlap the previous tensor, which ends at ${expected}`, name);
+    if (entry.begin < expected)
+      throw fail('overlap', `bytes [${entry.begin}, ${entry.begin + entry.byteLength}) overlap the previous tensor, which ends at ${expected}`, name);
     if (entry.begin > expected) throw fail('gap', `bytes [${expected}, ${entry.begin}) before this tensor belong to no tensor`, name);
     expected = entry.begin + entry.byteLength;
   }

@@ -33,7 +33,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pio-streamed-'));
   const tensors: Record<string, HostTensor> = {};
   for (const [i, [name, [dtype, shape]]] of Object.entries(TENSORS).entries()) {
-    tensors[name] = encodeHostTensor(ramp(shape.reduce((a, b) => a * b, 1), i * 7), shape, dtype);
+    tensors[name] = encodeHostTensor(
+      ramp(
+        shape.reduce((a, b) => a * b, 1),
+        i * 7,
+      ),
+      shape,
+      dtype,
+    );
     expectedBytes.set(name, tensors[name].bytes);
   }
   await writeSafetensors(join(dir, 'model.safetensors'), tensors);
@@ -66,7 +73,15 @@ function streamingBackend() {
       finish() {
         expect(at).toBe(all.byteLength);
         received.set(name, all);
-        return { shape: host.shape, dtype: 'float32', storage: 'float32', byteSize: all.byteLength, isDisposed: false, data: async () => new Float32Array(0), dispose: () => undefined } as Weight;
+        return {
+          shape: host.shape,
+          dtype: 'float32',
+          storage: 'float32',
+          byteSize: all.byteLength,
+          isDisposed: false,
+          data: async () => new Float32Array(0),
+          dispose: () => undefined,
+        } as Weight;
       },
       abort: () => void aborted.push(name),
     };
@@ -147,7 +162,6 @@ describe('streamed weight loading', () => {
     const source = createWeightSource(backend, spy, { partBytes: PART_BYTES, signal: controller.signal });
     await expect(source.take('a.weight')).rejects.toThrow('stop');
     expect(aborted).toEqual(['a.weight']);
-
 
     const failing = Object.create(opened) as Checkpoint;
     failing.readRange = async (name, offset, target) => {

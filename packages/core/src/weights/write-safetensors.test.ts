@@ -21,8 +21,18 @@ const u16 = (bytes: Uint8Array) => [...new Uint16Array(bytes.slice().buffer)];
 describe('encodeHostTensor', () => {
   it('rounds float32 to F16 to nearest even, with subnormals and overflow (known IEEE bit patterns)', () => {
     const cases: Array<[number, number]> = [
-      [1, 0x3c00], [-2, 0xc000], [0.1, 0x2e66], [1 / 3, 0x3555], [65504, 0x7bff], [65520, 0x7c00], [-1e6, 0xfc00],
-      [2 ** -24, 0x0001], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.1, 0x2e66],
+      [1 / 3, 0x3555],
+      [65504, 0x7bff],
+      [65520, 0x7c00],
+      [-1e6, 0xfc00],
+      [2 ** -24, 0x0001],
+      [2 ** -25, 0x0000],
+      [3 * 2 ** -25, 0x0002],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
       [Infinity, 0x7c00],
     ];
     const host = encodeHostTensor(Float32Array.from(cases.map(([v]) => v)), [cases.length], 'F16');
@@ -32,8 +42,14 @@ describe('encodeHostTensor', () => {
 
   it('rounds float32 to BF16 to nearest even (known bit patterns)', () => {
     const cases: Array<[number, number]> = [
-      [1, 0x3f80], [-1, 0xbf80], [3.140625, 0x4049], [1 + 2 ** -8, 0x3f80], [1 + 3 * 2 ** -8, 0x3f82], [1 + 2 ** -8 + 2 ** -20, 0x3f81],
-      [0.1, 0x3dcd], [3.4e38, 0x7f80],
+      [1, 0x3f80],
+      [-1, 0xbf80],
+      [3.140625, 0x4049],
+      [1 + 2 ** -8, 0x3f80],
+      [1 + 3 * 2 ** -8, 0x3f82],
+      [1 + 2 ** -8 + 2 ** -20, 0x3f81],
+      [0.1, 0x3dcd],
+      [3.4e38, 0x7f80],
     ];
     const host = encodeHostTensor(Float32Array.from(cases.map(([v]) => v)), [2, 4], 'BF16');
     expect(host.shape).toEqual([2, 4]);
@@ -44,7 +60,12 @@ describe('encodeHostTensor', () => {
     expect([...encodeHostTensor(Int32Array.from([1, -1]), [2], 'I16').bytes]).toEqual([1, 0, 0xff, 0xff]);
     expect([...encodeHostTensor(Int32Array.from([-3]), [1], 'I64').bytes]).toEqual([0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     expect([...encodeHostTensor(Int32Array.from([0, 1]), [2], 'BOOL').bytes]).toEqual([0, 1]);
-    for (const [values, dtype] of [[[256], 'U8'], [[2], 'BOOL'], [[-129], 'I8'], [[0.5], 'I32']] as const) {
+    for (const [values, dtype] of [
+      [[256], 'U8'],
+      [[2], 'BOOL'],
+      [[-129], 'I8'],
+      [[0.5], 'I32'],
+    ] as const) {
       expect(() => encodeHostTensor(Float32Array.from(values), [1], dtype)).toThrow(SafetensorsFormatError);
     }
     const error = (() => {
@@ -62,7 +83,14 @@ describe('writeSafetensors', () => {
   it('round-trips every dtype and metadata, with an 8-byte padded header and aligned data', async () => {
     const dtypes: HostDType[] = ['F64', 'F32', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL'];
     const tensors = Object.fromEntries(
-      dtypes.map((dtype, i) => [`t.${dtype}`, encodeHostTensor(Float32Array.from({ length: 3 + i }, (_, j) => (j % 2)), [3 + i], dtype)]),
+      dtypes.map((dtype, i) => [
+        `t.${dtype}`,
+        encodeHostTensor(
+          Float32Array.from({ length: 3 + i }, (_, j) => j % 2),
+          [3 + i],
+          dtype,
+        ),
+      ]),
     );
     tensors.empty = encodeHostTensor(new Float32Array(0), [0, 4], 'F32');
     tensors.scalar = encodeHostTensor(Float32Array.from([7]), [], 'F32');

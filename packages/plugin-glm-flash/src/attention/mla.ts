@@ -61,13 +61,7 @@ export class MultiHeadLatentAttention extends Module {
   }
 
   /** Loads `${prefix}.{q_a_proj,q_a_layernorm,q_b_proj | q_proj, kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj}`. */
-  static async load(
-    backend: Backend,
-    source: WeightSource,
-    prefix: string,
-    config: GlmFlashConfig,
-    matrix: MatrixStorage,
-  ): Promise<MultiHeadLatentAttention> {
+  static async load(backend: Backend, source: WeightSource, prefix: string, config: GlmFlashConfig, matrix: MatrixStorage): Promise<MultiHeadLatentAttention> {
     const c = config;
     const heads = c.numAttentionHeads;
     const bias = c.attentionBias;
@@ -79,9 +73,21 @@ export class MultiHeadLatentAttention extends Module {
             norm: await RMSNorm.load(backend, source, `${prefix}.q_a_layernorm`, { dim: c.qLoraRank, eps: LORA_NORM_EPS }),
             b: await loadLinear(backend, source, `${prefix}.q_b_proj`, { inFeatures: c.qLoraRank, outFeatures: heads * c.qkHeadDim }, matrix),
           };
-    const kvA = await loadLinear(backend, source, `${prefix}.kv_a_proj_with_mqa`, { inFeatures: c.hiddenSize, outFeatures: c.kvLoraRank + c.qkRopeHeadDim, bias }, matrix);
+    const kvA = await loadLinear(
+      backend,
+      source,
+      `${prefix}.kv_a_proj_with_mqa`,
+      { inFeatures: c.hiddenSize, outFeatures: c.kvLoraRank + c.qkRopeHeadDim, bias },
+      matrix,
+    );
     const kvANorm = await RMSNorm.load(backend, source, `${prefix}.kv_a_layernorm`, { dim: c.kvLoraRank, eps: LORA_NORM_EPS });
-    const kvB = await loadLinear(backend, source, `${prefix}.kv_b_proj`, { inFeatures: c.kvLoraRank, outFeatures: heads * (c.qkNopeHeadDim + c.vHeadDim) }, matrix);
+    const kvB = await loadLinear(
+      backend,
+      source,
+      `${prefix}.kv_b_proj`,
+      { inFeatures: c.kvLoraRank, outFeatures: heads * (c.qkNopeHeadDim + c.vHeadDim) },
+      matrix,
+    );
     const [wUkT, wUv] = await absorbedWeights(backend, source, `${prefix}.kv_b_proj.weight`, kvB, c, matrix);
     const oProj = await loadLinear(backend, source, `${prefix}.o_proj`, { inFeatures: heads * c.vHeadDim, outFeatures: c.hiddenSize, bias }, matrix);
     return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, kvB, wUkT, wUv, oProj);
@@ -132,7 +138,10 @@ export class MultiHeadLatentAttention extends Module {
       const kNope = b.slice(perHead, [0, 0, 0, 0], [batch, heads, keyLen, c.qkNopeHeadDim]);
       const value = b.slice(perHead, [0, 0, 0, c.qkNopeHeadDim], [batch, heads, keyLen, c.vHeadDim]);
       const kRopeAll = b.slice(kv, [0, 0, 0, kvr], [batch, 1, keyLen, rope]);
-      const kRopeHeads = b.concat(Array.from({ length: heads }, () => kRopeAll), 1); // [batch, heads, keyLen, rope]
+      const kRopeHeads = b.concat(
+        Array.from({ length: heads }, () => kRopeAll),
+        1,
+      ); // [batch, heads, keyLen, rope]
       const key = b.concat([kNope, kRopeHeads], -1);
       const query = b.concat([b.transpose(qNope, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, qkHeadDim]
       const out = b.attention(query, key, value, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, v]

@@ -9,7 +9,9 @@ import { GLM_THINK_OPEN } from './parse-glm-output.js';
  * opened a thinking block, the output first closes it (no reasoning before a forced call).
  */
 export const glmToolCallGrammar: ToolCallGrammar = ({ prompt, tools, grammar }) => {
-  const calls = tools.map((tool) => grammar.sequence(grammar.text(`<tool_call>${tool.function.name}`), argumentsOf(tool, grammar), grammar.text('</tool_call>')));
+  const calls = tools.map((tool) =>
+    grammar.sequence(grammar.text(`<tool_call>${tool.function.name}`), argumentsOf(tool, grammar), grammar.text('</tool_call>')),
+  );
   const call = grammar.choice(...calls);
   return prompt.trimEnd().endsWith(GLM_THINK_OPEN) ? grammar.sequence(grammar.text('</think>'), call) : call;
 };

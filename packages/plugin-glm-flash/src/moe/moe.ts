@@ -59,8 +59,7 @@ export class MoeBlock extends Module {
             ...matrix,
           })
         : undefined;
-    const experts =
-      cache.stackable && canStackExperts(source) ? await StackedExperts.load(backend, source, layer, config, matrix) : cache;
+    const experts = cache.stackable && canStackExperts(source) ? await StackedExperts.load(backend, source, layer, config, matrix) : cache;
     if (experts instanceof StackedExperts) cache.noteStacked(e);
     const routing: Omit<ExpertRoutingOptions, 'bias'> = {
       topK: config.numExpertsPerTok,
@@ -129,7 +128,11 @@ export class MoeBlock extends Module {
       let offset = 0;
       for (const expert of order) {
         const slots = rowsByExpert.get(expert)!;
-        const tokenRows = b.tensor(Int32Array.from(slots, (s) => Math.floor(s / topK)), [slots.length], 'int32');
+        const tokenRows = b.tensor(
+          Int32Array.from(slots, (s) => Math.floor(s / topK)),
+          [slots.length],
+          'int32',
+        );
         outputs.push(modules.get(expert)!.forward(b.gather(flat, tokenRows, 0))); // [rows, hidden]
         slots.forEach((slot, i) => (slotRow[slot] = offset + i));
         offset += slots.length;

@@ -37,7 +37,8 @@ export class StackedExperts extends Module {
   static async load(backend: Backend, source: ExpertTensorSource, layer: number, config: GlmFlashConfig, matrix: MatrixStorage): Promise<StackedExperts> {
     const h = config.hiddenSize;
     const inter = config.moeIntermediateSize;
-    const stack = (projection: ExpertProjection, out: number, inF: number) => loadStack(backend, source, layer, projection, config.nRoutedExperts, [out, inF], matrix);
+    const stack = (projection: ExpertProjection, out: number, inF: number) =>
+      loadStack(backend, source, layer, projection, config.nRoutedExperts, [out, inF], matrix);
     const gate = await stack('gate_proj', inter, h);
     try {
       const up = await stack('up_proj', inter, h);
@@ -87,7 +88,12 @@ async function loadStack(
     const values = decodeHostTensor(host) as Float32Array;
     return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   };
-  const options = { role: 'linear' as const, storage: matrix.storage, groupSize: matrix.groupSize, name: `model.layers.${layer}.mlp.experts.*.${projection}.weight` };
+  const options = {
+    role: 'linear' as const,
+    storage: matrix.storage,
+    groupSize: matrix.groupSize,
+    name: `model.layers.${layer}.mlp.experts.*.${projection}.weight`,
+  };
   const full = [count, ...shape];
   if (backend.beginWeight) {
     const writer = backend.beginWeight({ dtype, shape: full }, options);

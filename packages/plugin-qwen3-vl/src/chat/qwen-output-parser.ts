@@ -52,7 +52,10 @@ export function createQwenOutputParser(): AssistantOutputParser {
       const out = flushable(true);
       content += out;
       const answer = toolCalls.length > 0 ? content.trim() : content;
-      return { delta: out ? { content: out } : {}, output: { content: answer === '' && toolCalls.length > 0 ? null : answer, ...(toolCalls.length > 0 ? { toolCalls } : {}) } };
+      return {
+        delta: out ? { content: out } : {},
+        output: { content: answer === '' && toolCalls.length > 0 ? null : answer, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
+      };
     },
   };
 }

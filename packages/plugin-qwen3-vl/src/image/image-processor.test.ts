@@ -74,7 +74,9 @@ describe('preprocessImages', () => {
 
   it('drops alpha and applies EXIF orientation', async () => {
     // 2x1 RGBA: red opaque, green transparent; alpha is dropped, not composited
-    const rgba = await sharp(Buffer.from([255, 0, 0, 255, 0, 255, 0, 0]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+    const rgba = await sharp(Buffer.from([255, 0, 0, 255, 0, 255, 0, 0]), { raw: { width: 2, height: 1, channels: 4 } })
+      .png()
+      .toBuffer();
     const a = await loadImage(new Uint8Array(rgba));
     expect(Array.from(a.data)).toEqual([255, 0, 0, 0, 255, 0]);
     // orientation 6 (rotate 90 clockwise): a 2x1 image becomes 1x2 with the left pixel on top

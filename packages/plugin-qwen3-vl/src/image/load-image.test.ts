@@ -39,13 +39,7 @@ describe('loadImage sources', () => {
   it('decodes the same pixels from a path, file: URL, data: URL, bytes and http:', async () => {
     const reference = await loadImage(path);
     expect([reference.width, reference.height, reference.channels]).toEqual([80, 56, 3]);
-    const sources = [
-      pathToFileURL(path).href,
-      `data:image/png;base64,${png.toString('base64')}`,
-      new Uint8Array(png),
-      `${base}/image.png`,
-      'image.png',
-    ];
+    const sources = [pathToFileURL(path).href, `data:image/png;base64,${png.toString('base64')}`, new Uint8Array(png), `${base}/image.png`, 'image.png'];
     for (const source of sources) {
       const image = await loadImage(source, { baseDir: FIXTURE_DIR, fetch: local });
       expect(Buffer.from(image.data).equals(Buffer.from(reference.data))).toBe(true);

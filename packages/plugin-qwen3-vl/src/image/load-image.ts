@@ -16,7 +16,11 @@ export type LoadImageOptions = ReadImageSourceOptions;
 
 /** The checked, still encoded bytes of an image source (see core's `readImageSource`). */
 export async function readImageBytes(source: ImageSource, options: LoadImageOptions = {}): Promise<Uint8Array> {
-  const read = await readImageSource(source, { ...options, validatePath: options.validatePath ?? resolveRealPath, fetch: options.fetch ?? createNetworkFetch() });
+  const read = await readImageSource(source, {
+    ...options,
+    validatePath: options.validatePath ?? resolveRealPath,
+    fetch: options.fetch ?? createNetworkFetch(),
+  });
   return read.bytes;
 }
 

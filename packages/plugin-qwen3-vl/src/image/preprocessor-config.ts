@@ -4,9 +4,7 @@ import { z } from 'zod';
 /** zod schema of a Qwen3-VL `preprocessor_config.json`. */
 export const preprocessorConfigJsonSchema = z
   .object({
-    size: z
-      .object({ shortest_edge: z.number().int().positive(), longest_edge: z.number().int().positive() })
-      .optional(),
+    size: z.object({ shortest_edge: z.number().int().positive(), longest_edge: z.number().int().positive() }).optional(),
     min_pixels: z.number().int().positive().optional(),
     max_pixels: z.number().int().positive().optional(),
     patch_size: z.number().int().positive().default(16),
@@ -14,7 +12,10 @@ export const preprocessorConfigJsonSchema = z
     merge_size: z.number().int().positive().default(2),
     image_mean: z.array(z.number()).length(3).default([0.5, 0.5, 0.5]),
     image_std: z.array(z.number().positive()).length(3).default([0.5, 0.5, 0.5]),
-    rescale_factor: z.number().positive().default(1 / 255),
+    rescale_factor: z
+      .number()
+      .positive()
+      .default(1 / 255),
   })
   .passthrough();
 

@@ -26,7 +26,14 @@ export function logitsBound(reference: Float32Array): number {
 }
 
 /** Greedy decoding through a session: returns the tokens and each step's logits (test helper). */
-export async function greedy(model: Qwen3VLModel, inputIds: number[][], attentionMask: number[][], steps: number, images?: Qwen3VLImages, prefillChunkSize?: number) {
+export async function greedy(
+  model: Qwen3VLModel,
+  inputIds: number[][],
+  attentionMask: number[][],
+  steps: number,
+  images?: Qwen3VLImages,
+  prefillChunkSize?: number,
+) {
   const session = model.session({ inputIds, attentionMask }, images, { prefillChunkSize });
   const tokens: number[][] = inputIds.map(() => []);
   const stepLogits: Float32Array[] = [];

@@ -56,8 +56,7 @@ export class TextModel extends Module {
     // backends may lay out (and decode) embedding tables for row gathers, which makes a full matmul much slower.
     const tiedCopy = storage !== undefined && storage !== 'float32';
     const head =
-      (await source.takeOptional(headName, headOptions)) ??
-      (tiedCopy ? await source.take(`${prefix}.embed_tokens.weight`, headOptions) : embedding.weight);
+      (await source.takeOptional(headName, headOptions)) ?? (tiedCopy ? await source.take(`${prefix}.embed_tokens.weight`, headOptions) : embedding.weight);
     return new TextModel(backend, config, embedding, layers, norm, head);
   }
 

@@ -42,9 +42,7 @@ export class PatchMerger extends Module {
   /** `x`: `[tokens, visionHidden]` → `[tokens / m^2, textHidden]`. */
   forward(x: Tensor): Tensor {
     const b = this.backend;
-    const blocks = this.postShuffleNorm
-      ? this.norm.forward(b.reshape(x, [-1, this.blockDim]))
-      : b.reshape(this.norm.forward(x), [-1, this.blockDim]);
+    const blocks = this.postShuffleNorm ? this.norm.forward(b.reshape(x, [-1, this.blockDim])) : b.reshape(this.norm.forward(x), [-1, this.blockDim]);
     return this.fc2.forward(b.gelu(this.fc1.forward(blocks), 'erf'));
   }
 }

@@ -63,7 +63,8 @@ export async function completionsRoute(context: RouteContext): Promise<void> {
             const logprobs = body.logprobs != null && delta.logprobs?.length ? toCompletionLogprobs(delta.logprobs, offset) : null;
             offset += text.length;
             if (text || logprobs) await sse.send({ ...base, choices: [{ index, text, logprobs, finish_reason: null }] });
-            if (delta.finishReason) await sse.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: toOpenAIFinishReason(delta.finishReason) }] });
+            if (delta.finishReason)
+              await sse.send({ ...base, choices: [{ index, text: '', logprobs: null, finish_reason: toOpenAIFinishReason(delta.finishReason) }] });
             if (delta.usage) addUsage(delta.usage);
           }
         } catch (error) {

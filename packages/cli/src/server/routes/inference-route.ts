@@ -27,7 +27,10 @@ export async function inferenceRoute(context: RouteContext): Promise<void> {
     return;
   }
   const images: Uint8Array[] = [];
-  checkImageCount((body.images ?? []).map((_, i) => `images.${i}`), context.imagePolicy);
+  checkImageCount(
+    (body.images ?? []).map((_, i) => `images.${i}`),
+    context.imagePolicy,
+  );
   for (const [i, url] of (body.images ?? []).entries()) images.push(await resolveImageUrl(url, context.imagePolicy, `images.${i}`));
   const result = await context.generateText(model, body.prompt ?? '', {
     ...options,

@@ -3,10 +3,43 @@ import type { ArrayNode, ChoiceNode, GrammarNode, NumberNode, ObjectNode, String
 import { stringFormat, STRING_FORMAT_SOURCES } from './string-formats.js';
 
 /** Keywords that only annotate a schema; they are accepted and have no effect on what is generated. */
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', '$anchor', 'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', 'strict']);
+const ANNOTATIONS = new Set([
+  '$schema',
+  '$id',
+  '$comment',
+  '$anchor',
+  'title',
+  'description',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'strict',
+]);
 const HANDLED = new Set([
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'enum', 'const', 'minLength', 'maxLength', 'format',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'anyOf', 'oneOf', '$ref', '$defs', 'definitions', 'nullable',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'minLength',
+  'maxLength',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'anyOf',
+  'oneOf',
+  '$ref',
+  '$defs',
+  'definitions',
+  'nullable',
 ]);
 const TYPES = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'] as const;
 type JsonType = (typeof TYPES)[number];
@@ -43,7 +76,8 @@ export class JsonSchemaCompiler {
       if (!ANNOTATIONS.has(key) && !HANDLED.has(key)) throw this.fail(key, path, 'this keyword is not supported by constrained decoding');
     }
     if (schema.$ref !== undefined) {
-      if (Object.keys(schema).some((k) => HANDLED.has(k) && k !== '$ref' && k !== '$defs' && k !== 'definitions')) throw this.fail('$ref', path, 'a $ref cannot be combined with other keywords');
+      if (Object.keys(schema).some((k) => HANDLED.has(k) && k !== '$ref' && k !== '$defs' && k !== 'definitions'))
+        throw this.fail('$ref', path, 'a $ref cannot be combined with other keywords');
       return this.ref(schema.$ref, path);
     }
     const alternatives = schema.anyOf ?? schema.oneOf;
@@ -104,10 +138,12 @@ export class JsonSchemaCompiler {
       if (schema.items !== undefined || schema.minItems !== undefined || schema.maxItems !== undefined) implied.add('array');
       if (schema.minLength !== undefined || schema.maxLength !== undefined || schema.format !== undefined) implied.add('string');
       if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].some((k) => schema[k] !== undefined)) implied.add('number');
-      if (implied.size !== 1) throw this.fail('type', path, implied.size === 0 ? 'the schema has no type; add "type"' : 'the keywords imply several types; add "type"');
+      if (implied.size !== 1)
+        throw this.fail('type', path, implied.size === 0 ? 'the schema has no type; add "type"' : 'the keywords imply several types; add "type"');
       types = [...implied];
     } else types = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (types.length === 0 || !types.every((t): t is JsonType => TYPES.includes(t as JsonType))) throw this.fail('type', path, `it must be one of ${TYPES.join(', ')} or an array of them`);
+    if (types.length === 0 || !types.every((t): t is JsonType => TYPES.includes(t as JsonType)))
+      throw this.fail('type', path, `it must be one of ${TYPES.join(', ')} or an array of them`);
     if (schema.nullable === true && !types.includes('null')) types.push('null');
     return types as JsonType[];
   }
@@ -124,7 +160,12 @@ export class JsonSchemaCompiler {
         if (min > max) throw this.fail('minLength', path, 'minLength is above maxLength');
         if (schema.format === undefined) return this.string(min, max);
         const format = typeof schema.format === 'string' ? stringFormat(schema.format) : undefined;
-        if (!format) throw this.fail('format', path, `format ${JSON.stringify(schema.format)} is not supported (supported: ${Object.keys(STRING_FORMAT_SOURCES).join(', ')})`);
+        if (!format)
+          throw this.fail(
+            'format',
+            path,
+            `format ${JSON.stringify(schema.format)} is not supported (supported: ${Object.keys(STRING_FORMAT_SOURCES).join(', ')})`,
+          );
         if (schema.minLength !== undefined || schema.maxLength !== undefined) throw this.fail('maxLength', path, 'lengths cannot be combined with a format');
         return this.string(0, Infinity, format);
       }
@@ -150,10 +191,12 @@ export class JsonSchemaCompiler {
     const required = schema.required ?? [];
     if (!Array.isArray(required) || !required.every((r) => typeof r === 'string')) throw this.fail('required', path, 'it must be an array of strings');
     const extra = schema.additionalProperties;
-    if (extra !== undefined && typeof extra !== 'boolean' && !isObject(extra)) throw this.fail('additionalProperties', path, 'it must be a boolean or a schema');
+    if (extra !== undefined && typeof extra !== 'boolean' && !isObject(extra))
+      throw this.fail('additionalProperties', path, 'it must be a boolean or a schema');
     const extraSchema = extra === undefined || extra === true ? true : extra;
     const names = [...Object.keys(props), ...required.filter((name) => !(name in props))];
-    if (names.length > Object.keys(props).length && extra === false) throw this.fail('required', path, 'a required property is not in properties and additionalProperties is false');
+    if (names.length > Object.keys(props).length && extra === false)
+      throw this.fail('required', path, 'a required property is not in properties and additionalProperties is false');
     const properties = [...new Set(names)].map((name) => ({
       name,
       keyBytes: this.encoder.encode(JSON.stringify(name)),
@@ -206,7 +249,8 @@ export class JsonSchemaCompiler {
   }
 
   private ref(ref: unknown, path: string): GrammarNode {
-    if (typeof ref !== 'string' || !(ref === '#' || ref.startsWith('#/'))) throw this.fail('$ref', path, `only local references ("#/$defs/name") are supported, got ${JSON.stringify(ref)}`);
+    if (typeof ref !== 'string' || !(ref === '#' || ref.startsWith('#/')))
+      throw this.fail('$ref', path, `only local references ("#/$defs/name") are supported, got ${JSON.stringify(ref)}`);
     const known = this.refs.get(ref);
     if (known) return known;
     let target: unknown = this.root;

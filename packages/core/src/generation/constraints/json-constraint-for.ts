@@ -17,10 +17,19 @@ const MEMO = 32;
  * @throws {@link InvalidGenerationOptionsError} for a malformed response format
  */
 export function jsonConstraintFor(format: ResponseFormat, vocabulary: TokenVocabulary): TokenConstraint | undefined {
-  if (typeof format !== 'object' || format === null) throw new InvalidGenerationOptionsError({ option: 'responseFormat', expected: "an object with type 'text', 'json_object' or 'json_schema'", value: format });
+  if (typeof format !== 'object' || format === null)
+    throw new InvalidGenerationOptionsError({
+      option: 'responseFormat',
+      expected: "an object with type 'text', 'json_object' or 'json_schema'",
+      value: format,
+    });
   if (format.type === 'text') return undefined;
   if (format.type !== 'json_object' && format.type !== 'json_schema') {
-    throw new InvalidGenerationOptionsError({ option: 'responseFormat.type', expected: "'text', 'json_object' or 'json_schema'", value: (format as { type: unknown }).type });
+    throw new InvalidGenerationOptionsError({
+      option: 'responseFormat.type',
+      expected: "'text', 'json_object' or 'json_schema'",
+      value: (format as { type: unknown }).type,
+    });
   }
   if (format.type === 'json_schema' && (typeof format.schema !== 'object' || format.schema === null) && typeof format.schema !== 'boolean') {
     throw new InvalidGenerationOptionsError({ option: 'responseFormat.schema', expected: 'a JSON Schema object', value: format.schema });

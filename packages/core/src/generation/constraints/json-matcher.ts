@@ -5,20 +5,58 @@ import { MAX_NUMBER_DIGITS, NumberSyntax, numberFeasible, numberInRange } from '
 export type Frame = ObjectFrame | ArrayFrame | StringFrame | NumberFrame | LiteralFrame | SequenceFrame;
 
 /** Object: `m` 0 expects `{`, 1 a key or `}`, 2 inside a known key, 3 `:`, 4 `,` or `}`, 5 a key, 6 `:` after a free key. */
-export interface ObjectFrame { readonly k: 0; readonly n: ObjectNode; readonly m: number; readonly i: number; readonly c: readonly number[]; readonly p: number }
+export interface ObjectFrame {
+  readonly k: 0;
+  readonly n: ObjectNode;
+  readonly m: number;
+  readonly i: number;
+  readonly c: readonly number[];
+  readonly p: number;
+}
 /** Array: `m` 0 expects `[`, 1 `,` or `]` after `count` items. */
-export interface ArrayFrame { readonly k: 1; readonly n: ArrayNode; readonly m: number; readonly count: number }
+export interface ArrayFrame {
+  readonly k: 1;
+  readonly n: ArrayNode;
+  readonly m: number;
+  readonly count: number;
+}
 /**
  * String: `m` 0 expects `"`, 1 content, 2 after `\`, 3 inside `\u` (`u` hex digits left); `c` code points so far;
  * `need` UTF-8 continuation bytes still due, the next in `lo`..`hi`; `d` the format's DFA state.
  */
-export interface StringFrame { readonly k: 2; readonly n: StringNode; readonly m: number; readonly c: number; readonly need: number; readonly lo: number; readonly hi: number; readonly u: number; readonly d: number }
+export interface StringFrame {
+  readonly k: 2;
+  readonly n: StringNode;
+  readonly m: number;
+  readonly c: number;
+  readonly need: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly u: number;
+  readonly d: number;
+}
 /** Number: syntax state and, for bounded numbers, the text so far. */
-export interface NumberFrame { readonly k: 3; readonly n: NumberNode; readonly s: NumberSyntax; readonly t: string; readonly ints: number; readonly fracs: number }
+export interface NumberFrame {
+  readonly k: 3;
+  readonly n: NumberNode;
+  readonly s: NumberSyntax;
+  readonly t: string;
+  readonly ints: number;
+  readonly fracs: number;
+}
 /** Literal: candidates still matching after `p` bytes. */
-export interface LiteralFrame { readonly k: 4; readonly n: LiteralNode; readonly c: readonly number[]; readonly p: number }
+export interface LiteralFrame {
+  readonly k: 4;
+  readonly n: LiteralNode;
+  readonly c: readonly number[];
+  readonly p: number;
+}
 /** Sequence: the next part to push. */
-export interface SequenceFrame { readonly k: 5; readonly n: SequenceNode; readonly i: number }
+export interface SequenceFrame {
+  readonly k: 5;
+  readonly n: SequenceNode;
+  readonly i: number;
+}
 
 /** A stack of frames, innermost first. `null` is the empty stack: the value is complete. */
 export interface Stack {
@@ -238,7 +276,8 @@ function stepString(stack: Stack, f: StringFrame, b: number, out: (Stack | null)
   if (f.m === 3) {
     const hex = (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) || (b >= 0x41 && b <= 0x46);
     if (!hex) return;
-    if (f.u === 4 && (b === 0x64 || b === 0x44)) replace(stack, { ...f, u: 3, lo: 1 }, out); // \uD…: only D000–D7FF (no lone surrogates)
+    if (f.u === 4 && (b === 0x64 || b === 0x44))
+      replace(stack, { ...f, u: 3, lo: 1 }, out); // \uD…: only D000–D7FF (no lone surrogates)
     else if (f.u === 3 && f.lo === 1) {
       if (b >= 0x30 && b <= 0x37) replace(stack, { ...f, u: 2, lo: 0 }, out);
     } else replace(stack, f.u === 1 ? { ...f, m: 1, u: 0 } : { ...f, u: f.u - 1 }, out);

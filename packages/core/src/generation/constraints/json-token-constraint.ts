@@ -69,7 +69,8 @@ export class JsonTokenConstraint implements TokenConstraint {
     const complete = isComplete(state);
     const single = state.length === 1 ? state[0] : null;
     const top = single?.f;
-    if (top && top.k === 2 && top.m === 1 && top.need === 0 && !top.n.format && !top.n.raw) return { ids: this.stringContent(single!, top), denied: true, complete };
+    if (top && top.k === 2 && top.m === 1 && top.need === 0 && !top.n.format && !top.n.raw)
+      return { ids: this.stringContent(single!, top), denied: true, complete };
     const allowed = this.scratch;
     const count = this.walk(0, state, allowed, 0);
     if (count * 2 <= this.vocabulary.size) return { ids: allowed.slice(0, count), denied: false, complete };

@@ -45,8 +45,10 @@ function intersects(node: NumberNode, lo: number, loOpen: boolean, hi: number, h
   let aOpen = loOpen;
   let b = hi;
   let bOpen = hiOpen;
-  if (node.minimum !== undefined && (node.minimum > a || (node.minimum === a && node.exclusiveMinimum))) [a, aOpen] = [node.minimum, node.exclusiveMinimum === true];
-  if (node.maximum !== undefined && (node.maximum < b || (node.maximum === b && node.exclusiveMaximum))) [b, bOpen] = [node.maximum, node.exclusiveMaximum === true];
+  if (node.minimum !== undefined && (node.minimum > a || (node.minimum === a && node.exclusiveMinimum)))
+    [a, aOpen] = [node.minimum, node.exclusiveMinimum === true];
+  if (node.maximum !== undefined && (node.maximum < b || (node.maximum === b && node.exclusiveMaximum)))
+    [b, bOpen] = [node.maximum, node.exclusiveMaximum === true];
   if (node.integer) {
     const first = aOpen ? Math.floor(a) + 1 : Math.ceil(a);
     const last = bOpen ? Math.ceil(b) - 1 : Math.floor(b);

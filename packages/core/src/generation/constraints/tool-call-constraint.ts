@@ -26,7 +26,8 @@ export function toolCallConstraint(
   const fail = (expected: string): never => {
     throw new InvalidGenerationOptionsError({ option: 'toolChoice', expected, value: choice });
   };
-  if (choice !== 'required' && (typeof choice !== 'object' || choice === null || typeof choice.name !== 'string')) fail("'auto', 'none', 'required' or { name }");
+  if (choice !== 'required' && (typeof choice !== 'object' || choice === null || typeof choice.name !== 'string'))
+    fail("'auto', 'none', 'required' or { name }");
   const tools = request.tools ?? [];
   if (tools.length === 0) fail("'auto' or 'none' when the request has no tools");
   const chosen = choice === 'required' ? tools : tools.filter((tool) => tool.function.name === (choice as { name: string }).name);

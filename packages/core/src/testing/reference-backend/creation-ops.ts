@@ -18,12 +18,7 @@ function checkDType(op: string, dtype: unknown): asserts dtype is TensorDType {
 }
 
 /** {@link Backend.tensor}. */
-export function tensorOp(
-  rt: ReferenceRuntime,
-  values: Float32Array | Int32Array | readonly number[],
-  shape: readonly number[],
-  dtype?: TensorDType,
-): Tensor {
+export function tensorOp(rt: ReferenceRuntime, values: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: TensorDType): Tensor {
   checkShape('tensor', shape);
   const resolved = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
   checkDType('tensor', resolved);

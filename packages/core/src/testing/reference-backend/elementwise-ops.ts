@@ -42,7 +42,12 @@ function alloc(dtype: TensorDType, n: number): ReferenceValues {
 }
 
 /** Reads `b` as a tensor view: a number becomes a scalar (int32 when `a` is int32 and the number is an integer). */
-function operand(rt: ReferenceRuntime, op: string, a: ReferenceTensor, b: Tensor | number): { shape: readonly number[]; dtype: TensorDType; values: ArrayLike<number> } {
+function operand(
+  rt: ReferenceRuntime,
+  op: string,
+  a: ReferenceTensor,
+  b: Tensor | number,
+): { shape: readonly number[]; dtype: TensorDType; values: ArrayLike<number> } {
   if (typeof b === 'number') return { shape: [], dtype: a.dtype === 'int32' && Number.isInteger(b) ? 'int32' : 'float32', values: [b] };
   const t = rt.read(op, b, 'b');
   return { shape: t.shape, dtype: t.dtype, values: t.valuesFor(op) };

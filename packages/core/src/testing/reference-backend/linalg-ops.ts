@@ -4,12 +4,7 @@ import type { ReferenceRuntime } from './reference-runtime.js';
 import { broadcastIndexMap, broadcastShapes, fmt, sizeOf } from './shape-utils.js';
 
 /** {@link Backend.matmul}: `[..., m, k] x [..., k, n]`, batch dims broadcast, optional transposes of the last two axes. */
-export function matmulOp(
-  rt: ReferenceRuntime,
-  a: Tensor,
-  b: Tensor,
-  options: { transposeA?: boolean; transposeB?: boolean } = {},
-): Tensor {
+export function matmulOp(rt: ReferenceRuntime, a: Tensor, b: Tensor, options: { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
   const ta = rt.read('matmul', a, 'a');
   const tb = rt.read('matmul', b, 'b');
   const [ra, rb] = [ta.shape.length, tb.shape.length];
