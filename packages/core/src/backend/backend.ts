@@ -1,20 +1,16 @@
 import type { HostTensor } from './host-tensor.js';
 import type { Tensor, TensorDType } from './tensor.js';
 import type { WeightOptions, WeightStorage } from './weight-storage.js';
+import type { Weight } from './weight.js';
 import type { WeightWriter } from './weight-writer.js';
 import type { SequenceBuffer, SequenceBufferOptions } from './sequence-buffer.js';
 import type { ExpertRouting, ExpertRoutingOptions } from './expert-routing.js';
 
+// `Weight` has its own file (weight-writer.ts needs it too); re-exported here for the imports that name this file.
+export type { Weight } from './weight.js';
+
 /** The version of the backend spec in this copy of `@pio/core`. Backends declare the version they implement. */
 export const BACKEND_SPEC_VERSION = 'v1' as const;
-
-/** A weight uploaded to a backend: a {@link Tensor} that knows how it is stored. */
-export interface Weight extends Tensor {
-  /** Storage type actually used (may differ from the one requested, see {@link BackendCapabilities.weightStorage}). */
-  readonly storage: WeightStorage;
-  /** Bytes the weight occupies on the backend. */
-  readonly byteSize: number;
-}
 
 /** What a backend can do; lets callers and the `ConfigManager` choose settings that work. */
 export interface BackendCapabilities {

@@ -1,4 +1,4 @@
-import type { Weight } from './backend.js';
+import type { Weight } from './weight.js';
 
 /**
  * A weight uploaded in parts, from {@link Backend.beginWeight}: the caller hands over the checkpoint bytes a few
