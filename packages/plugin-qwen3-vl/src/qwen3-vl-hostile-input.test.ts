@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPluginManager, InvalidConfigError, PathNotAllowedError, type PluginManager } from '@pio/core';
-import { createReferenceBackend, pngHeader } from '@pio/core/testing';
+import { callTextPluginMethods, createReferenceBackend, pngHeader } from '@pio/core/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
@@ -157,12 +157,23 @@ describe('Qwen3-VL images are bounded before any tensor is built', () => {
     expect(error).toMatchObject({ code: 'PIO_INVALID_IMAGE', reason: 'too-many-pixels' });
   });
 
-  it('rejects (never throws synchronously) when no model is loaded', async () => {
-    const idle = createQwen3VLPlugin();
-    let promise: Promise<unknown> | undefined;
-    expect(() => {
-      promise = idle.generateText('hi');
-    }).not.toThrow();
-    await expect(promise).rejects.toMatchObject({ code: 'PIO_PLUGIN_STATE' });
+  it('rejects every promise and stream method (PluginStateError), never throwing synchronously: before initialize, before loadModel, after cleanup', async () => {
+    const fresh = createQwen3VLPlugin();
+    const initialized = createQwen3VLPlugin();
+    await initialized.initialize({ backend: createReferenceBackend() });
+    const cleaned = createQwen3VLPlugin();
+    await cleaned.initialize({ backend: createReferenceBackend() });
+    await cleaned.loadModel({ modelPath: FIXTURE_DIR });
+    await cleaned.cleanup();
+    for (const [state, idle] of Object.entries({ fresh, initialized, cleaned })) {
+      const outcomes = await callTextPluginMethods(idle, join(root, 'missing'));
+      expect(outcomes.map((o) => o.method)).toContain('streamBatch[1]');
+      for (const outcome of outcomes) {
+        expect(outcome.threw, `${state} ${outcome.method} threw synchronously`).toBeUndefined();
+        expect(outcome.resolved, `${state} ${outcome.method}`).toBe(false);
+        if (outcome.method !== 'loadModel' || state === 'fresh')
+          expect(outcome.rejected, `${state} ${outcome.method}`).toMatchObject({ code: 'PIO_PLUGIN_STATE' });
+      }
+    }
   });
 });

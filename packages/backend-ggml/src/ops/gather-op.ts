@@ -20,6 +20,15 @@ export function gatherOp(rt: GraphRuntime, a: Tensor, idx: Tensor, axis = 0): Gr
   const n = sizeOf(ind.shape);
   const shape = [...x.shape.slice(0, ax), ...ind.shape, ...x.shape.slice(ax + 1)];
   const int = x.dtype === 'int32';
+  // indices uploaded from the host (token ids) are checked here: ggml_get_rows aborts the process on an out-of-range
+  // row. Indices computed on the device (argMax, routing) are in range by construction.
+  let source = ind;
+  while (source.op === 'reshape' && !source.computed && source.inputs.length === 1) source = source.inputs[0]; // same values
+  if (source.isHostInput) {
+    const ids = new Int32Array(source.hostBytes!.slice().buffer, 0, n); // a copy: aligned
+    const bad = ids.findIndex((id) => id < 0 || id >= len);
+    if (bad >= 0) throw new BackendError('gather', `index ${ids[bad]} at position ${bad} is out of range [0, ${len}) on axis ${ax} of ${fmt(x.shape)}`);
+  }
   return rt.node('gather', {
     shape,
     dtype: x.dtype,

@@ -1,10 +1,33 @@
-import { ChatTemplateError, ContextLengthExceededError, ExecutionAbortedError, ExecutionTimeoutError, PioError, ResourceLimitError } from '@pio/core';
+import {
+  ChatTemplateError,
+  ContextLengthExceededError,
+  ExecutionAbortedError,
+  ExecutionTimeoutError,
+  InvalidGenerationOptionsError,
+  PioError,
+  ResourceLimitError,
+} from '@pio/core';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { ModelNotRegisteredError } from '../errors/model-not-registered-error.js';
 
 /** PIO error codes that mean the client asked for something wrong (answered 400, not 500). */
 const CLIENT_FAULT = /INVALID|NOT_ALLOWED|NOT_FOUND|UNSUPPORTED|TOO_LONG|TOO_LARGE|UNTRUSTED|NO_PLUGIN|CONFIG|PATH|CONTEXT_LENGTH|IMAGE_LOAD|DUPLICATE_PLUGIN/;
+
+/** The request field behind each generation option. */
+const GENERATION_PARAMS: Readonly<Record<string, string>> = {
+  maxNewTokens: 'max_tokens',
+  temperature: 'temperature',
+  topK: 'top_k',
+  topP: 'top_p',
+  minP: 'min_p',
+  repetitionPenalty: 'repetition_penalty',
+  presencePenalty: 'presence_penalty',
+  frequencyPenalty: 'frequency_penalty',
+  seed: 'seed',
+  stop: 'stop',
+  topLogprobs: 'top_logprobs',
+};
 
 /** Maps any thrown value to the {@link HttpRequestError} sent to the client. */
 export function toHttpError(error: unknown): HttpRequestError {
@@ -19,6 +42,19 @@ export function toHttpError(error: unknown): HttpRequestError {
     return new HttpRequestError(
       error.message,
       { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'context_length_exceeded' },
+      { cause: error },
+    );
+  }
+  if (InvalidGenerationOptionsError.isInstance(error) && error.option.startsWith('inputIds')) {
+    // the prompt tokenized to an id the model cannot look up (a tokenizer larger than the model's vocabulary)
+    const message = `The prompt holds token ${String(error.value)}, which this model cannot read (it takes ${error.expected}). Change the prompt.`;
+    return new HttpRequestError(message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'invalid_prompt' }, { cause: error });
+  }
+  if (InvalidGenerationOptionsError.isInstance(error)) {
+    const param = GENERATION_PARAMS[error.option.replace(/^rowOptions\[\d+\]\./, '')];
+    return new HttpRequestError(
+      error.message,
+      { status: 400, type: 'invalid_request_error', ...(param ? { param } : {}), errorCode: 'invalid_generation_options' },
       { cause: error },
     );
   }

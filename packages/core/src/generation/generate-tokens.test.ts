@@ -209,6 +209,7 @@ describe('generateTokens on the reference backend', () => {
       [[[1]], { topK: 2.5 }, 'topK'],
       [[[1]], { maxNewTokens: -1 }, 'maxNewTokens'],
       [[[1]], { stop: ['ok', ''] }, 'stop'],
+      [[[1], [1, 2]], { padTokenId: VOCAB }, 'padTokenId'], // the pad id is looked up in the embedding table too
     ];
     for (const [inputIds, options, option] of bad) {
       let caught: unknown;

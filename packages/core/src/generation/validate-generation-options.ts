@@ -18,7 +18,7 @@ export function validateGeneration(input: GenerateTokensInput<unknown>, options:
   });
   validateOptions(options, vocabSize, '');
   const value = options.padTokenId;
-  if (value !== undefined && !(Number.isInteger(value) && value >= 0)) fail('padTokenId', 'a token id >= 0', value);
+  if (value !== undefined && !isId(value)) fail('padTokenId', `a token id in [0, ${vocabSize})`, value);
   const rows = options.rowOptions;
   if (rows === undefined) return;
   if (!Array.isArray(rows) || rows.length !== input.inputIds.length)

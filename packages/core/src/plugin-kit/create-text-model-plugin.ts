@@ -22,6 +22,7 @@ import type {
   TextModelPluginInterface,
 } from '../plugin/text-model-plugin-interface.js';
 import type { DisposableModel } from './load-checkpoint-model.js';
+import { checkTokenIds } from './check-token-ids.js';
 import { loadTextModelRuntime } from './load-text-model-runtime.js';
 import { readPluginMetadata } from './read-plugin-metadata.js';
 import type { LoadedTextModel, PluginMethods, TextModelPluginDefinition } from './text-model-plugin-definition.js';
@@ -178,6 +179,7 @@ class KitTextModelPlugin<
   async infer(input: TextInferInput, options: InferOptions = {}) {
     const { model } = this.requireLoaded();
     options.signal?.throwIfAborted();
+    checkTokenIds(input.inputIds, model.vocabSize);
     return this.definition.infer(model, input, options);
   }
 

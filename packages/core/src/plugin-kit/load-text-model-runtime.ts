@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { ChatTemplateError } from '../errors/chat-template-error.js';
+import { InvalidConfigError } from '../errors/invalid-config-error.js';
 import type { GenerationDefaults } from '../generation/generation-defaults.js';
 import { loadGenerationConfig } from '../generation/load-generation-config.js';
 import { createTextModelRuntime, type TextModelRuntime, type TextModelRuntimeOptions } from '../generation/text-model-runtime.js';
@@ -43,6 +45,12 @@ export async function loadTextModelRuntime<Extras = undefined>(options: LoadText
   // a bad generation_config.json is an error naming the field, never silently ignored
   const fromFile = Object.entries(await loadGenerationConfig(modelDir, guard)).filter(([, value]) => value !== undefined);
   const generationDefaults: GenerationDefaults = { ...options.generationDefaults, ...Object.fromEntries(fromFile) };
+  const pad = generationDefaults.padTokenId;
+  if (pad !== undefined && !(pad >= 0 && pad < model.vocabSize)) {
+    // the pad id fills the embedding lookups of shorter rows in a batch: one outside the table cannot be looked up
+    const source = `${join(modelDir, 'generation_config.json')} (or config.json)`;
+    throw new InvalidConfigError({ source, issues: [{ path: 'pad_token_id', expected: `a token id in [0, ${model.vocabSize})`, found: String(pad) }] });
+  }
   const hooks = await options.hooks?.(tokenizer);
   return createTextModelRuntime<Extras>({ model, tokenizer, chatTemplate, generationDefaults, ...hooks });
 }

@@ -30,6 +30,8 @@ import type { ActiveModel, PluginEntry } from './plugin-entry.js';
 import { pluginInfo, stateOf } from './plugin-info.js';
 import type { PluginManager, PluginManagerOptions } from './plugin-manager.js';
 import { ExecutionQueue } from './execution-queue.js';
+import { failedIterator } from './failed-iterator.js';
+import type { ChatCompletionDelta } from '../plugin/text-model-plugin-interface.js';
 import { streamScheduledGeneration } from './stream-scheduled-generation.js';
 import { registrationEntry } from './registration-entry.js';
 
@@ -333,12 +335,16 @@ export function createPluginManager(options: PluginManagerOptions = {}): PluginM
     streamGeneration(name, request, streamOptions = {}) {
       return {
         [Symbol.asyncIterator]: () => {
-          const entry = resolveModel(name);
-          const active = requireActive(entry);
-          if (!isTextModelPlugin(active.plugin)) {
-            throw new PluginStateError({ pluginName: name, state: entry.state, message: 'it is not a text plugin; use executePlugin().' });
+          try {
+            const entry = resolveModel(name);
+            const active = requireActive(entry);
+            if (!isTextModelPlugin(active.plugin)) {
+              throw new PluginStateError({ pluginName: name, state: entry.state, message: 'it is not a text plugin; use executePlugin().' });
+            }
+            return streamScheduledGeneration(ctx, entry, active, request, streamOptions);
+          } catch (error) {
+            return failedIterator<ChatCompletionDelta>(error); // rejects on first read, never throws synchronously
           }
-          return streamScheduledGeneration(ctx, entry, active, request, streamOptions);
         },
       };
     },

@@ -137,6 +137,28 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
     await expectValues(track(backend.cast(i, 'float32')), nd([-3, 0, 7], [3]), { exact: true, dtype: 'float32' });
   });
 
+  reg.test('errors/gather-out-of-range', async ({ backend, track, rng, upload, expectValues, expectBackendError }) => {
+    // Indices from host data (token ids) out of range are a BackendError at the call, never a process abort or garbage
+    // rows: a backend that cannot check on the device checks them on the host before computing.
+    const x = randomNd(rng, [4, 3]);
+    const t = upload(x);
+    expectBackendError('gather', () => backend.gather(t, upload(nd([0, 4], [2]), 'int32'), 0));
+    expectBackendError('gather', () => backend.gather(t, upload(nd([-1], [1]), 'int32'), 0));
+    expectBackendError('gather', () => backend.gather(t, upload(nd([1, 3], [1, 2]), 'int32'), 1));
+    const reshaped = track(backend.reshape(upload(nd([2, 1_000_000], [2]), 'int32'), [1, 2]));
+    expectBackendError('gather', () => backend.gather(t, reshaped, 0));
+    const w = track(
+      backend.weight({ dtype: 'F32', shape: [6, 4], bytes: new Uint8Array(Float32Array.from(randomNd(rng, [6, 4]).data).buffer) }, { role: 'embedding' }),
+    );
+    expectBackendError('gather', () => backend.gather(w, upload(nd([0, 6], [1, 2]), 'int32'), 0));
+    // the backend goes on working
+    await expectValues(
+      track(backend.gather(t, upload(nd([3, 0], [2]), 'int32'), 0)),
+      build([2, 3], ([a, j]) => at(x, [[3, 0][a], j])),
+      { exact: true },
+    );
+  });
+
   reg.test('errors/shape-ops', ({ backend, track, expectBackendError }) => {
     const x = track(backend.fill([3, 5, 7], 1));
     const y = track(backend.fill([3, 4, 6], 1));

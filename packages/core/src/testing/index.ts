@@ -10,3 +10,4 @@ export * from './in-memory-weight-source.js';
 export * from './random-bf16-tensors.js';
 export * from './png-header.js';
 export * from './golden-fixture.js';
+export * from './call-text-plugin-methods.js';
