@@ -16,7 +16,7 @@ describe('pio commands (in process, fake services)', () => {
   it('prints help and the version, and refuses unknown commands in one line', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['list', 'info', 'doctor', 'pull', 'generate', 'chat', 'serve', 'bench', 'new']) expect(help.stdout).toContain(`  ${name}`);
+    for (const name of ['list', 'models', 'info', 'doctor', 'pull', 'generate', 'chat', 'serve', 'bench', 'new']) expect(help.stdout).toContain(`  ${name}`);
     expect((await run(['generate', '--help'])).stdout).toContain('--max-tokens');
     expect((await run(['--version'])).stdout).toBe('9.9.9\n');
     const bad = await run(['frobnicate']);
@@ -37,6 +37,23 @@ describe('pio commands (in process, fake services)', () => {
     expect(json.plugins[0]).toMatchObject({ name: 'echo', architectures: ['EchoForCausalLM'] });
   });
 
+  it('lists local models as a table (size, plugin or none) and as JSON', async () => {
+    const { code, stdout, stderr } = await run(['models']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^MODEL\s+REVISION\s+SIZE\s+PLUGIN\s+FOLDER$/);
+    expect(lines[1]).toMatch(
+      /^tiny-org\/echo\s+abcdef01 main\s+3\.0 MB\s+echo\s+\/cache\/models--tiny-org--echo\/snapshots\/abcdef0123456789abcdef0123456789abcdef01$/,
+    );
+    expect(lines[2]).toMatch(/^\/models\/unknown\s+-\s+512 B\s+none\s+\/models\/unknown$/);
+    expect(lines[3]).toBe('2 models, 3.0 MB on disk');
+    expect(stderr).toBe('warning: /models/unknown: config.json is not valid JSON\n');
+    const json = JSON.parse((await run(['models', '--json'])).stdout);
+    expect(json.models.map((m: { plugin: unknown }) => m.plugin)).toEqual([{ name: 'echo', version: '0.0.0', packageName: 'pio-plugin-echo' }, null]);
+    expect(json.totalBytes).toBe(3 * 2 ** 20 + 512);
+    expect((await run(['models', 'extra'])).code).toBe(2);
+  });
+
   it('describes a model', async () => {
     const { code, stdout } = await run(['info', 'org/echo']);
     expect(code).toBe(0);
@@ -44,6 +61,7 @@ describe('pio commands (in process, fake services)', () => {
     expect(stdout).toContain('Parameters 1.0 K');
     expect(stdout).toMatch(/float32\s+4\.00\s+3\.9 KB\s+1000 B @ 4096 tok\s+4\.9 KB/);
     expect(stdout).toContain('Runs here: float32 on cpu.');
+    expect(stdout).toContain('\nBackend    ggml (ggml-cpu, 4 threads, float32 weights): the native ggml build loaded\n');
     expect((await run(['info'])).code).toBe(2);
   });
 

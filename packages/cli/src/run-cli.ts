@@ -6,6 +6,7 @@ import { doctorCommand } from './commands/doctor-command.js';
 import { generateCommand } from './commands/generate-command.js';
 import { infoCommand } from './commands/info-command.js';
 import { listCommand } from './commands/list-command.js';
+import { modelsCommand } from './commands/models-command.js';
 import { newCommand } from './commands/new-command.js';
 import { pullCommand } from './commands/pull-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -16,6 +17,7 @@ import type { CliServices } from './services/cli-services.js';
 /** Every `pio` command, in help order. */
 export const COMMANDS: readonly CliCommand[] = [
   listCommand,
+  modelsCommand,
   infoCommand,
   doctorCommand,
   pullCommand,
@@ -117,5 +119,5 @@ Global options:
   --version      Print the version
 
 Environment: PIO_API_KEY (serve), PIO_PLUGIN_PATH (extra plugin folders), PIO_TRUST (extra
-trusted plugin packages, comma separated), PIO_MODELS_DIR, HF_HOME / HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, NO_COLOR.`;
+trusted plugin packages, comma separated), PIO_MODELS_DIR, HF_HOME / HF_HUB_CACHE, HF_TOKEN, HF_ENDPOINT, HF_HUB_DOWNLOAD_TIMEOUT, NO_COLOR.`;
 }

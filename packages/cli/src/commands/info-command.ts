@@ -4,6 +4,8 @@ import { CliUsageError } from '../errors/cli-usage-error.js';
 import { parseCommandArgs } from './parse-command-args.js';
 import { formatTable } from '../render/format-table.js';
 import { formatBytesShort } from '../render/format-bytes-short.js';
+import type { HostedRuntime } from '../host/model-host.js';
+import { describeRuntime } from './load-model.js';
 
 /** `pio info <model>`: which plugin serves a model, its size, and whether it fits here. */
 export const infoCommand: CliCommand = {
@@ -56,12 +58,20 @@ Options:
     out.line('');
     out.line(
       info.fit.ok
-        ? `${out.style('green', 'Runs here')}: ${info.fit.storage} on ${info.fit.device}. ${info.fit.reason}${info.fit.backend ? `\nBackend    ${info.fit.backend}` : ''}`
+        ? `${out.style('green', 'Runs here')}: ${info.fit.storage} on ${info.fit.device}. ${info.fit.reason}${backendLine(info.fit)}`
         : `${out.style('red', 'Does not run here')}: ${info.fit.reason}`,
     );
     return 0;
   },
 };
+
+/** `\nBackend    ggml (ggml-cpu, 2 threads, float32 weights): the native ggml build loaded`, as the load line names it. */
+function backendLine(fit: { readonly backend?: string; readonly runtime?: HostedRuntime }): string {
+  if (fit.runtime === undefined) return fit.backend ? `\nBackend    ${fit.backend}` : '';
+  // the reason starts with the backend's own `name (engine, threads)`: say it once, with the storage
+  const why = fit.backend?.replace(/^\S+ \([^)]*\): /, '');
+  return `\nBackend    ${describeRuntime(fit.runtime)}${why ? `: ${why}` : ''}`;
+}
 
 function formatCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;

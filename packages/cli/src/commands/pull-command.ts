@@ -11,7 +11,8 @@ export const pullCommand: CliCommand = {
 
 Downloads the model's config, tokenizer and safetensors files into the Hugging Face cache
 (HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub), resuming interrupted files, and prints the
-snapshot folder. Set HF_TOKEN for gated models, HF_ENDPOINT for a mirror of the Hub.
+snapshot folder. Set HF_TOKEN for gated models, HF_ENDPOINT for a mirror of the Hub,
+HF_HUB_DOWNLOAD_TIMEOUT for the seconds to wait for data (default 30). A failure names its cause.
 
 Options:
   --revision <rev>  Branch, tag or commit (default main)

@@ -46,6 +46,8 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
     expect(qwen.stdout).toContain('Plugin     qwen3-vl');
     expect(qwen.stdout).toContain('vision           depth 4, hidden 32');
     expect(qwen.stdout).toContain('Runs here');
+    // the Backend line names backend, engine, threads and storage, as the load line does
+    expect(qwen.stdout).toMatch(/\nBackend {4}ggml \(ggml-cpu, \d+ threads?, float32 weights\): the native ggml build loaded\n/);
   });
 
   it('generates from text and from an image, prompts templated as in transformers', async () => {

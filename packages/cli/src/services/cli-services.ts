@@ -1,5 +1,6 @@
 import type { ExecutionLimitsInput, MemoryEstimate, Modality } from '@pio/core';
-import type { ModelHost } from '../host/model-host.js';
+import type { HostedRuntime, ModelHost } from '../host/model-host.js';
+import type { LocalModelFolder } from './scan-local-models.js';
 
 /** An installed plugin, as `pio list` shows it. */
 export interface PluginListing {
@@ -32,8 +33,34 @@ export interface ModelDescription {
   readonly estimates: readonly MemoryEstimate[];
   /** Whether this host can run it: the chosen device/storage and the backend that would run it (with why), or why not. */
   readonly fit:
-    | { readonly ok: true; readonly device: string; readonly storage: string; readonly reason: string; readonly backend?: string }
+    | {
+        readonly ok: true;
+        readonly device: string;
+        readonly storage: string;
+        readonly reason: string;
+        /** Why this backend runs it, e.g. `ggml (ggml-cpu, 2 threads): the native ggml build loaded`. */
+        readonly backend?: string;
+        /** What would run it: backend, engine, threads, device and weight storage (as the load line names them). */
+        readonly runtime?: HostedRuntime;
+      }
     | { readonly ok: false; readonly reason: string };
+}
+
+/** A model folder on this machine, as `pio models` shows it. */
+export interface LocalModelListing extends LocalModelFolder {
+  /** The installed plugin that serves it (by its config.json), or `null` when none does. */
+  readonly plugin: { readonly name: string; readonly version: string; readonly packageName?: string } | null;
+  /** Why no plugin could be asked (e.g. an unreadable or invalid config.json). */
+  readonly problem?: string;
+}
+
+/** What `pio models` lists. */
+export interface LocalModelList {
+  readonly models: readonly LocalModelListing[];
+  /** Bytes of all listed models, each file (a Hub-cache blob shared by two snapshots) counted once. */
+  readonly totalBytes: number;
+  /** The folders looked in: `PIO_MODELS_DIR` (when set) and the Hugging Face hub cache. */
+  readonly searched: readonly string[];
 }
 
 /** A machine report for `pio doctor`. */
@@ -89,6 +116,8 @@ export interface HostOptions {
 export interface CliServices {
   /** Installed plugins (found by the `pio-plugin` keyword), and packages refused with why. */
   listPlugins(): Promise<{ plugins: readonly PluginListing[]; problems: readonly string[] }>;
+  /** The model folders on this machine (`PIO_MODELS_DIR`, the Hugging Face cache), with size and serving plugin. */
+  listLocalModels(): Promise<LocalModelList>;
   /** Describes a model folder or Hub id. */
   describeModel(source: string): Promise<ModelDescription>;
   /** Describes this machine. */

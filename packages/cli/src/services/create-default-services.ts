@@ -16,13 +16,14 @@ import {
   type PluginManager,
   type WeightStorage,
 } from '@pio/core';
-import { downloadModel, ModelNotFoundError, resolveModelPath } from '@pio/core/weights';
+import { downloadModel, hfHubCacheDir, ModelNotFoundError, resolveModelPath } from '@pio/core/weights';
 import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
 import type { ModelHost } from '../host/model-host.js';
-import type { CliServices, DoctorReport, ModelDescription } from './cli-services.js';
+import type { CliServices, DoctorReport, LocalModelListing, ModelDescription } from './cli-services.js';
 import { BACKEND_CHOICES, createBackendFactory, type BackendChoice, type StartedBackend } from './create-backend-factory.js';
+import { scanLocalModels } from './scan-local-models.js';
 import { summarizeConfig } from './summarize-config.js';
 
 const STORAGES: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4', 'q8_0', 'q4_k', 'q4_0'];
@@ -70,6 +71,8 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
   const backend: BackendChoice = BACKEND_CHOICES.includes(env.PIO_BACKEND as BackendChoice) ? (env.PIO_BACKEND as BackendChoice) : 'auto';
   const engine = TFJS_ENGINES.has(env.PIO_TFJS_ENGINE ?? '') ? (env.PIO_TFJS_ENGINE as TfjsDevice) : undefined;
   const analyzer = createHardwareAnalyzer({ resolveFrom: enginesFolder() ?? cwd });
+  const hubCacheDir = resolve(cwd, hfHubCacheDir(env));
+  const modelsDir = env.PIO_MODELS_DIR ? resolve(cwd, env.PIO_MODELS_DIR) : undefined;
 
   const makeManager = (
     extraRoots: readonly string[] = [],
@@ -86,7 +89,8 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         allow: ['@pio/*', ...trusted.filter((name) => name.includes('*'))],
         packages: Object.fromEntries(trusted.filter((name) => !name.includes('*')).map((name) => [name, 'verified' as const])),
       },
-      allowedRoots: [cwd, ...(env.PIO_MODELS_DIR ? [env.PIO_MODELS_DIR] : []), ...extraRoots],
+      allowedRoots: [cwd, ...(modelsDir ? [modelsDir] : []), ...extraRoots],
+      hubCacheDir,
       limits,
       network: { allowPrivateNetwork },
       hardware: analyzer,
@@ -124,6 +128,28 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
           ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
         }));
         return { plugins, problems: result.errors.map((e) => e.message) };
+      } finally {
+        await manager.dispose();
+      }
+    },
+
+    async listLocalModels() {
+      const modelsDirs = modelsDir ? [modelsDir] : [];
+      const scan = await scanLocalModels({ modelsDirs, hubCacheDir });
+      const manager = makeManager();
+      try {
+        await manager.discoverPlugins();
+        const models: LocalModelListing[] = [];
+        for (const model of scan.models) {
+          try {
+            const found = await manager.findPluginForModel(model.path);
+            const plugin = found ? { name: found.name, version: found.version, ...(found.packageName ? { packageName: found.packageName } : {}) } : null;
+            models.push({ ...model, plugin });
+          } catch (error) {
+            models.push({ ...model, plugin: null, problem: (error as Error).message.split('\n')[0] ?? String(error) });
+          }
+        }
+        return { models, totalBytes: scan.totalBytes, searched: [...modelsDirs, hubCacheDir] };
       } finally {
         await manager.dispose();
       }
@@ -172,7 +198,15 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
           const started = new Map<Device, StartedBackend>();
           const choice = new ConfigManager().choose({ estimates, hardware, backends: await backendCandidates(hardware.gpus.length > 0, started) });
           const chosen = started.get(choice.device);
-          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason, ...(chosen ? { backend: chosen.reason } : {}) };
+          const threads = (chosen?.backend as { threads?: unknown } | undefined)?.threads;
+          const runtime = chosen && {
+            device: choice.device,
+            storage: choice.storage,
+            backend: chosen.backend.name,
+            engine: chosen.backend.engine,
+            ...(typeof threads === 'number' && threads > 0 ? { threads } : {}),
+          };
+          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason, ...(chosen ? { backend: chosen.reason, runtime } : {}) };
         } catch (error) {
           fit = { ok: false, reason: (error as Error).message };
         }
@@ -202,6 +236,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         ...(downloadOptions.revision === undefined ? {} : { revision: downloadOptions.revision }),
         ...(env.HF_TOKEN ? { accessToken: env.HF_TOKEN } : {}),
         ...(env.HF_ENDPOINT ? { hubUrl: env.HF_ENDPOINT.replace(/\/+$/, '') } : {}),
+        ...(downloadTimeoutMs(env) === undefined ? {} : { timeoutMs: downloadTimeoutMs(env) }),
         ...(downloadOptions.onProgress === undefined ? {} : { onProgress: downloadOptions.onProgress }),
         ...(downloadOptions.signal === undefined ? {} : { signal: downloadOptions.signal }),
       });
@@ -261,6 +296,13 @@ function withBackendInfo(host: ModelHost, started: ReadonlyMap<Device, StartedBa
       };
     },
   };
+}
+
+/** `HF_HUB_DOWNLOAD_TIMEOUT` (seconds, as `huggingface_hub` reads it) in milliseconds, when it is a number >= 0. */
+function downloadTimeoutMs(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const seconds = Number(env.HF_HUB_DOWNLOAD_TIMEOUT);
+  if (env.HF_HUB_DOWNLOAD_TIMEOUT === undefined || env.HF_HUB_DOWNLOAD_TIMEOUT.trim() === '' || !(seconds >= 0)) return undefined;
+  return seconds * 1000;
 }
 
 /** The folder of `@pio/backend-tfjs`, from which the TensorFlow.js engines it uses resolve. */

@@ -11,6 +11,24 @@ export function createFakeServices(pluginOptions: EchoTextPluginOptions = {}): C
       const { metadata } = new EchoTextPlugin();
       return { plugins: [{ ...metadata, packageName: 'pio-plugin-echo', trustLevel: 'verified' }], problems: ['pio-plugin-broken: invalid manifest'] };
     },
+    async listLocalModels() {
+      return {
+        models: [
+          {
+            id: 'tiny-org/echo',
+            path: '/cache/models--tiny-org--echo/snapshots/abcdef0123456789abcdef0123456789abcdef01',
+            source: 'hf-cache',
+            revision: 'abcdef0123456789abcdef0123456789abcdef01',
+            refs: ['main'],
+            sizeBytes: 3 * 2 ** 20,
+            plugin: { name: 'echo', version: '0.0.0', packageName: 'pio-plugin-echo' },
+          },
+          { id: '/models/unknown', path: '/models/unknown', source: 'models-dir', sizeBytes: 512, plugin: null, problem: 'config.json is not valid JSON' },
+        ],
+        totalBytes: 3 * 2 ** 20 + 512,
+        searched: ['/models', '/cache'],
+      };
+    },
     async describeModel(source) {
       const plugin = new EchoTextPlugin();
       return {
@@ -22,7 +40,14 @@ export function createFakeServices(pluginOptions: EchoTextPluginOptions = {}): C
         summary: [['hidden size', '64']],
         parameters: 1000,
         estimates: [plugin.estimateMemory({}, 'float32')],
-        fit: { ok: true, device: 'cpu', storage: 'float32', reason: 'float32 on cpu, the most precise option.' },
+        fit: {
+          ok: true,
+          device: 'cpu',
+          storage: 'float32',
+          reason: 'float32 on cpu, the most precise option.',
+          backend: 'ggml (ggml-cpu, 4 threads): the native ggml build loaded',
+          runtime: { device: 'cpu', storage: 'float32', backend: 'ggml', engine: 'ggml-cpu', threads: 4 },
+        },
       };
     },
     async analyzeHardware() {

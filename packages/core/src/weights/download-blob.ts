@@ -4,6 +4,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { DownloadError } from '../errors/download-error.js';
 import { DownloadIntegrityError } from '../errors/download-integrity-error.js';
 import { delay, isRetryable, normalizeEtag, problemOfStatus, toDownloadError } from './hub-request.js';
+import { createStallTimer, type StallTimer } from './stall-timer.js';
 
 /** One file to fetch from the Hub's `resolve` endpoint into the cache's `blobs/` folder. */
 export interface BlobDownload {
@@ -27,6 +28,8 @@ export interface BlobDownload {
   readonly signal?: AbortSignal;
   readonly retries: number;
   readonly retryDelayMs: number;
+  /** Longest wait for the server (connecting, answer, next bytes) before a transfer fails (and is retried); 0: forever. */
+  readonly timeoutMs: number;
   onStart(resumedFrom: number): void;
   onBytes(fileBytes: number): void;
   onRetry(fileBytes: number): void;
@@ -73,26 +76,32 @@ export async function downloadBlob(job: BlobDownload): Promise<void> {
     while (written < job.size) {
       try {
         job.signal?.throwIfAborted();
-        const { body, restart } = await requestFrom(job, written);
-        if (restart) {
-          written = 0;
-          hasher = newHasher(job);
-          await handle.truncate(0);
-        }
-        for await (const chunk of body) {
-          const bytes = chunk as Uint8Array;
-          if (written + bytes.byteLength > job.size) {
-            throw new DownloadError({
-              repoId: job.repoId,
-              file: job.file,
-              problem: 'bad-response',
-              detail: `the server sent more than the ${job.size} bytes published`,
-            });
+        const timer = createStallTimer(job.timeoutMs, new URL(job.url).origin, job.signal);
+        try {
+          const { body, restart } = await requestFrom(job, written, timer);
+          if (restart) {
+            written = 0;
+            hasher = newHasher(job);
+            await handle.truncate(0);
           }
-          await writeAt(handle, bytes, written);
-          hasher.update(bytes);
-          written += bytes.byteLength;
-          job.onBytes(written);
+          for await (const chunk of body) {
+            timer.touch();
+            const bytes = chunk as Uint8Array;
+            if (written + bytes.byteLength > job.size) {
+              throw new DownloadError({
+                repoId: job.repoId,
+                file: job.file,
+                problem: 'bad-response',
+                detail: `the server sent more than the ${job.size} bytes published`,
+              });
+            }
+            await writeAt(handle, bytes, written);
+            hasher.update(bytes);
+            written += bytes.byteLength;
+            job.onBytes(written);
+          }
+        } finally {
+          timer.dispose();
         }
         if (written < job.size) throw new Error(`the connection closed after ${written} of ${job.size} bytes`);
       } catch (error) {
@@ -115,7 +124,7 @@ export async function downloadBlob(job: BlobDownload): Promise<void> {
 }
 
 /** GETs the file from byte `offset`, following redirects by hand so the Hub's own headers can be checked. */
-async function requestFrom(job: BlobDownload, offset: number): Promise<{ body: AsyncIterable<Uint8Array>; restart: boolean }> {
+async function requestFrom(job: BlobDownload, offset: number, timer: StallTimer): Promise<{ body: AsyncIterable<Uint8Array>; restart: boolean }> {
   const fail = (detail: string, status?: number) =>
     new DownloadError({ repoId: job.repoId, file: job.file, problem: status === undefined ? 'bad-response' : problemOfStatus(status), status, detail });
   let url = new URL(job.url);
@@ -125,7 +134,9 @@ async function requestFrom(job: BlobDownload, offset: number): Promise<{ body: A
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     if (offset > 0) headers.Range = `bytes=${offset}-`;
     if (job.accessToken && url.origin === hubOrigin) headers.Authorization = `Bearer ${job.accessToken}`;
-    const response = await job.fetch(url, { headers, redirect: 'manual', signal: job.signal });
+    timer.origin = url.origin;
+    const response = await job.fetch(url, { headers, redirect: 'manual', signal: timer.signal });
+    timer.touch();
     if (!hubChecked) {
       checkHubHeaders(job, response.headers, fail);
       hubChecked = true;
@@ -139,7 +150,7 @@ async function requestFrom(job: BlobDownload, offset: number): Promise<{ body: A
     }
     if (response.status === 416 && offset > 0) {
       await response.body?.cancel();
-      return { ...(await requestFrom(job, 0)), restart: true };
+      return { ...(await requestFrom(job, 0, timer)), restart: true };
     }
     if (!response.ok) {
       await response.body?.cancel();

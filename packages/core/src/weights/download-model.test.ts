@@ -1,4 +1,5 @@
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -195,6 +196,36 @@ describe('downloadModel against a local fake Hub', () => {
     expect(hubAuth.length).toBeGreaterThan(0);
     expect(hubAuth.every((r) => r.authorization === 'Bearer hf_secret')).toBe(true);
     expect(hub.requests.filter((r) => r.server === 'cdn').every((r) => r.authorization === undefined)).toBe(true);
+  });
+
+  it('times out a stalled transfer, naming the server, and resumes it on the retry', async () => {
+    hub.behaviour.stallAfter.set('model.safetensors', 200_000);
+    // timeouts of a second or two: long enough that a busy machine never trips them where no stall is
+    const failed = await download({ files: ['model.safetensors'], timeoutMs: 1000, retries: 0 }).catch((e: unknown) => e);
+    expect(DownloadError.isInstance(failed) && failed.problem === 'http').toBe(true);
+    expect((failed as Error).message).toContain(`the connection failed (timed out: no data from ${hub.cdnUrl} for 1 s (ETIMEDOUT))`);
+
+    hub.behaviour.stallAfter.set('model.safetensors', 200_000);
+    const events: DownloadProgress[] = [];
+    const snapshot = await download({ files: ['model.safetensors'], timeoutMs: 2000, onProgress: (e) => events.push(e) });
+    expect(events.some((e) => e.type === 'retry')).toBe(true);
+    expect(hub.requests.filter((r) => r.server === 'cdn').at(-1)?.range).toMatch(/^bytes=\d+-$/);
+    expect(sameBytes(await readFile(join(snapshot, 'model.safetensors')), weights)).toBe(true);
+  });
+
+  it('times out a Hub that accepts the connection and never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket)); // accepts, never writes
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const error = await downloadModel(REPO, { hubUrl: url, cacheDir, timeoutMs: 300 }).catch((e: unknown) => e);
+      expect(DownloadError.isInstance(error) && error.problem === 'http').toBe(true);
+      expect((error as Error).message).toContain(`timed out: no data from ${url} for 0.3 s`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('reports an unknown repository, an unknown revision, a bad id and an empty selection as DownloadError', async () => {

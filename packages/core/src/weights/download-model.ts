@@ -7,6 +7,20 @@ import type { DownloadProgress } from './download-progress.js';
 import { DEFAULT_MODEL_FILES, matchesFileGlob } from './file-glob.js';
 import { hfHubCacheDir, hfRepoFolderName, isCommitHash, isHfRepoId } from './hf-cache.js';
 import { toDownloadError } from './hub-request.js';
+import { createStallTimer } from './stall-timer.js';
+
+/** HTTP statuses whose responses have no body (a `Response` built with one throws). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** `https://huggingface.co` of a fetch input. */
+function originOf(input: Parameters<typeof fetch>[0]): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
 
 /** Options for {@link downloadModel}. */
 export interface DownloadModelOptions {
@@ -30,6 +44,12 @@ export interface DownloadModelOptions {
   retries?: number;
   /** Wait before retry n is `n * retryDelayMs`. Default 1000. */
   retryDelayMs?: number;
+  /**
+   * Longest wait for the Hub or its CDN (connecting, the answer, the next bytes of a file) before the request fails
+   * with a timeout naming the server; a file transfer that times out is retried (see `retries`). 0 waits forever.
+   * Default 30 000 ms.
+   */
+  timeoutMs?: number;
 }
 
 function isSafeRepoPath(path: string): boolean {
@@ -75,7 +95,18 @@ export async function downloadModel(repoId: string, options: DownloadModelOption
   }
   const hubUrl = (options.hubUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
   const baseFetch = options.fetch ?? fetch;
-  const signalFetch: typeof fetch = (input, init) => baseFetch(input, { ...init, signal: init?.signal ?? signal });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  // an API answer is small: read it whole under the timer, so a stalled body fails as well as a stalled connection
+  const signalFetch: typeof fetch = async (input, init) => {
+    const timer = createStallTimer(timeoutMs, originOf(input), init?.signal ?? signal);
+    try {
+      const response = await baseFetch(input, { ...init, signal: timer.signal });
+      const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+      return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    } finally {
+      timer.dispose();
+    }
+  };
   const revision = options.revision ?? 'main';
   if (!isSafeRepoPath(revision)) throw new DownloadError({ repoId, problem: 'not-found', detail: `"${revision}" is not a valid revision` });
   const repoDir = join(options.cacheDir ?? hfHubCacheDir(), hfRepoFolderName(repoId));
@@ -157,6 +188,7 @@ export async function downloadModel(repoId: string, options: DownloadModelOption
         signal,
         retries: options.retries ?? 5,
         retryDelayMs: options.retryDelayMs ?? 1000,
+        timeoutMs,
         onStart: (resumedFrom) => event('file-start', resumedFrom, { resumedFrom }),
         onBytes: (fileBytes) => event('progress', fileBytes),
         onRetry: (fileBytes) => event('retry', fileBytes),

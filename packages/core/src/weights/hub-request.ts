@@ -24,8 +24,27 @@ export function toDownloadError(error: unknown, repoId: string, file?: string): 
       { cause: error },
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new DownloadError({ repoId, file, problem: 'http', detail: `the connection failed (${message})` }, { cause: error });
+  return new DownloadError({ repoId, file, problem: 'http', detail: `the connection failed (${describeCauses(error)})` }, { cause: error });
+}
+
+/**
+ * The messages of `error` and its causes, outermost first, with the innermost code: fetch's own message says only
+ * `fetch failed`, its cause says why (`self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`, `connect
+ * ECONNREFUSED 127.0.0.1:9`, `Connect Timeout Error (UND_ERR_CONNECT_TIMEOUT)`).
+ */
+export function describeCauses(error: unknown): string {
+  const messages: string[] = [];
+  let code: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !messages.some((m) => m.includes(message))) messages.push(message);
+    const ownCode = (current as { code?: unknown }).code;
+    if (typeof ownCode === 'string' && ownCode) code = ownCode;
+    current = current instanceof Error ? (current as { cause?: unknown }).cause : undefined;
+  }
+  const text = messages.join(': ') || 'unknown error';
+  return code !== undefined && !text.includes(code) ? `${text} (${code})` : text;
 }
 
 /** True when a failed transfer is worth retrying: network errors, HTTP 429 and 5xx. */
