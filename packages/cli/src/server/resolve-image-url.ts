@@ -60,3 +60,20 @@ export function checkImageCount(params: readonly string[], policy: Pick<ImageSou
     errorCode: 'too_many_images',
   });
 }
+
+/**
+ * Refuses images sent to a model that takes text only (400 naming the first image's field), before any is read: a
+ * text model never makes the server fetch or decode an image.
+ */
+export function checkImagesAccepted(params: readonly string[], model: { id: string; acceptsImages: boolean }): void {
+  if (params.length === 0 || model.acceptsImages) return;
+  throw new HttpRequestError(
+    `The model '${model.id}' takes text only and cannot read the image at '${params[0]}'. Send text, or use a vision-language model.`,
+    {
+      status: 400,
+      type: 'invalid_request_error',
+      param: params[0],
+      errorCode: 'unsupported_input',
+    },
+  );
+}

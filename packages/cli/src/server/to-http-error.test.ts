@@ -1,4 +1,4 @@
-import { ContextLengthExceededError, InvalidGenerationOptionsError } from '@pio/core';
+import { ContextLengthExceededError, InvalidGenerationOptionsError, UnsupportedInputError } from '@pio/core';
 import { describe, expect, it } from 'vitest';
 import { toHttpError } from './to-http-error.js';
 
@@ -19,5 +19,11 @@ describe('toHttpError', () => {
     const topP = toHttpError(new InvalidGenerationOptionsError({ option: 'rowOptions[1].topP', expected: 'a number in (0, 1]', value: 2 }));
     expect(topP.status).toBe(400);
     expect(topP.toBody().error).toMatchObject({ param: 'top_p', code: 'invalid_generation_options' });
+  });
+
+  it('answers input the model cannot take with 400 naming messages', () => {
+    const error = toHttpError(new UnsupportedInputError({ input: 'images', hint: 'send text only.' }));
+    expect(error.status).toBe(400);
+    expect(error.toBody().error).toMatchObject({ type: 'invalid_request_error', param: 'messages', code: 'unsupported_input' });
   });
 });

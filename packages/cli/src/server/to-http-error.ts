@@ -6,6 +6,7 @@ import {
   InvalidGenerationOptionsError,
   PioError,
   ResourceLimitError,
+  UnsupportedInputError,
 } from '@pio/core';
 import { HttpRequestError } from '../errors/http-request-error.js';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
@@ -49,6 +50,13 @@ export function toHttpError(error: unknown): HttpRequestError {
     // the prompt tokenized to an id the model cannot look up (a tokenizer larger than the model's vocabulary)
     const message = `The prompt holds token ${String(error.value)}, which this model cannot read (it takes ${error.expected}). Change the prompt.`;
     return new HttpRequestError(message, { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'invalid_prompt' }, { cause: error });
+  }
+  if (UnsupportedInputError.isInstance(error)) {
+    return new HttpRequestError(
+      error.message,
+      { status: 400, type: 'invalid_request_error', param: 'messages', errorCode: 'unsupported_input' },
+      { cause: error },
+    );
   }
   if (InvalidGenerationOptionsError.isInstance(error)) {
     const param = GENERATION_PARAMS[error.option.replace(/^rowOptions\[\d+\]\./, '')];

@@ -1,18 +1,25 @@
 import type { ChatMessage, ContentPart } from '@pio/core';
 import type { ChatMessageBody } from './schemas/chat-message-schema.js';
-import { checkImageCount, resolveImageUrl, type ImageSourcePolicy } from './resolve-image-url.js';
+import type { HostedModel } from '../host/model-host.js';
+import { checkImageCount, checkImagesAccepted, resolveImageUrl, type ImageSourcePolicy } from './resolve-image-url.js';
 
 /**
  * Converts validated OpenAI messages into the plugin's {@link ChatMessage}s: `developer` becomes
  * `system`, and every `image_url` is fetched or decoded here, so plugins receive image bytes (a request with more than
- * `policy.maxImages` images is refused before any is read).
+ * `policy.maxImages` images, or with images for a `model` that takes text only, is refused before any is read).
  */
-export async function toPluginMessages(messages: readonly ChatMessageBody[], policy: ImageSourcePolicy, paramPrefix = 'messages'): Promise<ChatMessage[]> {
+export async function toPluginMessages(
+  messages: readonly ChatMessageBody[],
+  policy: ImageSourcePolicy,
+  model?: Pick<HostedModel, 'id' | 'plugin'>,
+  paramPrefix = 'messages',
+): Promise<ChatMessage[]> {
   const imageParams = messages.flatMap((message, m) =>
     Array.isArray(message.content)
       ? message.content.flatMap((part, p) => (part.type === 'image_url' ? [`${paramPrefix}.${m}.content.${p}.image_url.url`] : []))
       : [],
   );
+  if (model) checkImagesAccepted(imageParams, { id: model.id, acceptsImages: acceptsImages(model) });
   checkImageCount(imageParams, policy);
   const result: ChatMessage[] = [];
   for (const [m, message] of messages.entries()) {
@@ -36,4 +43,9 @@ export async function toPluginMessages(messages: readonly ChatMessageBody[], pol
     result.push(converted);
   }
   return result;
+}
+
+/** Whether the model's plugin declares image input (`metadata.modalities.input`). */
+export function acceptsImages(model: Pick<HostedModel, 'plugin'>): boolean {
+  return model.plugin.metadata.modalities.input.includes('image');
 }

@@ -11,3 +11,4 @@ export * from './random-bf16-tensors.js';
 export * from './png-header.js';
 export * from './golden-fixture.js';
 export * from './call-text-plugin-methods.js';
+export * from './solid-png.js';

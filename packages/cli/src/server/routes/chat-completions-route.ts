@@ -1,6 +1,7 @@
 import { collectChatCompletion } from '@pio/core/generation';
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletionRequest } from '@pio/core';
+import type { HostedModel } from '../../host/model-host.js';
 import type { RouteContext } from '../route-context.js';
 import { parseRequest } from '../parse-request.js';
 import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from '../schemas/chat-completion-request-schema.js';
@@ -15,7 +16,7 @@ export async function chatCompletionsRoute(context: RouteContext): Promise<void>
   const body = parseRequest(chatCompletionRequestSchema, await context.readBody());
   const structured = structuredOutputOptions(body);
   const model = context.requireModel(body.model);
-  const request = { ...(await toChatRequest(body, context)), ...structured };
+  const request = { ...(await toChatRequest(body, context, model)), ...structured };
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   await context.generate(model, { kind: 'chat', request }, body.stream === true, async (deltas) => {
@@ -74,9 +75,9 @@ export async function chatCompletionsRoute(context: RouteContext): Promise<void>
   });
 }
 
-async function toChatRequest(body: ChatCompletionRequestBody, context: RouteContext): Promise<ChatCompletionRequest> {
+async function toChatRequest(body: ChatCompletionRequestBody, context: RouteContext, model: HostedModel): Promise<ChatCompletionRequest> {
   const request: ChatCompletionRequest = {
-    messages: await toPluginMessages(body.messages, context.imagePolicy),
+    messages: await toPluginMessages(body.messages, context.imagePolicy, model),
     ...toGenerationOptions(body, body.max_completion_tokens, context.signal),
   };
   if (body.tools?.length && body.tool_choice !== 'none') request.tools = body.tools;

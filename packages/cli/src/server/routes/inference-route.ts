@@ -2,8 +2,8 @@ import { collectChatCompletion } from '@pio/core/generation';
 import type { RouteContext } from '../route-context.js';
 import { parseRequest } from '../parse-request.js';
 import { inferenceRequestSchema } from '../schemas/registry-request-schemas.js';
-import { toPluginMessages } from '../to-plugin-messages.js';
-import { checkImageCount, resolveImageUrl } from '../resolve-image-url.js';
+import { acceptsImages, toPluginMessages } from '../to-plugin-messages.js';
+import { checkImageCount, checkImagesAccepted, resolveImageUrl } from '../resolve-image-url.js';
 import { toGenerationOptions, toOpenAIFinishReason, toOpenAIUsage } from '../openai-wire-format.js';
 
 /**
@@ -15,7 +15,7 @@ export async function inferenceRoute(context: RouteContext): Promise<void> {
   const body = parseRequest(inferenceRequestSchema, await context.readBody());
   const options = toGenerationOptions(body, undefined, context.signal);
   if (body.messages) {
-    const messages = await toPluginMessages(body.messages, context.imagePolicy);
+    const messages = await toPluginMessages(body.messages, context.imagePolicy, model);
     const result = await context.generate(model, { kind: 'chat', request: { ...options, messages } }, false, collectChatCompletion);
     context.sendJson(200, {
       model: model.id,
@@ -27,10 +27,9 @@ export async function inferenceRoute(context: RouteContext): Promise<void> {
     return;
   }
   const images: Uint8Array[] = [];
-  checkImageCount(
-    (body.images ?? []).map((_, i) => `images.${i}`),
-    context.imagePolicy,
-  );
+  const imageParams = (body.images ?? []).map((_, i) => `images.${i}`);
+  checkImagesAccepted(imageParams, { id: model.id, acceptsImages: acceptsImages(model) });
+  checkImageCount(imageParams, context.imagePolicy);
   for (const [i, url] of (body.images ?? []).entries()) images.push(await resolveImageUrl(url, context.imagePolicy, `images.${i}`));
   const result = await context.generateText(model, body.prompt ?? '', {
     ...options,

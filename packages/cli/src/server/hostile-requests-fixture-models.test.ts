@@ -1,0 +1,236 @@
+import { copyFile, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGgmlBackend } from '@pio/backend-ggml';
+import { createPluginManager, type Backend } from '@pio/core';
+import { pngHeader, solidPng } from '@pio/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManagerHost } from '../host/create-manager-host.js';
+import type { ModelHost } from '../host/model-host.js';
+import { createBackendFactory } from '../services/create-backend-factory.js';
+import { REPO_ROOT } from '../testing/run-pio.js';
+import { createServer, type PioServer } from './create-server.js';
+import type { ServerRequestLog } from './server-options.js';
+
+/**
+ * The hostile-input reproductions of issue #15 against the server's request handling with the committed fixture
+ * models (Qwen3-VL and GLM-4.7-Flash) on the real backends, set up as `pio serve` sets them up (its default vision
+ * budget, image limits and outgoing-request policy). Every client mistake is a 4xx naming the field; no request is
+ * answered 5xx; the server answers afterwards.
+ */
+const QWEN = join(REPO_ROOT, 'models', 'qwen3vl-tiny-random');
+const GLM = join(REPO_ROOT, 'models', 'glm47flash-tiny-random');
+/** `pio serve`'s default vision budget (--max-vision-pixels). */
+const VISION_PIXELS = 1024 * 1024;
+const CONTEXT = 2048;
+const IMAGE_PARAM = 'messages.0.content.0.image_url.url';
+const PNG = new Uint8Array(await readFile(join(QWEN, 'image.png')));
+
+const BACKENDS: Record<string, () => Promise<Backend>> = {
+  ggml: () => createGgmlBackend({ threads: 1 }),
+  tfjs: () => createBackendFactory({ backend: 'tfjs' })('cpu'),
+};
+
+const dataUrl = (bytes: Uint8Array, type = 'image/png') => `data:${type};base64,${Buffer.from(bytes).toString('base64')}`;
+const imageChat = (model: string, ...urls: string[]) => ({
+  model,
+  max_tokens: 1,
+  temperature: 0,
+  messages: [{ role: 'user', content: [...urls.map((url) => ({ type: 'image_url', image_url: { url } })), { type: 'text', text: 'What is this?' }] }],
+});
+
+/** A copy of the Qwen fixture whose tokenizer knows a token (`<|beyond|>`, id 1500) past the model's 1024-row vocabulary. */
+async function qwenWithWideTokenizer(): Promise<string> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), 'pio-wide-tokenizer-')));
+  for (const name of await readdir(QWEN)) await copyFile(join(QWEN, name), join(dir, name));
+  const tokenizer = JSON.parse(await readFile(join(QWEN, 'tokenizer.json'), 'utf8')) as { added_tokens: object[] };
+  tokenizer.added_tokens.push({ id: 1500, content: '<|beyond|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
+  await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  return dir;
+}
+
+describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the fixture models on %s', (backendName) => {
+  let backend: Backend;
+  let host: ModelHost;
+  let server: PioServer;
+  let url: string;
+  let wide: string;
+  const log: ServerRequestLog[] = [];
+  // image URL targets: listeners on 127.0.0.1 only
+  let target: Server;
+  let port = 0;
+  let closedPort = 0;
+  let hits = 0;
+
+  beforeAll(async () => {
+    backend = await BACKENDS[backendName]!();
+    wide = await qwenWithWideTokenizer();
+    const manager = createPluginManager({
+      backend,
+      cwd: REPO_ROOT,
+      allowedRoots: [REPO_ROOT, wide],
+      searchPaths: [join(REPO_ROOT, 'packages')],
+      preferSourceEntries: true,
+      limits: { maxConcurrentExecutions: 1, maxQueuedExecutions: 64, maxBatchSize: 8, maxVisionPixels: VISION_PIXELS },
+    });
+    host = createManagerHost({ manager, contextLength: CONTEXT });
+    await host.registerModel({ modelId: 'qwen', source: QWEN });
+    await host.registerModel({ modelId: 'glm', source: GLM });
+    await host.registerModel({ modelId: 'qwen-wide', source: wide });
+    server = createServer({ host, allowRemoteImages: true, allowPrivateNetwork: false, onRequest: (entry) => log.push(entry) });
+    ({ url } = await server.listen(0, '127.0.0.1'));
+
+    target = createHttpServer((request, response) => {
+      hits++;
+      if (request.url === '/redirect') response.writeHead(302, { location: `http://127.0.0.1:${port}/cat.png` }).end();
+      else response.end(PNG);
+    });
+    await new Promise<void>((done) => target.listen(0, '127.0.0.1', done));
+    port = (target.address() as AddressInfo).port;
+    const probe = createHttpServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    closedPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((done) => probe.close(() => done()));
+  });
+
+  afterAll(async () => {
+    target?.close();
+    await server?.close();
+    await host?.close();
+    backend?.dispose();
+    if (wide) await rm(wide, { recursive: true, force: true });
+    // no request of this suite was answered 5xx
+    expect(log.filter((entry) => entry.status >= 500)).toEqual([]);
+  });
+
+  async function post(body: unknown, path = '/v1/chat/completions'): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('malformed percent-escapes in a data: URL and in /v1/models/{id}', async () => {
+    expect(await post(imageChat('qwen', 'data:image/png,%E0%A4%A'))).toMatchObject({
+      status: 400,
+      body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } },
+    });
+    const response = await fetch(`${url}/v1/models/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { param: 'id', code: 'invalid_path' } });
+  });
+
+  it('invalid base64, and bytes that are no image (never quoted back)', async () => {
+    expect(await post(imageChat('qwen', 'data:image/png;base64,@@@@'))).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM } } });
+    const answer = await post(imageChat('qwen', dataUrl(new TextEncoder().encode('root:x:0:0:root:/root:/bin/bash'))));
+    expect(answer).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM, type: 'invalid_request_error' } } });
+    expect(answer.body.error.message).not.toContain('root:x');
+  });
+
+  it('a 4096x4096 PNG (55 KB) is resized to the vision budget: about 1024 image tokens, not 16 384', async () => {
+    const big = solidPng(4096, 4096);
+    expect(big.byteLength).toBeLessThan(100_000);
+    const answer = await post(imageChat('qwen', dataUrl(big)));
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    // smart_resize under max_pixels = 1024²: 1024x1024 → 64x64 patches → 32x32 = 1024 merged image tokens, plus the text
+    expect(answer.body.usage.prompt_tokens).toBeGreaterThanOrEqual(1024);
+    expect(answer.body.usage.prompt_tokens).toBeLessThan(1100);
+  });
+
+  it('a decompression bomb is refused from its header', async () => {
+    const answer = await post(imageChat('qwen', dataUrl(pngHeader(16000, 16000))));
+    expect(answer).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM } } });
+    expect(answer.body.error.message).toContain('16000x16000');
+  });
+
+  it('more images than the per-request limit, before any is read', async () => {
+    const answer = await post(imageChat('qwen', ...Array.from({ length: 9 }, () => dataUrl(PNG))));
+    expect(answer).toMatchObject({ status: 400, body: { error: { param: 'messages.0.content.8.image_url.url', code: 'too_many_images' } } });
+  });
+
+  it('an image sent to the text-only GLM model is a 400 naming the image field, before it is read', async () => {
+    const answer = await post(imageChat('glm', dataUrl(PNG)));
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+    expect(answer.body.error).toMatchObject({ param: IMAGE_PARAM, code: 'unsupported_input' });
+    const inference = await post({ prompt: 'What is this?', images: [dataUrl(PNG)], max_tokens: 1 }, '/models/glm/inference');
+    expect(inference).toMatchObject({ status: 400, body: { error: { param: 'images.0', code: 'unsupported_input' } } });
+  });
+
+  it('image URLs to loopback, a closed port, link-local metadata, a redirect to loopback, IPv4-mapped loopback: one identical 400, nothing fetched', async () => {
+    const messages = new Set<string>();
+    for (const image of [
+      `http://127.0.0.1:${port}/cat.png`,
+      `http://127.0.0.1:${closedPort}/cat.png`,
+      'http://169.254.169.254/latest/meta-data/',
+      `http://localhost:${port}/redirect`,
+      `http://[::ffff:127.0.0.1]:${port}/cat.png`,
+    ]) {
+      const answer = await post(imageChat('qwen', image));
+      expect(answer, image).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } } });
+      messages.add(answer.body.error.message.replace(/\(http[^)]*\)/, '(URL)'));
+    }
+    expect([...messages]).toHaveLength(1);
+    expect(hits).toBe(0);
+  });
+
+  it.each(['qwen', 'glm'])('%s: tool-call arguments that are not JSON', async (model) => {
+    const answer = await post({
+      model,
+      max_tokens: 1,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{not json' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: '42' },
+      ],
+    });
+    expect(answer).toMatchObject({ status: 400, body: { error: { param: 'messages.1.tool_calls.0.function.arguments' } } });
+  });
+
+  it.each(['qwen', 'glm'])('%s: chat_template_kwargs of the wrong shape', async (model) => {
+    for (const kwargs of ['yes', [1, 2], { messages: [] }, { add_generation_prompt: false }, { tools: 'none' }]) {
+      const answer = await post({ model, max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], chat_template_kwargs: kwargs });
+      expect(answer.status, JSON.stringify(kwargs)).toBe(400);
+      expect(answer.body.error.param, JSON.stringify(kwargs)).toMatch(/^chat_template_kwargs/);
+    }
+  });
+
+  it('JSON nested 100 000 levels deep: 400 invalid_json, and the server still answers', async () => {
+    const deep = `{"model":"qwen","messages":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(await post(deep)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+  });
+
+  it.each(['qwen', 'glm'])('%s: a prompt longer than the context is 400 context_length_exceeded, streamed or not', async (model) => {
+    const long = Array.from({ length: 3 * CONTEXT }, (_, i) => `word${i}`).join(' ');
+    for (const stream of [false, true]) {
+      const answer = await post({ model, max_tokens: 4, stream, messages: [{ role: 'user', content: long }] });
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'context_length_exceeded', param: 'messages' } } });
+    }
+    const completion = await post({ model, max_tokens: 4, prompt: long }, '/v1/completions');
+    expect(completion).toMatchObject({ status: 400, body: { error: { code: 'context_length_exceeded' } } });
+  });
+
+  it('a prompt that tokenizes to an id beyond the model vocabulary is 400 invalid_prompt, streamed or not', async () => {
+    for (const stream of [false, true]) {
+      const answer = await post({ model: 'qwen-wide', max_tokens: 2, stream, messages: [{ role: 'user', content: 'go <|beyond|> here' }] });
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_prompt', param: 'messages' } } });
+      expect(answer.body.error.message).toContain('1500');
+    }
+    // the model still answers well-formed prompts
+    const ok = await post({ model: 'qwen-wide', max_tokens: 2, temperature: 0, messages: [{ role: 'user', content: 'hi' }] });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers normal requests to both models after all of the above', async () => {
+    for (const model of ['qwen', 'glm']) {
+      const answer = await post({ model, max_tokens: 2, temperature: 0, messages: [{ role: 'user', content: 'Hello' }] });
+      expect(answer.status).toBe(200);
+      expect(answer.body.choices[0].finish_reason).toMatch(/stop|length/);
+    }
+    expect((await post(imageChat('qwen', dataUrl(PNG)))).status).toBe(200);
+  });
+});
