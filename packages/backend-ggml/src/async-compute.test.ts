@@ -130,3 +130,22 @@ describe('graph computations off the event loop', () => {
     backend.dispose(); // twice is fine
   });
 });
+
+describe("computeThread: 'main' (for comparison only)", () => {
+  it('computes on the calling thread: the read settles before the loop turns, with the same values', async () => {
+    const backend = await createGgmlBackend({ device: 'cpu', threads: 1, computeThread: 'main' });
+    try {
+      const x = backend.fill([N, N], SIDE);
+      const y = chain(backend, x, 2);
+      const read = y.data();
+      const { settled } = track(read);
+      await turn();
+      expect(settled()).toBe(true);
+      expectAll(await read, SIDE);
+      y.dispose();
+      x.dispose();
+    } finally {
+      backend.dispose();
+    }
+  });
+});

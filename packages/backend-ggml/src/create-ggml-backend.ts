@@ -34,9 +34,16 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   if (setThreads) api.callSetThreads(setThreads, backend, threads);
   const chosen = devices[index];
   const engine = chosen.kind === 'cpu' ? 'ggml-cpu' : `ggml-${binaries.flavor === 'cpu' ? chosen.name.toLowerCase() : binaries.flavor}`;
-  return new GgmlBackend(new GraphRuntime(api, backend, { reuseGraphs: options.reuseGraphs ?? true, flashAttention: options.flashAttention ?? 'auto' }), {
-    engine,
-    device: chosen.kind === 'cpu' ? 'cpu' : 'gpu',
-    threads,
-  });
+  return new GgmlBackend(
+    new GraphRuntime(api, backend, {
+      reuseGraphs: options.reuseGraphs ?? true,
+      flashAttention: options.flashAttention ?? 'auto',
+      computeThread: options.computeThread ?? 'worker',
+    }),
+    {
+      engine,
+      device: chosen.kind === 'cpu' ? 'cpu' : 'gpu',
+      threads,
+    },
+  );
 }

@@ -21,6 +21,13 @@ export interface GgmlBackendOptions {
    * matrix would take at least 16 MiB (long prompts), `on` always, `off` never.
    */
   flashAttention?: 'auto' | 'on' | 'off';
+  /**
+   * Where graphs compute: `worker` (default) runs each computation on a worker thread while the event loop goes on;
+   * `main` runs it on the calling thread, holding the event loop for the whole computation, as before computation
+   * moved off the loop. Only for comparison (the event-loop benchmark measures one against the other); never in a
+   * process that serves anything.
+   */
+  computeThread?: 'worker' | 'main';
   /** Receives ggml's log lines printed while the libraries load (otherwise discarded). */
   onLog?: (line: string) => void;
 }

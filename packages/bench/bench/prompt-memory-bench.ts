@@ -1,17 +1,22 @@
-// Peak RSS and prefill tokens/s against prompt length while PIO prefills a Qwen3-0.6B-shaped decoder (random weights)
-// on the ggml backend in chunks through the KV cache (as core's decode session does: 512 positions a chunk, like
-// llama.cpp's n_ubatch). Each length runs in a child process of its own (this script with `--child <length>`), so
-// each peak RSS is that prompt's alone. Not run in CI or tests. `pnpm bench:prompt-memory` in packages/bench.
+// Peak RSS and prefill tokens/s against prompt length while core's decode session (`CachedDecoderSession`, as the
+// plugins use it) prefills a Qwen3-0.6B-shaped decoder (random weights) on the ggml backend in chunks through the KV
+// cache (512 positions a chunk, like llama.cpp's n_ubatch). Each length runs in a child process of its own (this script
+// with `--child <length>`). After the model is loaded the child collects garbage and resets the kernel's RSS
+// high-water mark (Linux: /proc/self/clear_refs), so the peak is the prompt's alone, measured over the loaded model;
+// it is printed next to the bound "loaded model + KV cache + one chunk's work" computed from the shape
+// (`prefillMemoryModel`). Not run in CI or tests. `pnpm bench:prompt-memory` in packages/bench.
 // Env: PIO_BENCH_LENGTHS (default 512,1024,2048,4096,8192,16384), PIO_BENCH_CHUNK (512), PIO_BENCH_THREADS (2),
 // PIO_BENCH_STORAGE (q8_0), PIO_BENCH_KV (float16 or float32; float16), PIO_BENCH_SHAPE (qwen3-0.6b or tiny),
 // PIO_BENCH_LAYERS (the shape's).
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WeightStorage } from '@pio/core';
-import { KVCache } from '@pio/core/nn';
+import { CachedDecoderSession } from '@pio/core/nn';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { BENCH_SHAPES } from '../src/bench-shapes.js';
+import { prefillMemoryModel } from '../src/prefill-memory-model.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
 
@@ -21,8 +26,16 @@ if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_S
 const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
 const chunk = Number(env.PIO_BENCH_CHUNK ?? 512);
 const [mode, arg] = process.argv.slice(2);
+const MiB = 2 ** 20;
 
-/** Prefills `length` tokens in chunks; returns peak RSS (MiB) before and after, and prefill tokens/s. */
+/** A `kB` field of /proc/self/status in MiB (VmRSS: resident now; VmHWM: the peak since the last reset). */
+function procStatusMiB(field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!match) throw new Error(`/proc/self/status has no ${field}`);
+  return Number(match[1]) / 1024;
+}
+
+/** Prefills `length` tokens in chunks; returns RSS after load, the peak during prefill, the model's bound, and tokens/s. */
 async function child(length: number): Promise<Record<string, unknown>> {
   const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
   const kv = env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16';
@@ -30,30 +43,44 @@ async function child(length: number): Promise<Record<string, unknown>> {
   const weights = randomWeights(shape, 1234);
   const model = new Qwen3BenchDecoder(backend, shape, weights, storage);
   weights.length = 0;
-  const loadedRss = process.resourceUsage().maxRSS / 1024;
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: kv });
-  const prompt = Array.from({ length }, (_, i) => (i * 7919 + 13) % shape.vocab);
+  // a short prompt first, so the runtime's base (JIT-compiled code, ggml's kernels and threads) is in the baseline
+  const warm = new CachedDecoderSession(model.asDecoderModel(kv), { inputIds: [[1, 2, 3, 4]], attentionMask: [[1, 1, 1, 1]] });
+  await (await warm.prefill()).data();
+  warm.dispose();
+  // the random float32 weights are garbage now; collect them and start the peak from the loaded model
+  (globalThis as { gc?: () => void }).gc?.();
+  const loadedRss = procStatusMiB('VmRSS');
+  writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
+  const prompt = { inputIds: [Array.from({ length }, (_, i) => (i * 7919 + 13) % shape.vocab)], attentionMask: [new Array(length).fill(1)] };
+  const session = new CachedDecoderSession(model.asDecoderModel(kv), prompt, undefined, { prefillChunkSize: chunk, contextLength: length });
   try {
     const t = performance.now();
-    for (let at = 0; at < length; at += chunk) {
-      const logits = model.forward(prompt.slice(at, at + chunk), cache);
-      await logits.data();
-      logits.dispose();
-    }
+    const logits = await session.prefill();
+    await logits.data();
+    logits.dispose();
     const ms = performance.now() - t;
+    const peak = procStatusMiB('VmHWM');
+    const bound = prefillMemoryModel(shape, length, chunk, kv === 'float16' ? 2 : 4);
+    const round = (bytes: number): number => Math.round(bytes / MiB);
     return {
       promptTokens: length,
       chunk,
       storage,
       kvCache: kv,
-      weightMiB: Math.round(model.weightBytes / 2 ** 20),
-      loadedPeakRssMiB: Math.round(loadedRss),
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      weightMiB: round(model.weightBytes),
+      loadedRssMiB: Math.round(loadedRss),
+      peakRssMiB: Math.round(peak),
+      addedMiB: Math.round(peak - loadedRss),
+      modelKvMiB: round(bound.kvCacheBytes),
+      modelChunkWorkMiB: round(bound.chunkWorkBytes),
+      boundMiB: Math.round(loadedRss + (bound.kvCacheBytes + bound.chunkWorkBytes) / MiB),
+      withinBound: peak <= loadedRss + (bound.kvCacheBytes + bound.chunkWorkBytes) / MiB,
       prefillTokensPerSecond: Math.round((length / ms) * 1e4) / 10,
+      graphs: backend.graphStats().built,
       loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
     };
   } finally {
-    cache.dispose();
+    session.dispose();
     model.dispose();
     backend.dispose();
   }
@@ -64,7 +91,8 @@ if (mode === '--child') {
 } else {
   const lengths = (env.PIO_BENCH_LENGTHS ?? '512,1024,2048,4096,8192,16384').split(',').map(Number);
   for (const length of lengths) {
-    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(length)], { encoding: 'utf8' });
+    const args = ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--child', String(length)];
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
     process.stdout.write(`${JSON.stringify({ shape: shape.name, layers: shape.layers, ...JSON.parse(out.trim().split('\n').at(-1) ?? '{}') })}\n`);
   }
 }

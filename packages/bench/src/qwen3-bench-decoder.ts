@@ -1,5 +1,5 @@
-import type { Backend, Tensor, Weight, WeightStorage } from '@pio/core';
-import { buildAttentionMask, KVCache, ropeInverseFrequencies, ropeTables, ropeTensors } from '@pio/core/nn';
+import type { Backend, SequenceBufferStorage, Tensor, Weight, WeightStorage } from '@pio/core';
+import { buildAttentionMask, type DecoderForwardInput, type DecoderModel, type KVCache, ropeInverseFrequencies, ropeTables, ropeTensors } from '@pio/core/nn';
 import type { DecoderShape } from './decoder-shape.js';
 import type { NamedTensor } from './random-weights.js';
 
@@ -32,8 +32,31 @@ export class Qwen3BenchDecoder {
     return n;
   }
 
-  /** Runs `tokens` (the next positions after `cache.length`) and returns the last position's logits `[1, vocab]`. */
-  forward(tokens: readonly number[], cache: KVCache): Tensor {
+  /**
+   * This decoder as core's {@link DecoderModel} (batch 1, positions from the cache), so core's `CachedDecoderSession`
+   * can run it: chunked prefill and decode steps as the plugins get them.
+   */
+  asDecoderModel(kvCacheStorage: SequenceBufferStorage): DecoderModel {
+    return {
+      backend: this.b,
+      vocabSize: this.shape.vocab,
+      cacheLayers: this.shape.layers,
+      kvCacheStorage,
+      forward: (input: DecoderForwardInput) => {
+        const ids = input.inputIds[0] ?? [];
+        const logits = this.forward(ids, input.cache, input.mask);
+        if (input.logits !== 'none') return logits;
+        logits.dispose(); // as the plugins do: a chunk that needs no logits returns none
+        return undefined;
+      },
+    };
+  }
+
+  /**
+   * Runs `tokens` (the next positions after `cache.length`) and returns the last position's logits `[1, vocab]`.
+   * `mask` (from `cache.attentionMask`) defaults to a causal mask over the cached and new positions.
+   */
+  forward(tokens: readonly number[], cache: KVCache, mask?: Tensor): Tensor {
     const { b, shape: s } = this;
     const past = cache.length;
     const seq = tokens.length;
@@ -42,7 +65,7 @@ export class Qwen3BenchDecoder {
       const tables = ropeTables(1, seq, this.invFreq, (_, t) => past + t);
       const { cos, sin } = ropeTensors(b, tables, 1, seq);
       // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
-      const mask = buildAttentionMask(b, [new Array(past + seq).fill(1)], seq, { keyLength: cache.keyLength(seq) });
+      const m = mask ?? buildAttentionMask(b, [new Array(past + seq).fill(1)], seq, { keyLength: cache.keyLength(seq) });
       let x = b.gather(W('token_embd.weight'), b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
       for (let l = 0; l < s.layers; l++) {
         const p = `blk.${l}.`;
@@ -53,7 +76,7 @@ export class Qwen3BenchDecoder {
         const kNew = b.transpose(b.rope(heads('attn_k', s.kvHeads), cos, sin, 'half'), [0, 2, 1, 3]);
         const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);
         const { k, v } = cache.update(l, { k: kNew, v: vNew });
-        const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask }); // [1, heads, seq, headDim]
+        const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: m }); // [1, heads, seq, headDim]
         const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
         x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));
         const hn = b.rmsNorm(x, W(`${p}ffn_norm.weight`), s.eps);

@@ -65,4 +65,27 @@ describe('Qwen3-VL generation on ggml leaves the event loop free', () => {
     for (const [s, logits] of bothText.stepLogits.entries()) expect(logits, `text step ${s}`).toEqual(aloneText.stepLogits[s]);
     for (const [s, logits] of bothImage.stepLogits.entries()) expect(logits, `image step ${s}`).toEqual(aloneImage.stepLogits[s]);
   });
+
+  it('a prompt prefilled in chunks computes chunk by chunk (a graph each, timers firing meanwhile), not as one graph', async () => {
+    const chunk = 3;
+    const length = image.input_ids[0].length;
+    const session = model.session({ inputIds: image.input_ids, attentionMask: image.attention_mask }, images, { prefillChunkSize: chunk });
+    const before = backend.graphStats().built;
+    let ticks = 0;
+    const interval = setInterval(() => ticks++, 0);
+    try {
+      const logits = await session.prefill();
+      // every chunk but the last was computed during prefill(); the last computes at the read
+      const duringPrefill = backend.graphStats().built - before;
+      await logits.data();
+      logits.dispose();
+      expect(Math.ceil(length / chunk)).toBeGreaterThan(2);
+      // the vision tower adds its own graph(s) before the first chunk
+      expect(duringPrefill).toBeGreaterThanOrEqual(Math.ceil(length / chunk) - 1);
+    } finally {
+      clearInterval(interval);
+      session.dispose();
+    }
+    expect(ticks).toBeGreaterThan(0);
+  });
 });

@@ -42,6 +42,8 @@ const SPARE_ALLOCATORS = 2;
 export class GraphRuntime implements NodeOwner {
   /** When `attention` uses `flash_attn_ext` (see `GgmlBackendOptions.flashAttention`). */
   readonly flashAttention: FlashAttentionMode;
+  /** Where graphs compute (see `GgmlBackendOptions.computeThread`). */
+  private readonly computeThread: 'worker' | 'main';
   /** Scope bookkeeping for `Backend.scope` / `keep`. */
   readonly scopes = new ScopeStack();
   private liveTensors = 0;
@@ -76,9 +78,10 @@ export class GraphRuntime implements NodeOwner {
     readonly api: GgmlApi,
     /** The ggml backend (device) computing graphs. */
     readonly backend: NativePointer,
-    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode } = {},
+    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode; computeThread?: 'worker' | 'main' } = {},
   ) {
     this.flashAttention = options.flashAttention ?? 'auto';
+    this.computeThread = options.computeThread ?? 'worker';
     this.buft = api.ggml_backend_get_default_buffer_type(backend);
     this.graphs = new GraphCache(api, options.reuseGraphs === false ? 0 : undefined);
   }
@@ -234,7 +237,10 @@ export class GraphRuntime implements NodeOwner {
     let status: number;
     this.computing = true;
     try {
-      status = await this.api.graphComputeAsync(this.backend, run.graph.graph);
+      status =
+        this.computeThread === 'main'
+          ? this.api.ggml_backend_graph_compute(this.backend, run.graph.graph)
+          : await this.api.graphComputeAsync(this.backend, run.graph.graph);
     } catch (cause) {
       if (!this.disposed) run.graph.arena.free();
       throw new BackendError('data', `ggml graph compute could not run: ${String(cause)}`, { cause });

@@ -115,7 +115,9 @@ async function* run<Extras>(
   try {
     session = model.createSession(padPrompts(input.inputIds, padId), input.extras);
     try {
-      logits = await session.prefill({ signal: allAborted.signal });
+      // the cache is sized once for the prompt and the longest answer a row may give (capped by the context)
+      const maxNewTokens = Math.max(...[...active].map((row) => plans[row].maxNewTokens));
+      logits = await session.prefill({ signal: allAborted.signal, maxNewTokens: Number.isFinite(maxNewTokens) ? maxNewTokens : 0 });
     } catch (error) {
       if (!allAborted.signal.aborted) throw error;
       applyAborts();

@@ -35,6 +35,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   readonly batchSize: number;
   private readonly cache: KVCache;
   private readonly chunkSize: number;
+  private readonly contextLength: number;
   /** `[batch][positions so far]`: 1 real, 0 pad. */
   private readonly mask: number[][];
   private prepared: PromptPreparation<State> | undefined;
@@ -57,14 +58,22 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
       throw new ContextLengthExceededError({ promptTokens: length, contextLength: options.contextLength });
     }
     this.chunkSize = chunk;
+    this.contextLength = options.contextLength ?? Number.POSITIVE_INFINITY;
     this.batchSize = prompt.inputIds.length;
     this.mask = prompt.attentionMask.map((row) => [...row]);
-    this.cache = new KVCache(model.backend, model.cacheLayers, { storage: model.kvCacheStorage, padding: options.padding });
+    this.cache = new KVCache(model.backend, model.cacheLayers, {
+      storage: model.kvCacheStorage,
+      padding: options.padding,
+      maxPositions: options.contextLength,
+    });
   }
 
-  /** Runs the prompt in chunks; returns its last position's logits `[batch, vocab]`. */
+  /**
+   * Runs the prompt in chunks; returns its last position's logits `[batch, vocab]`. The KV cache is sized once for
+   * the prompt and `options.maxNewTokens` (capped at the context length), so it never grows by copying.
+   */
   async prefill(options: PrefillOptions = {}): Promise<Tensor> {
-    const logits = await this.runPrompt('last', options.signal);
+    const logits = await this.runPrompt('last', options);
     const b = this.model.backend;
     const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
     logits.dispose();
@@ -76,7 +85,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
    * position, `[batch, seq, vocab]` (a raw forward pass, e.g. a plugin's `infer`). Steps may follow.
    */
   async prefillAll(options: PrefillOptions = {}): Promise<Tensor> {
-    return this.runPrompt('all', options.signal);
+    return this.runPrompt('all', options);
   }
 
   /** Appends one token per row at each row's next position; returns the next logits `[batch, vocab]`. */
@@ -113,7 +122,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     this.prepared = undefined;
   }
 
-  private async runPrompt(select: 'last' | 'all', signal: AbortSignal | undefined): Promise<Tensor> {
+  private async runPrompt(select: 'last' | 'all', { signal, maxNewTokens = 0 }: PrefillOptions): Promise<Tensor> {
     if (this.started) throw new DecoderSessionError({ problem: 'prefill() was already called on this session' });
     if (this.disposed) throw new DecoderSessionError({ problem: 'prefill() was called after dispose()' });
     this.started = true;
@@ -129,6 +138,9 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
       return max + 1;
     });
     const length = this.prompt.inputIds[0]?.length ?? 0;
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0)
+      throw new InvalidGenerationOptionsError({ option: 'maxNewTokens', expected: 'an integer >= 0', value: maxNewTokens });
+    this.cache.reserve(Math.min(this.contextLength, length + maxNewTokens));
     const b = this.model.backend;
     const parts: Tensor[] = [];
     let result: Tensor | undefined;
@@ -152,6 +164,8 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
           rows,
         );
         if (out) parts.push(out);
+        // a lazy backend computes this chunk now, not with the next one: one chunk's work in memory at a time
+        else if (end < length) await this.cache.flush();
       }
       result = parts.length === 1 ? parts[0] : b.scope(() => b.concat(parts, 1));
       return result;

@@ -16,6 +16,12 @@ export interface PrefillOptions {
    * signal's reason. (A chunk that is computing runs to its end.)
    */
   signal?: AbortSignal;
+  /**
+   * Tokens the session may generate after the prompt (the engine passes the largest `maxNewTokens` of the batch):
+   * the KV cache is sized once for the prompt and these (capped at the context length) instead of growing by
+   * copying. Default 0 (sized for the prompt; later steps grow it).
+   */
+  maxNewTokens?: number;
 }
 
 /**

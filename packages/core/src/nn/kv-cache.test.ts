@@ -233,4 +233,44 @@ describe('KVCache', () => {
     for (const t of [prompt, step, next]) t.dispose();
     cache.dispose();
   });
+
+  it('reserve sizes the first buffer once for the whole length, so it never grows (no copy)', async () => {
+    const log: BufferLog = { capacities: [], viewLengths: [] };
+    const backend = withFakeSequenceBuffers(log);
+    const cache = new KVCache(backend, 1, { padding: 4, initialCapacity: 2 });
+    cache.reserve(9); // a prompt of 3 and up to 6 new tokens
+    const entry = (n: number) => backend.fill([1, 1, n, 1], 1);
+    cache.update(0, { k: entry(3) });
+    for (let i = 0; i < 6; i++) cache.update(0, { k: entry(1) });
+    // 9 rounded up to the step (2), then to the padding (4): 12; one buffer, never replaced
+    expect(log.capacities).toEqual([12]);
+    expect(cache.length).toBe(9);
+    expect(() => cache.reserve(-1)).toThrow(BackendError);
+    expect(() => cache.reserve(1.5)).toThrow(BackendError);
+    cache.dispose();
+  });
+
+  it('maxPositions caps growth at the padded context length', () => {
+    const log: BufferLog = { capacities: [], viewLengths: [] };
+    const backend = withFakeSequenceBuffers(log);
+    const cache = new KVCache(backend, 1, { padding: 4, initialCapacity: 4, maxPositions: 10 });
+    const entry = (n: number) => backend.fill([1, 1, n, 1], 1);
+    cache.update(0, { k: entry(4) });
+    for (let i = 0; i < 6; i++) cache.update(0, { k: entry(1) });
+    // 4, then 8 (doubled), then 12 (10 padded to 4), not 16
+    expect(log.capacities).toEqual([4, 8, 12]);
+    expect(() => new KVCache(backend, 1, { maxPositions: 0 })).toThrow(BackendError);
+    cache.dispose();
+  });
+
+  it('flush does nothing on an eager backend (it computes pending writes on lazy ones: see the ggml session tests)', async () => {
+    const backend = createReferenceBackend();
+    const cache = new KVCache(backend, 2);
+    await cache.flush(); // nothing cached
+    cache.update(0, { k: backend.fill([1, 1, 2, 1], 1) });
+    const before = backend.memory().tensors;
+    await cache.flush();
+    expect(backend.memory().tensors).toBe(before);
+    cache.dispose();
+  });
 });

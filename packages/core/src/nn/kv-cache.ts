@@ -20,8 +20,14 @@ export interface KVCacheOptions {
   /**
    * Positions allocated by the first update, at least. Capacities are multiples of `min(256, initialCapacity)`
    * (rounded up further to a multiple of {@link KVCacheOptions.padding}) and double when full. Default 256.
+   * {@link KVCache.reserve} raises it for a known length.
    */
   initialCapacity?: number;
+  /**
+   * Positions the cache will never need to exceed (a model's context length): capacity growth stops there (rounded
+   * up to the padding), so doubling never allocates past the context. Default: unbounded.
+   */
+  maxPositions?: number;
   /**
    * On backends with {@link Backend.createSequenceBuffer}, an {@link KVCache.update} that appends one position (a
    * decode step) returns the cached entries padded along the sequence axis to a multiple of `padding` positions. The
@@ -53,6 +59,9 @@ export class KVCache {
   private readonly buffers: Array<Map<string, SequenceBuffer>>;
   private readonly storage: SequenceBufferStorage;
   private readonly initialCapacity: number;
+  private readonly maxPositions: number;
+  /** Positions {@link KVCache.reserve} asked for. */
+  private reserved = 0;
   private readonly padding: number;
   private readonly valueEntries: Set<string>;
   /** Real (unpadded) positions of each entry. */
@@ -76,6 +85,54 @@ export class KVCache {
     this.padding = options.padding ?? backend.kvCachePadding ?? 1;
     if (!Number.isInteger(this.padding) || this.padding < 1) {
       throw new BackendError('KVCache', `padding must be a positive integer (1 for none), got ${options.padding}`);
+    }
+    this.maxPositions = options.maxPositions ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxPositions >= 1)) throw new BackendError('KVCache', `maxPositions must be at least 1, got ${options.maxPositions}`);
+  }
+
+  /**
+   * Sizes the cache for `positions` in all (a prompt and the tokens it may generate): the next allocation of each
+   * in-place buffer takes at least that many positions (capped at {@link KVCacheOptions.maxPositions}, rounded up to
+   * the padding), so a cache reserved before the prompt never grows — growth copies the cached positions into a
+   * buffer twice as large, and both are alive while it copies. Backends without sequence buffers ignore it.
+   */
+  reserve(positions: number): void {
+    if (!Number.isInteger(positions) || positions < 0) throw new BackendError('KVCache.reserve', `positions must be an integer >= 0, got ${positions}`);
+    this.reserved = Math.max(this.reserved, positions);
+  }
+
+  /**
+   * On lazy backends (`capabilities.lazy`: graphs recorded and computed at the next read), computes the pending
+   * writes of the updates so far, by reading one value of every cached entry in one computation; elsewhere it does
+   * nothing. Call it after a forward pass whose output is not read (a prefill chunk that needs no logits): otherwise
+   * that chunk's work joins the next computation, and a prompt prefilled in chunks would compute as one graph over
+   * every chunk.
+   */
+  async flush(): Promise<void> {
+    const b = this.backend;
+    if (!b.capabilities.lazy) return;
+    const entries = this.layers.flatMap((store) => [...store.values()]).filter((t) => !t.shape.includes(0));
+    if (entries.length === 0) return;
+    // one value of each entry, in one tensor: one computation covers every pending write
+    const probe = b.scope(() =>
+      b.concat(
+        entries.map((t) =>
+          b.reshape(
+            b.slice(
+              t,
+              t.shape.map(() => 0),
+              t.shape.map(() => 1),
+            ),
+            [1],
+          ),
+        ),
+        0,
+      ),
+    );
+    try {
+      await probe.data();
+    } finally {
+      probe.dispose();
     }
   }
 
@@ -167,10 +224,12 @@ export class KVCache {
     const buffers = this.buffers[layer];
     let buffer = buffers.get(name);
     if (!buffer || viewLength > buffer.capacity) {
-      const wanted = Math.max(viewLength, this.initialCapacity, 2 * (buffer?.capacity ?? 0));
+      const wanted = Math.max(viewLength, this.initialCapacity, this.reserved, 2 * (buffer?.capacity ?? 0));
       const step = Math.min(CAPACITY_STEP, this.initialCapacity);
-      // a multiple of the step, then of the padding: a padded view never exceeds the capacity
-      const capacity = Math.ceil((Math.ceil(wanted / step) * step) / this.padding) * this.padding;
+      // a multiple of the step, then of the padding: a padded view never exceeds the capacity; never past the
+      // largest padded view of maxPositions, never below this view
+      const rounded = Math.ceil((Math.ceil(wanted / step) * step) / this.padding) * this.padding;
+      const capacity = Math.max(viewLength, Math.min(rounded, Math.ceil(this.maxPositions / this.padding) * this.padding));
       const role = this.valueEntries.has(name) ? 'values' : 'keys';
       const grown = create.call(this.backend, { shape: next.shape, axis, capacity, storage: this.storage, role });
       if (prev) {
