@@ -41,6 +41,8 @@ const imageChat = (model: string, ...urls: string[]) => ({
   messages: [{ role: 'user', content: [...urls.map((url) => ({ type: 'image_url', image_url: { url } })), { type: 'text', text: 'What is this?' }] }],
 });
 
+const chatBody = (model: string) => ({ model, max_tokens: 2, temperature: 0, messages: [{ role: 'user', content: 'hi' }] });
+
 /** A copy of the Qwen fixture whose tokenizer knows a token (`<|beyond|>`, id 1500) past the model's 1024-row vocabulary. */
 async function qwenWithWideTokenizer(): Promise<string> {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'pio-wide-tokenizer-')));
@@ -197,6 +199,18 @@ describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the 
       expect(answer.body.error.param, JSON.stringify(kwargs)).toMatch(/^chat_template_kwargs/);
     }
   });
+
+  it.each(['qwen', 'glm'])(
+    '%s: a response_format or forced tool whose schema only refers to itself is 400 naming the field (no stack overflow)',
+    async (model) => {
+      const format = await post({ ...chatBody(model), response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { $ref: '#' } } } });
+      expect(format).toMatchObject({ status: 400, body: { error: { param: 'response_format.json_schema.schema' } } });
+      const tools = [{ type: 'function', function: { name: 'f', parameters: { anyOf: [{ $ref: '#' }, { type: 'object' }] } } }];
+      const forced = await post({ ...chatBody(model), tools, tool_choice: { type: 'function', function: { name: 'f' } } });
+      expect(forced.status).toBe(400);
+      expect(forced.body.error.param).toBe('tools[0].function.parameters');
+    },
+  );
 
   it('JSON nested 100 000 levels deep: 400 invalid_json, and the server still answers', async () => {
     const deep = `{"model":"qwen","messages":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;

@@ -49,6 +49,8 @@ type Schema = Record<string, unknown>;
 export class JsonSchemaCompiler {
   private readonly refs = new Map<string, GrammarNode>();
   private readonly encoder = new TextEncoder();
+  /** `$ref`s being compiled inside one another now (a chain of references, bounded by {@link MAX_REF_DEPTH}). */
+  private refDepth = 0;
 
   /** @param ids - the node-id counter, shared by every compiler building parts of one grammar */
   constructor(
@@ -63,7 +65,11 @@ export class JsonSchemaCompiler {
 
   /** Compiles the root schema. */
   compile(): GrammarNode {
-    return this.node(this.root, '#');
+    const root = this.node(this.root, '#');
+    checkProgress(root, (path) =>
+      this.fail('$ref', path, 'this reference reaches itself without any JSON in between, so it matches nothing; recurse through an object or an array'),
+    );
+    return root;
   }
 
   /** Compiles `schema` found at JSON Pointer `path`. */
@@ -259,9 +265,16 @@ export class JsonSchemaCompiler {
       if (!isObject(target) || !(key in target)) throw this.fail('$ref', path, `${ref} does not point into the schema`);
       target = target[key];
     }
+    if (this.refDepth >= MAX_REF_DEPTH) throw this.fail('$ref', path, `references nest more than ${MAX_REF_DEPTH} deep`);
     const placeholder: ChoiceNode = { kind: 'choice', id: this.id(), options: [] };
+    refPaths.set(placeholder, ref);
     this.refs.set(ref, placeholder);
-    placeholder.options.push(this.node(target, ref));
+    this.refDepth += 1;
+    try {
+      placeholder.options.push(this.node(target, ref));
+    } finally {
+      this.refDepth -= 1;
+    }
     return placeholder;
   }
 
@@ -290,6 +303,60 @@ export class JsonSchemaCompiler {
  */
 export function compileJsonSchema(schema: unknown): GrammarNode {
   return new JsonSchemaCompiler(schema).compile();
+}
+
+/** Deepest chain of `$ref`s compiled inside one another (each a few stack frames of the compiler). */
+const MAX_REF_DEPTH = 256;
+
+/** The `$ref` each reference placeholder stands for (for messages). */
+const refPaths = new WeakMap<GrammarNode, string>();
+
+/**
+ * Refuses a grammar in which a choice reaches itself through choices only (`{ $ref: '#' }`, two `$defs` referring to
+ * each other, an `anyOf` listing its own reference): such a rule matches no input and would send the matcher into
+ * endless recursion. Cycles through an object or an array consume a `{` or `[` first and are fine.
+ */
+function checkProgress(root: GrammarNode, fail: (path: string) => Error): void {
+  const done = new Set<GrammarNode>();
+  const onPath = new Set<GrammarNode>();
+  const stack: Array<{ node: GrammarNode; next: number }> = [];
+  const visit = (start: GrammarNode): void => {
+    if (done.has(start)) return;
+    stack.push({ node: start, next: 0 });
+    onPath.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const node = top.node;
+      const children = node.kind === 'choice' ? node.options : [];
+      if (top.next < children.length) {
+        const child = children[top.next++];
+        if (onPath.has(child)) throw fail(refPaths.get(child) ?? '#');
+        if (!done.has(child)) {
+          stack.push({ node: child, next: 0 });
+          onPath.add(child);
+        }
+        continue;
+      }
+      stack.pop();
+      onPath.delete(node);
+      done.add(node);
+    }
+  };
+  // every choice of the grammar, wherever it sits (inside objects, arrays and sequences too)
+  const seen = new Set<GrammarNode>();
+  const all: GrammarNode[] = [root];
+  while (all.length > 0) {
+    const node = all.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    if (node.kind === 'choice') {
+      visit(node);
+      all.push(...node.options);
+    } else if (node.kind === 'object') {
+      all.push(...node.properties.map((p) => p.value), ...(node.additional ? [node.additional] : []));
+    } else if (node.kind === 'array') all.push(node.items);
+    else if (node.kind === 'sequence') all.push(...node.parts);
+  }
 }
 
 function isObject(value: unknown): value is Schema {
