@@ -125,7 +125,11 @@ async function* run<Extras>(
       return;
     }
     for (let step = 0; ; step++) {
-      const data = await readLogits(logits, batch, vocab);
+      // While the backend computes the logits, the constrained rows prepare their masks (they depend only on the
+      // tokens so far).
+      const data = await readLogits(logits, batch, vocab, () => {
+        for (const row of active) plans[row].constraint?.prepare?.();
+      });
       applyStopRequests();
       applyAborts(); // logits computed after a row's abort are discarded
       if (active.size === 0) {
@@ -137,7 +141,7 @@ async function* run<Extras>(
       for (const row of [...active].sort((a, b) => a - b)) {
         const plan = plans[row];
         const raw = data.subarray(row * vocab, (row + 1) * vocab);
-        const scores = raw.slice();
+        const scores = plan.wantLogprobs ? raw.slice() : raw; // the logits are this step's own copy; log-probabilities need them unmasked
         plan.constraint?.mask(scores, plan.eos);
         for (const processor of plan.processors) processor.process(scores, histories[row]);
         const token = plan.sampling ? sampleToken(scores, plan.rng) : argMax(scores);
@@ -192,14 +196,23 @@ function padPrompts(rows: readonly (readonly number[])[], padId: number): Prompt
   };
 }
 
-/** Reads `[batch, vocab]` float32 logits to the host and disposes the tensor. */
-async function readLogits(logits: Tensor, batch: number, vocab: number): Promise<Float32Array> {
+/**
+ * Reads `[batch, vocab]` float32 logits to the host and disposes the tensor; `meanwhile` runs once the computation
+ * has started (on backends that compute off the event loop, the two overlap).
+ */
+async function readLogits(logits: Tensor, batch: number, vocab: number, meanwhile: () => void): Promise<Float32Array> {
   try {
     const shape = logits.shape;
     if (shape.length !== 2 || shape[0] !== batch || shape[1] !== vocab || logits.dtype !== 'float32') {
       throw new ModelOutputError({ problem: 'shape', expectedShape: [batch, vocab], actualShape: shape, actualDtype: logits.dtype });
     }
-    return (await logits.data()) as Float32Array;
+    const pending = logits.data();
+    try {
+      meanwhile();
+    } finally {
+      await pending.catch(() => undefined); // settled before the tensor is disposed; its error is rethrown below
+    }
+    return (await pending) as Float32Array;
   } finally {
     logits.dispose();
   }

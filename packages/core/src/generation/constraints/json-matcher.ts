@@ -139,8 +139,8 @@ function settle(stack: Stack, out: (Stack | null)[]): void {
   else push(frame.n.parts[frame.i], { f: { k: 5, n: frame.n, i: frame.i + 1 }, up: stack.up }, out);
 }
 
-/** Returns to `up` after a value ended (settling sequence frames). */
-function pop(up: Stack | null, out: (Stack | null)[]): void {
+/** Returns to `up` after a value ended (settling sequence frames), writing the resulting stacks to `out`. */
+export function pop(up: Stack | null, out: (Stack | null)[]): void {
   if (up !== null && up.f.k === 5) settle(up, out);
   else out.push(up);
 }

@@ -1,5 +1,6 @@
 import type { GrammarNode } from './grammar.js';
-import { dedupe, isComplete, isFinished, type MatchState, stackKey, startState, stepState, type StringFrame } from './json-matcher.js';
+import { dedupe, isComplete, isFinished, type MatchState, pop, type Stack, stackKey, startState, stepState, type StringFrame } from './json-matcher.js';
+import { LEX_CHAR, LEX_EXIT, stringLexState, stringLexTable } from './string-lexer.js';
 import type { TokenConstraint, TokenConstraintState } from './token-constraint.js';
 import type { TokenVocabulary } from './token-vocabulary.js';
 
@@ -10,21 +11,44 @@ interface TokenMask {
   readonly complete: boolean;
 }
 
+/** What may follow a string's end, for one enclosing stack: whether nothing may (`empty`), and the suffix nodes. */
+interface SuffixAcceptance {
+  readonly empty: boolean;
+  readonly nodes: Uint8Array;
+}
+
 /** Most cached masks' ids in total (32 MB); the cache is cleared when it would grow beyond. */
 const CACHE_IDS = 8_000_000;
+/** Most cached suffix acceptances (one per enclosing stack of a string). */
+const CACHE_SUFFIXES = 256;
+
+/**
+ * Scratch buffers of a vocabulary's size, shared by the constraints over it: each is used within one synchronous call
+ * only (marks are cleared before it returns), so 32 memoised constraints do not hold 32 sets.
+ */
+const scratchBuffers = new WeakMap<TokenVocabulary, { seen: Uint8Array; deny: Uint8Array; scratch: Int32Array; kept: Float32Array }>();
 
 /**
  * A {@link TokenConstraint} generating text of a grammar (compiled JSON Schema or tool-call format) over a model's
- * vocabulary. The mask of a parse state is computed by walking the vocabulary's byte trie with the matcher, pruning
- * every subtree whose prefix the grammar rejects; inside a plain string, the precomputed string-content tokens are
- * taken as a block and only tokens with a `"` or `\` are walked. Masks are cached by parse state.
+ * vocabulary. The mask of a parse state is computed as follows, and cached by parse state:
+ * - inside plain string content (the states where nearly every token fits), from the vocabulary's precomputed table
+ *   of the string's lexical state (`StringMaskTable`): the tokens staying inside, cut at the characters left, and the
+ *   tokens ending the string whose suffix the enclosing value accepts (suffixes checked once each, as a trie) — no
+ *   walk over the vocabulary;
+ * - elsewhere, by walking the vocabulary's byte trie with the matcher, pruning every subtree whose prefix the grammar
+ *   rejects; below a byte that opens a string (or inside a string format) the walk goes on with the string's lexer, a
+ *   table look-up per byte, and returns to the matcher where the string ends;
+ * - for a state with several stacks (a choice the bytes have not decided yet), as the union of its stacks' masks.
  */
 export class JsonTokenConstraint implements TokenConstraint {
   readonly name: string;
   private readonly masks = new Map<string, TokenMask>();
   private cachedIds = 0;
+  private readonly suffixes = new Map<string, SuffixAcceptance>();
   private readonly seen: Uint8Array;
+  private readonly deny: Uint8Array;
   private readonly scratch: Int32Array;
+  private readonly kept: Float32Array;
 
   constructor(
     private readonly grammar: GrammarNode,
@@ -32,8 +56,13 @@ export class JsonTokenConstraint implements TokenConstraint {
     name = 'json',
   ) {
     this.name = name;
-    this.seen = new Uint8Array(vocabulary.size);
-    this.scratch = new Int32Array(vocabulary.size);
+    let buffers = scratchBuffers.get(vocabulary);
+    if (!buffers) {
+      const size = vocabulary.size;
+      buffers = { seen: new Uint8Array(size), deny: new Uint8Array(size), scratch: new Int32Array(size), kept: new Float32Array(size) };
+      scratchBuffers.set(vocabulary, buffers);
+    }
+    ({ seen: this.seen, deny: this.deny, scratch: this.scratch, kept: this.kept } = buffers);
   }
 
   start(): TokenConstraintState {
@@ -42,7 +71,7 @@ export class JsonTokenConstraint implements TokenConstraint {
 
   /** The mask of `state` (from the cache when this state was seen before). */
   maskOf(state: MatchState): TokenMask {
-    const key = state.map(stackKey).join('#');
+    const key = state.length === 1 ? stackKey(state[0]) : state.map(stackKey).join('#');
     let mask = this.masks.get(key);
     if (!mask) {
       mask = this.compute(state);
@@ -56,6 +85,23 @@ export class JsonTokenConstraint implements TokenConstraint {
     return mask;
   }
 
+  /** Sets the logits of the tokens `mask` does not allow to `-Infinity` (EOS only when complete), without allocating. */
+  apply(mask: TokenMask, logits: Float32Array, eosTokenIds: ReadonlySet<number>): void {
+    const ids = mask.ids;
+    const kept = this.kept;
+    let e = 0;
+    if (mask.complete) for (const id of eosTokenIds) if (id < logits.length) kept[kept.length - 1 - e++] = logits[id];
+    if (mask.denied) {
+      for (let i = 0; i < ids.length; i++) logits[ids[i]] = -Infinity;
+    } else {
+      for (let i = 0; i < ids.length; i++) kept[i] = logits[ids[i]];
+      logits.fill(-Infinity);
+      for (let i = 0; i < ids.length; i++) logits[ids[i]] = kept[i];
+    }
+    e = 0;
+    for (const id of eosTokenIds) if (id < logits.length) logits[id] = mask.complete ? kept[kept.length - 1 - e++] : -Infinity;
+  }
+
   /** The state after `token`'s bytes (empty when not allowed). */
   advance(state: MatchState, token: number): MatchState {
     const bytes = this.vocabulary.bytes[token];
@@ -67,27 +113,147 @@ export class JsonTokenConstraint implements TokenConstraint {
 
   private compute(state: MatchState): TokenMask {
     const complete = isComplete(state);
-    const single = state.length === 1 ? state[0] : null;
-    const top = single?.f;
-    if (top && top.k === 2 && top.m === 1 && top.need === 0 && !top.n.format && !top.n.raw)
-      return { ids: this.stringContent(single!, top), denied: true, complete };
+    if (state.length > 1) return this.union(state, complete);
+    const stack = state[0];
+    if (stack && stack.f.k === 2 && stack.f.m >= 1) {
+      if (!stack.f.n.format) return this.fromTable(stack, stack.f, complete);
+      return this.toMask(this.walkString(0, stack, this.scratch, 0), complete);
+    }
+    return this.toMask(this.walk(0, state, this.scratch, 0), complete);
+  }
+
+  /** A mask of the first `count` ids of the scratch array (allowed ids), stored as denied ids when most are allowed. */
+  private toMask(count: number, complete: boolean): TokenMask {
     const allowed = this.scratch;
-    const count = this.walk(0, state, allowed, 0);
     if (count * 2 <= this.vocabulary.size) return { ids: allowed.slice(0, count), denied: false, complete };
     const seen = this.seen;
     for (let i = 0; i < count; i++) seen[allowed[i]] = 1;
-    const denied = new Int32Array(this.vocabulary.size - count);
+    return { ids: this.unseen(this.vocabulary.size - count), denied: true, complete };
+  }
+
+  /** The ids not marked in `seen` (clearing the marks), expecting `count` of them. */
+  private unseen(count: number): Int32Array {
+    const seen = this.seen;
+    const out = new Int32Array(count);
     let d = 0;
     for (let id = 0; id < seen.length; id++) {
       if (seen[id]) seen[id] = 0;
-      else denied[d++] = id;
+      else out[d++] = id;
     }
-    return { ids: denied.subarray(0, d), denied: true, complete };
+    return d === count ? out : out.slice(0, d);
+  }
+
+  /** The union of the masks of the stacks of `state`. */
+  private union(state: MatchState, complete: boolean): TokenMask {
+    const seen = this.seen;
+    const size = this.vocabulary.size;
+    let allowed = 0;
+    const mark = (id: number) => {
+      if (!seen[id]) {
+        seen[id] = 1;
+        allowed++;
+      }
+    };
+    const parts = state.map((stack) => this.maskOf([stack])); // first: computing a part uses the scratch buffers
+    for (const part of parts) {
+      if (!part.denied) {
+        for (const id of part.ids) mark(id);
+        continue;
+      }
+      const deny = this.deny;
+      for (const id of part.ids) deny[id] = 1;
+      for (let id = 0; id < size; id++) {
+        if (deny[id]) deny[id] = 0;
+        else mark(id);
+      }
+    }
+    if (allowed * 2 > size) return { ids: this.unseen(size - allowed), denied: true, complete };
+    const ids = new Int32Array(allowed);
+    let a = 0;
+    for (let id = 0; id < size && a < allowed; id++) {
+      if (seen[id]) {
+        seen[id] = 0;
+        ids[a++] = id;
+      }
+    }
+    return { ids, denied: false, complete };
+  }
+
+  /**
+   * Inside plain string content: the tokens staying inside with at most the characters left, and the tokens ending
+   * the string (after at least the characters still required) whose suffix the enclosing stack accepts.
+   */
+  private fromTable(stack: Stack, frame: StringFrame, complete: boolean): TokenMask {
+    const v = this.vocabulary;
+    const table = (frame.n.raw ? v.stringTables.raw : v.stringTables.json)[stringLexState(frame)];
+    const room = frame.n.maxLength - frame.c;
+    const needed = frame.n.minLength - frame.c;
+    const { insideIds, insideChars, exitIds, exitChars, exitSuffix } = table;
+    let inside = insideChars.length; // tokens with at most `room` characters: a prefix of the table
+    if (room < (inside > 0 ? insideChars[inside - 1] : 0)) {
+      let lo = 0;
+      while (lo < inside) {
+        const mid = (lo + inside) >> 1;
+        if (insideChars[mid] > room) inside = mid;
+        else lo = mid + 1;
+      }
+    }
+    const accepted = this.suffixAcceptance(stack.up);
+    const exits = this.scratch;
+    let exitCount = 0;
+    for (let i = 0; i < exitIds.length; i++) {
+      const chars = exitChars[i];
+      if (chars > room || chars < needed) continue;
+      const node = exitSuffix[i];
+      if (node < 0 ? accepted.empty : accepted.nodes[node]) exits[exitCount++] = exitIds[i];
+    }
+    if (table.outsideIds && (inside + exitCount) * 2 > v.size) {
+      const seen = this.seen;
+      for (let i = 0; i < exitCount; i++) seen[exits[i]] = 1;
+      const denied = new Int32Array(table.outsideIds.length - exitCount + insideIds.length - inside);
+      let d = 0;
+      for (const id of table.outsideIds) {
+        if (seen[id]) seen[id] = 0;
+        else denied[d++] = id;
+      }
+      denied.set(insideIds.subarray(inside), d);
+      return { ids: denied, denied: true, complete };
+    }
+    const ids = new Int32Array(inside + exitCount);
+    ids.set(insideIds.subarray(0, inside));
+    ids.set(exits.subarray(0, exitCount), inside);
+    return { ids, denied: false, complete };
+  }
+
+  /** Which suffixes after a string's end `up` (the stack below the string) accepts: a walk of the suffix trie. */
+  private suffixAcceptance(up: Stack | null): SuffixAcceptance {
+    const key = stackKey(up);
+    let acceptance = this.suffixes.get(key);
+    if (!acceptance) {
+      const popped: (Stack | null)[] = [];
+      pop(up, popped);
+      const { edgeStart, edgeByte, edgeNode } = this.vocabulary.exits.trie;
+      const nodes = new Uint8Array(edgeStart.length - 1);
+      const visit = (node: number, state: MatchState): void => {
+        for (let e = edgeStart[node]; e < edgeStart[node + 1]; e++) {
+          const next = stepState(state, edgeByte[e]);
+          if (next.length === 0) continue;
+          nodes[edgeNode[e]] = 1;
+          visit(edgeNode[e], next);
+        }
+      };
+      visit(0, popped);
+      acceptance = { empty: popped.length > 0, nodes };
+      if (this.suffixes.size >= CACHE_SUFFIXES) this.suffixes.clear();
+      this.suffixes.set(key, acceptance);
+    }
+    return acceptance;
   }
 
   /**
    * Depth-first walk of the trie below `node` with the matcher, writing the tokens whose bytes are accepted into
-   * `allowed` from `count` on; returns the new count.
+   * `allowed` from `count` on; returns the new count. Below a byte that leaves a single stack inside a string, the
+   * string's lexer takes over ({@link JsonTokenConstraint.walkString}).
    */
   private walk(node: number, state: MatchState, allowed: Int32Array, count: number): number {
     const { edgeStart, edgeByte, edgeNode, tokenStart, tokenIds } = this.vocabulary.trie;
@@ -96,48 +262,62 @@ export class JsonTokenConstraint implements TokenConstraint {
       if (next.length === 0) continue;
       const child = edgeNode[e];
       for (let t = tokenStart[child]; t < tokenStart[child + 1]; t++) allowed[count++] = tokenIds[t];
-      if (edgeStart[child + 1] > edgeStart[child]) count = this.walk(child, next, allowed, count);
+      if (edgeStart[child + 1] === edgeStart[child]) continue;
+      const only = next.length === 1 ? next[0] : null;
+      count = only && only.f.k === 2 && only.f.m >= 1 ? this.walkString(child, only, allowed, count) : this.walk(child, next, allowed, count);
     }
     return count;
   }
 
   /**
-   * Inside a plain string, the denied tokens: content tokens longer than the room left (a tail of the tokens sorted by
-   * characters), and the other tokens except those that close the string or escape where the grammar allows it.
+   * The walk below `node` for a single stack inside a string's content: one lexer-table (or format DFA) look-up per
+   * byte, with the string's length limits; where the string ends, the matcher walks on from the enclosing stack.
    */
-  private stringContent(stack: NonNullable<MatchState[number]>, frame: StringFrame): Int32Array {
-    const v = this.vocabulary;
-    const room = frame.n.maxLength - frame.c;
-    const seen = this.seen;
-    let allowedBreaks = 0;
-    for (let i = 0; i < v.breakIds.length; i++) {
-      const chars = v.breakChars[i];
-      if (chars > room) continue;
-      const bytes = v.bytes[v.breakIds[i]]!;
-      let state: MatchState = [{ f: { ...frame, c: frame.c + chars }, up: stack.up }];
-      for (let b = v.breakOffset[i]; b < bytes.length && state.length > 0; b++) state = stepState(state, bytes[b]);
-      if (state.length > 0) {
-        seen[v.breakIds[i]] = 1;
-        allowedBreaks++;
+  private walkString(node: number, stack: Stack, allowed: Int32Array, count: number): number {
+    const { edgeStart, edgeByte, edgeNode, tokenStart, tokenIds } = this.vocabulary.trie;
+    const frame = stack.f as StringFrame;
+    const { format, raw, minLength, maxLength } = frame.n;
+    const lexer = format ? undefined : stringLexTable(raw === true);
+    const end = raw ? 0x3c : 0x22;
+    let popped: (Stack | null)[] | undefined;
+    const visit = (node: number, lex: number, chars: number): void => {
+      for (let e = edgeStart[node]; e < edgeStart[node + 1]; e++) {
+        const b = edgeByte[e];
+        const child = edgeNode[e];
+        let next = -1;
+        let nextChars = chars;
+        if (format) {
+          if (b === end) {
+            if (!format.accepting(lex)) continue;
+          } else if ((next = format.step(lex, b)) < 0) continue;
+        } else {
+          const r = lexer![lex * 256 + b];
+          if (r === -1) continue;
+          if (r === LEX_EXIT) {
+            if (chars < minLength) continue;
+          } else {
+            if (r & LEX_CHAR) {
+              if (chars >= maxLength) continue;
+              nextChars++;
+            }
+            next = r & ~LEX_CHAR;
+          }
+        }
+        if (next < 0) {
+          // The string ends at this byte: the enclosing stack takes it (raw text) or what follows it (JSON).
+          if (!popped) pop(stack.up, (popped = []));
+          const after = raw ? stepState(popped, b) : popped;
+          if (after.length === 0) continue;
+          for (let t = tokenStart[child]; t < tokenStart[child + 1]; t++) allowed[count++] = tokenIds[t];
+          if (edgeStart[child + 1] > edgeStart[child]) count = this.walk(child, after, allowed, count);
+          continue;
+        }
+        for (let t = tokenStart[child]; t < tokenStart[child + 1]; t++) allowed[count++] = tokenIds[t];
+        if (edgeStart[child + 1] > edgeStart[child]) visit(child, next, nextChars);
       }
-    }
-    let first = v.sortedChars.length; // first content token longer than the room
-    if (room !== Infinity) {
-      let lo = 0;
-      while (lo < first) {
-        const mid = (lo + first) >> 1;
-        if (v.sortedChars[mid] > room) first = mid;
-        else lo = mid + 1;
-      }
-    }
-    const denied = new Int32Array(v.nonContentIds.length - allowedBreaks + v.sortedChars.length - first);
-    let d = 0;
-    for (const id of v.nonContentIds) {
-      if (seen[id]) seen[id] = 0;
-      else denied[d++] = id;
-    }
-    denied.set(v.contentByChars.subarray(first), d);
-    return denied;
+    };
+    visit(node, format ? frame.d : stringLexState(frame), frame.c);
+    return count;
   }
 }
 
@@ -151,21 +331,12 @@ class JsonConstraintState implements TokenConstraintState {
     return isFinished(this.state);
   }
 
+  prepare(): void {
+    this.owner.maskOf(this.state);
+  }
+
   mask(logits: Float32Array, eosTokenIds: ReadonlySet<number>): void {
-    const mask = this.owner.maskOf(this.state);
-    const eos: number[] = [];
-    if (mask.complete) for (const id of eosTokenIds) if (id < logits.length) eos.push(id);
-    const eosLogits = eos.map((id) => logits[id]);
-    if (mask.denied) {
-      for (const id of mask.ids) logits[id] = -Infinity;
-    } else {
-      const kept = new Float32Array(mask.ids.length);
-      for (let i = 0; i < kept.length; i++) kept[i] = logits[mask.ids[i]];
-      logits.fill(-Infinity);
-      for (let i = 0; i < kept.length; i++) logits[mask.ids[i]] = kept[i];
-    }
-    if (!mask.complete) for (const id of eosTokenIds) if (id < logits.length) logits[id] = -Infinity;
-    eos.forEach((id, i) => (logits[id] = eosLogits[i]));
+    this.owner.apply(this.owner.maskOf(this.state), logits, eosTokenIds);
   }
 
   accept(token: number): void {

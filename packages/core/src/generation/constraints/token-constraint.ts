@@ -17,6 +17,11 @@ export interface TokenConstraintState {
    * are allowed only when the output so far is complete.
    */
   mask(logits: Float32Array, eosTokenIds: ReadonlySet<number>): void;
+  /**
+   * Optional: computes (and keeps) the mask of the current state ahead of {@link TokenConstraintState.mask}. The
+   * engine calls it while the backend computes the next logits, since the mask depends only on the tokens so far.
+   */
+  prepare?(): void;
   /** Advances past a generated (non-EOS) token. Throws when the token was not allowed. */
   accept(token: number): void;
   /** True when the output is complete and nothing may follow: the row ends here. */

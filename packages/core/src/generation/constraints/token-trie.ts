@@ -1,7 +1,9 @@
 /**
  * A byte trie over a vocabulary's token bytes, in flat arrays: node `n`'s edges are `edgeByte`/`edgeNode` from
  * `edgeStart[n]` to `edgeStart[n + 1]`, and the tokens whose bytes end at `n` are `tokenIds` from `tokenStart[n]` to
- * `tokenStart[n + 1]`. Node 0 is the root (the empty prefix).
+ * `tokenStart[n + 1]`. Node 0 is the root (the empty prefix). Nodes are numbered depth-first, so the subtree of `n` is
+ * the nodes `n` to `subtreeEnd[n] - 1`, and its tokens are `tokenIds` from `tokenStart[n]` to
+ * `tokenStart[subtreeEnd[n]]`.
  */
 export interface TokenTrie {
   readonly edgeStart: Int32Array;
@@ -9,6 +11,7 @@ export interface TokenTrie {
   readonly edgeNode: Int32Array;
   readonly tokenStart: Int32Array;
   readonly tokenIds: Int32Array;
+  readonly subtreeEnd: Int32Array;
 }
 
 /** Builds the trie of `tokens` (`undefined` or empty entries are left out). */
@@ -55,7 +58,9 @@ export function buildTokenTrie(tokens: readonly (Uint8Array | undefined)[]): Tok
     });
     ends[n].forEach((id, i) => (tokenIds[tokenStart[n] + i] = id));
   }
-  return { edgeStart, edgeByte, edgeNode, tokenStart, tokenIds };
+  const subtreeEnd = new Int32Array(count);
+  for (let n = count - 1; n >= 0; n--) subtreeEnd[n] = edgeStart[n + 1] > edgeStart[n] ? subtreeEnd[edgeNode[edgeStart[n + 1] - 1]] : n + 1;
+  return { edgeStart, edgeByte, edgeNode, tokenStart, tokenIds, subtreeEnd };
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -1,11 +1,11 @@
 import type { Tokenizer } from '../../text/tokenizer.js';
-import { utf8Lead } from './json-matcher.js';
+import { buildExitSuffixes, buildStringMaskTables, type ExitSuffixes, type StringMaskTable } from './string-mask-table.js';
 import { buildTokenTrie, type TokenTrie } from './token-trie.js';
 
 /**
  * A model's vocabulary as bytes, prepared for token masks: the decoded bytes of every token (special tokens and ids the
- * tokenizer does not know have none, so a mask never allows them), their trie, and the tokens that may stand inside a
- * JSON string. Build it once per model with {@link tokenVocabularyOf}.
+ * tokenizer does not know have none, so a mask never allows them), their trie, and the tokens each lexical state of a
+ * string accepts. Build it once per model with {@link tokenVocabularyOf}.
  */
 export interface TokenVocabulary {
   /** Logits per row (the model's vocabulary size; may exceed the tokenizer's). */
@@ -14,19 +14,10 @@ export interface TokenVocabulary {
   readonly bytes: readonly (Uint8Array | undefined)[];
   /** The byte trie of {@link TokenVocabulary.bytes}. */
   readonly trie: TokenTrie;
-  /** Tokens made only of JSON string content (valid UTF-8 from a character boundary, possibly ending inside a character). */
-  readonly contentIds: Int32Array;
-  /** Characters (UTF-8 lead bytes) of each of {@link TokenVocabulary.contentIds}. */
-  readonly contentChars: Int32Array;
-  /** {@link TokenVocabulary.contentIds} sorted by characters, and their characters (ascending). */
-  readonly contentByChars: Int32Array;
-  readonly sortedChars: Int32Array;
-  /** Every token id not in {@link TokenVocabulary.contentIds}, ascending. */
-  readonly nonContentIds: Int32Array;
-  /** Tokens of string content followed by `"` or `\`, and the byte offset and characters of that content prefix. */
-  readonly breakIds: Int32Array;
-  readonly breakOffset: Int32Array;
-  readonly breakChars: Int32Array;
+  /** What follows a string's end inside tokens (suffixes after `"` and from `<`). */
+  readonly exits: ExitSuffixes;
+  /** The tokens each lexical state of plain JSON (`json`) and raw (`raw`) string content accepts, by `StringLex` state. */
+  readonly stringTables: { readonly json: readonly StringMaskTable[]; readonly raw: readonly StringMaskTable[] };
   /** Memo of compiled constraints (by schema text), filled by `jsonConstraintFor`. */
   readonly constraints: Map<string, unknown>;
 }
@@ -82,63 +73,13 @@ export function tokenVocabularyOf(tokenizer: Tokenizer, size: number = tokenizer
   return vocabulary;
 }
 
-/** Builds a {@link TokenVocabulary} from token bytes (`undefined` for tokens never allowed), e.g. for tests. */
+/**
+ * Builds a {@link TokenVocabulary} from token bytes (`undefined` for tokens never allowed), e.g. for tests. This is the
+ * one-time preparation per model: the byte trie, the suffix trie, and the token tables of every lexical state of
+ * string content, so that no decode step has to walk the whole vocabulary.
+ */
 export function createTokenVocabulary(bytes: readonly (Uint8Array | undefined)[]): TokenVocabulary {
-  const contentIds: number[] = [];
-  const contentChars: number[] = [];
-  const breakIds: number[] = [];
-  const breakOffset: number[] = [];
-  const breakChars: number[] = [];
-  bytes.forEach((token, id) => {
-    if (!token || token.length === 0) return;
-    let chars = 0;
-    let need = 0;
-    let lo = 0;
-    let hi = 0;
-    for (let i = 0; i < token.length; i++) {
-      const b = token[i];
-      if (need > 0) {
-        if (b < lo || b > hi) return;
-        need--;
-        lo = 0x80;
-        hi = 0xbf;
-        continue;
-      }
-      if (b === 0x22 || b === 0x5c) {
-        breakIds.push(id);
-        breakOffset.push(i);
-        breakChars.push(chars);
-        return;
-      }
-      if (b < 0x20) return;
-      chars++;
-      if (b < 0x80) continue;
-      const lead = utf8Lead(b);
-      if (lead === 0) return;
-      need = lead & 3;
-      lo = (lead >> 2) & 0xff;
-      hi = (lead >> 10) & 0xff;
-    }
-    contentIds.push(id);
-    contentChars.push(chars);
-  });
-  const order = contentIds.map((_, i) => i).sort((a, b) => contentChars[a] - contentChars[b]);
-  const isContent = new Uint8Array(bytes.length);
-  for (const id of contentIds) isContent[id] = 1;
-  const nonContentIds: number[] = [];
-  for (let id = 0; id < bytes.length; id++) if (!isContent[id]) nonContentIds.push(id);
-  return {
-    size: bytes.length,
-    contentByChars: Int32Array.from(order, (i) => contentIds[i]),
-    sortedChars: Int32Array.from(order, (i) => contentChars[i]),
-    nonContentIds: Int32Array.from(nonContentIds),
-    bytes,
-    trie: buildTokenTrie(bytes),
-    contentIds: Int32Array.from(contentIds),
-    contentChars: Int32Array.from(contentChars),
-    breakIds: Int32Array.from(breakIds),
-    breakOffset: Int32Array.from(breakOffset),
-    breakChars: Int32Array.from(breakChars),
-    constraints: new Map(),
-  };
+  const trie = buildTokenTrie(bytes);
+  const exits = buildExitSuffixes(bytes);
+  return { size: bytes.length, bytes, trie, exits, stringTables: buildStringMaskTables(trie, bytes.length, exits), constraints: new Map() };
 }
