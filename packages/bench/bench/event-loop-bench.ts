@@ -57,7 +57,7 @@ function argmax(v: ArrayLike<number>): number {
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return Math.round((s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) * 100) / 100;
 }
 
 /** One prompt and decode on `backend`, with the loop's delays recorded during each. */
