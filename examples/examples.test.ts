@@ -71,7 +71,18 @@ describe('the server example against `pio serve`', () => {
     const cli = join(ROOT, 'packages/cli/src/cli.ts');
     const server = spawn(
       process.execPath,
-      ['--conditions=@pio/source', '--import', join(EXAMPLES_DIR, 'run/register-ts.mjs'), cli, 'serve', '--model', QWEN_TINY, '--port', '0', '--quiet'],
+      [
+        '--conditions=@pio/source',
+        '--import',
+        join(EXAMPLES_DIR, '..', 'scripts', 'register-ts.mjs'),
+        cli,
+        'serve',
+        '--model',
+        QWEN_TINY,
+        '--port',
+        '0',
+        '--quiet',
+      ],
       {
         cwd: EXAMPLES_DIR,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -39,7 +39,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (!check) {
     const dir = join(ROOT, 'examples', 'pio-plugin-my-model');
     rmSync(dir, { recursive: true, force: true });
-    const hooks = join(ROOT, 'examples', 'run', 'register-ts.mjs');
+    const hooks = join(ROOT, 'scripts', 'register-ts.mjs');
     const cli = join(ROOT, 'packages', 'cli', 'src', 'cli.ts');
     execFileSync(process.execPath, ['--conditions=@pio/source', '--import', hooks, cli, 'new', 'plugin', 'my-model', '--dir', dir], {
       cwd: ROOT,

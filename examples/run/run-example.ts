@@ -16,7 +16,7 @@ export interface ExampleRun {
  * in `cwd`, and resolves with its output; rejects with the output when it exits with an error.
  */
 export function runExample(file: string, args: readonly string[], cwd: string): Promise<ExampleRun> {
-  const register = join(EXAMPLES_DIR, 'run', 'register-ts.mjs');
+  const register = join(EXAMPLES_DIR, '..', 'scripts', 'register-ts.mjs');
   const argv = ['--conditions=@pio/source', '--import', register, file, ...args];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, argv, { cwd, timeout: 180_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {

@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // optional native dependencies stay imports (tsup only externalizes `dependencies` and `peerDependencies`)
-  external: ['koffi', /^@node-llama-cpp\//],
-});
+// optional native dependencies stay imports (tsup only externalizes `dependencies` and `peerDependencies`)
+export default packageBuild({ external: ['koffi', /^@node-llama-cpp\//] });

@@ -1,12 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // node-llama-cpp is imported at run time from wherever it is installed, never bundled
-  external: ['node-llama-cpp'],
-});
+// node-llama-cpp is imported at run time from wherever it is installed, never bundled
+export default packageBuild({ external: ['node-llama-cpp'] });

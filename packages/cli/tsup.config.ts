@@ -1,12 +1,8 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm'],
   dts: { entry: ['src/index.ts'] },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
   banner: ({ format }) => ({ js: '' }),
   // the benchmark harness is a private workspace package: imported at run time when present, never bundled
   external: ['@pio/bench'],

@@ -1,6 +1,6 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.ts';
 
-export default defineConfig({
+export default packageBuild({
   entry: [
     'src/index.ts',
     'src/weights/index.ts',
@@ -12,9 +12,4 @@ export default defineConfig({
     'src/testing/index.ts',
     'src/testing/conformance.ts',
   ],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

@@ -1,4 +1,4 @@
-import { resolveContextLength, type Backend, type CausalLM, type HostFloatArray, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
+import { resolveContextLength, type Backend, type CausalLM, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
 import { CachedDecoderSession, Embedding, Linear, Module, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
 import type { MyModelConfig } from './my-model-config.js';
 
@@ -32,7 +32,8 @@ export class MyModelModel extends Module implements CausalLM, DecoderModel {
   }
 
   /** Loads the weights (Hugging Face names) from `source`. */
-  static async load(backend: Backend, source: WeightSource, config: MyModelConfig, storage?: WeightStorage, contextLength?: number): Promise<MyModelModel> {
+  static async load(backend: Backend, source: WeightSource, config: MyModelConfig, options: { storage?: WeightStorage; contextLength?: number }) {
+    const { storage, contextLength } = options;
     const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: config.vocabSize, dim: config.hiddenSize, storage });
     const norm = await RMSNorm.load(backend, source, 'model.norm', { dim: config.hiddenSize, eps: config.rmsNormEps });
     const lmHead = await Linear.load(backend, source, 'lm_head', { inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false, storage });
@@ -55,19 +56,6 @@ export class MyModelModel extends Module implements CausalLM, DecoderModel {
       if (input.logits === 'last') hidden = b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]);
       return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq | 1, vocab]
     });
-  }
-
-  /** Logits of every position of a left-padded prompt, `[batch, seq, vocab]` (computed in prefill chunks). */
-  async infer(prompt: PromptBatch): Promise<HostFloatArray> {
-    const session = new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
-    try {
-      const logits = await session.prefillAll();
-      const data = Float32Array.from(await logits.data());
-      logits.dispose();
-      return { data, shape: [...logits.shape] };
-    } finally {
-      session.dispose();
-    }
   }
 
   createSession(prompt: PromptBatch): CachedDecoderSession {

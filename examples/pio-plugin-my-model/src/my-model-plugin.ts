@@ -1,5 +1,6 @@
 import { resolveContextLength, WEIGHT_STORAGE_BYTES } from '@pio/core';
-import { createTextModelPlugin, loadCheckpointModel, type TextModelPlugin } from '@pio/core/plugin-kit';
+import { prefillLogits } from '@pio/core/nn';
+import { createTextModelPlugin, type TextModelPlugin } from '@pio/core/plugin-kit';
 import { z } from 'zod';
 import { parseMyModelConfig } from './my-model-config.js';
 import { MyModelModel } from './my-model-model.js';
@@ -19,14 +20,8 @@ export const createMyModelPlugin = createTextModelPlugin({
     const runtimeBytes = Math.min(512, contextLength) * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill chunk
     return { storage, parameters: matrices + hiddenSize, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   },
-  load: ({ backend, modelDir, config, storage, contextLength, signal, validatePath, onProgress }) =>
-    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) =>
-      MyModelModel.load(backend, weights, config, storage, contextLength),
-    ),
-  infer: async (model: MyModelModel, input) => {
-    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
-    return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };
-  },
+  load: (context) => context.loadCheckpoint({}, (weights) => MyModelModel.load(context.backend, weights, context.config, context)),
+  infer: async (model: MyModelModel, input, { signal }) => ({ logits: await prefillLogits(model, input, { signal }) }),
 });
 
 /** A MyModel plugin instance. */

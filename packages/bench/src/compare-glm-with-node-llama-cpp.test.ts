@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGgmlBackend } from '@pio/backend-ggml';
-import { loadGlmFlashModel } from '@pio/plugin-glm-flash';
+import { createGlmFlashPlugin } from '@pio/plugin-glm-flash';
 import { describe, expect, it } from 'vitest';
 import type { BenchEngineRequest } from './bench-engine-request.js';
 import type { BenchEngineResult } from './bench-engine-result.js';
@@ -13,7 +13,10 @@ const FIXTURE = join(import.meta.dirname, '../../plugin-glm-flash/src/__fixtures
 /** The PIO side of a GLM folder in-process (the CLI's child runs the plugin the same way): greedy from the golden prompt. */
 async function runGlm(request: BenchEngineRequest & { model?: string }, prompt: number[]): Promise<BenchEngineResult> {
   const backend = await createGgmlBackend({ threads: request.threads });
-  const loaded = await loadGlmFlashModel(backend, request.model!, { storage: request.storage, kvCacheStorage: request.kvCacheStorage });
+  const loaded = await createGlmFlashPlugin.loadModel(backend, request.model!, {
+    storage: request.storage ?? 'float32',
+    kvCacheStorage: request.kvCacheStorage,
+  });
   try {
     const session = loaded.model.createSession({ inputIds: [prompt], attentionMask: [prompt.map(() => 1)] });
     let t = performance.now();

@@ -54,6 +54,7 @@ export * from './config/base-config.js';
 export * from './config/config-issues.js';
 export * from './config/parse-config.js';
 export * from './config/read-model-config.js';
+export * from './config/read-optional-config-file.js';
 export * from './config/model-settings.js';
 export * from './config/config-manager.js';
 export * from './hardware/format-bytes.js';

@@ -24,7 +24,7 @@ import type { Backend, WeightStorage } from '@pio/core';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { parseGlmFlashConfig } from '../src/glm-flash-config.js';
-import { loadGlmFlashModel } from '../src/load-glm-flash-model.js';
+import { createGlmFlashPlugin } from '../src/glm-flash-plugin.js';
 import { REAL_GLM47_FLASH_CONFIG } from '../src/real-config.js';
 import { writeRandomCheckpoint } from './random-checkpoint.js';
 
@@ -91,7 +91,7 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
     throw new Error(`${backend.engine} has no '${storage}' storage (it holds ${backend.capabilities.weightStorage.join(', ')}); choose one of those`);
   }
   const t0 = now();
-  const loaded = await loadGlmFlashModel(backend, dir, { storage: actual, expertCapacity: PARTS[part].capacity });
+  const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: actual }, { expertCapacity: PARTS[part].capacity });
   const loadSeconds = (now() - t0) / 1000;
   const model = loaded.model;
   const vocab = model.vocabSize;

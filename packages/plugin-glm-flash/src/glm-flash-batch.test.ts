@@ -1,5 +1,5 @@
-import type { Backend, BatchGenerationRequest, ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
-import { createReferenceBackend } from '@pio/core/testing';
+import type { BatchGenerationRequest, ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
+import { openTestPlugin } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGlmFlashPlugin, type GlmFlashPlugin } from './glm-flash-plugin.js';
 import { GlmFlashModel } from './model.js';
@@ -27,18 +27,12 @@ const REQUESTS: ChatCompletionRequest[] = [
 ];
 
 describe('GlmFlashPlugin.streamBatch on the tiny fixture (reference backend)', () => {
-  let backend: Backend;
   let plugin: GlmFlashPlugin;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    backend = createReferenceBackend();
-    plugin = createGlmFlashPlugin();
-    await plugin.initialize({ backend });
-    await plugin.loadModel({ modelPath: fixtureDir('glm47flash-tiny') });
+    ({ plugin, close } = await openTestPlugin(createGlmFlashPlugin, fixtureDir('glm47flash-tiny')));
   });
-  afterAll(async () => {
-    await plugin.cleanup();
-    backend.dispose();
-  });
+  afterAll(() => close());
 
   it('gives each request of a batch what it gives alone (greedy and seeded sampling, with reasoning parsing)', async () => {
     const alone: ChatCompletionDelta[][] = [];

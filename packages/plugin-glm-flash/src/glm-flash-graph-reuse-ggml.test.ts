@@ -1,6 +1,6 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { describe, expect, it } from 'vitest';
-import { loadGlmFlashModel } from './load-glm-flash-model.js';
+import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import { fixtureDir, readGolden } from './testing/golden-fixture.js';
 
 // With stacked experts the MoE layers route on the device (routeExperts + expertMatmul): a decode step is one graph
@@ -12,7 +12,7 @@ describe('GLM-4.7-Flash decode on ggml with graph reuse', () => {
     const steps = 8;
     const run = async (reuseGraphs: boolean) => {
       const backend = await createGgmlBackend({ threads: 2, reuseGraphs });
-      const loaded = await loadGlmFlashModel(backend, fixtureDir('glm47flash-tiny-grouped'));
+      const loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir('glm47flash-tiny-grouped'), { storage: 'float32' });
       try {
         const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
         let logits = await session.prefill();

@@ -1,9 +1,9 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPluginManager, InvalidConfigError, PathNotAllowedError } from '@pio/core';
-import { callTextPluginMethods, createReferenceBackend } from '@pio/core/testing';
+import { InvalidConfigError, PathNotAllowedError } from '@pio/core';
+import { activationError, parentSegmentProblems, unloadedPluginProblems, writeEditedConfig } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import { writeCheckpointCopy } from './testing/checkpoint-copies.js';
@@ -31,25 +31,12 @@ async function modelFolder(links: Record<string, string> = {}, from = FIXTURE_DI
 }
 
 async function withConfig(edit: (config: Record<string, any>) => void): Promise<string> {
-  const dir = await modelFolder();
-  const config = JSON.parse(await readFile(join(FIXTURE_DIR, 'config.json'), 'utf8')) as Record<string, any>;
-  edit(config);
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  return dir;
+  return writeEditedConfig(await modelFolder(), FIXTURE_DIR, edit);
 }
 
 /** Activates the GLM plugin (sandboxed: confined to the root) on `modelPath`; resolves with the error, if any. */
 async function activate(modelPath: string): Promise<unknown> {
-  const manager = createPluginManager({ cwd: root, allowedRoots: [root], backend: createReferenceBackend() });
-  await manager.registerPlugin(() => createGlmFlashPlugin(), undefined, { trustLevel: 'sandboxed' });
-  try {
-    await manager.activatePlugin('glm-flash', { modelPath });
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    await manager.dispose();
-  }
+  return activationError(createGlmFlashPlugin, modelPath, [root]);
 }
 
 async function refused(modelPath: string): Promise<PathNotAllowedError> {
@@ -102,14 +89,8 @@ describe('GLM-4.7-Flash activation never reads outside the allowed roots', () =>
     await refused(join(root, 'linked-glm'));
   });
 
-  it('refuses a model path with a ".." segment even when it lands inside the root', async () => {
-    const dir = await modelFolder();
-    const error = await activate(`${root}/../models/${dir.split('/').pop()}`);
-    expect(error).toMatchObject({ code: 'PIO_PATH_NOT_ALLOWED', reason: 'parent-segment' });
-  });
-
-  it('loads the same folder when nothing leaves the root', async () => {
-    expect(await activate(await modelFolder())).toBeUndefined();
+  it('refuses a model path with a ".." segment even when it lands inside the root, and loads the same folder named plainly', async () => {
+    expect(await parentSegmentProblems(createGlmFlashPlugin, await modelFolder(), root)).toEqual([]);
   });
 });
 
@@ -152,22 +133,6 @@ describe('GLM-4.7-Flash config mistakes name the field', () => {
 
 describe('GLM-4.7-Flash plugin without a loaded model', () => {
   it('rejects every promise and stream method (PluginStateError), never throwing synchronously: before initialize, before loadModel, after cleanup', async () => {
-    const fresh = createGlmFlashPlugin();
-    const initialized = createGlmFlashPlugin();
-    await initialized.initialize({ backend: createReferenceBackend() });
-    const cleaned = createGlmFlashPlugin();
-    await cleaned.initialize({ backend: createReferenceBackend() });
-    await cleaned.loadModel({ modelPath: FIXTURE_DIR });
-    await cleaned.cleanup();
-    for (const [state, plugin] of Object.entries({ fresh, initialized, cleaned })) {
-      const outcomes = await callTextPluginMethods(plugin, join(root, 'missing'));
-      expect(outcomes.map((o) => o.method)).toContain('streamBatch[1]');
-      for (const outcome of outcomes) {
-        expect(outcome.threw, `${state} ${outcome.method} threw synchronously`).toBeUndefined();
-        expect(outcome.resolved, `${state} ${outcome.method}`).toBe(false);
-        if (outcome.method !== 'loadModel' || state === 'fresh')
-          expect(outcome.rejected, `${state} ${outcome.method}`).toMatchObject({ code: 'PIO_PLUGIN_STATE' });
-      }
-    }
+    expect(await unloadedPluginProblems(createGlmFlashPlugin, FIXTURE_DIR, join(root, 'missing'))).toEqual([]);
   });
 });

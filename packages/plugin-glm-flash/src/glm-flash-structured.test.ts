@@ -1,5 +1,5 @@
-import type { Backend, ToolDefinition } from '@pio/core';
-import { createReferenceBackend } from '@pio/core/testing';
+import type { ToolDefinition } from '@pio/core';
+import { openTestPlugin, singleToolCall } from '@pio/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,18 +40,12 @@ const EVENT = {
 };
 
 describe('structured output on the random-weight GLM-4.7-Flash fixture (reference backend)', () => {
-  let backend: Backend;
   let plugin: GlmFlashPlugin;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    backend = createReferenceBackend();
-    plugin = createGlmFlashPlugin();
-    await plugin.initialize({ backend });
-    await plugin.loadModel({ modelPath: fixtureDir('glm47flash-tiny') });
+    ({ plugin, close } = await openTestPlugin(createGlmFlashPlugin, fixtureDir('glm47flash-tiny')));
   });
-  afterAll(async () => {
-    await plugin.cleanup();
-    backend.dispose();
-  });
+  afterAll(() => close());
 
   it('json_schema answers validate, thinking off, greedy and sampled', async () => {
     const validate = ajv.compile(EVENT);
@@ -88,13 +82,10 @@ describe('structured output on the random-weight GLM-4.7-Flash fixture (referenc
           temperature: 1,
           maxNewTokens: 300,
         });
-        expect(result.finishReason).toBe('tool_calls');
-        const calls = result.message.tool_calls!;
-        expect(calls).toHaveLength(1);
-        expect(names).toContain(calls[0].function.name);
-        const tool = [SEARCH, CLOCK].find((t) => t.function.name === calls[0].function.name)!;
-        const validate = ajv.compile(tool.function.parameters!);
-        expect(validate(JSON.parse(calls[0].function.arguments)), `${calls[0].function.arguments} ${JSON.stringify(validate.errors)}`).toBe(true);
+        const call = singleToolCall(result, [SEARCH, CLOCK]);
+        expect(names).toContain(call.name);
+        const validate = ajv.compile(call.parameters);
+        expect(validate(JSON.parse(call.arguments)), `${call.arguments} ${JSON.stringify(validate.errors)}`).toBe(true);
       }
     }
   });

@@ -11,4 +11,3 @@ export type { GlmFlashMemoryEstimate } from './estimate-glm-flash-memory.js';
 export type { GlmFlashModel } from './model.js';
 export type { ExpertCacheStats } from './moe/experts.js';
 export * from './errors/glm-flash-input-error.js';
-export { loadGlmFlashModel, type LoadGlmFlashModelOptions, type LoadedGlmFlashModel } from './load-glm-flash-model.js';

@@ -1,7 +1,12 @@
 import type { Backend } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
+import type { LoadedTextModelFolder } from '@pio/core/plugin-kit';
+import type { GlmFlashConfig } from './glm-flash-config.js';
+import { createGlmFlashPlugin } from './glm-flash-plugin.js';
+import type { GlmFlashModel } from './model.js';
+
+type LoadedGlmFlashModel = LoadedTextModelFolder<GlmFlashConfig, GlmFlashModel>;
 import { fixtureDir, readGolden, type GlmGolden } from './testing/golden-fixture.js';
 
 async function greedy(loaded: LoadedGlmFlashModel, golden: GlmGolden, caseIndex: number): Promise<number[][]> {
@@ -32,7 +37,7 @@ describe('routed experts loaded on demand with a bounded LRU', () => {
   beforeAll(async () => {
     backend = createReferenceBackend();
     golden = await readGolden('glm47flash-tiny-grouped');
-    loaded = await loadGlmFlashModel(backend, fixtureDir('glm47flash-tiny-grouped'), { expertCapacity: 4 });
+    loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir('glm47flash-tiny-grouped'), { storage: 'float32' }, { expertCapacity: 4 });
   });
   afterAll(async () => {
     loaded.model.dispose();
@@ -42,8 +47,8 @@ describe('routed experts loaded on demand with a bounded LRU', () => {
 
   it('loads no routed expert up front, yet reports every expert tensor as accounted for', () => {
     expect(loaded.model.experts.stats()).toMatchObject({ resident: 0, loads: 0 });
-    expect(loaded.report.missing).toEqual([]);
-    expect(loaded.report.unexpected).toEqual([]);
+    expect(loaded.report?.missing).toEqual([]);
+    expect(loaded.report?.unexpected).toEqual([]);
   });
 
   it('gives the golden greedy tokens while evicting and reloading experts', async () => {

@@ -1,7 +1,8 @@
 import type { Backend, WeightStorage } from '@pio/core';
+import { LogitErrorTally } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGlmFlashModel } from './load-glm-flash-model.js';
-import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName } from './testing/golden-fixture.js';
+import { createGlmFlashPlugin } from './glm-flash-plugin.js';
+import { fixtureDir, readBin, readGolden, type GlmFixtureName } from './testing/golden-fixture.js';
 import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
 
 /**
@@ -65,27 +66,14 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
     it.each(storages)('%s: bounded logit error and greedy agreement', async (storage) => {
       const BOUNDS = bounds;
       const golden = await readGolden(fixture);
-      const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage, groupSize: 16 });
-      let worst = 0;
-      let absSum = 0;
-      let count = 0;
-      let agree = 0;
-      let total = 0;
+      const loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir(fixture), { storage }, { groupSize: 16 });
+      const tally = new LogitErrorTally();
       for (const c of golden.cases) {
         const logits = await loaded.model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask, positions: c.position_ids });
         const actual = await logits.data();
         const expected = await readBin(fixture, c.logits.file);
         logits.dispose();
-        const { diff } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
-        const [, seq, vocab] = c.logits.shape;
-        for (let i = 0; i < actual.length; i++) {
-          const t = Math.floor(i / vocab) % seq;
-          const b = Math.floor(i / (vocab * seq));
-          if (c.attention_mask[b][t] !== 1) continue;
-          absSum += Math.abs(actual[i] - expected[i]);
-          count++;
-        }
-        worst = Math.max(worst, diff);
+        tally.addLogits(actual, expected, c.logits.shape, c.attention_mask);
         const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
         let step = await session.prefill();
         for (let s = 0; s < c.greedy.steps; s++) {
@@ -94,12 +82,12 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
           const vocab = data.length / c.input_ids.length;
           const next = c.input_ids.map((_, b) => {
             const row = Array.from(data.subarray(b * vocab, (b + 1) * vocab));
-            return row.indexOf(Math.max(...row));
+            return [row.indexOf(Math.max(...row))];
           });
-          next.forEach((t, b) => {
-            total++;
-            if (t === c.greedy.tokens[b][s]) agree++;
-          });
+          tally.addTokens(
+            next,
+            c.greedy.tokens.map((row) => [row[s]]),
+          );
           // teacher forcing: feed the golden token so one early miss does not hide later agreement
           if (s < c.greedy.steps - 1) step = await session.step(c.greedy.tokens.map((row) => row[s]));
         }
@@ -107,10 +95,9 @@ describe.each(ENGINES.flatMap((engine) => (['glm47flash-tiny', 'glm47flash-tiny-
       }
       loaded.model.dispose();
       await loaded.close();
-      const meanAbs = absSum / count;
-      expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
-      expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
-      expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
+      expect(tally.worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
+      expect(tally.meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
+      expect(tally.agreement).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
     });
   },
 );
@@ -119,7 +106,7 @@ describe.each(['glm47flash-tiny', 'glm47flash-tiny-grouped'] as GlmFixtureName[]
   it('float32 weights, float16 latent and rope-key cache: bounded step-logit error, greedy tokens kept', async () => {
     const backend = await createTestGgmlBackend();
     const golden = await readGolden(fixture);
-    const loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { storage: 'float32', kvCacheStorage: 'float16' });
+    const loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir(fixture), { storage: 'float32', kvCacheStorage: 'float16' });
     let worst = 0;
     let agree = 0;
     let total = 0;

@@ -9,7 +9,7 @@ import { createGgmlBackend } from '@pio/backend-ggml';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { preprocessImages } from '../src/image/image-processor.js';
 import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG } from '../src/image/preprocessor-config.js';
-import { loadQwen3VLModel } from '../src/load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from '../src/qwen3-vl-plugin.js';
 import type { Qwen3VLModel } from '../src/qwen3-vl-model.js';
 import { processMemory } from './process-memory.js';
 
@@ -50,7 +50,7 @@ async function measure(): Promise<Qwen3VLMeasurement> {
   const sample = () => (peakBackend = Math.max(peakBackend, backend.memory().bytes));
 
   const t0 = now();
-  const { model, report } = await loadQwen3VLModel(backend, env.BENCH_DIR!, { storage });
+  const { model, report } = await createQwen3VLPlugin.loadModel(backend, env.BENCH_DIR!, { storage });
   const loadSeconds = (now() - t0) / 1000;
   const load = processMemory.peak();
   const weights = backend.memory().bytes;
@@ -91,8 +91,8 @@ async function measure(): Promise<Qwen3VLMeasurement> {
     decodeTokensPerSecond: decodeTokens / decodeSeconds,
     ...(batched === undefined ? {} : { batch: { rows: batchSize, decodeTokensPerSecond: batched } }),
     image,
-    checkpointBytes: report.bytes,
-    storedBytes: report.backendBytes,
+    checkpointBytes: report!.bytes, // a checkpoint load always reports
+    storedBytes: report!.backendBytes,
     backendBytes: { weights, peak: peakBackend },
     rss: { baseline, load, run, image: imagePeak, peak, phasePeaks },
   };

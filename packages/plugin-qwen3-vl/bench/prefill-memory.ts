@@ -5,12 +5,12 @@
  * The fixture is tiny (hidden 64, 4 layers), so the figures show how memory grows with the prompt (the mask and the
  * attention scores of a pass), not a real model's absolute numbers.
  *
- *   node --conditions=@pio/source --import ./bench/register-ts.mjs bench/prefill-memory.ts [lengths...]
+ *   node --conditions=@pio/source --import ../../scripts/register-ts.mjs bench/prefill-memory.ts [lengths...]
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createGgmlBackend } from '@pio/backend-ggml';
-import { loadQwen3VLModel } from '../src/load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from '../src/qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from '../src/testing/golden.js';
 import { processMemory } from './process-memory.js';
 
@@ -25,7 +25,7 @@ interface Run {
 
 async function one(prompt: number, chunk: number): Promise<Run> {
   const backend = await createGgmlBackend({ threads: 2 });
-  const { model } = await loadQwen3VLModel(backend, FIXTURE_DIR, { contextLength: prompt + 1, prefillChunkSize: chunk });
+  const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, { contextLength: prompt + 1, prefillChunkSize: chunk });
   const ids = Array.from({ length: prompt }, (_, i) => (i * 7919) % 1000); // text ids of the tiny vocab
   const loaded = processMemory.rss();
   processMemory.resetPeak();

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import type { Backend, ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
-import { createReferenceBackend } from '@pio/core/testing';
+import type { ChatCompletionDelta, ChatCompletionRequest } from '@pio/core';
+import { openTestPlugin } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { Qwen3VLModel } from './qwen3-vl-model.js';
@@ -38,14 +38,11 @@ function gradientPng(width: number, height: number): Uint8Array {
 }
 
 describe('Qwen3VLPlugin.streamBatch on the tiny fixture (reference backend)', () => {
-  let backend: Backend;
   let plugin: Qwen3VLPlugin;
+  let close: () => Promise<void>;
   let requests: ChatCompletionRequest[];
   beforeAll(async () => {
-    backend = createReferenceBackend();
-    plugin = createQwen3VLPlugin();
-    await plugin.initialize({ backend });
-    await plugin.loadModel({ modelPath: FIXTURE_DIR });
+    ({ plugin, close } = await openTestPlugin(createQwen3VLPlugin, FIXTURE_DIR));
     const image = new Uint8Array(await readFile(join(FIXTURE_DIR, 'image.png')));
     requests = [
       { messages: [{ role: 'user', content: 'What is 2+2?' }], temperature: 0, maxNewTokens: 6 },
@@ -85,10 +82,7 @@ describe('Qwen3VLPlugin.streamBatch on the tiny fixture (reference backend)', ()
       },
     ];
   });
-  afterAll(async () => {
-    await plugin.cleanup();
-    backend.dispose();
-  });
+  afterAll(() => close());
 
   it('gives each request what it gives alone, images included, in one batch', async () => {
     const alone: ChatCompletionDelta[][] = [];

@@ -1,6 +1,6 @@
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLModel } from './qwen3-vl-model.js';
 import { FIXTURE_DIR, maxAbsDiff, readBin, readGolden } from './testing/golden.js';
 import { greedy } from './testing/golden-suite.js';
@@ -12,7 +12,7 @@ let model: Qwen3VLModel;
 
 describe('Qwen3-VL decode session (KV cache)', () => {
   beforeAll(async () => {
-    ({ model } = await loadQwen3VLModel(backend, FIXTURE_DIR));
+    ({ model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR));
   });
   afterAll(() => backend.dispose());
 

@@ -1,6 +1,6 @@
 import { createGgmlBackend, type GgmlBackend } from '@pio/backend-ggml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLImages, Qwen3VLModel } from './qwen3-vl-model.js';
 import { greedy } from './testing/golden-suite.js';
 import { FIXTURE_DIR, readBin, readGolden } from './testing/golden.js';
@@ -16,7 +16,7 @@ describe('Qwen3-VL generation on ggml leaves the event loop free', () => {
   let model: Qwen3VLModel;
   beforeAll(async () => {
     backend = await createGgmlBackend({ threads: 2 });
-    ({ model } = await loadQwen3VLModel(backend, FIXTURE_DIR));
+    ({ model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR));
   });
   afterAll(() => {
     model?.dispose();

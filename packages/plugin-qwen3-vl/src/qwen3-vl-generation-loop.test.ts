@@ -3,7 +3,7 @@ import { createTfjsBackend } from '@pio/backend-tfjs';
 import { ContextLengthExceededError, type Backend } from '@pio/core';
 import { generateTokens, type GenerationStep } from '@pio/core/generation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLModel } from './qwen3-vl-model.js';
 import { FIXTURE_DIR, readGolden } from './testing/golden.js';
 
@@ -34,7 +34,7 @@ describe.each(engines)('generateTokens on the Qwen3-VL fixture (%s)', (_name, cr
   let model: Qwen3VLModel;
   beforeAll(async () => {
     backend = await createBackend();
-    ({ model } = await loadQwen3VLModel(backend, FIXTURE_DIR));
+    ({ model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR));
   });
   afterAll(() => {
     model?.dispose();
@@ -76,7 +76,7 @@ describe.each(engines)('generateTokens on the Qwen3-VL fixture (%s)', (_name, cr
   });
 
   it('refuses a prompt longer than the context before allocating, and caps maxNewTokens by the room left', async () => {
-    const { model: small } = await loadQwen3VLModel(backend, FIXTURE_DIR, { contextLength: prompt.length + 3 });
+    const { model: small } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, { contextLength: prompt.length + 3 });
     try {
       expect(small.contextLength).toBe(prompt.length + 3);
       const live = backend.memory().tensors;

@@ -1,6 +1,6 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { greedy } from './testing/golden-suite.js';
 import { FIXTURE_DIR, readGolden } from './testing/golden.js';
 
@@ -11,7 +11,7 @@ describe('Qwen3-VL decode on ggml with graph reuse', () => {
     const c = readGolden().cases.find((k: { uses_image: boolean }) => !k.uses_image);
     const run = async (reuseGraphs: boolean) => {
       const backend = await createGgmlBackend({ threads: 2, reuseGraphs });
-      const { model } = await loadQwen3VLModel(backend, FIXTURE_DIR);
+      const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR);
       try {
         const result = await greedy(model, c.input_ids, c.attention_mask, 12);
         return { ...result, stats: backend.graphStats() };

@@ -81,7 +81,7 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3
 
   /**
    * Loads every weight from `source` (module names after `QWEN3_VL_WEIGHT_RENAMES`). On failure the weights taken so
-   * far are not freed here: `loadQwen3VLModel` tracks and frees them.
+   * far are not freed here: the kit's `loadCheckpoint` tracks and frees them.
    */
   static async load(
     backend: Backend,

@@ -1,14 +1,8 @@
+import { textModelPluginOptionsSchema } from '@pio/core/plugin-kit';
 import { z } from 'zod';
 
-/** zod schema of {@link Qwen3VLPluginOptions}. */
-export const qwen3VLPluginOptionsSchema = z.object({
-  /** Default weight storage for linear and embedding weights when `loadModel` names none. */
-  storage: z.enum(['float32', 'float16', 'bfloat16', 'int8', 'int4', 'q8_0', 'q4_0', 'q4_k']).optional(),
-  /**
-   * Context length (tokens) of loaded models and of `estimateMemory` when `loadModel`/`estimateMemory` name none.
-   * Default: the config's `max_position_embeddings`, at most `DEFAULT_CONTEXT_LENGTH_LIMIT` (`resolveContextLength`).
-   */
-  contextLength: z.number().int().positive().optional(),
+/** zod schema of {@link Qwen3VLPluginOptions}: the kit's `storage` and `contextLength`, and the image settings. */
+export const qwen3VLPluginOptionsSchema = textModelPluginOptionsSchema.extend({
   /** Folder relative image paths are read from. Default: the process's working folder when the model loads. */
   imageBaseDir: z.string().optional(),
   /**

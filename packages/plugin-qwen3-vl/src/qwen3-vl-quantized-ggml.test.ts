@@ -1,10 +1,11 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import type { Backend, WeightStorage } from '@pio/core';
+import { LogitErrorTally } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLImages } from './qwen3-vl-model.js';
 import { FIXTURE_DIR, readBin, readGolden } from './testing/golden.js';
-import { greedy, maskedMaxAbsDiff } from './testing/golden-suite.js';
+import { greedy } from './testing/golden-suite.js';
 
 /**
  * ggml's compact weight storage on the golden fixture (its float32 runs the golden suite at the fixture tolerances).
@@ -38,38 +39,25 @@ describe('Qwen3-VL golden fixture with compact weights on ggml', () => {
   afterAll(() => backend?.dispose());
 
   it.each(Object.keys(BOUNDS) as WeightStorage[])('%s: bounded logit error and greedy agreement', async (storage) => {
-    const { model } = await loadQwen3VLModel(backend, FIXTURE_DIR, { storage });
-    let worst = 0;
-    let absSum = 0;
-    let count = 0;
-    let agree = 0;
-    let total = 0;
+    const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, { storage });
+    const tally = new LogitErrorTally();
     for (const c of golden.cases) {
       const caseImages = c.uses_image ? images : undefined;
       const ref = readBin(c.logits);
       const out = await model.infer({ inputIds: c.input_ids, attentionMask: c.attention_mask, images: caseImages });
-      worst = Math.max(worst, maskedMaxAbsDiff(out.data, ref.data, ref.shape, c.attention_mask));
-      const [batch, seq, vocab] = ref.shape;
-      for (let r = 0; r < batch; r++) {
-        for (let t = 0; t < seq; t++) {
-          if (!c.attention_mask[r][t]) continue;
-          for (let v = 0; v < vocab; v++) absSum += Math.abs(out.data[(r * seq + t) * vocab + v] - ref.data[(r * seq + t) * vocab + v]);
-          count += vocab;
-        }
-      }
+      tally.addLogits(out.data, ref.data, ref.shape, c.attention_mask);
       const run = await greedy(model, c.input_ids, c.attention_mask, c.greedy.steps, caseImages);
-      run.tokens.forEach((row, r) => row.forEach((token, s) => ((total += 1), (agree += token === c.greedy.tokens[r][s] ? 1 : 0))));
+      tally.addTokens(run.tokens, c.greedy.tokens);
     }
     model.dispose();
-    const meanAbs = absSum / count;
-    expect(worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
-    expect(meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
-    expect(agree / total).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
+    expect(tally.worst).toBeLessThanOrEqual(BOUNDS[storage].maxAbs);
+    expect(tally.meanAbs).toBeLessThanOrEqual(BOUNDS[storage].meanAbs);
+    expect(tally.agreement).toBeGreaterThanOrEqual(BOUNDS[storage].minAgreement);
   });
 
   it('float32 weights with a float16 KV cache: bounded step-logit error and greedy agreement', async () => {
     // Cached keys and values rounded to float16 (11 significant bits); the prompt pass reads them back too.
-    const { model } = await loadQwen3VLModel(backend, FIXTURE_DIR, { storage: 'float32', kvCacheStorage: 'float16' });
+    const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, { storage: 'float32', kvCacheStorage: 'float16' });
     let worst = 0;
     let agree = 0;
     let total = 0;

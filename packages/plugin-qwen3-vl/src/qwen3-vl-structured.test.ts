@@ -1,6 +1,6 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
-import type { Backend, ChatCompletionDelta, ChatCompletionRequest, ToolDefinition } from '@pio/core';
-import { createReferenceBackend } from '@pio/core/testing';
+import type { ChatCompletionDelta, ChatCompletionRequest, ToolDefinition } from '@pio/core';
+import { openTestPlugin, singleToolCall } from '@pio/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,18 +74,12 @@ const expectValid = (schema: Record<string, unknown>, text: string) => {
 };
 
 describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () => {
-  let backend: Backend;
   let plugin: Qwen3VLPlugin;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    backend = await createGgmlBackend({ threads: 2 });
-    plugin = createQwen3VLPlugin();
-    await plugin.initialize({ backend });
-    await plugin.loadModel({ modelPath: FIXTURE_DIR });
+    ({ plugin, close } = await openTestPlugin(createQwen3VLPlugin, FIXTURE_DIR, { backend: () => createGgmlBackend({ threads: 2 }) }));
   });
-  afterAll(async () => {
-    await plugin.cleanup();
-    backend.dispose();
-  });
+  afterAll(() => close());
 
   it('a batch of two schemas and a forced tool call, sampled: valid outputs', async () => {
     const [person, tree] = plugin.streamBatch([
@@ -115,18 +109,12 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
 
 {
   describe('structured output on the random-weight Qwen3-VL fixture (reference backend)', () => {
-    let backend: Backend;
     let plugin: Qwen3VLPlugin;
+    let close: () => Promise<void>;
     beforeAll(async () => {
-      backend = createReferenceBackend();
-      plugin = createQwen3VLPlugin();
-      await plugin.initialize({ backend });
-      await plugin.loadModel({ modelPath: FIXTURE_DIR });
+      ({ plugin, close } = await openTestPlugin(createQwen3VLPlugin, FIXTURE_DIR));
     });
-    afterAll(async () => {
-      await plugin.cleanup();
-      backend.dispose();
-    });
+    afterAll(() => close());
 
     it('unconstrained output of the fixture is not JSON (so validity below comes from the constraint)', async () => {
       const free = await plugin.chatCompletion({ messages: [{ role: 'user', content: 'Reply with JSON.' }], temperature: 0, maxNewTokens: 30 });
@@ -210,12 +198,9 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
             temperature: 1,
             maxNewTokens: 300,
           });
-          expect(result.finishReason).toBe('tool_calls');
-          const calls = result.message.tool_calls!;
-          expect(calls).toHaveLength(1);
-          expect(allowed).toContain(calls[0].function.name);
-          const tool = [WEATHER, TIME].find((t) => t.function.name === calls[0].function.name)!;
-          expectValid(tool.function.parameters!, calls[0].function.arguments);
+          const call = singleToolCall(result, [WEATHER, TIME]);
+          expect(allowed).toContain(call.name);
+          expectValid(call.parameters, call.arguments);
         }
       }
     });

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { ConfigFileError } from '@pio/core';
+import { readOptionalConfigFile, type TextInferInput } from '@pio/core';
 import type { TextModelHooks, TextModelRuntimeContext } from '@pio/core/plugin-kit';
-import { readJsonFile } from '@pio/core/text';
-import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG, limitImagePixels, parsePreprocessorConfig, type ImagePreprocessorConfig } from './image/preprocessor-config.js';
+import { DEFAULT_IMAGE_PREPROCESSOR_CONFIG, limitImagePixels, parsePreprocessorConfig } from './image/preprocessor-config.js';
 import type { Qwen3VLConfig } from './qwen3-vl-config.js';
 import type { Qwen3VLImages, Qwen3VLModel } from './qwen3-vl-model.js';
 import type { Qwen3VLPluginSettings } from './qwen3-vl-plugin-options.js';
@@ -23,7 +22,10 @@ export async function qwen3VLTextHooks(
 ): Promise<TextModelHooks<Qwen3VLImages>> {
   const { model, modelDir, tokenizer, options, validatePath, fetch, limits } = context;
   // the vision budget caps the model's own max_pixels: larger images are resized down before any tensor is built
-  const preprocessor = limitImagePixels(await readPreprocessorConfig(modelDir, validatePath), limits?.maxVisionPixels ?? options.maxVisionPixels);
+  const path = join(modelDir, 'preprocessor_config.json');
+  const file = await readOptionalConfigFile(path, { validatePath });
+  const config = file === undefined ? DEFAULT_IMAGE_PREPROCESSOR_CONFIG : parsePreprocessorConfig(file, path);
+  const preprocessor = limitImagePixels(config, limits?.maxVisionPixels ?? options.maxVisionPixels);
   const imageLoad = { baseDir: options.imageBaseDir ?? process.cwd(), timeoutMs: options.imageTimeoutMs, validatePath, fetch };
   return {
     prepareInput: async ({ text, images }, { signal }) => {
@@ -34,19 +36,16 @@ export async function qwen3VLTextHooks(
       });
       return { inputIds: prepared.inputIds, extras: prepared.images };
     },
-    extrasOf: (input) => (input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined),
+    extrasOf: imagesOf,
     combineExtras: combineImages,
     createOutputParser: createQwenOutputParser,
     toolCallGrammar: qwenToolCallGrammar,
   };
 }
 
-async function readPreprocessorConfig(modelDir: string, validatePath?: (path: string) => Promise<string>): Promise<ImagePreprocessorConfig> {
-  const path = join(modelDir, 'preprocessor_config.json');
-  const file = await readJsonFile(path, { validatePath });
-  if (file.ok) return parsePreprocessorConfig(file.value, path);
-  if (file.reason === 'missing') return DEFAULT_IMAGE_PREPROCESSOR_CONFIG;
-  throw new ConfigFileError({ path, reason: file.reason, detail: file.detail }, { cause: file.cause });
+/** The images of a raw input (`pixelValues` + `imageGridThw`), if it has any. */
+export function imagesOf(input: Pick<TextInferInput, 'pixelValues' | 'imageGridThw'>): Qwen3VLImages | undefined {
+  return input.pixelValues && input.imageGridThw ? { pixelValues: input.pixelValues, imageGridThw: input.imageGridThw } : undefined;
 }
 
 /** The images of several prompts as those of one batch: their patches stacked in row order, the order the model reads image tokens. */

@@ -5,6 +5,7 @@ import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-
 import { NoPluginForModelError } from '../errors/no-plugin-for-model-error.js';
 import { NotATextModelError } from '../errors/not-a-text-model-error.js';
 import type { HostedModel, HostedPluginSummary, ModelHost, RegisterModelRequest } from './model-host.js';
+import { summarizePlugin } from './summarize-plugin.js';
 import { managerModelHost } from './manager-model-host.js';
 
 /** Options of {@link createManagerHost}. */
@@ -92,15 +93,7 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
 
     async listPlugins(): Promise<readonly HostedPluginSummary[]> {
       await discover();
-      return manager.listPlugins().map((p) => ({
-        name: p.name,
-        version: p.version,
-        description: p.description,
-        architectures: p.architectures,
-        modelTypes: p.modelTypes,
-        modalities: p.modalities,
-        ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
-      }));
+      return manager.listPlugins().map(summarizePlugin);
     },
 
     async close() {

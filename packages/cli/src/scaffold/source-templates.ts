@@ -33,7 +33,7 @@ export function parse${n.pascal}Config(json: unknown, source = 'config.json'): $
   return parseConfig(${n.camel}ConfigSchema, json, { source });
 }
 `,
-    [`src/${n.name}-model.ts`]: `import { resolveContextLength, type Backend, type CausalLM, type HostFloatArray, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
+    [`src/${n.name}-model.ts`]: `import { resolveContextLength, type Backend, type CausalLM, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
 import { CachedDecoderSession, Embedding, Linear, Module, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
 import type { ${n.pascal}Config } from './${n.name}-config.js';
 
@@ -67,7 +67,8 @@ export class ${n.pascal}Model extends Module implements CausalLM, DecoderModel {
   }
 
   /** Loads the weights (Hugging Face names) from \`source\`. */
-  static async load(backend: Backend, source: WeightSource, config: ${n.pascal}Config, storage?: WeightStorage, contextLength?: number): Promise<${n.pascal}Model> {
+  static async load(backend: Backend, source: WeightSource, config: ${n.pascal}Config, options: { storage?: WeightStorage; contextLength?: number }) {
+    const { storage, contextLength } = options;
     const embed = await Embedding.load(backend, source, 'model.embed_tokens', { numEmbeddings: config.vocabSize, dim: config.hiddenSize, storage });
     const norm = await RMSNorm.load(backend, source, 'model.norm', { dim: config.hiddenSize, eps: config.rmsNormEps });
     const lmHead = await Linear.load(backend, source, 'lm_head', { inFeatures: config.hiddenSize, outFeatures: config.vocabSize, bias: false, storage });
@@ -92,26 +93,14 @@ export class ${n.pascal}Model extends Module implements CausalLM, DecoderModel {
     });
   }
 
-  /** Logits of every position of a left-padded prompt, \`[batch, seq, vocab]\` (computed in prefill chunks). */
-  async infer(prompt: PromptBatch): Promise<HostFloatArray> {
-    const session = new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
-    try {
-      const logits = await session.prefillAll();
-      const data = Float32Array.from(await logits.data());
-      logits.dispose();
-      return { data, shape: [...logits.shape] };
-    } finally {
-      session.dispose();
-    }
-  }
-
   createSession(prompt: PromptBatch): CachedDecoderSession {
     return new CachedDecoderSession(this, prompt, undefined, { contextLength: this.contextLength });
   }
 }
 `,
     [`src/${n.name}-plugin.ts`]: `import { resolveContextLength, WEIGHT_STORAGE_BYTES } from '@pio/core';
-import { createTextModelPlugin, loadCheckpointModel, type TextModelPlugin } from '@pio/core/plugin-kit';
+import { prefillLogits } from '@pio/core/nn';
+import { createTextModelPlugin, type TextModelPlugin } from '@pio/core/plugin-kit';
 import { z } from 'zod';
 import { parse${n.pascal}Config } from './${n.name}-config.js';
 import { ${n.pascal}Model } from './${n.name}-model.js';
@@ -131,14 +120,8 @@ export const create${n.pascal}Plugin = createTextModelPlugin({
     const runtimeBytes = Math.min(512, contextLength) * (hiddenSize + vocabSize) * 4; // activations and logits of a prefill chunk
     return { storage, parameters: matrices + hiddenSize, weightBytes, runtimeBytes, contextLength, totalBytes: weightBytes + runtimeBytes };
   },
-  load: ({ backend, modelDir, config, storage, contextLength, signal, validatePath, onProgress }) =>
-    loadCheckpointModel(backend, modelDir, { storage, signal, validatePath, onProgress }, (weights) =>
-      ${n.pascal}Model.load(backend, weights, config, storage, contextLength),
-    ),
-  infer: async (model: ${n.pascal}Model, input) => {
-    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
-    return { logits: await model.infer({ inputIds: input.inputIds, attentionMask }) };
-  },
+  load: (context) => context.loadCheckpoint({}, (weights) => ${n.pascal}Model.load(context.backend, weights, context.config, context)),
+  infer: async (model: ${n.pascal}Model, input, { signal }) => ({ logits: await prefillLogits(model, input, { signal }) }),
 });
 
 /** A ${n.pascal} plugin instance. */

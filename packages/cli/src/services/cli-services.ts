@@ -1,16 +1,9 @@
-import type { ExecutionLimitsInput, MemoryEstimate, Modality } from '@pio/core';
-import type { HostedRuntime, ModelHost } from '../host/model-host.js';
+import type { ExecutionLimitsInput, MemoryEstimate } from '@pio/core';
+import type { HostedPluginSummary, HostedRuntime, ModelHost } from '../host/model-host.js';
 import type { LocalModelFolder } from './scan-local-models.js';
 
 /** An installed plugin, as `pio list` shows it. */
-export interface PluginListing {
-  readonly name: string;
-  readonly version: string;
-  readonly description: string;
-  readonly architectures: readonly string[];
-  readonly modelTypes: readonly string[];
-  readonly modalities: { readonly input: readonly Modality[]; readonly output: readonly Modality[] };
-  readonly packageName?: string;
+export interface PluginListing extends HostedPluginSummary {
   /** Trust level under the CLI's policy. */
   readonly trustLevel?: string;
 }

@@ -20,6 +20,7 @@ import { downloadModel, hfHubCacheDir, ModelNotFoundError, resolveModelPath } fr
 import type { TfjsDevice } from '@pio/backend-tfjs';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import { createManagerHost } from '../host/create-manager-host.js';
+import { summarizePlugin } from '../host/summarize-plugin.js';
 import type { ModelHost } from '../host/model-host.js';
 import type { CliServices, DoctorReport, LocalModelListing, ModelDescription } from './cli-services.js';
 import { BACKEND_CHOICES, createBackendFactory, type BackendChoice, type StartedBackend } from './create-backend-factory.js';
@@ -117,16 +118,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       const manager = makeManager();
       try {
         const result = await manager.discoverPlugins();
-        const plugins = manager.listPlugins().map((p) => ({
-          name: p.name,
-          version: p.version,
-          description: p.description,
-          architectures: p.architectures,
-          modelTypes: p.modelTypes,
-          modalities: p.modalities,
-          trustLevel: p.trustLevel,
-          ...(p.packageName === undefined ? {} : { packageName: p.packageName }),
-        }));
+        const plugins = manager.listPlugins().map((p) => ({ ...summarizePlugin(p), trustLevel: p.trustLevel }));
         return { plugins, problems: result.errors.map((e) => e.message) };
       } finally {
         await manager.dispose();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ConfigFileError } from '../errors/config-file-error.js';
+import { readOptionalConfigFile } from '../config/read-optional-config-file.js';
 import { InvalidConfigError, type ConfigIssue } from '../errors/invalid-config-error.js';
-import { isJsonObject, readJsonFile, type ReadJsonFileOptions } from '../text/read-json-file.js';
+import { isJsonObject, type ReadJsonFileOptions } from '../text/read-json-file.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 
 type Kind = 'number' | 'integer' | 'boolean';
@@ -30,13 +30,10 @@ const FIELDS: ReadonlyArray<[string, keyof GenerationDefaults, Kind]> = [
  */
 export async function loadGenerationConfig(modelDir: string, options: ReadJsonFileOptions = {}): Promise<GenerationDefaults> {
   const path = join(modelDir, 'generation_config.json');
-  const file = await readJsonFile(path, options);
-  if (!file.ok) {
-    if (file.reason === 'missing') return {};
-    throw new ConfigFileError({ path, reason: file.reason, detail: file.detail }, { cause: file.cause });
-  }
-  if (!isJsonObject(file.value)) throw new InvalidConfigError({ source: path, issues: [{ path: '', expected: 'an object', found: describe(file.value) }] });
-  return parseGenerationConfig(file.value, path);
+  const value = await readOptionalConfigFile(path, options);
+  if (value === undefined) return {};
+  if (!isJsonObject(value)) throw new InvalidConfigError({ source: path, issues: [{ path: '', expected: 'an object', found: describe(value) }] });
+  return parseGenerationConfig(value, path);
 }
 
 /** {@link loadGenerationConfig} for an already parsed `generation_config.json`. */

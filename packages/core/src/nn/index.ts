@@ -16,3 +16,4 @@ export * from './attention-mask-options.js';
 export * from './rotary.js';
 export * from '../model/decoder-model.js';
 export * from '../model/cached-decoder-session.js';
+export * from '../model/prefill-logits.js';

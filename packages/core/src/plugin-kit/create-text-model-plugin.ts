@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import type { z } from 'zod';
 import type { Backend } from '../backend/backend.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
 import { parseConfig as parseWithSchema } from '../config/parse-config.js';
-import { readModelConfig } from '../config/read-model-config.js';
 import { PluginStateError } from '../errors/plugin-state-error.js';
 import type { TextModelRuntime } from '../generation/text-model-runtime.js';
 import type { CausalLM } from '../model/causal-lm.js';
@@ -23,9 +21,10 @@ import type {
 } from '../plugin/text-model-plugin-interface.js';
 import type { DisposableModel } from './load-checkpoint-model.js';
 import { checkTokenIds } from './check-token-ids.js';
+import { loadTextModel, pluginDefaults, type LoadedTextModelFolder, type TextModelLoadOptions } from './load-text-model.js';
 import { loadTextModelRuntime } from './load-text-model-runtime.js';
 import { readPluginMetadata } from './read-plugin-metadata.js';
-import type { LoadedTextModel, PluginMethods, TextModelPluginDefinition } from './text-model-plugin-definition.js';
+import type { AnyTextModelPluginDefinition, PluginMethods, TextModelPluginDefinition } from './text-model-plugin-definition.js';
 
 /** Methods of a {@link PluginMethods} record as the plugin exposes them (without the model argument). */
 export type BoundPluginMethods<Methods> = {
@@ -45,9 +44,20 @@ export type TextModelPlugin<Model, Methods = Record<never, never>, Estimate exte
   } & BoundPluginMethods<Methods>;
 
 /** The factory {@link createTextModelPlugin} returns: what the package's `pio` manifest names as `export`. */
-export type TextModelPluginFactory<OptionsSchema extends z.ZodType, Model, Methods, Estimate extends MemoryEstimate = MemoryEstimate> = (
-  options?: z.input<OptionsSchema>,
-) => TextModelPlugin<Model, Methods, Estimate>;
+export interface TextModelPluginFactory<OptionsSchema extends z.ZodType, Config, Model, Methods, Estimate extends MemoryEstimate = MemoryEstimate> {
+  /** A fresh plugin instance (one model); invalid `options` are an `InvalidConfigError`. */
+  (options?: z.input<OptionsSchema>): TextModelPlugin<Model, Methods, Estimate>;
+  /**
+   * Loads a model folder without a plugin instance (tests, benchmarks, advanced use): no tokenizer or text surface,
+   * the model's own API only. `pluginOptions` are the factory's options.
+   */
+  loadModel(
+    backend: Backend,
+    modelDir: string,
+    options?: TextModelLoadOptions,
+    pluginOptions?: z.input<OptionsSchema>,
+  ): Promise<LoadedTextModelFolder<Config, Model>>;
+}
 
 /**
  * Builds a text model plugin from what is model-specific (see {@link TextModelPluginDefinition}) and returns its
@@ -55,56 +65,57 @@ export type TextModelPluginFactory<OptionsSchema extends z.ZodType, Model, Metho
  * (`initialize` → `loadModel` → calls → `cleanup`), guards (promise and stream methods reject with
  * `PluginStateError` before a model is loaded, never throw synchronously), metadata from the package's `pio`
  * manifest, the path guard on the model folder, `config.json`, tokenizer, chat template and `generation_config.json`
- * reading, the text/chat/stream/batch surface over `createTextModelRuntime`, and cleanup of a failed load.
+ * reading, the text/chat/stream/batch surface over `createTextModelRuntime`, and cleanup of a failed load. The
+ * factory's `loadModel` loads a folder through the same definition without an instance (tests, benchmarks).
  */
 export function createTextModelPlugin<
   OptionsSchema extends z.ZodType,
   Config,
   Model extends CausalLM<Extras> & DisposableModel,
   Extras = undefined,
-  Methods extends PluginMethods<Model> = Record<never, never>,
+  Methods extends PluginMethods<never> = Record<never, never>,
   Estimate extends MemoryEstimate = MemoryEstimate,
 >(
   definition: TextModelPluginDefinition<OptionsSchema, Config, Model, Extras, Methods, Estimate>,
-): TextModelPluginFactory<OptionsSchema, Model, Methods, Estimate> {
-  return (options) => {
-    const metadata = readPluginMetadata(definition.module);
-    const parsed = parseWithSchema(definition.optionsSchema, options ?? {}, { source: `options of the ${metadata.name} plugin` }) as z.output<OptionsSchema>;
-    const plugin = new KitTextModelPlugin(definition, metadata, parsed);
+): TextModelPluginFactory<OptionsSchema, Config, Model, Methods, Estimate> {
+  const kit = definition as unknown as AnyTextModelPluginDefinition;
+  const parseOptions = (options: unknown) => {
+    const source = `options of the ${readPluginMetadata(definition.module).name} plugin`;
+    return parseWithSchema(definition.optionsSchema, options ?? {}, { source }) as z.output<OptionsSchema>;
+  };
+  const factory = (options?: z.input<OptionsSchema>) => {
+    const plugin = new KitTextModelPlugin(kit, readPluginMetadata(definition.module), parseOptions(options));
     for (const [name, method] of Object.entries(definition.methods ?? {})) {
-      Object.defineProperty(plugin, name, { value: (...args: never[]) => method(plugin.requireLoaded().model, ...args) });
+      Object.defineProperty(plugin, name, { value: (...args: never[]) => method(plugin.requireLoaded().model as Model, ...args) });
     }
     return plugin as unknown as TextModelPlugin<Model, Methods, Estimate>;
   };
+  const loadModel = (backend: Backend, modelDir: string, options?: TextModelLoadOptions, pluginOptions?: z.input<OptionsSchema>) =>
+    loadTextModel<Config, Model>(kit, backend, modelDir, parseOptions(pluginOptions), options);
+  return Object.assign(factory, { loadModel });
 }
 
-interface Loaded<Config, Model> extends LoadedTextModel<Model> {
-  readonly config: Config;
+type KitModel = CausalLM<unknown> & DisposableModel;
+
+interface Loaded extends LoadedTextModelFolder<unknown, KitModel> {
   readonly runtime: TextModelRuntime;
 }
 
-class KitTextModelPlugin<
-  OptionsSchema extends z.ZodType,
-  Config,
-  Model extends CausalLM<Extras> & DisposableModel,
-  Extras,
-  Methods extends PluginMethods<Model>,
-  Estimate extends MemoryEstimate,
-> implements TextModelPluginInterface
-{
+/** The plugin instance every factory makes: one definition, one model at a time. */
+class KitTextModelPlugin implements TextModelPluginInterface {
   readonly specificationVersion = PLUGIN_SPEC_VERSION;
   readonly kind = 'text' as const;
   private backend?: Backend;
   private services: Omit<PluginInitializeOptions, 'backend'> = {};
-  private loaded?: Loaded<Config, Model>;
+  private loaded?: Loaded;
 
   constructor(
-    private readonly definition: TextModelPluginDefinition<OptionsSchema, Config, Model, Extras, Methods, Estimate>,
+    private readonly definition: AnyTextModelPluginDefinition,
     readonly metadata: ModelPluginMetadata,
-    private readonly options: z.output<OptionsSchema>,
+    private readonly options: unknown,
   ) {}
 
-  get model(): Model | undefined {
+  get model(): KitModel | undefined {
     return this.loaded?.model;
   }
 
@@ -128,8 +139,8 @@ class KitTextModelPlugin<
     }
   }
 
-  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): Estimate {
-    const contextLength = options.contextLength ?? this.definition.defaultContextLength?.(this.options);
+  estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): MemoryEstimate {
+    const contextLength = options.contextLength ?? pluginDefaults(this.definition, this.backend, this.options).contextLength;
     return this.definition.estimateMemory(this.definition.parseConfig(config, 'config.json'), storage, this.options, contextLength);
   }
 
@@ -141,26 +152,16 @@ class KitTextModelPlugin<
     const modelDir = validatePath ? await validatePath(options.modelPath) : options.modelPath;
     const progress = options.onProgress;
     progress?.({ phase: 'config', loaded: 0 });
-    const config = this.definition.parseConfig(await readModelConfig(modelDir, validatePath ? { validatePath } : {}), join(modelDir, 'config.json'));
-    const storage = options.storage ?? this.definition.defaultStorage?.(backend, this.options) ?? 'float32';
-    const loaded = await this.definition.load({
-      backend,
-      modelDir,
-      config,
-      options: this.options,
-      storage,
-      kvCacheStorage: options.kvCacheStorage,
-      contextLength: options.contextLength ?? this.definition.defaultContextLength?.(this.options),
-      prefillChunkSize: options.prefillChunkSize,
-      signal: options.signal,
+    const loaded = await loadTextModel<unknown, KitModel>(this.definition, backend, modelDir, this.options, {
+      ...options,
       validatePath,
       limits,
       onProgress: (p) => progress?.({ phase: 'weights', loaded: p.loaded, total: p.total, unit: 'tensors', item: p.name }),
     });
     try {
       progress?.({ phase: 'tokenizer', loaded: 0 });
-      const { model } = loaded;
-      const runtime = await loadTextModelRuntime<Extras>({
+      const { model, config } = loaded;
+      const runtime = await loadTextModelRuntime<unknown>({
         model,
         modelDir,
         ...(validatePath ? { validatePath } : {}),
@@ -168,7 +169,7 @@ class KitTextModelPlugin<
         hooks: (tokenizer) => this.definition.runtime?.({ model, config, options: this.options, modelDir, tokenizer, validatePath, fetch, limits }),
       });
       options.signal?.throwIfAborted();
-      this.loaded = { ...loaded, config, runtime };
+      this.loaded = { ...loaded, runtime };
     } catch (error) {
       await release(loaded);
       throw error;
@@ -180,7 +181,15 @@ class KitTextModelPlugin<
     const { model } = this.requireLoaded();
     options.signal?.throwIfAborted();
     checkTokenIds(input.inputIds, model.vocabSize);
-    return this.definition.infer(model, input, options);
+    const attentionMask = input.attentionMask ?? input.inputIds.map((row) => row.map(() => 1));
+    const { logits } = await this.definition.infer(model, { ...input, attentionMask }, options);
+    if (!('dispose' in logits)) return { logits };
+    try {
+      const data = await logits.data();
+      return { logits: { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...logits.shape] } };
+    } finally {
+      logits.dispose();
+    }
   }
 
   async cleanup(): Promise<void> {
@@ -227,7 +236,7 @@ class KitTextModelPlugin<
   }
 
   /** The loaded model, or a `PluginStateError`. */
-  requireLoaded(): Loaded<Config, Model> {
+  requireLoaded(): Loaded {
     if (!this.loaded) throw this.stateError('not loaded', 'call loadModel({ modelPath }) first');
     return this.loaded;
   }
@@ -248,7 +257,7 @@ class KitTextModelPlugin<
   }
 }
 
-async function release<Model extends DisposableModel>(loaded: LoadedTextModel<Model>): Promise<void> {
+async function release(loaded: LoadedTextModelFolder<unknown, DisposableModel>): Promise<void> {
   loaded.model.dispose();
-  await loaded.close?.();
+  await loaded.close();
 }

@@ -10,4 +10,6 @@ export * from './create-text-model-plugin.js';
 export * from './text-model-plugin-definition.js';
 export * from './load-checkpoint-model.js';
 export * from './load-text-model-runtime.js';
+export type { LoadedTextModelFolder, TextModelLoadOptions } from './load-text-model.js';
+export * from './text-model-plugin-options.js';
 export * from './read-plugin-metadata.js';

@@ -1,14 +1,17 @@
 import type { z } from 'zod';
 import type { Backend } from '../backend/backend.js';
+import type { Tensor } from '../backend/tensor.js';
 import type { SequenceBufferStorage } from '../backend/sequence-buffer.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
 import type { GenerationDefaults } from '../generation/generation-defaults.js';
-import type { CausalLM } from '../model/causal-lm.js';
+import type { CausalLM, PromptBatch } from '../model/causal-lm.js';
 import type { MemoryEstimate } from '../plugin/memory-estimate.js';
 import type { InferOptions, PluginInitializeOptions } from '../plugin/model-plugin-interface.js';
 import type { TextInferInput, TextInferOutput } from '../plugin/text-model-plugin-interface.js';
 import type { Tokenizer } from '../text/tokenizer.js';
-import type { DisposableModel } from './load-checkpoint-model.js';
+import type { CheckpointWeightSource } from '../weights/checkpoint-weight-source.js';
+import type { WeightLoadReport } from '../weights/weight-load-report.js';
+import type { DisposableModel, LoadCheckpointModelOptions, LoadedCheckpointModel } from './load-checkpoint-model.js';
 import type { TextModelHooks } from './load-text-model-runtime.js';
 
 /** What a plugin's `load` gets: the checked folder, its parsed config and the load settings. */
@@ -37,12 +40,23 @@ export interface TextModelLoadContext<Options, Config> {
   readonly limits: PluginInitializeOptions['limits'];
   /** Per-tensor progress (reported as the `weights` phase). */
   onProgress(progress: { name: string; loaded: number; total: number }): void;
+  /**
+   * `loadCheckpointModel` on this folder with this load's storage, signal, path guard and progress: `build` takes the
+   * weights (renamed by `rename`), every checkpoint tensor must be used or declared `unused`, and everything is freed
+   * when building fails.
+   */
+  loadCheckpoint<M extends DisposableModel>(
+    checkpoint: Pick<LoadCheckpointModelOptions, 'rename' | 'unused' | 'keepOpen'>,
+    build: (weights: CheckpointWeightSource) => Promise<M>,
+  ): Promise<LoadedCheckpointModel<M>>;
 }
 
 /** A loaded model and how to release it (the kit disposes it on `cleanup` and when a later load step fails). */
 export interface LoadedTextModel<Model> {
   /** The model. */
   model: Model;
+  /** What loading found (missing, unexpected and unused tensors), when the model came from a checkpoint. */
+  report?: WeightLoadReport;
   /** Closes what the model still reads from (e.g. checkpoint files of lazily loaded weights), after `dispose`. */
   close?(): Promise<void>;
 }
@@ -75,7 +89,7 @@ export interface TextModelPluginDefinition<
   Config,
   Model extends CausalLM<Extras> & DisposableModel,
   Extras = undefined,
-  Methods extends PluginMethods<Model> = Record<never, never>,
+  Methods extends PluginMethods<never> = Record<never, never>,
   Estimate extends MemoryEstimate = MemoryEstimate,
 > {
   /** `import.meta.url` of a module in the plugin package: the metadata are its package.json's `pio` manifest and version. */
@@ -89,18 +103,28 @@ export interface TextModelPluginDefinition<
    * `MemoryEstimateOptions.contextLength`, else the plugin's option; `undefined`: the default `loadModel` would use).
    */
   estimateMemory(config: Config, storage: WeightStorage, options: z.output<OptionsSchema>, contextLength: number | undefined): Estimate;
-  /** The plugin's own default context length (e.g. a `contextLength` option), used when the caller names none. */
+  /** Context length when neither the caller nor the options' `contextLength` name one. Default: from the config. */
   defaultContextLength?(options: z.output<OptionsSchema>): number | undefined;
-  /** Storage when `loadModel` names none. Default `float32`. */
-  defaultStorage?(backend: Backend, options: z.output<OptionsSchema>): WeightStorage;
+  /** Storage when neither `loadModel` nor the options' `storage` name one. Default `float32`. */
+  defaultStorage?(backend: Backend, options: z.output<OptionsSchema>): WeightStorage | undefined;
   /** Loads the weights (usually through `loadCheckpointModel`, which frees them when loading fails). */
   load(context: TextModelLoadContext<z.output<OptionsSchema>, Config>): Promise<LoadedTextModel<Model>>;
   /** Generation settings the config implies; `generation_config.json` overrides them. */
   generationDefaults?(config: Config): GenerationDefaults;
   /** Model-specific hooks of the text surface (image inputs, output parsing, template variables). */
   runtime?(context: TextModelRuntimeContext<z.output<OptionsSchema>, Config, Model>): TextModelHooks<Extras> | Promise<TextModelHooks<Extras>>;
-  /** The raw forward pass: prefill logits `[batch, seq, vocab]`. */
-  infer(model: Model, input: TextInferInput, options: InferOptions): Promise<TextInferOutput>;
+  /**
+   * The raw forward pass: prefill logits `[batch, seq, vocab]`, on the host or as a tensor (the kit reads and frees
+   * it). `attentionMask` is filled in (all ones) when the caller gave none.
+   */
+  infer(model: Model, input: TextInferInput & PromptBatch, options: InferOptions): Promise<TextInferOutput | { logits: Tensor }>;
   /** Plugin-specific methods, e.g. a memory report. */
-  methods?: Methods;
+  methods?: Methods & PluginMethods<Model>;
 }
+
+/**
+ * Any definition, for the kit's own code, which handles every plugin alike (the plugin's types are checked where
+ * `createTextModelPlugin` infers them).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the kit's internals take every definition; createTextModelPlugin checks the types
+export type AnyTextModelPluginDefinition = TextModelPluginDefinition<z.ZodType, any, any, any, any, any>;

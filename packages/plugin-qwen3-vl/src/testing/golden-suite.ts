@@ -1,6 +1,6 @@
 import type { Backend } from '@pio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from '../load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from '../qwen3-vl-plugin.js';
 import type { Qwen3VLImages, Qwen3VLModel } from '../qwen3-vl-model.js';
 import { FIXTURE_DIR, maxAbsDiff, readBin, readGolden } from './golden.js';
 
@@ -69,7 +69,7 @@ export function describeGoldenSuite(label: string, createBackend: () => Promise<
   describe(`Qwen3-VL golden fixture on ${label}`, () => {
     beforeAll(async () => {
       backend = await createBackend();
-      ({ model } = await loadQwen3VLModel(backend, FIXTURE_DIR));
+      ({ model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR));
     });
     afterAll(() => {
       model?.dispose();

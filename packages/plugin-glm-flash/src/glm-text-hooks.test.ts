@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend, ChatCompletionDelta, ChatMessage, ToolDefinition } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
+import { loadTextModelRuntime } from '@pio/core/plugin-kit';
 import { loadTokenizer, type Tokenizer } from '@pio/core/text';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGlmTextRuntime } from './glm-text-runtime.js';
+import { GLM_TEXT_HOOKS } from './glm-text-hooks.js';
 import { fixtureDir } from './testing/golden-fixture.js';
 import { ScriptedModel } from './testing/scripted-model.js';
 
@@ -26,7 +27,7 @@ describe('GLM chat surface (scripted model outputs, real tokenizer and template)
 
   const surfaceFor = async (reply: string, eos: number) => {
     const model = new ScriptedModel(backend, 1024, [...tokenizer.encode(reply), eos], { eosTokenIds: [1000, USER, OBSERVATION], padTokenId: 1000 });
-    return { model, surface: await createGlmTextRuntime(model, dir) };
+    return { model, surface: await loadTextModelRuntime({ model, modelDir: dir, generationDefaults: model.config, hooks: () => GLM_TEXT_HOOKS }) };
   };
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { createReferenceBackend } from '@pio/core/testing';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { encodeHostTensor, openCheckpoint, writeSafetensors } from '@pio/core/weights';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadQwen3VLModel } from './load-qwen3-vl-model.js';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR, maxAbsDiff, readBin, readGolden } from './testing/golden.js';
 import { logitsBound } from './testing/golden-suite.js';
 
@@ -44,9 +44,9 @@ async function writeFolder(name: string, tensors: Record<string, HostTensor>, sh
 
 async function imageLogits(folder: string): Promise<Float32Array> {
   const backend = createReferenceBackend();
-  const { model, report } = await loadQwen3VLModel(backend, folder);
-  expect(report.missing).toEqual([]);
-  expect(report.unexpected).toEqual([]);
+  const { model, report } = await createQwen3VLPlugin.loadModel(backend, folder);
+  expect(report?.missing).toEqual([]);
+  expect(report?.unexpected).toEqual([]);
   try {
     return (await model.infer({ inputIds: imageCase.input_ids, attentionMask: imageCase.attention_mask, images })).data;
   } finally {
@@ -94,8 +94,8 @@ describe('loading BF16 and sharded checkpoints', () => {
   it('bfloat16 storage on the tfjs wasm engine (tied head as its own linear copy) stays within 0.25 of the golden logits', async () => {
     const backend = await createTfjsBackend({ device: 'wasm' });
     try {
-      const { model, report } = await loadQwen3VLModel(backend, FIXTURE_DIR, { storage: 'bfloat16' });
-      expect(report.unexpected).toEqual([]);
+      const { model, report } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, { storage: 'bfloat16' });
+      expect(report?.unexpected).toEqual([]);
       const logits = await model.infer({ inputIds: imageCase.input_ids, attentionMask: imageCase.attention_mask, images });
       expect(maxAbsDiff(logits.data, readBin(imageCase.logits).data)).toBeLessThanOrEqual(0.25);
       model.dispose();
@@ -108,7 +108,7 @@ describe('loading BF16 and sharded checkpoints', () => {
     const backend = createReferenceBackend();
     const controller = new AbortController();
     let seen = 0;
-    const load = loadQwen3VLModel(backend, FIXTURE_DIR, {
+    const load = createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR, {
       signal: controller.signal,
       onProgress: () => {
         if (++seen === 40) controller.abort(new Error('stop'));
@@ -119,7 +119,7 @@ describe('loading BF16 and sharded checkpoints', () => {
     // a checkpoint missing one tensor: WeightLoadError naming it, nothing left on the backend
     const partial = { ...f32 };
     delete partial['model.visual.merger.linear_fc2.bias'];
-    await expect(loadQwen3VLModel(backend, await writeFolder('missing', partial, 1))).rejects.toThrow(/merger\.linear_fc2\.bias/);
+    await expect(createQwen3VLPlugin.loadModel(backend, await writeFolder('missing', partial, 1))).rejects.toThrow(/merger\.linear_fc2\.bias/);
     expect(backend.memory().tensors).toBe(0);
     backend.dispose();
   });

@@ -1,4 +1,4 @@
-// Node module hooks for the examples: `.ts` files are transpiled with the workspace's TypeScript (types stripped, not
+// Node module hooks for the examples and benchmarks: `.ts` files are transpiled with the workspace's TypeScript (types stripped, not
 // checked; `pnpm lint` checks them), and a relative `./x.js` specifier falls back to `./x.ts`, as in the sources.
 // Transpiled files are cached by content hash in the OS temp folder, so only the first run pays for transpiling.
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const TS_VERSION = require('typescript/package.json').version;
-const CACHE_DIR = join(tmpdir(), `pio-examples-ts-${TS_VERSION}`);
+const CACHE_DIR = join(tmpdir(), `pio-ts-${TS_VERSION}`);
 let ts; // loaded on the first cache miss
 mkdirSync(CACHE_DIR, { recursive: true });
 
