@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { npmInstallLines, SAMPLE_ARGS, sampleBlocks } from '../scripts/release-check.mjs';
 import { EXAMPLES_DIR } from './run/run-example.js';
 
 // The guides include every sample verbatim from examples/ (a fenced block right after `<!-- example: <path> -->`),
@@ -63,5 +64,21 @@ describe('the CLI reference', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('the release check (pnpm release-check) finds the install lines it runs verbatim, and knows how to run every sample', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const gettingStarted = await readFile(join(DOCS, 'getting-started.md'), 'utf8');
+    const packages = '@pio/core @pio/backend-ggml @pio/backend-tfjs @pio/plugin-qwen3-vl';
+    expect(npmInstallLines(readme)).toContain(`npm install ${packages}`);
+    expect(npmInstallLines(gettingStarted)).toEqual([
+      `npm install ${packages} @pio/plugin-glm-flash`,
+      'npm install @tensorflow/tfjs-node',
+      'npm install @tensorflow/tfjs-node-gpu',
+      'npm install -g @pio/cli',
+    ]);
+    const samples = [...sampleBlocks(readme), ...sampleBlocks(gettingStarted)].map((b) => b.file.split('/').at(-1));
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.filter((file) => file === undefined || !(file in SAMPLE_ARGS))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // Usage: node scripts/pack-all.mjs [out-folder]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureBuilt } from './ensure-built.mjs';
 
 const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -25,6 +25,6 @@ for (const folder of readdirSync(join(ROOT, 'packages')).sort()) {
     .at(-1);
   if (tarball) tarballs.push(resolve(out, tarball));
 }
-const shown = tarballs.map((t) => relative(process.cwd(), t) || t);
+// absolute paths: the line is run in another project's folder
 console.log(`Packed ${tarballs.length} packages into ${out}. In your project, install the ones you use, e.g.:`);
-console.log(`  npm install ${shown.join(' ')}`);
+console.log(`  npm install ${tarballs.join(' ')}`);

@@ -97,6 +97,21 @@ describe('discoverPlugins', () => {
     expect(result.errors.map((e) => e.code)).toEqual(['PIO_DUPLICATE_PLUGIN']);
   });
 
+  it('uses the project copy of a package also installed at the same version in a search path (next to a global CLI)', async () => {
+    const project = await tempProject();
+    const local = await installPlain(project, { packageName: '@pio/plugin-echo', version: '0.1.0' });
+    const global = join(await tempProject(), 'lib', 'node_modules');
+    await writeFakePluginPackage(join(global, '@pio', 'plugin-echo'), { packageName: '@pio/plugin-echo', version: '0.1.0' });
+    const result = await discoverPlugins({ cwd: project, searchPaths: [global] });
+    expect(result.errors).toEqual([]);
+    expect(result.plugins.map((p) => p.packageDir)).toEqual([local]);
+    // another version there is still two candidates for one name: refused
+    await writeFakePluginPackage(join(global, '@pio', 'plugin-echo'), { packageName: '@pio/plugin-echo', version: '0.2.0' });
+    const refused = await discoverPlugins({ cwd: project, searchPaths: [global] });
+    expect(refused.plugins).toEqual([]);
+    expect(refused.errors.map((e) => e.code)).toEqual(['PIO_DUPLICATE_PLUGIN']);
+  });
+
   it('reports invalid manifests without stopping the scan', async () => {
     const project = await tempProject();
     await installPlain(project, { packageName: 'pio-plugin-echo' });

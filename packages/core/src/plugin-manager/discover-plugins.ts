@@ -85,8 +85,10 @@ function nodeModulesChain(cwd: string): string[] {
  * Finds installed PIO plugin packages (package.json `keywords` containing `pio-plugin`, manifest in its `pio`
  * field) by scanning `node_modules` from `cwd` upwards: plain and scoped packages, pnpm's symlinked layout and its
  * virtual store. Reads package.json files only; no plugin code is imported. Packages seen twice (symlinks) are
- * read once; a plugin name declared by two different packages (another version in an ancestor's `node_modules`, a
- * package calling itself by another's name) is a `DuplicatePluginError` naming both, and neither is used.
+ * read once; the same package at the same version found twice (in the project and in a search path, e.g. next to a
+ * global CLI) is used from the first place found (the project's `node_modules`, nearest first). A plugin name declared
+ * by two different packages or versions (another version in an ancestor's `node_modules`, a package calling itself
+ * by another's name) is a `DuplicatePluginError` naming both, and neither is used.
  */
 export async function discoverPlugins(options: DiscoverPluginsOptions = {}): Promise<DiscoveryResult> {
   const roots = [...nodeModulesChain(options.cwd ?? process.cwd()), ...(options.searchPaths ?? []).map((p) => resolve(p))];
@@ -114,7 +116,8 @@ export async function discoverPlugins(options: DiscoverPluginsOptions = {}): Pro
 
 /**
  * Reads the given package folders as plugin packages; a plugin name declared by two of them is reported as a
- * {@link DuplicatePluginError} and left out.
+ * {@link DuplicatePluginError} and left out, unless both are the same package at the same version (then the first
+ * folder is used).
  *
  * @param requireKeyword - true to report folders that are not plugin packages as errors.
  */
@@ -144,7 +147,10 @@ export async function readPluginPackages(dirs: readonly string[], requireKeyword
   }
   const plugins: PluginPackage[] = [];
   for (const [pluginName, list] of byName) {
-    if (list.length === 1) plugins.push(list[0]);
+    const [first] = list;
+    // one package at one version installed twice (in the project and next to a global CLI): the first found, the
+    // nearest, as Node would resolve it; two packages or two versions under one plugin name are refused
+    if (list.every((pkg) => pkg.packageName === first.packageName && pkg.version === first.version)) plugins.push(first);
     else errors.push(new DuplicatePluginError({ pluginName, packages: list.map(describePackage) }));
   }
   return { plugins, errors };
