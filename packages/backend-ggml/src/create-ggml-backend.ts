@@ -5,6 +5,7 @@ import type { GgmlBackendOptions } from './ggml-backend-options.js';
 import { GraphRuntime } from './graph/graph-runtime.js';
 import { loadGgml } from './runtime/load-ggml.js';
 import { locateBinaries } from './runtime/locate-binaries.js';
+import { WeightRepack } from './weights/weight-repack.js';
 
 /**
  * Creates a ggml backend: finds the installed `@node-llama-cpp/<platform>` build, loads it with koffi, picks the
@@ -34,16 +35,17 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   if (setThreads) api.callSetThreads(setThreads, backend, threads);
   const chosen = devices[index];
   const engine = chosen.kind === 'cpu' ? 'ggml-cpu' : `ggml-${binaries.flavor === 'cpu' ? chosen.name.toLowerCase() : binaries.flavor}`;
-  return new GgmlBackend(
-    new GraphRuntime(api, backend, {
-      reuseGraphs: options.reuseGraphs ?? true,
-      flashAttention: options.flashAttention ?? 'auto',
-      computeThread: options.computeThread ?? 'worker',
-    }),
-    {
-      engine,
-      device: chosen.kind === 'cpu' ? 'cpu' : 'gpu',
-      threads,
-    },
-  );
+  const repack =
+    options.repackWeights === false
+      ? WeightRepack.none(api, dev, 'plain weights: repackWeights is false')
+      : chosen.kind !== 'cpu'
+        ? WeightRepack.none(api, dev, `plain weights: the device is a ${chosen.kind.toUpperCase()} (${chosen.name})`)
+        : WeightRepack.probe(api, dev);
+  const runtime = new GraphRuntime(api, backend, {
+    reuseGraphs: options.reuseGraphs ?? true,
+    flashAttention: options.flashAttention ?? 'auto',
+    computeThread: options.computeThread ?? 'worker',
+    repack,
+  });
+  return new GgmlBackend(runtime, { engine, device: chosen.kind === 'cpu' ? 'cpu' : 'gpu', threads, weightRepack: repack.info });
 }

@@ -28,6 +28,14 @@ export interface GgmlBackendOptions {
    * process that serves anything.
    */
   computeThread?: 'worker' | 'main';
+  /**
+   * Store 2-D `linear` weights in ggml's CPU "extra" buffer types where the CPU has a repacked layout for their type
+   * (`CPU_REPACK`: Q4_0 and Q4_K on AVX2, Q4_0/Q8_0 on ARM with dot-product or i8mm, as llama.cpp does; the buffer
+   * type's `supports_op` decides per weight). Their products then run in ggml's interleaved GEMV/GEMM kernels;
+   * everything else stays in the plain CPU buffer. Default true; `GgmlBackend.weightRepack` says what is repacked
+   * here, or why nothing is. A repacked weight can only be multiplied (`linear`, `matmul` with `transposeB`).
+   */
+  repackWeights?: boolean;
   /** Receives ggml's log lines printed while the libraries load (otherwise discarded). */
   onLog?: (line: string) => void;
 }

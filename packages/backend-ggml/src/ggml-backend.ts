@@ -34,6 +34,7 @@ import { ConversionScratch } from './weights/conversion-scratch.js';
 import { beginGgmlWeight } from './weights/ggml-weight-writer.js';
 import { GGML_WEIGHT_STORAGE } from './weights/storage-plan.js';
 import { uploadGgmlWeight } from './weights/upload-ggml-weight.js';
+import type { WeightRepackInfo } from './weights/weight-repack.js';
 
 /** Collects the tensors in a scope result. */
 function tensorsIn(result: ScopeResult): Tensor[] {
@@ -60,15 +61,21 @@ export class GgmlBackend implements Backend {
   readonly capabilities: BackendCapabilities;
   /** Threads used by the CPU device. */
   readonly threads: number;
+  /**
+   * Which `linear` weights are stored in a repacked layout (ggml's CPU extra buffer types, see
+   * `GgmlBackendOptions.repackWeights`), with the reason when none are.
+   */
+  readonly weightRepack: WeightRepackInfo;
   /** Host buffers of streamed weight uploads ({@link GgmlBackend.beginWeight}). */
   private readonly scratch = new ConversionScratch();
 
   /** @internal */
   constructor(
     private readonly rt: GraphRuntime,
-    fields: { engine: string; device: 'cpu' | 'gpu'; threads: number },
+    fields: { engine: string; device: 'cpu' | 'gpu'; threads: number; weightRepack?: WeightRepackInfo },
   ) {
     this.engine = fields.engine;
+    this.weightRepack = fields.weightRepack ?? { enabled: false, bufferTypes: [], storages: [], reason: 'plain weights' };
     this.threads = fields.threads;
     this.capabilities = Object.freeze({ weightStorage: GGML_WEIGHT_STORAGE, lazy: true, device: fields.device });
   }

@@ -11,6 +11,7 @@ export * from './device/select-device.js';
 export * from './runtime/locate-binaries.js';
 export * from './weights/storage-plan.js';
 export * from './weights/ggml-row-encoder.js';
+export type { WeightRepackInfo } from './weights/weight-repack.js';
 export * from './errors/ggml-unavailable-error.js';
 export * from './errors/ggml-device-error.js';
 export * from './best/create-best-backend.js';

@@ -18,6 +18,8 @@ export interface BenchComparison {
   kvCacheStorage: SequenceBufferStorage;
   /** The memory-bandwidth limit the decode figures are compared with, in bytes per second. */
   bandwidthBytesPerSecond: number;
+  /** What PIO's ggml backend stored in a repacked layout, or why nothing (from its first run). */
+  pioWeightRepack?: string;
   /** When the run started (ISO 8601). */
   startedAt: string;
   rows: BenchComparisonRow[];

@@ -31,4 +31,6 @@ export interface BenchEngineRequest {
   threads: number;
   /** Element type of both engines' KV caches (llama.cpp's default is float16). */
   kvCacheStorage: SequenceBufferStorage;
+  /** PIO's `repackWeights` ggml option (ggml's CPU extra buffer types); undefined: the backend's default (on). */
+  repackWeights?: boolean;
 }

@@ -10,4 +10,6 @@ export interface BenchEngineResult {
   prompt?: number[];
   /** Bytes of the weights the engine holds (reported by PIO; node-llama-cpp holds the same bytes). */
   weightBytes?: number;
+  /** What PIO's ggml backend stored in a repacked layout, or why nothing (`GgmlBackend.weightRepack.reason`). */
+  weightRepack?: string;
 }

@@ -49,6 +49,8 @@ export interface CompareWithNodeLlamaCppOptions {
   runs?: number;
   /** KV cache element type of both engines; default `float16` (node-llama-cpp's default, so like is compared with like). */
   kvCacheStorage?: SequenceBufferStorage;
+  /** PIO's ggml `repackWeights` option (repacked weight layouts); default: the backend's (on where the CPU has them). */
+  repackWeights?: boolean;
   /**
    * Runs one engine in a fresh process (one copy of the weights at a time), usually {@link spawnBenchChild} with a
    * program that calls {@link runBenchEngine}.
@@ -125,6 +127,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
           decodeTokens,
           threads,
           kvCacheStorage,
+          ...(options.repackWeights === undefined ? {} : { repackWeights: options.repackWeights }),
         };
         return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
       };
@@ -151,7 +154,21 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
     }
     const model = options.model !== undefined ? { model: options.model } : {};
     const ranPrompt = rows[0]?.pio.raw.prompt?.length ?? promptTokens;
-    return { shape, ...model, storages, threads, promptTokens: ranPrompt, decodeTokens, runs, kvCacheStorage, bandwidthBytesPerSecond, startedAt, rows };
+    const repack = rows[0]?.pio.raw.weightRepack;
+    return {
+      shape,
+      ...model,
+      storages,
+      threads,
+      promptTokens: ranPrompt,
+      decodeTokens,
+      runs,
+      kvCacheStorage,
+      bandwidthBytesPerSecond,
+      startedAt,
+      rows,
+      ...(repack === undefined ? {} : { pioWeightRepack: repack }),
+    };
   } finally {
     await source?.close();
     if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });

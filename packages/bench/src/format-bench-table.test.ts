@@ -67,4 +67,25 @@ describe('the side-by-side table', () => {
     // columns line up
     expect(new Set(lines.slice(1).map((line) => line.length)).size).toBe(1);
   });
+
+  it('says under the table what PIO stored in a repacked layout, when the run reported it', () => {
+    const rows = [benchComparisonRow('q4_0', PIO, LLAMA, { promptTokens: 128, bandwidthBytesPerSecond: 40e9 })];
+    const comparison = {
+      shape: { ...BENCH_SHAPES.tiny, layers: 1 },
+      storages: ['q4_0' as const],
+      threads: 2,
+      promptTokens: 128,
+      decodeTokens: 3,
+      kvCacheStorage: 'float16' as const,
+      runs: 1,
+      bandwidthBytesPerSecond: 40e9,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      rows,
+    };
+    expect(formatBenchTable(comparison)).toHaveLength(5);
+    const lines = formatBenchTable({ ...comparison, pioWeightRepack: 'q4_0, q4_k linear weights repacked (CPU_REPACK)' });
+    expect(lines).toHaveLength(6);
+    expect(lines[3]).toContain('| Q4_0 ');
+    expect(lines[5]).toBe('PIO weights: q4_0, q4_k linear weights repacked (CPU_REPACK)');
+  });
 });

@@ -38,5 +38,6 @@ export function formatBenchTable(comparison: BenchComparison): string[] {
     `${shape.name} ${comparison.model === undefined ? 'shape' : 'text decoder'} (${shape.layers} layers), ` +
     `${comparison.model === undefined ? 'random weights' : 'model weights'}, prompt ${comparison.promptTokens}, decode ${comparison.decodeTokens}, ` +
     `${comparison.threads} threads, ${comparison.kvCacheStorage} KV cache, ${comparison.runs === 1 ? '1 run' : `median of ${comparison.runs} alternating runs`}, ${comparison.startedAt}`;
-  return [title, line(rows[0]), line(widths.map((w) => '-'.repeat(Math.max(3, w)))), ...rows.slice(1).map(line)];
+  const table = [title, line(rows[0]), line(widths.map((w) => '-'.repeat(Math.max(3, w)))), ...rows.slice(1).map(line)];
+  return comparison.pioWeightRepack === undefined ? table : [...table, `PIO weights: ${comparison.pioWeightRepack}`];
 }

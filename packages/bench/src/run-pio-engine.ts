@@ -14,7 +14,8 @@ function argmax(v: ArrayLike<number>): number {
 /** Runs the benchmark's Qwen3 decoder on the ggml backend (CPU): prefill, then greedy decode steps. Internal. */
 export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEngineResult> {
   const { shape, prompt, decodeTokens, threads } = request;
-  const backend = await createGgmlBackend({ device: 'cpu', threads });
+  const repack = request.repackWeights === undefined ? {} : { repackWeights: request.repackWeights };
+  const backend = await createGgmlBackend({ device: 'cpu', threads, ...repack });
   const weights = randomWeights(shape, request.seed);
   const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
   weights.length = 0; // let the host copies go
@@ -37,7 +38,7 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
       decodeMs.push(performance.now() - t);
     }
     logits.dispose();
-    return { prefillMs, decodeMs, tokens, weightBytes: model.weightBytes };
+    return { prefillMs, decodeMs, tokens, weightBytes: model.weightBytes, weightRepack: backend.weightRepack.reason };
   } finally {
     cache.dispose();
     model.dispose();

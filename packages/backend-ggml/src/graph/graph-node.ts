@@ -80,6 +80,11 @@ export class GraphNode implements Tensor {
   ptr: NativePointer | undefined;
   /** Memory holding {@link GraphNode.ptr}. */
   arena: Arena | undefined;
+  /**
+   * Name of the extra buffer type (`CPU_REPACK`) holding a weight in a repacked layout: only `ggml_mul_mat` with this
+   * node as its first operand may read it (see `WeightRepack`).
+   */
+  repacked: string | undefined;
   /** User handle (1 until disposed) plus pending consumers. */
   refs = 1;
   private userDisposed = false;

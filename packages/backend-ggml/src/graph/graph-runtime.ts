@@ -12,6 +12,7 @@ import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
 import { SerialQueue } from './serial-queue.js';
 import type { GgmlBackendOptions } from '../ggml-backend-options.js';
+import type { WeightRepack } from '../weights/weight-repack.js';
 
 /** When `attention` uses `flash_attn_ext`. */
 type FlashAttentionMode = NonNullable<GgmlBackendOptions['flashAttention']>;
@@ -44,6 +45,8 @@ export class GraphRuntime implements NodeOwner {
   readonly flashAttention: FlashAttentionMode;
   /** Where graphs compute (see `GgmlBackendOptions.computeThread`). */
   private readonly computeThread: 'worker' | 'main';
+  /** Extra buffer types for `linear` weights (none: every weight in the device's plain buffer). */
+  readonly repack: WeightRepack | undefined;
   /** Scope bookkeeping for `Backend.scope` / `keep`. */
   readonly scopes = new ScopeStack();
   private liveTensors = 0;
@@ -78,10 +81,11 @@ export class GraphRuntime implements NodeOwner {
     readonly api: GgmlApi,
     /** The ggml backend (device) computing graphs. */
     readonly backend: NativePointer,
-    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode; computeThread?: 'worker' | 'main' } = {},
+    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode; computeThread?: 'worker' | 'main'; repack?: WeightRepack } = {},
   ) {
     this.flashAttention = options.flashAttention ?? 'auto';
     this.computeThread = options.computeThread ?? 'worker';
+    this.repack = options.repack;
     this.buft = api.ggml_backend_get_default_buffer_type(backend);
     this.graphs = new GraphCache(api, options.reuseGraphs === false ? 0 : undefined);
   }
@@ -102,10 +106,14 @@ export class GraphRuntime implements NodeOwner {
   }
 
   /** A node computed from `inputs` by `recipe`, registered in the current scope. */
-  node(op: string, fields: { shape: readonly number[]; dtype: TensorDType; inputs: GraphNode[]; recipe: NodeRecipe; ggmlType?: number }): GraphNode {
+  node(
+    op: string,
+    fields: { shape: readonly number[]; dtype: TensorDType; inputs: GraphNode[]; recipe: NodeRecipe; ggmlType?: number; readsRepacked?: boolean },
+  ): GraphNode {
     this.assertAlive(op);
-    for (const input of fields.inputs) {
+    for (const [i, input] of fields.inputs.entries()) {
       if (input.isDisposed) throw new BackendError(op, `an input of shape [${input.shape.join(', ')}] was already disposed`);
+      if (input.repacked !== undefined && !(i === 1 && fields.readsRepacked === true)) throw repackedMisuse(op, input);
     }
     const ggmlType = fields.ggmlType ?? (fields.dtype === 'int32' ? GGML_TYPE.I32 : GGML_TYPE.F32);
     const node = new GraphNode(this, { op, shape: fields.shape, dtype: fields.dtype, ggmlType, inputs: fields.inputs, recipe: fields.recipe });
@@ -136,15 +144,35 @@ export class GraphRuntime implements NodeOwner {
   /**
    * A leaf allocated now in its own backend buffer and left unset (`zero`: cleared): the caller writes its
    * `byteLength` bytes (ggml's encoding of `ggmlType`) with `ggml_backend_tensor_set` on `ptr` before any graph reads
-   * it (streamed weight uploads), or graphs write it in place (sequence buffers).
+   * it (streamed weight uploads), or graphs write it in place (sequence buffers). With `repackable` (a 2-D `linear`
+   * weight), an extra buffer type of {@link GraphRuntime.repack} may hold it (`node.repacked` names it): the caller
+   * then sets its bytes whole, at once.
    */
   allocate(
     op: string,
-    fields: { shape: readonly number[]; dtype: TensorDType; ggmlType: number; byteLength: number; ne?: readonly number[]; zero?: boolean },
+    fields: {
+      shape: readonly number[];
+      dtype: TensorDType;
+      ggmlType: number;
+      byteLength: number;
+      ne?: readonly number[];
+      zero?: boolean;
+      repackable?: boolean;
+    },
   ): GraphNode {
     this.assertAlive(op);
     const node = new GraphNode(this, { ...fields, op, inputs: [], recipe: {}, bytes: fields.byteLength });
-    this.allocateLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape), fields.zero === true);
+    const placed = fields.repackable ? this.repack?.allocateLinear(fields.ggmlType, fields.shape) : undefined;
+    if (placed) {
+      const arena = new Arena(this.api, placed.ctx, placed.buffer, null, this.forget);
+      this.arenas.add(arena);
+      arena.retain();
+      node.ptr = placed.tensor;
+      node.arena = arena;
+      node.repacked = placed.name;
+    } else {
+      this.allocateLeaf(node, fields.byteLength, fields.ne ?? toNe(fields.shape), fields.zero === true);
+    }
     return this.register(node);
   }
 
@@ -192,6 +220,7 @@ export class GraphRuntime implements NodeOwner {
   readData(node: GraphNode): Promise<Float32Array | Int32Array> {
     if (this.disposed) return Promise.reject(new BackendError('data', 'the backend was disposed; create a new one'));
     if (node.isDisposed) return Promise.reject(new BackendError('data', 'the tensor was disposed'));
+    if (node.repacked !== undefined) return Promise.reject(repackedMisuse('data', node));
     node.refs++;
     return this.reads.run(async () => {
       try {
@@ -473,4 +502,13 @@ export class GraphRuntime implements NodeOwner {
     this.scopes.track(node);
     return node;
   }
+}
+
+/** The error for an op (or a read) of a weight held in a repacked layout, which only `ggml_mul_mat` can read. */
+function repackedMisuse(op: string, weight: GraphNode): BackendError {
+  return new BackendError(
+    op,
+    `the weight [${weight.shape.join(', ')}] is stored repacked (${weight.repacked}) for linear: only linear (and matmul with transposeB) can read it; ` +
+      'load it with role "plain", or create the backend with repackWeights: false',
+  );
 }

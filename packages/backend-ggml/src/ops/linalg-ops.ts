@@ -37,6 +37,7 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
     shape,
     dtype: 'float32',
     inputs: [x, y],
+    readsRepacked: options.transposeB === true,
     recipe: {
       key: `${options.transposeA === true},${options.transposeB === true}`,
       emit: (e, [p, q]) => {
@@ -45,6 +46,7 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
         const src0Batch = y.shape.slice(0, -2);
         const fits = src0Batch.length === 0 || src0Batch.every((d, i) => batch[batch.length - src0Batch.length + i] % d === 0);
         // A stacked compact weight `[..., n, k]` multiplies as stored (no dequantized copy per graph), as `linear` does.
+        if (y.repacked !== undefined) return flatProduct(e, q, n, src1, [...batch, m, k]);
         if (options.transposeB && fits && DIRECT_TYPES.has(y.ggmlType) && e.api.ggml_is_contiguous(q)) return e.api.ggml_mul_mat(e.ctx, q, src1);
         const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
         const src0 = fits ? bRows : e.cont(repeatTo(e, bRows, [...src0Batch, n, k], [...batch, n, k]));
@@ -72,16 +74,36 @@ export function linearOp(rt: GraphRuntime, a: Tensor, w: Tensor, bias?: Tensor):
     shape,
     dtype: 'float32',
     inputs: b ? [x, weight, b] : [x, weight],
+    readsRepacked: true,
     recipe: {
       key: '',
       tensors: weight.ggmlType === GGML_TYPE.BF16 ? 8 + 4 * Math.ceil((out * inDim * 4) / WIDEN_CHUNK_BYTES) : undefined,
       emit: (e, [p, q, r]) => {
         const xs = e.cont(e.f32(p, x.ggmlType));
-        const y = weight.ggmlType === GGML_TYPE.BF16 ? widenedProduct(e, q, inDim, out, xs) : e.api.ggml_mul_mat(e.ctx, q, xs);
+        const y =
+          weight.repacked !== undefined
+            ? flatProduct(e, q, out, xs, x.shape)
+            : weight.ggmlType === GGML_TYPE.BF16
+              ? widenedProduct(e, q, inDim, out, xs)
+              : e.api.ggml_mul_mat(e.ctx, q, xs);
         return b ? e.api.ggml_add(e.ctx, y, e.f32(r, b.ggmlType)) : y;
       },
     },
   });
+}
+
+/**
+ * `mul_mat` of a repacked 2-D weight with contiguous float32 activations `xs` of any rank: ggml's repacked kernels
+ * take activations of at most 3 dimensions (and quantize them plane by plane), so every row goes in as one 2-D matrix
+ * (more rows per GEMM tile) and the product takes the activations' leading extents back.
+ */
+function flatProduct(e: Emitter, weight: NativePointer, out: number, xs: NativePointer, xsShape: readonly number[]): NativePointer {
+  const { api, ctx } = e;
+  const ne = toNe(xsShape);
+  const rows = ne[1] * ne[2] * ne[3];
+  const flat = ne[2] * ne[3] === 1 ? xs : api.ggml_reshape_4d(ctx, xs, ne[0], rows, 1, 1);
+  const y = api.ggml_mul_mat(ctx, weight, flat); // [out, rows]
+  return ne[2] * ne[3] === 1 ? y : api.ggml_reshape_4d(ctx, y, out, ne[1], ne[2], ne[3]);
 }
 
 /** Float32 bytes of BF16 weight rows widened at a time by {@link widenedProduct}. */

@@ -84,6 +84,9 @@ const SIGNATURES = [
   `${T}ggml_permute(${C}, ${T}a, int ax0, int ax1, int ax2, int ax3)`,
   `${T}ggml_view_4d(${C}, ${T}a, int64_t ne0, int64_t ne1, int64_t ne2, int64_t ne3, size_t nb1, size_t nb2, size_t nb3, size_t offset)`,
   'ggml_backend_buffer *ggml_backend_alloc_ctx_tensors(ggml_context *ctx, ggml_backend *backend)',
+  'ggml_backend_buffer *ggml_backend_alloc_ctx_tensors_from_buft(ggml_context *ctx, ggml_buft *buft)',
+  'const char *ggml_backend_buft_name(ggml_buft *buft)',
+  `bool ggml_backend_dev_supports_op(ggml_device *dev, ${T}op)`,
   'void ggml_backend_buffer_free(ggml_backend_buffer *buffer)',
   'void ggml_backend_buffer_clear(ggml_backend_buffer *buffer, uint8_t value)',
   `void ggml_backend_tensor_set(${T}t, const void *data, size_t offset, size_t size)`,
@@ -149,6 +152,18 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
       quantize.async(type, src, dst, 0, nrows, nPerRow, null, (error: unknown, size: number) => (error ? reject(error) : resolve(size)));
     });
   api.callSetThreads = (fn: unknown, backend: unknown, threads: number) => koffi.call(fn, setThreads, backend, threads);
+  const getExtraBufts = koffi.proto('void *pio_ggml_get_extra_bufts(ggml_device *dev)');
+  api.callGetExtraBufts = (fn: unknown, dev: unknown) => {
+    const list = koffi.call(fn, getExtraBufts, dev);
+    const out: unknown[] = [];
+    // a NULL-terminated array of `ggml_backend_buffer_type_t`
+    for (let i = 0; list; i++) {
+      const buft = koffi.decode(list, i * 8, 'ggml_buft *');
+      if (!buft) break;
+      out.push(buft);
+    }
+    return out;
+  };
   const bound = api as unknown as GgmlApi;
   api.opFields = (t: NativePointer) => tensorOpFields(koffi, t);
   api.setOutputChain = (t: NativePointer) => {

@@ -110,6 +110,11 @@ export interface GgmlApi {
   ): NativePointer;
 
   ggml_backend_alloc_ctx_tensors(ctx: NativePointer, backend: NativePointer): NativePointer;
+  /** Allocates every tensor of `ctx` in one buffer of type `buft` (calls the buffer's `init_tensor` on each). */
+  ggml_backend_alloc_ctx_tensors_from_buft(ctx: NativePointer, buft: NativePointer): NativePointer;
+  ggml_backend_buft_name(buft: NativePointer): string;
+  /** True when `dev` computes `op` with its sources where they are (an extra buffer type decides for weights in it). */
+  ggml_backend_dev_supports_op(dev: NativePointer, op: NativePointer): boolean;
   ggml_backend_buffer_free(buffer: NativePointer): void;
   ggml_backend_buffer_clear(buffer: NativePointer, value: number): void;
   ggml_backend_tensor_set(t: NativePointer, data: ArrayBufferView, offset: number, size: number): void;
@@ -151,6 +156,16 @@ export interface GgmlApi {
   opFields(t: NativePointer): Uint8Array;
   /** True when the loaded library's `struct ggml_tensor` matches the layout this package was written for. */
   layoutMatches(): boolean;
+  /**
+   * Calls a `ggml_backend_dev_get_extra_bufts_t` (`ggml_backend_buffer_type_t * (*)(ggml_backend_dev_t)`, from the
+   * registry's `ggml_backend_dev_get_extra_bufts`) and returns the buffer types of its NULL-terminated list.
+   */
+  callGetExtraBufts(fn: NativePointer, dev: NativePointer): NativePointer[];
+  /**
+   * Runs `fn` (synchronous, on this thread) with ggml's log lines sent to `sink` (undefined: dropped) instead of
+   * ggml's default logger, which prints every line to stderr (weight repacking logs one per tensor).
+   */
+  withLogSink<T>(sink: ((line: string) => void) | undefined, fn: () => T): T;
   /** Calls a `void (*)(ggml_backend_t, int)` such as `ggml_backend_set_n_threads`, obtained from the registry. */
   callSetThreads(fn: NativePointer, backend: NativePointer, threads: number): void;
 }

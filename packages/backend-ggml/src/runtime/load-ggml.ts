@@ -64,14 +64,21 @@ export async function loadGgml(binaries: GgmlBinaries | undefined, onLog?: (line
   const lib = koffi.load(binaries.ggmlPath);
   const logProto = koffi.proto('void pio_ggml_log(int level, const char *text, void *user)');
   const logSet = lib.func('void ggml_log_set(pio_ggml_log *cb, void *user)');
-  const callback = koffi.register((_level: number, text: string) => onLog?.(text.trimEnd()), koffi.pointer(logProto));
-  logSet(callback, null);
-  try {
-    api.ggml_backend_load_all_from_path(binaries.dir);
-  } finally {
-    logSet(null, null);
-    koffi.unregister(callback);
-  }
+  let sink: ((line: string) => void) | undefined;
+  // registered once for the process: ggml's default logger prints every line (debug ones too) to stderr
+  const callback = koffi.register((_level: number, text: string) => sink?.(text.trimEnd()), koffi.pointer(logProto));
+  api.withLogSink = <T>(to: ((line: string) => void) | undefined, fn: () => T): T => {
+    const previous = sink;
+    sink = to;
+    logSet(callback, null);
+    try {
+      return fn();
+    } finally {
+      sink = previous;
+      if (previous === undefined) logSet(null, null);
+    }
+  };
+  api.withLogSink(onLog, () => api.ggml_backend_load_all_from_path(binaries.dir));
   if (api.ggml_backend_dev_count() === 0) {
     throw new GgmlUnavailableError({ platform, packages, reason: `no ggml backend in ${binaries.dir} runs on this machine` });
   }

@@ -99,7 +99,10 @@ describe('ggml beginWeight (streamed upload)', () => {
     await pending;
     expect(turned).toBe(true);
     const streamed = writer.finish();
-    expect(await streamed.data()).toEqual(await whole.data());
+    // where the CPU repacks Q4_K (AVX2) the weights cannot be read back: their products are compared (same bytes,
+    // same kernel: bit for bit)
+    const x = backend.tensor(values(2 * shape[1], 6), [2, shape[1]]);
+    expect(await backend.linear(x, streamed).data()).toEqual(await backend.linear(x, whole).data());
     whole.dispose();
     streamed.dispose();
   });

@@ -20,7 +20,8 @@ export interface GgmlWeightWriter extends WeightWriter {
  * planned storage, and each part is decoded to float32 (on this thread: the caller's bytes are free once `write`
  * returns) and quantized with `ggml_quantize_chunk` on a worker thread (`write` then returns a promise: the event loop
  * runs meanwhile), or copied as is when the checkpoint encoding is the stored one, then set at its offset. Host memory
- * holds one part per write in flight.
+ * holds one part per write in flight. A 2-D `linear` weight that an extra buffer type takes (`WeightRepack`)
+ * gathers its stored bytes on the host and is set whole when the last row arrives.
  */
 export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, host: Omit<HostTensor, 'bytes'>, options: WeightOptions = {}): GgmlWeightWriter {
   const plan = planStorage(options.role ?? 'plain', options.storage ?? 'float32', host.shape);
@@ -33,8 +34,27 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
   const rowBytes = perRow * elementBytes;
   const storedRowBytes = rt.api.ggml_row_size(plan.ggmlType, perRow);
   const copy = SAME_ENCODING[host.dtype] === plan.ggmlType;
-  const node = rt.allocate('weight', { shape: host.shape, dtype: 'float32', ggmlType: plan.ggmlType, byteLength: storedRowBytes * rows }) as GraphNode & Weight;
-  Object.defineProperties(node, { storage: { value: plan.storage, enumerable: true }, byteSize: { value: storedRowBytes * rows, enumerable: true } });
+  const byteSize = storedRowBytes * rows;
+  const repackable = options.role === 'linear' && host.shape.length === 2;
+  const node = rt.allocate('weight', { shape: host.shape, dtype: 'float32', ggmlType: plan.ggmlType, byteLength: byteSize, repackable }) as GraphNode & Weight;
+  Object.defineProperties(node, { storage: { value: plan.storage, enumerable: true }, byteSize: { value: byteSize, enumerable: true } });
+  // A repacked weight is set whole (the buffer rearranges it on that call): its stored bytes gather on the host first.
+  let staging = node.repacked === undefined ? undefined : new Uint8Array(byteSize);
+  let staged = 0;
+  /** Stores converted bytes at `offset` of the weight (or of its staging copy, set whole once complete). */
+  const store = (bytes: Uint8Array, offset: number): void => {
+    if (!staging) {
+      rt.api.ggml_backend_tensor_set(node.ptr, bytes, offset, bytes.byteLength);
+      return;
+    }
+    staging.set(bytes, offset);
+    staged += bytes.byteLength;
+    if (staged === byteSize) {
+      const whole = staging;
+      staging = undefined;
+      rt.api.withLogSink(undefined, () => rt.api.ggml_backend_tensor_set(node.ptr, whole, 0, byteSize)); // repacks (and logs a debug line)
+    }
+  };
   let written = 0;
   let converting = 0;
   let state: 'open' | 'finished' | 'aborted' = 'open';
@@ -46,7 +66,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
       await rt.api.quantizeChunkAsync(plan.ggmlType, lease.values, lease.encoded, partRows, perRow);
       if (state === 'aborted') return;
       rt.assertAlive('weight');
-      rt.api.ggml_backend_tensor_set(node.ptr, lease.encoded, offset, lease.encoded.byteLength);
+      store(lease.encoded, offset);
     } finally {
       converting--;
       lease.release();
@@ -63,7 +83,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     if (partRows === 0) return;
     const offset = written * storedRowBytes;
     if (copy) {
-      rt.api.ggml_backend_tensor_set(node.ptr, bytes, offset, bytes.byteLength);
+      store(bytes, offset);
       written += partRows;
       return;
     }
@@ -80,7 +100,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     try {
       if (quantized) rt.api.ggml_quantize_chunk(plan.ggmlType, lease.values, lease.encoded, 0, partRows, perRow, null);
       const stored = quantized ? lease.encoded : lease.values;
-      rt.api.ggml_backend_tensor_set(node.ptr, stored, offset, stored.byteLength);
+      store(new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength), offset);
     } finally {
       lease.release();
     }
@@ -103,6 +123,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     abort(): void {
       if (state !== 'open') return;
       state = 'aborted';
+      staging = undefined;
       node.dispose();
     },
   };
