@@ -1,5 +1,5 @@
 import type { ToolDefinition } from '@pio/core';
-import { openTestPlugin, singleToolCall } from '@pio/core/testing';
+import { openTestPlugin, sampleToolCalls } from '@pio/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,21 +68,13 @@ describe('structured output on the random-weight GLM-4.7-Flash fixture (referenc
       ['required', ['search', 'clock']],
       [{ name: 'search' }, ['search']],
     ] as const) {
-      for (const [seed, enableThinking] of [
-        [1, true],
-        [2, false],
-        [3, true],
-      ] as const) {
-        const result = await plugin.chatCompletion({
-          messages: [{ role: 'user', content: 'Find cats.' }],
-          tools: [SEARCH, CLOCK],
-          toolChoice,
-          enableThinking,
-          seed,
-          temperature: 1,
-          maxNewTokens: 300,
-        });
-        const call = singleToolCall(result, [SEARCH, CLOCK]);
+      const request = { messages: [{ role: 'user' as const, content: 'Find cats.' }], tools: [SEARCH, CLOCK], toolChoice, temperature: 1, maxNewTokens: 300 };
+      const variants = [
+        { seed: 1, enableThinking: true },
+        { seed: 2, enableThinking: false },
+        { seed: 3, enableThinking: true },
+      ];
+      for (const call of await sampleToolCalls(plugin, request, variants)) {
         expect(names).toContain(call.name);
         const validate = ajv.compile(call.parameters);
         expect(validate(JSON.parse(call.arguments)), `${call.arguments} ${JSON.stringify(validate.errors)}`).toBe(true);

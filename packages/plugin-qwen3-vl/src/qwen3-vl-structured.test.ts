@@ -1,6 +1,6 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import type { ChatCompletionDelta, ChatCompletionRequest, ToolDefinition } from '@pio/core';
-import { openTestPlugin, singleToolCall } from '@pio/core/testing';
+import { openTestPlugin, sampleToolCalls } from '@pio/core/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,16 +189,14 @@ describe('structured output on the random-weight Qwen3-VL fixture (ggml)', () =>
         ['required', ['get_weather', 'get_time']],
         [{ name: 'get_time' }, ['get_time']],
       ] as const) {
-        for (const seed of [1, 2, 3]) {
-          const result = await plugin.chatCompletion({
-            messages: [{ role: 'user', content: 'Weather in Paris?' }],
-            tools: [WEATHER, TIME],
-            toolChoice,
-            seed,
-            temperature: 1,
-            maxNewTokens: 300,
-          });
-          const call = singleToolCall(result, [WEATHER, TIME]);
+        const request = {
+          messages: [{ role: 'user' as const, content: 'Weather in Paris?' }],
+          tools: [WEATHER, TIME],
+          toolChoice,
+          temperature: 1,
+          maxNewTokens: 300,
+        };
+        for (const call of await sampleToolCalls(plugin, request, [{ seed: 1 }, { seed: 2 }, { seed: 3 }])) {
           expect(allowed).toContain(call.name);
           expectValid(call.parameters, call.arguments);
         }
