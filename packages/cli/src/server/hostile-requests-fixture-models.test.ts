@@ -212,6 +212,24 @@ describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the 
     },
   );
 
+  it.each(['qwen', 'glm'])('%s: a response_format number range the model cannot write is 400, streamed or not (it was a 500)', async (model) => {
+    const format = (schema: object) => ({ type: 'json_schema', json_schema: { name: 'x', schema } });
+    const beyond = await post({ ...chatBody(model), response_format: format({ type: 'object', properties: { n: { type: 'number', minimum: 1e308 } } }) });
+    expect(beyond).toMatchObject({ status: 400, body: { error: { param: 'response_format.json_schema.schema' } } });
+    // compiles, but needs more than 15 fractional digits: refused as soon as no token can come next
+    const narrow = format({ type: 'number', exclusiveMinimum: 1e-20, exclusiveMaximum: 2e-20 });
+    const answer = await post({ ...chatBody(model), max_tokens: 40, response_format: narrow });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+    expect(answer.body.error.code).toBe('pio_unsupported_schema');
+    const streamed = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...chatBody(model), max_tokens: 40, stream: true, response_format: narrow }),
+    });
+    const events = await streamed.text();
+    expect(events).toContain('pio_unsupported_schema'); // an error event on the stream, then the stream ends
+  });
+
   it('JSON nested 100 000 levels deep: 400 invalid_json, and the server still answers', async () => {
     const deep = `{"model":"qwen","messages":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     expect(await post(deep)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });

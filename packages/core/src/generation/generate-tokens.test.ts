@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../backend/backend.js';
 import { InvalidGenerationOptionsError } from '../errors/invalid-generation-options-error.js';
 import { ModelOutputError } from '../errors/model-output-error.js';
+import { UnsupportedSchemaError } from '../errors/unsupported-schema-error.js';
 import type { FinishReason } from '../plugin/generation-options.js';
 import { createReferenceBackend } from '../testing/index.js';
 import { createToyCausalLM, toyGreedy, toyLogits, type ToyCausalLM } from './__fixtures__/toy-causal-lm.js';
@@ -196,6 +197,26 @@ describe('generateTokens on the reference backend', () => {
     const error = await collect(generateTokens(liar, { inputIds: [[1]] }), 1).catch((e: unknown) => e);
     expect(ModelOutputError.isInstance(error)).toBe(true);
     expect((error as ModelOutputError).actualShape).toEqual([1, VOCAB]);
+    expect(backend.memory().tensors).toBe(before);
+  });
+
+  it('a constraint that lets no token (nor EOS) come next ends with UnsupportedSchemaError and frees the session', async () => {
+    let steps = 0;
+    const constraint = {
+      name: 'impossible',
+      start: () => ({
+        finished: false,
+        mask: (logits: Float32Array) => void (++steps > 2 && logits.fill(Number.NEGATIVE_INFINITY)), // dead end at the third token
+        accept: () => undefined,
+      }),
+    };
+    const before = backend.memory().tensors;
+    for (const sampling of [{ temperature: 0 }, { temperature: 1, seed: 3 }]) {
+      steps = 0;
+      const error = await run({ maxNewTokens: 8, eosTokenIds: [0], constraint, ...sampling }, [[3, 9]]).catch((e: unknown) => e);
+      expect(UnsupportedSchemaError.isInstance(error), String(error)).toBe(true);
+      expect((error as Error).message).toContain('after 2 generated token(s)');
+    }
     expect(backend.memory().tensors).toBe(before);
   });
 

@@ -1,5 +1,6 @@
 import { ContextLengthExceededError } from '../errors/context-length-exceeded-error.js';
 import { ModelOutputError } from '../errors/model-output-error.js';
+import { UnsupportedSchemaError } from '../errors/unsupported-schema-error.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { CausalLM, DecoderSession, PromptBatch } from '../model/causal-lm.js';
 import type { FinishReason } from '../plugin/generation-options.js';
@@ -145,6 +146,8 @@ async function* run<Extras>(
         plan.constraint?.mask(scores, plan.eos);
         for (const processor of plan.processors) processor.process(scores, histories[row]);
         const token = plan.sampling ? sampleToken(scores, plan.rng) : argMax(scores);
+        // every score masked out: nothing the vocabulary holds (nor EOS) continues a valid output
+        if (plan.constraint && (token < 0 || scores[token] === Number.NEGATIVE_INFINITY)) throw unsatisfiable(histories[row].generatedIds.length);
         if (token < 0)
           throw new ModelOutputError({ problem: 'not-finite', expectedShape: [batch, vocab], actualShape: [batch, vocab], actualDtype: 'float32', row });
         if (plan.eos.has(token)) {
@@ -188,6 +191,15 @@ async function* run<Extras>(
 }
 
 /** Left-pads rows to the longest one; the mask marks real tokens with 1. */
+/** The error of a row whose output constraint lets no token (nor EOS) come next: the schema asks for what this vocabulary cannot write. */
+function unsatisfiable(generated: number): UnsupportedSchemaError {
+  return new UnsupportedSchemaError({
+    keyword: '(schema)',
+    schemaPath: '#',
+    reason: `after ${generated} generated token(s) no token of the model's vocabulary can continue a valid output (e.g. a number range that needs more than 15 digits)`,
+  });
+}
+
 function padPrompts(rows: readonly (readonly number[])[], padId: number): PromptBatch {
   const length = Math.max(...rows.map((row) => row.length));
   return {

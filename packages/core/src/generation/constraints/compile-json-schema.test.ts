@@ -44,3 +44,30 @@ describe('compileJsonSchema refuses references that cannot produce JSON', () => 
     expect(() => compileJsonSchema({ anyOf: [{ type: 'array', items: { $ref: '#' } }, { type: 'null' }] })).not.toThrow();
   });
 });
+
+describe('compileJsonSchema refuses what plain decimal numbers and the document cannot hold', () => {
+  const failure = (schema: unknown): UnsupportedSchemaError => {
+    let error: unknown;
+    try {
+      compileJsonSchema(schema);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(UnsupportedSchemaError.isInstance(error), `${JSON.stringify(schema)}: ${String(error)}`).toBe(true);
+    return error as UnsupportedSchemaError;
+  };
+
+  it('a number range entirely beyond 15 digits', () => {
+    expect(failure({ type: 'number', minimum: 1e308 }).keyword).toBe('minimum');
+    expect(failure({ type: 'integer', maximum: -1e20 }).keyword).toBe('maximum');
+    expect(() => compileJsonSchema({ type: 'number', minimum: -1e300, maximum: 5 })).not.toThrow();
+  });
+
+  it('a $ref into an inherited property (__proto__, constructor)', () => {
+    for (const ref of ['#/__proto__', '#/constructor', '#/$defs/toString']) {
+      const error = failure({ $defs: {}, $ref: ref });
+      expect(error.keyword).toBe('$ref');
+      expect(error.reason).toContain('does not point into the schema');
+    }
+  });
+});

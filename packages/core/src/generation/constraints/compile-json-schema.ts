@@ -1,6 +1,7 @@
 import { UnsupportedSchemaError } from '../../errors/unsupported-schema-error.js';
 import type { ArrayNode, ChoiceNode, GrammarNode, NumberNode, ObjectNode, StringNode } from './grammar.js';
 import { stringFormat, STRING_FORMAT_SOURCES } from './string-formats.js';
+import { MAX_NUMBER_DIGITS } from './number-range.js';
 
 /** Keywords that only annotate a schema; they are accepted and have no effect on what is generated. */
 const ANNOTATIONS = new Set([
@@ -234,6 +235,10 @@ export class JsonSchemaCompiler {
         : minimum > maximum || (minimum === maximum && (exclusiveMinimum || exclusiveMaximum));
       if (empty) throw this.fail('minimum', path, 'no number lies in the range');
     }
+    // numbers are written in plain decimal notation with at most MAX_NUMBER_DIGITS digits before the point
+    const largest = 10 ** MAX_NUMBER_DIGITS;
+    if (minimum !== undefined && minimum >= largest) throw this.fail('minimum', path, `numbers are generated below ${largest} in magnitude`);
+    if (maximum !== undefined && maximum <= -largest) throw this.fail('maximum', path, `numbers are generated below ${largest} in magnitude`);
     return {
       kind: 'number',
       id: this.id(),
@@ -262,7 +267,7 @@ export class JsonSchemaCompiler {
     let target: unknown = this.root;
     for (const part of ref === '#' ? [] : ref.slice(2).split('/')) {
       const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-      if (!isObject(target) || !(key in target)) throw this.fail('$ref', path, `${ref} does not point into the schema`);
+      if (!isObject(target) || !Object.hasOwn(target, key)) throw this.fail('$ref', path, `${ref} does not point into the schema`);
       target = target[key];
     }
     if (this.refDepth >= MAX_REF_DEPTH) throw this.fail('$ref', path, `references nest more than ${MAX_REF_DEPTH} deep`);
