@@ -59,6 +59,7 @@ export { jsonConstraintFor } from './constraints/json-constraint-for.js';
 export { constrainOptions } from './constraints/constrain-options.js';
 export { tokenVocabularyOf, createTokenVocabulary, type TokenVocabulary } from './constraints/token-vocabulary.js';
 export type { TokenTrie } from './constraints/token-trie.js';
+export type { ExitSuffixes, StringMaskTable } from './constraints/string-mask-table.js';
 export { toolCallConstraint } from './constraints/tool-call-constraint.js';
 export { toolParameters, type ToolCallGrammar } from './constraints/tool-call-grammar.js';
 export { STRING_FORMAT_SOURCES } from './constraints/string-formats.js';
