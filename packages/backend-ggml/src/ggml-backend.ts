@@ -32,6 +32,7 @@ import { GgmlSequenceBuffer } from './ops/sequence-buffer-op.js';
 import { castOp, concatOp, reshapeOp, sliceOp, transposeOp } from './ops/shape-ops.js';
 import { ConversionScratch } from './weights/conversion-scratch.js';
 import { beginGgmlWeight } from './weights/ggml-weight-writer.js';
+import { writeGgmlWeightRows } from './weights/write-ggml-weight-rows.js';
 import { GGML_WEIGHT_STORAGE } from './weights/storage-plan.js';
 import { uploadGgmlWeight } from './weights/upload-ggml-weight.js';
 import type { WeightRepackInfo } from './weights/weight-repack.js';
@@ -114,6 +115,10 @@ export class GgmlBackend implements Backend {
   beginWeight(host: Omit<HostTensor, 'bytes'>, options?: WeightOptions): WeightWriter {
     this.rt.assertAlive('weight');
     return beginGgmlWeight(this.rt, this.scratch, host, options);
+  }
+
+  writeWeightRows(weight: Weight, firstRow: number, host: HostTensor): Promise<void> {
+    return writeGgmlWeightRows(this.rt, this.scratch, weight, firstRow, host);
   }
 
   createSequenceBuffer(options: SequenceBufferOptions): SequenceBuffer {

@@ -19,6 +19,7 @@ export * from './backend/expert-routing.js';
 export * from './backend/expert-rules.js';
 export * from './backend/route-experts-on-host.js';
 export * from './backend/weight-writer.js';
+export * from './backend/weight-row-rules.js';
 export * from './backend/sequence-buffer.js';
 export * from './backend/sequence-buffer-append-options.js';
 export * from './model/causal-lm.js';

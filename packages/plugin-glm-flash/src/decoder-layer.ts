@@ -27,6 +27,7 @@ export class GlmFlashDecoderLayer extends Module {
     config: GlmFlashConfig,
     experts: ExpertCache,
     matrix: MatrixStorage,
+    expertBudget?: number,
   ): Promise<GlmFlashDecoderLayer> {
     const prefix = `model.layers.${layer}`;
     const norm = { dim: config.hiddenSize, eps: config.rmsNormEps };
@@ -35,7 +36,7 @@ export class GlmFlashDecoderLayer extends Module {
     const postAttentionNorm = await RMSNorm.load(backend, source, `${prefix}.post_attention_layernorm`, norm);
     const mlp =
       config.mlpLayerTypes[layer] === 'sparse'
-        ? await MoeBlock.load(backend, source, `${prefix}.mlp`, layer, config, experts, matrix)
+        ? await MoeBlock.load(backend, source, `${prefix}.mlp`, layer, config, experts, matrix, expertBudget)
         : await GatedMlp.load(backend, source, `${prefix}.mlp`, { hiddenSize: config.hiddenSize, intermediateSize: config.intermediateSize, ...matrix });
     return new GlmFlashDecoderLayer(backend, inputNorm, attention, postAttentionNorm, mlp);
   }

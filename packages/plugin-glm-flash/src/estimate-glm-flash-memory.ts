@@ -1,6 +1,7 @@
 import { resolveContextLength, WEIGHT_STORAGE_BYTES, type MemoryEstimate, type WeightStorage } from '@pio/core';
 import { DEFAULT_PREFILL_CHUNK_SIZE } from '@pio/core/nn';
 import type { GlmFlashConfig } from './glm-flash-config.js';
+import { resolveExpertBudget } from './resolve-expert-budget.js';
 
 /** {@link MemoryEstimate} split into the part that always stays resident and the routed experts (loadable on demand). */
 export interface GlmFlashMemoryEstimate extends MemoryEstimate {
@@ -17,14 +18,16 @@ export interface GlmFlashMemoryEstimate extends MemoryEstimate {
 }
 
 /**
- * Memory GLM-4.7-Flash needs with `storage` for the large matrices. Norms and routers stay float32; `kv_b_proj` is held
- * twice, in `storage` for the expanded (prefill) attention and as float32 per-head blocks for the absorbed (decode) form. With a bounded expert cache the need is
+ * Memory GLM-4.7-Flash needs with `storage` for the large matrices, with `expertBudget` routed experts resident per MoE
+ * layer (default all: `weightBytes` is then every weight). Norms and routers stay float32; `kv_b_proj` is held
+ * twice in `storage`: as loaded for the expanded (prefill) attention and laid out per head for the absorbed (decode) form. With a bounded expert cache the need is
  * `residentWeightBytes + capacity * bytesPerExpert + runtimeBytes`.
  */
 export function estimateGlmFlashMemory(
   config: GlmFlashConfig,
   storage: WeightStorage,
   contextLength = resolveContextLength(config.maxPositionEmbeddings),
+  expertBudget?: number,
 ): GlmFlashMemoryEstimate {
   const c = config;
   const perByte = WEIGHT_STORAGE_BYTES[storage];
@@ -40,8 +43,9 @@ export function estimateGlmFlashMemory(
   let float32Params = h;
   let experts = 0;
   for (const type of c.mlpLayerTypes) {
-    matrices += attentionMatrices + kvB;
-    float32Params += kvB + norms;
+    // kv_b_proj, and its absorbed-form copy (wUkT + wUv) in the same storage
+    matrices += attentionMatrices + 2 * kvB;
+    float32Params += norms;
     if (type === 'dense') {
       matrices += 3 * h * c.intermediateSize;
     } else {
@@ -60,7 +64,9 @@ export function estimateGlmFlashMemory(
   const chunk = Math.min(DEFAULT_PREFILL_CHUNK_SIZE, contextLength);
   const expandedKv = heads * contextLength * (c.qkNopeHeadDim + c.qkRopeHeadDim + c.vHeadDim);
   const runtimeBytes = kvBytesPerToken * contextLength + 4 * (c.vocabSize + 8 * h * chunk + heads * chunk * contextLength + expandedKv);
-  const weightBytes = residentWeightBytes + expertWeightBytes;
+  const moeLayers = c.mlpLayerTypes.filter((t) => t === 'sparse').length;
+  const residentPerLayer = resolveExpertBudget(c, expertBudget);
+  const weightBytes = residentWeightBytes + residentPerLayer * moeLayers * bytesPerExpert;
   return {
     storage,
     parameters: matrices + float32Params - kvB * c.mlpLayerTypes.length + experts * expertParams,
@@ -73,5 +79,6 @@ export function estimateGlmFlashMemory(
     bytesPerExpert,
     totalExperts: experts,
     kvBytesPerToken,
+    experts: { residentPerLayer, perLayer: c.nRoutedExperts, layers: moeLayers, bytesPerExpert },
   };
 }

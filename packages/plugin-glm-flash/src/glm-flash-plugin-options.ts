@@ -8,8 +8,14 @@ import { z } from 'zod';
 export const glmFlashPluginOptionsSchema = textModelPluginOptionsSchema.extend({
   /** Group size of `int8` / `int4` scales (default 64). */
   groupSize: z.number().int().positive().optional(),
-  /** Most routed experts resident at once (LRU); default all experts, loaded up front. */
+  /** Most routed experts resident at once in all layers together (LRU, each expert run on its own rows); default all experts, loaded up front. */
   expertCapacity: z.number().positive().optional(),
+  /**
+   * Routed experts resident per MoE layer (at least `num_experts_per_tok`), held in stacked slots the in-graph expert
+   * product reads; missed experts are read from the checkpoint into the least recently used slots. Default: all.
+   * `LoadModelOptions.expertBudget` (the CLI's `--expert-budget`) wins over it.
+   */
+  expertBudget: z.number().int().positive().optional(),
 });
 
 /** Options of `createGlmFlashPlugin`. */

@@ -28,15 +28,28 @@ export const createGlmFlashPlugin = createTextModelPlugin({
   module: import.meta.url,
   optionsSchema: glmFlashPluginOptionsSchema,
   parseConfig: parseGlmFlashConfig,
-  estimateMemory: (config, storage, _options, contextLength) =>
-    estimateGlmFlashMemory(config, storage, resolveContextLength(config.maxPositionEmbeddings, contextLength)),
+  estimateMemory: (config, storage, options, contextLength, estimateOptions) =>
+    estimateGlmFlashMemory(
+      config,
+      storage,
+      resolveContextLength(config.maxPositionEmbeddings, contextLength),
+      estimateOptions?.expertBudget ?? options.expertBudget,
+    ),
   defaultStorage: (backend) => (backend.capabilities.weightStorage.includes('bfloat16') ? 'bfloat16' : 'float32'),
   // the checkpoint stays open: routed experts are read after the load (stacked now, or each on first use when bounded)
-  load: ({ backend, config, options, storage, loadCheckpoint, ...settings }) =>
+  load: ({ backend, config, options, storage, loadCheckpoint, expertBudget, ...settings }) =>
     loadCheckpoint({ unused: (names) => glmFlashUnusedPrefixes(config, names), keepOpen: true }, (weights) => {
       const { groupSize, expertCapacity } = options;
       const loadExpert = checkpointExpertLoader(backend, weights, config, { storage, groupSize });
-      return GlmFlashModel.load(backend, weights, config, { ...settings, storage, groupSize, expertCapacity, loadExpert, stackExperts: true });
+      return GlmFlashModel.load(backend, weights, config, {
+        ...settings,
+        storage,
+        groupSize,
+        expertCapacity,
+        expertBudget: expertBudget ?? options.expertBudget,
+        loadExpert,
+        stackExperts: true,
+      });
     }),
   generationDefaults: (config) => ({ eosTokenIds: config.eosTokenIds, padTokenId: config.padTokenId }),
   runtime: () => GLM_TEXT_HOOKS,

@@ -28,6 +28,7 @@ import { GlmFlashDecoderLayer } from './decoder-layer.js';
 import { loadLinear, type MatrixStorage } from './load-linear.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 import { ExpertCache, type ExpertLoader } from './moe/experts.js';
+import { resolveExpertBudget } from './resolve-expert-budget.js';
 import { validatePrompt } from './validate-prompt.js';
 
 /** The MLA form of a session's prompt chunks (default expanded) and of its decode steps (default absorbed). */
@@ -50,8 +51,14 @@ export interface GlmFlashModelLoadOptions {
   prefillChunkSize?: number;
   /** Loads one routed expert; default: from `source` under `model.layers.{layer}.mlp.experts.{expert}`. */
   loadExpert?: ExpertLoader;
-  /** Most routed experts kept resident at once (default: all). */
+  /** Most routed experts kept resident at once in all layers together (default: all). */
   expertCapacity?: number;
+  /**
+   * Routed experts resident per MoE layer (default all; see `resolveExpertBudget`). Below the layer's count, on a
+   * backend with `writeWeightRows` and a checkpoint source, each MoE layer holds that many stacked slots
+   * (`ExpertSlots`); otherwise it bounds the expert cache at budget x MoE layers.
+   */
+  expertBudget?: number;
   /**
    * With every expert resident (no `expertCapacity`), hold each MoE layer's experts as stacked weights read from the
    * checkpoint `source` (routing and experts stay in the step's graph) instead of loading them through `loadExpert`.
@@ -127,7 +134,11 @@ export class GlmFlashModel extends Module implements CausalLM {
           intermediateSize: c.moeIntermediateSize,
           ...matrix,
         }));
-    const experts = new ExpertCache(loadExpert, options.expertCapacity ?? Infinity, {
+    const budget = resolveExpertBudget(c, options.expertBudget);
+    const moeLayers = c.mlpLayerTypes.filter((t) => t === 'sparse').length;
+    const slotted = budget < c.nRoutedExperts && backend.writeWeightRows !== undefined;
+    const capacity = options.expertCapacity ?? (budget < c.nRoutedExperts && !slotted ? budget * moeLayers : Infinity);
+    const experts = new ExpertCache(loadExpert, capacity, {
       checkpointLoader: options.stackExperts ?? options.loadExpert === undefined,
     });
     const loaded: Module[] = [];
@@ -137,7 +148,7 @@ export class GlmFlashModel extends Module implements CausalLM {
       const layers: GlmFlashDecoderLayer[] = [];
       for (let i = 0; i < c.numHiddenLayers; i++) {
         options.signal?.throwIfAborted();
-        const layer = await GlmFlashDecoderLayer.load(backend, source, i, c, experts, matrix);
+        const layer = await GlmFlashDecoderLayer.load(backend, source, i, c, experts, matrix, budget);
         layers.push(layer);
         loaded.push(layer);
         options.onLayer?.(i + 1, c.numHiddenLayers);

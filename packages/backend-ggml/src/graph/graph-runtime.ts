@@ -212,6 +212,11 @@ export class GraphRuntime implements NodeOwner {
     for (const input of inputs) this.release(input);
   }
 
+  /** Runs `task` once every read queued before it has settled (its turn in the read queue): no computation runs meanwhile. */
+  afterQueued<T>(task: () => Promise<T>): Promise<T> {
+    return this.reads.run(task);
+  }
+
   /**
    * {@link NodeOwner.readData}: computes `node` if needed and copies its values out. Reads run one at a time in the
    * order they were asked for (one graph computation in flight per runtime, see {@link GraphRuntime.computeGraph});

@@ -1,7 +1,7 @@
 import { WEIGHT_STORAGE_BYTES } from '@pio/core';
 import type { CliCommand } from './command.js';
 import { CliUsageError } from '../errors/cli-usage-error.js';
-import { parseCommandArgs } from './parse-command-args.js';
+import { numberFlag, parseCommandArgs } from './parse-command-args.js';
 import { formatTable } from '../render/format-table.js';
 import { formatBytesShort } from '../render/format-bytes-short.js';
 import type { HostedRuntime } from '../host/model-host.js';
@@ -11,19 +11,23 @@ import { describeRuntime } from './load-model.js';
 export const infoCommand: CliCommand = {
   name: 'info',
   summary: 'Describe a model folder or Hub id: plugin, config, parameters, memory, fit',
-  help: `Usage: pio info <folder|org/name> [--json]
+  help: `Usage: pio info <folder|org/name> [--expert-budget <n>] [--json]
 
 Shows which plugin serves the model, a summary of its config.json, its parameter count, the memory
 it needs with each weight storage type, and whether this machine can run it.
 
 Options:
-  --json     Print the description as JSON
-  -h, --help Show this help`,
+  --expert-budget <n>  Mixture-of-experts models: count n routed experts per MoE layer as resident (what
+                       \`--expert-budget\` loads); the others are read from the model files on demand
+  --json               Print the description as JSON
+  -h, --help           Show this help`,
   async run({ args, out, services }) {
-    const { values, positionals } = parseCommandArgs('info', args, { json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('info', args, { json: { type: 'boolean' }, 'expert-budget': { type: 'string' } });
     const source = positionals[0];
     if (!source || positionals.length > 1) throw new CliUsageError('info', 'give exactly one model folder or Hub id');
-    const info = await services.describeModel(source);
+    const expertBudget = numberFlag('info', 'expert-budget', values['expert-budget'], 'int');
+    if (expertBudget !== undefined && expertBudget < 1) throw new CliUsageError('info', `--expert-budget must be 1 or more, got ${expertBudget}`);
+    const info = await services.describeModel(source, expertBudget === undefined ? {} : { expertBudget });
     if (values.json) {
       out.line(JSON.stringify(info, null, 2));
       return 0;
@@ -54,6 +58,14 @@ Options:
         ]);
       }
       for (const row of formatTable(rows)) out.line(row);
+      const experts = info.estimates[0]?.experts;
+      if (experts) {
+        const each = info.estimates.map((e) => `${formatBytesShort(e.experts?.bytesPerExpert ?? 0)} ${e.storage}`).join(', ');
+        out.line(
+          `  Experts: ${experts.residentPerLayer} of ${experts.perLayer} routed experts resident per MoE layer (${experts.layers} layers; one expert ${each})` +
+            (experts.residentPerLayer < experts.perLayer ? '; the others are read from the model files on demand' : '; --expert-budget <n> keeps fewer'),
+        );
+      }
     }
     out.line('');
     out.line(

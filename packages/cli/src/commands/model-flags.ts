@@ -13,6 +13,7 @@ export const MODEL_FLAGS = {
   storage: { type: 'string' },
   'context-size': { type: 'string' },
   'kv-cache': { type: 'string' },
+  'expert-budget': { type: 'string' },
 } as const;
 
 /** Help lines for {@link MODEL_FLAGS}. */
@@ -23,7 +24,9 @@ export const MODEL_FLAGS_HELP = `  -m, --model <m>     Model folder or Hub id (o
   --threads <n>       CPU threads for the ggml backend (default: every core)
   --storage <s>       Weight storage: float32, bfloat16, float16, int8, int4, q8_0, q4_k, q4_0 (default: chosen to fit)
   --context-size <n>  Longest context (prompt + answer) in tokens (default: the model's)
-  --kv-cache <t>      KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)`;
+  --kv-cache <t>      KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)
+  --expert-budget <n> Mixture-of-experts models: routed experts kept in memory per MoE layer (default: all);
+                      the others are read from the model files when a token needs them (slower, less memory)`;
 
 /** The values of {@link MODEL_FLAGS} as parsed by `parseArgs`. */
 export interface ModelFlagValues {
@@ -33,6 +36,7 @@ export interface ModelFlagValues {
   storage?: string | undefined;
   'context-size'?: string | undefined;
   'kv-cache'?: string | undefined;
+  'expert-budget'?: string | undefined;
 }
 
 /** A whole number of at least 1 from a flag, or a {@link CliUsageError} naming it. */
@@ -52,6 +56,7 @@ export function hostFlagsOf(command: string, values: ModelFlagValues): Omit<Host
   }
   const threads = positiveInt(command, 'threads', values.threads);
   const contextSize = positiveInt(command, 'context-size', values['context-size']);
+  const expertBudget = positiveInt(command, 'expert-budget', values['expert-budget']);
   return {
     ...(values.backend ? { backend: values.backend } : {}),
     ...(values.device ? { device: values.device } : {}),
@@ -59,5 +64,6 @@ export function hostFlagsOf(command: string, values: ModelFlagValues): Omit<Host
     ...(values.storage ? { storage: values.storage } : {}),
     ...(contextSize === undefined ? {} : { contextSize }),
     ...(values['kv-cache'] ? { kvCache: values['kv-cache'] } : {}),
+    ...(expertBudget === undefined ? {} : { expertBudget }),
   };
 }

@@ -36,6 +36,7 @@ Options:
   --storage <s>          Weight storage (default: chosen to fit)
   --context-size <n>     Longest context (prompt + answer) in tokens (default: the model's)
   --kv-cache <t>         KV cache type: float32 (default, exact) or float16 (half the memory; ggml backend)
+  --expert-budget <n>    Mixture-of-experts models: routed experts kept in memory per MoE layer (default: all)
   --max-concurrent <n>   Batches (or single requests) running at once, all models together (default 1)
   --max-queue <n>        Requests waiting before 429, all models together (default 64)
   --max-batch <n>        Waiting requests a model runs as one batch (default 8; 1 = no batching)
@@ -76,6 +77,7 @@ async function runServe(context: CommandContext): Promise<number> {
     storage: MODEL_FLAGS.storage,
     'context-size': MODEL_FLAGS['context-size'],
     'kv-cache': MODEL_FLAGS['kv-cache'],
+    'expert-budget': MODEL_FLAGS['expert-budget'],
     'max-concurrent': { type: 'string' },
     'max-queue': { type: 'string' },
     'max-batch': { type: 'string' },

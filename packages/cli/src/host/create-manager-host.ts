@@ -20,6 +20,8 @@ export interface ManagerHostOptions {
   kvCacheStorage?: SequenceBufferStorage;
   /** Context length every model is loaded with (default: each model's own, see `resolveContextLength`). */
   contextLength?: number;
+  /** Routed experts resident per MoE layer for every mixture-of-experts model (default: all). */
+  expertBudget?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export function createManagerHost(options: ManagerHostOptions): ModelHost {
       ...(options.storage === undefined ? {} : { storage: options.storage }),
       ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
       ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
+      ...(options.expertBudget === undefined ? {} : { expertBudget: options.expertBudget }),
       ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });

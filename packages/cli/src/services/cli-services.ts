@@ -93,6 +93,8 @@ export interface HostOptions {
   readonly threads?: number;
   /** Longest context (prompt + answer) in tokens (`--context-size`). */
   readonly contextSize?: number;
+  /** Routed experts resident per MoE layer (`--expert-budget`; mixture-of-experts models). */
+  readonly expertBudget?: number;
   /** Folders model paths may lie in, besides the working folder and `PIO_MODELS_DIR` (the folders named on the command line). */
   readonly modelRoots?: readonly string[];
   /** The plugin manager's limits (queue, concurrency, batching, max tokens, timeouts); `pio serve` sets them from its flags. */
@@ -112,7 +114,7 @@ export interface CliServices {
   /** The model folders on this machine (`PIO_MODELS_DIR`, the Hugging Face cache), with size and serving plugin. */
   listLocalModels(): Promise<LocalModelList>;
   /** Describes a model folder or Hub id. */
-  describeModel(source: string): Promise<ModelDescription>;
+  describeModel(source: string, options?: { expertBudget?: number }): Promise<ModelDescription>;
   /** Describes this machine. */
   analyzeHardware(): Promise<DoctorReport>;
   /** Whether a model folder or Hub id is on this machine (a folder, or in `PIO_MODELS_DIR` / the Hugging Face cache). */

@@ -147,7 +147,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
       }
     },
 
-    async describeModel(source) {
+    async describeModel(source, describeOptions = {}) {
       const { path } = await resolveModelPath(source, { env });
       const manager = makeManager([dirname(path)]);
       try {
@@ -179,7 +179,12 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         const estimates: MemoryEstimate[] = [];
         for (const storage of STORAGES) {
           try {
-            if (instance) estimates.push(instance.estimateMemory(config, storage));
+            if (instance) {
+              const { expertBudget } = describeOptions;
+              estimates.push(
+                expertBudget === undefined ? instance.estimateMemory(config, storage) : instance.estimateMemory(config, storage, { expertBudget }),
+              );
+            }
           } catch {
             // the plugin cannot estimate this storage type: leave it out
           }
@@ -265,6 +270,7 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         ),
         ...(hostOptions.kvCache === undefined ? {} : { kvCacheStorage: hostOptions.kvCache as 'float32' | 'float16' }),
         ...(hostOptions.contextSize === undefined ? {} : { contextLength: hostOptions.contextSize }),
+        ...(hostOptions.expertBudget === undefined ? {} : { expertBudget: hostOptions.expertBudget }),
         ...(hostOptions.device === undefined ? {} : { device: hostOptions.device as Device }),
         ...(hostOptions.storage === undefined ? {} : { storage: hostOptions.storage as WeightStorage }),
       });

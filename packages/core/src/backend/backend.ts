@@ -98,6 +98,15 @@ export interface Backend {
    */
   beginWeight?(host: Omit<HostTensor, 'bytes'>, options?: WeightOptions): WeightWriter;
   /**
+   * Optional: overwrites whole rows of `weight` in place, from row `firstRow` on (a row is the last axis; a stacked
+   * `[experts, out, in]` weight's expert `e` is rows `e * out` to `(e + 1) * out - 1`), converting `host` (`[rows, in]`
+   * in any checkpoint encoding) to the weight's storage as {@link Backend.weight} does. The write takes effect after
+   * every computation already asked for (reads queued before it see the old rows). Lets a bounded expert cache reuse
+   * the slots of one stacked weight, so resident experts stay on the in-graph {@link Backend.expertMatmul} path.
+   * Throws a `BackendError` when the rows do not fit or the weight was disposed.
+   */
+  writeWeightRows?(weight: Weight, firstRow: number, host: HostTensor): Promise<void>;
+  /**
    * Optional: a tensor with room for `capacity` positions along one axis, filled in place by appends. `KVCache` uses it
    * (growing geometrically) so that a decode step writes only its new positions instead of copying the whole cache;
    * without it the cache grows with {@link Backend.concat}.

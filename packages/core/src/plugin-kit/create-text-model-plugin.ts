@@ -141,7 +141,7 @@ class KitTextModelPlugin implements TextModelPluginInterface {
 
   estimateMemory(config: unknown, storage: WeightStorage, options: MemoryEstimateOptions = {}): MemoryEstimate {
     const contextLength = options.contextLength ?? pluginDefaults(this.definition, this.backend, this.options).contextLength;
-    return this.definition.estimateMemory(this.definition.parseConfig(config, 'config.json'), storage, this.options, contextLength);
+    return this.definition.estimateMemory(this.definition.parseConfig(config, 'config.json'), storage, this.options, contextLength, options);
   }
 
   async loadModel(options: LoadModelOptions): Promise<void> {

@@ -19,6 +19,8 @@ export interface TextModelLoadOptions {
   contextLength?: number;
   /** Prompt positions per prefill forward pass. */
   prefillChunkSize?: number;
+  /** Routed experts resident per MoE layer (mixture-of-experts models; default all). */
+  expertBudget?: number;
   /** Cancels loading (what was loaded is freed). */
   signal?: AbortSignal;
   /** The path guard every file goes through (config, index, shards). */
@@ -76,6 +78,7 @@ export async function loadTextModel<Config, Model>(
     kvCacheStorage: options.kvCacheStorage,
     contextLength: options.contextLength ?? defaults.contextLength,
     prefillChunkSize: options.prefillChunkSize,
+    expertBudget: options.expertBudget,
     signal,
     validatePath,
     limits: options.limits,

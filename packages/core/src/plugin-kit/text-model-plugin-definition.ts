@@ -6,7 +6,7 @@ import type { WeightStorage } from '../backend/weight-storage.js';
 import type { GenerationDefaults } from '../generation/generation-defaults.js';
 import type { CausalLM, PromptBatch } from '../model/causal-lm.js';
 import type { MemoryEstimate } from '../plugin/memory-estimate.js';
-import type { InferOptions, PluginInitializeOptions } from '../plugin/model-plugin-interface.js';
+import type { InferOptions, MemoryEstimateOptions, PluginInitializeOptions } from '../plugin/model-plugin-interface.js';
 import type { TextInferInput, TextInferOutput } from '../plugin/text-model-plugin-interface.js';
 import type { Tokenizer } from '../text/tokenizer.js';
 import type { CheckpointWeightSource } from '../weights/checkpoint-weight-source.js';
@@ -32,6 +32,8 @@ export interface TextModelLoadContext<Options, Config> {
   readonly contextLength: number | undefined;
   /** Prompt positions per prefill forward pass, when the caller chose (`LoadModelOptions.prefillChunkSize`). */
   readonly prefillChunkSize: number | undefined;
+  /** Resident routed experts per MoE layer, when the caller chose (`LoadModelOptions.expertBudget`). */
+  readonly expertBudget: number | undefined;
   /** Cancels loading. */
   readonly signal: AbortSignal | undefined;
   /** The manager's path guard: pass it to every file the load opens (e.g. `loadCheckpointModel`'s `validatePath`). */
@@ -102,7 +104,14 @@ export interface TextModelPluginDefinition<
    * Memory the model of `config` needs with `storage`, its KV cache counted for `contextLength` (the caller's
    * `MemoryEstimateOptions.contextLength`, else the plugin's option; `undefined`: the default `loadModel` would use).
    */
-  estimateMemory(config: Config, storage: WeightStorage, options: z.output<OptionsSchema>, contextLength: number | undefined): Estimate;
+  estimateMemory(
+    config: Config,
+    storage: WeightStorage,
+    options: z.output<OptionsSchema>,
+    contextLength: number | undefined,
+    /** The caller's whole estimate options (`expertBudget` for mixture-of-experts models). */
+    estimateOptions?: MemoryEstimateOptions,
+  ): Estimate;
   /** Context length when neither the caller nor the options' `contextLength` name one. Default: from the config. */
   defaultContextLength?(options: z.output<OptionsSchema>): number | undefined;
   /** Storage when neither `loadModel` nor the options' `storage` name one. Default `float32`. */

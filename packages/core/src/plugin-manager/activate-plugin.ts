@@ -88,9 +88,13 @@ export async function runActivation(
   const hardware = await ctx.analyzer.analyze();
   const backends = await ctx.backendsFor(pluginName, options.device, hardware.gpus.length > 0);
   const storages = [...new Set(backends.flatMap((b) => b.capabilities.weightStorage))];
-  const { contextLength } = options;
+  const { contextLength, expertBudget } = options;
+  const estimateOptions = {
+    ...(contextLength === undefined ? {} : { contextLength }),
+    ...(expertBudget === undefined ? {} : { expertBudget }),
+  };
   const estimates: MemoryEstimate[] = storages.map((storage) =>
-    contextLength === undefined ? plugin.estimateMemory(config, storage) : plugin.estimateMemory(config, storage, { contextLength }),
+    Object.keys(estimateOptions).length === 0 ? plugin.estimateMemory(config, storage) : plugin.estimateMemory(config, storage, estimateOptions),
   );
   const dtype = configDtype(config);
   const settings = ctx.configManager.choose({
@@ -112,6 +116,7 @@ export async function runActivation(
       storage: settings.storage,
       ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
       ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
+      ...(options.expertBudget === undefined ? {} : { expertBudget: options.expertBudget }),
       onProgress: options.onProgress,
       signal,
     });

@@ -62,6 +62,8 @@ export interface ActivatePluginOptions {
   kvCacheStorage?: SequenceBufferStorage;
   /** Context length passed to `loadModel` and to the memory estimate (default: the model's, see `resolveContextLength`). */
   contextLength?: number;
+  /** Resident routed experts per MoE layer, passed to `loadModel` and to the memory estimate (default: every expert). */
+  expertBudget?: number;
   /** Loading progress. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels activation. Concurrent calls for the same model share the first call's activation and its signal. */

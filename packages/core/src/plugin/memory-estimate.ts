@@ -14,4 +14,18 @@ export interface MemoryEstimate {
   readonly contextLength: number;
   /** `weightBytes + runtimeBytes`. */
   readonly totalBytes: number;
+  /**
+   * Mixture-of-experts models: the routed experts `weightBytes` counts as resident (the expert budget, see
+   * `LoadModelOptions.expertBudget`); the others are read from the checkpoint on demand.
+   */
+  readonly experts?: {
+    /** Routed experts resident per MoE layer. */
+    readonly residentPerLayer: number;
+    /** Routed experts per MoE layer. */
+    readonly perLayer: number;
+    /** MoE layers. */
+    readonly layers: number;
+    /** Bytes of one routed expert in this storage. */
+    readonly bytesPerExpert: number;
+  };
 }

@@ -59,6 +59,12 @@ export interface LoadModelOptions {
   contextLength?: number;
   /** Prompt positions per prefill forward pass (default 512, like llama.cpp's micro-batch). */
   prefillChunkSize?: number;
+  /**
+   * Mixture-of-experts models: routed experts kept resident per MoE layer (the others stay in the checkpoint and are
+   * read on demand into the least recently used slots). Default: every expert resident. Counted by
+   * `estimateMemory`; plugins of dense models ignore it.
+   */
+  expertBudget?: number;
   /** Progress callback. */
   onProgress?: (progress: LoadProgress) => void;
   /** Cancels loading; the plugin frees what it loaded. */
@@ -69,6 +75,8 @@ export interface LoadModelOptions {
 export interface MemoryEstimateOptions {
   /** The context the model will be loaded with (`LoadModelOptions.contextLength`); default as `loadModel`'s. */
   contextLength?: number;
+  /** The resident routed experts per MoE layer the model will be loaded with (`LoadModelOptions.expertBudget`). */
+  expertBudget?: number;
 }
 
 /** Options for one {@link ModelPluginInterface.infer} call. */

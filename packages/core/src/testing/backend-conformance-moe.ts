@@ -134,6 +134,54 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
     await expectValues(y, nd([2, 1, 4], rows), { label: `int8 stored as ${wt.storage}` });
   });
 
+  reg.test('moe/write-weight-rows', async ({ backend, track, rng, upload, expectValues }) => {
+    if (!backend.writeWeightRows) {
+      // optional: without it a bounded expert cache runs each resident expert on its own rows
+      expect(backend.writeWeightRows).toBeUndefined();
+      return;
+    }
+    // Integers with 127 in every block of 32 (exact in int8 / Q8_0) in a stacked [3, 4, 64] weight; slot 1 is
+    // rewritten with another expert's rows (BF16 bytes of small integers are exact), then read by expertMatmul.
+    const ints = (shape: number[]): Nd => {
+      const v = build(shape, () => Math.round((rng() * 2 - 1) * 126));
+      for (let i = 0; i < v.data.length; i += 32) v.data[i] = 127;
+      return v;
+    };
+    const w = ints([3, 4, 64]);
+    const replacement = ints([4, 64]);
+    const bf16 = new Uint8Array(replacement.data.length * 2);
+    const bits = new Uint32Array(Float32Array.from(replacement.data).buffer);
+    const halves = new Uint16Array(bf16.buffer);
+    for (let i = 0; i < bits.length; i++) halves[i] = bits[i] >>> 16;
+    for (const storage of ['float32', 'int8'] as const) {
+      const wt = track(backend.weight({ dtype: 'F32', shape: [3, 4, 64], bytes: f32Bytes(w) }, { role: 'linear', storage }));
+      const x = ints([3, 1, 64]);
+      const ids = upload(nd([3, 1], [0, 1, 2]), 'int32');
+      const products = (replaced: boolean): Nd => {
+        const matrix = (e: number) => (e === 1 && replaced ? replacement.data : w.data.subarray(e * 256, (e + 1) * 256));
+        const rows: number[] = [];
+        for (let t = 0; t < 3; t++) {
+          for (let o = 0; o < 4; o++) {
+            let acc = 0;
+            for (let k = 0; k < 64; k++) acc += x.data[t * 64 + k] * matrix(t)[o * 64 + k];
+            rows.push(acc);
+          }
+        }
+        return nd([3, 1, 4], rows);
+      };
+      const before = track(backend.expertMatmul(upload(x), wt, ids));
+      const beforeValues = before.data(); // asked for before the write: sees the old rows
+      const write = backend.writeWeightRows(wt, 4, { dtype: 'BF16', shape: [4, 64], bytes: bf16 });
+      await write;
+      const oldRows = products(false);
+      expect(Array.from(await beforeValues)).toEqual(Array.from(oldRows.data));
+      const after = track(backend.expertMatmul(upload(x), wt, ids));
+      await expectValues(after, products(true), { label: `slot 1 rewritten, ${storage} stored as ${wt.storage}` });
+      await expect(backend.writeWeightRows(wt, 9, { dtype: 'BF16', shape: [4, 64], bytes: bf16 })).rejects.toThrow(/outside the weight/);
+      await expect(backend.writeWeightRows(wt, 0, { dtype: 'BF16', shape: [4, 32], bytes: bf16.subarray(0, 256) })).rejects.toThrow(/do not fit/);
+    }
+  });
+
   reg.test('errors/moe-shapes', ({ backend, track, expectBackendError }) => {
     const logits = track(backend.fill([2, 8], 0));
     expectBackendError('routeExperts', () => backend.routeExperts(logits, { topK: 9, scoring: 'sigmoid' }));

@@ -29,6 +29,7 @@ export class ExpertCache {
   private readonly pending = new Map<string, Promise<GatedMlp>>();
   private counters = { loads: 0, hits: 0, evictions: 0 };
   private stackedExperts = 0;
+  private budgetSlots = 0;
 
   constructor(
     private readonly loader: ExpertLoader,
@@ -48,9 +49,13 @@ export class ExpertCache {
   /** True when MoE layers may load every expert stacked at load time instead of acquiring them from this cache. */
   readonly stackable: boolean;
 
-  /** Counts `count` experts that a MoE layer loaded stacked (resident for the model's lifetime, outside this cache). */
-  noteStacked(count: number): void {
+  /**
+   * Counts `count` experts that a MoE layer loaded stacked (resident for the model's lifetime, outside this cache);
+   * `budgeted`: they are the slots of an expert budget (then the stats' capacity is the slots of every layer).
+   */
+  noteStacked(count: number, budgeted = false): void {
     this.stackedExperts += count;
+    if (budgeted) this.budgetSlots += count;
   }
 
   /** Returns the listed experts of `layer`, loading the missing ones, and evicts the least recently used others beyond capacity. */
@@ -90,9 +95,16 @@ export class ExpertCache {
     return out;
   }
 
+  /** Counts traffic of experts held outside this cache (the slots of a layer under an expert budget). */
+  note(counts: { loads: number; hits: number; evictions: number }): void {
+    this.counters.loads += counts.loads;
+    this.counters.hits += counts.hits;
+    this.counters.evictions += counts.evictions;
+  }
+
   /** Current counters. */
   stats(): ExpertCacheStats {
-    return { resident: this.entries.size + this.stackedExperts, capacity: this.capacity, ...this.counters };
+    return { resident: this.entries.size + this.stackedExperts, capacity: this.budgetSlots > 0 ? this.budgetSlots : this.capacity, ...this.counters };
   }
 
   /** Frees every resident expert. */

@@ -3,6 +3,7 @@ import { GatedMlp, Module, type WeightSource } from '@pio/core/nn';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import type { MatrixStorage } from '../load-linear.js';
 import type { ExpertCache } from './experts.js';
+import { ExpertSlots } from './expert-slots.js';
 import { canStackExperts, StackedExperts } from './stacked-experts.js';
 
 /**
@@ -24,20 +25,21 @@ export class MoeBlock extends Module {
     /** `e_score_correction_bias` `[numExperts]`, float32. */
     private readonly bias: Tensor,
     private readonly shared: GatedMlp | undefined,
-    private readonly experts: StackedExperts | ExpertCache,
+    private readonly experts: StackedExperts | ExpertSlots | ExpertCache,
     private readonly routing: Omit<ExpertRoutingOptions, 'bias'>,
   ) {
     super();
     this.own(gate);
     this.own(bias);
     if (shared) this.child(shared);
-    if (experts instanceof StackedExperts) this.child(experts);
+    if (experts instanceof StackedExperts || experts instanceof ExpertSlots) this.child(experts);
   }
 
   /**
    * Loads `${prefix}.gate.*` and `${prefix}.shared_experts.*`. The routed experts are stacked from `source` when
-   * `cache` keeps every expert and loads them from the checkpoint ({@link ExpertCache.stackable}); otherwise they come
-   * from `cache` on demand.
+   * `cache` keeps every expert and loads them from the checkpoint ({@link ExpertCache.stackable}): all of them, or
+   * `budget` slots of them ({@link ExpertSlots}, on a backend with `writeWeightRows`); otherwise they come from
+   * `cache` on demand.
    */
   static async load(
     backend: Backend,
@@ -47,6 +49,7 @@ export class MoeBlock extends Module {
     config: GlmFlashConfig,
     cache: ExpertCache,
     matrix: MatrixStorage,
+    budget: number = config.nRoutedExperts,
   ): Promise<MoeBlock> {
     const e = config.nRoutedExperts;
     const gate = await source.take(`${prefix}.gate.weight`, { role: 'linear', storage: 'float32', shape: [e, config.hiddenSize] });
@@ -59,8 +62,16 @@ export class MoeBlock extends Module {
             ...matrix,
           })
         : undefined;
-    const experts = cache.stackable && canStackExperts(source) ? await StackedExperts.load(backend, source, layer, config, matrix) : cache;
-    if (experts instanceof StackedExperts) cache.noteStacked(e);
+    let experts: StackedExperts | ExpertSlots | ExpertCache = cache;
+    if (cache.stackable && canStackExperts(source)) {
+      if (budget >= e) {
+        experts = await StackedExperts.load(backend, source, layer, config, matrix);
+        cache.noteStacked(e);
+      } else if (backend.writeWeightRows) {
+        experts = await ExpertSlots.load(backend, source, layer, config, matrix, budget, cache);
+        cache.noteStacked(budget, true);
+      }
+    }
     const routing: Omit<ExpertRoutingOptions, 'bias'> = {
       topK: config.numExpertsPerTok,
       scoring: 'sigmoid',
@@ -87,6 +98,21 @@ export class MoeBlock extends Module {
   async forward(x: Tensor): Promise<Tensor> {
     const b = this.backend;
     const experts = this.experts;
+    if (experts instanceof ExpertSlots) {
+      const [flat, chosen, weights] = b.scope(() => {
+        const rows = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
+        const r = this.route(rows);
+        return [rows, r.experts, r.weights];
+      });
+      try {
+        const routedOut = await experts.forward(flat, chosen, weights); // [tokens, hidden]
+        const out = b.scope(() => b.reshape(this.shared ? b.add(routedOut, this.shared.forward(flat)) : routedOut, x.shape));
+        routedOut.dispose();
+        return out;
+      } finally {
+        for (const t of [flat, chosen, weights]) t.dispose();
+      }
+    }
     if (experts instanceof StackedExperts) {
       return b.scope(() => {
         const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]

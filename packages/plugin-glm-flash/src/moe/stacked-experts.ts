@@ -30,15 +30,22 @@ export class StackedExperts extends Module {
   }
 
   /**
-   * Reads `model.layers.{layer}.mlp.experts.{e}.{gate,up,down}_proj.weight` for every expert into stacked weights in
-   * `matrix` storage: expert by expert through `Backend.beginWeight` when the backend has it (host memory holds one
-   * expert matrix), else joined on the host and uploaded once.
+   * Reads `model.layers.{layer}.mlp.experts.{e}.{gate,up,down}_proj.weight` for every expert `e` of `experts`
+   * (default all, in order: slot `i` holds `experts[i]`) into stacked weights in `matrix` storage: expert by expert
+   * through `Backend.beginWeight` when the backend has it (host memory holds one expert matrix), else joined on the
+   * host and uploaded once.
    */
-  static async load(backend: Backend, source: ExpertTensorSource, layer: number, config: GlmFlashConfig, matrix: MatrixStorage): Promise<StackedExperts> {
+  static async load(
+    backend: Backend,
+    source: ExpertTensorSource,
+    layer: number,
+    config: GlmFlashConfig,
+    matrix: MatrixStorage,
+    experts: readonly number[] = Array.from({ length: config.nRoutedExperts }, (_, e) => e),
+  ): Promise<StackedExperts> {
     const h = config.hiddenSize;
     const inter = config.moeIntermediateSize;
-    const stack = (projection: ExpertProjection, out: number, inF: number) =>
-      loadStack(backend, source, layer, projection, config.nRoutedExperts, [out, inF], matrix);
+    const stack = (projection: ExpertProjection, out: number, inF: number) => loadStack(backend, source, layer, projection, experts, [out, inF], matrix);
     const gate = await stack('gate_proj', inter, h);
     try {
       const up = await stack('up_proj', inter, h);
@@ -52,6 +59,16 @@ export class StackedExperts extends Module {
       gate.dispose();
       throw error;
     }
+  }
+
+  /** Experts (slots) along the stack's first axis. */
+  get slots(): number {
+    return this.gate.shape[0];
+  }
+
+  /** The stacked weights `[slots, out, in]` of one projection (for rewriting a slot with `Backend.writeWeightRows`). */
+  weightOf(projection: ExpertProjection): Weight {
+    return projection === 'gate_proj' ? this.gate : projection === 'up_proj' ? this.up : this.down;
   }
 
   /**
@@ -69,17 +86,18 @@ export class StackedExperts extends Module {
   }
 }
 
-/** Uploads the `projection` matrices `[out, in]` of every expert of `layer` as one `[experts, out, in]` weight. */
+/** Uploads the `projection` matrices `[out, in]` of the listed experts of `layer` as one `[experts, out, in]` weight. */
 async function loadStack(
   backend: Backend,
   source: ExpertTensorSource,
   layer: number,
   projection: ExpertProjection,
-  count: number,
+  experts: readonly number[],
   shape: [number, number],
   matrix: MatrixStorage,
 ): Promise<Weight> {
-  const names = Array.from({ length: count }, (_, e) => expertWeightName(layer, e, projection));
+  const count = experts.length;
+  const names = experts.map((e) => expertWeightName(layer, e, projection));
   const dtypes = new Set(names.map((name) => source.info(name)?.dtype));
   // one encoding for the whole stack: the checkpoint's when every expert shares it, else float32
   const dtype: HostDType = dtypes.size === 1 && [...dtypes][0] !== undefined ? ([...dtypes][0] as HostDType) : 'F32';

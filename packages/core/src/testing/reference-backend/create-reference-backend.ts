@@ -1,6 +1,6 @@
 import { BACKEND_SPEC_VERSION, type Backend, type BackendCapabilities } from '../../backend/backend.js';
 import { attentionOp } from './attention-op.js';
-import { fillOp, tensorOp, weightOp } from './creation-ops.js';
+import { fillOp, tensorOp, weightOp, writeWeightRowsOp } from './creation-ops.js';
 import { binaryOp, geluOp, unaryOp, whereOp } from './elementwise-ops.js';
 import { castOp, gatherOp } from './indexing-ops.js';
 import { linearOp, matmulOp } from './linalg-ops.js';
@@ -55,6 +55,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): B
     tensor: (values, shape, dtype) => tensorOp(rt, values, shape, dtype),
     fill: (shape, value, dtype) => fillOp(rt, shape, value, dtype),
     weight: (host, weightOptions) => weightOp(rt, host, weightOptions),
+    writeWeightRows: (weight, firstRow, host) => writeWeightRowsOp(rt, weight, firstRow, host),
 
     reshape: (x, shape) => reshapeOp(rt, x, shape),
     transpose: (x, perm) => transposeOp(rt, x, perm),

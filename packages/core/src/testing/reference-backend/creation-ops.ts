@@ -3,6 +3,7 @@ import type { HostTensor } from '../../backend/host-tensor.js';
 import { decodeHostTensor } from '../../backend/host-tensor-decode.js';
 import type { Tensor, TensorDType } from '../../backend/tensor.js';
 import type { WeightOptions } from '../../backend/weight-storage.js';
+import { checkWeightRows } from '../../backend/weight-row-rules.js';
 import { BackendError } from '../../errors/backend-error.js';
 import type { ReferenceRuntime } from './reference-runtime.js';
 import type { ReferenceValues } from './reference-tensor.js';
@@ -56,4 +57,12 @@ export function weightOp(rt: ReferenceRuntime, host: HostTensor, options: Weight
   }
   const dtype: TensorDType = decoded instanceof Int32Array ? 'int32' : 'float32';
   return rt.createWeight(toValues(decoded, dtype), host.shape, dtype, 'float32');
+}
+
+/** {@link Backend.writeWeightRows}: decodes `host` and overwrites the weight's float values from row `firstRow` on. */
+export async function writeWeightRowsOp(rt: ReferenceRuntime, weight: Weight, firstRow: number, host: HostTensor): Promise<void> {
+  const target = rt.read('writeWeightRows', weight, 'weight');
+  const [, rowLength] = checkWeightRows(target.shape, firstRow, host.shape);
+  const values = target.valuesFor('writeWeightRows');
+  values.set(decodeHostTensor(host), firstRow * rowLength);
 }

@@ -1,0 +1,111 @@
+import { InvalidConfigError, type Backend } from '@pio/core';
+import { createReferenceBackend } from '@pio/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateGlmFlashMemory } from './estimate-glm-flash-memory.js';
+import { parseGlmFlashConfig } from './glm-flash-config.js';
+import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
+import { REAL_GLM47_FLASH_CONFIG } from './real-config.js';
+import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
+
+const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
+// reference and ggml have `writeWeightRows` (budget slots in the graph); tfjs falls back to the bounded expert cache
+const engines: Array<[string, () => Promise<Backend>]> = [
+  ['reference', async () => createReferenceBackend()],
+  ['tfjs-wasm', () => createTestTfjsBackend('wasm')],
+  ['ggml', () => createTestGgmlBackend()],
+];
+/** 3 of the fixtures' 8 routed experts per MoE layer (a token uses 2). */
+const BUDGET = 3;
+
+describe.each(engines)('GLM-4.7-Flash under an expert budget of %s', (_engine, createBackend) => {
+  describe.each(fixtures)('%s', (fixture) => {
+    let backend: Backend;
+    let loaded: LoadedGlmFlashModel;
+    let golden: GlmGolden;
+
+    beforeAll(async () => {
+      backend = await createBackend();
+      golden = await readGolden(fixture);
+      loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { expertBudget: BUDGET });
+    });
+    afterAll(async () => {
+      loaded?.model.dispose();
+      await loaded?.close();
+      backend?.dispose();
+    });
+
+    it('keeps at most the budget resident per MoE layer', () => {
+      const moeLayers = loaded.model.config.mlpLayerTypes.filter((t) => t === 'sparse').length;
+      const stats = loaded.model.experts.stats();
+      expect(stats.capacity).toBe(BUDGET * moeLayers);
+      expect(stats.resident).toBeLessThanOrEqual(BUDGET * moeLayers);
+    });
+
+    it('prefill logits (chunks of 5: groups of tokens within the budget) match the golden logits', async () => {
+      for (const c of golden.cases) {
+        const session = loaded.model.createSessionWith({ inputIds: c.input_ids, attentionMask: c.attention_mask }, {}, { prefillChunkSize: 5 });
+        const all = await session.prefillAll();
+        session.dispose();
+        const actual = await all.data();
+        all.dispose();
+        const expected = await readBin(fixture, c.logits.file);
+        const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
+        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
+        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+      }
+    });
+
+    it('gives the golden greedy tokens and step logits while loading missed experts into slots', async () => {
+      const before = loaded.model.experts.stats();
+      for (const c of golden.cases) {
+        const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
+        const [steps, batch, vocab] = c.greedy.step_logits.shape;
+        const expected = await readBin(fixture, c.greedy.step_logits.file);
+        const tokens: number[][] = Array.from({ length: batch }, () => []);
+        let logits = await session.prefill();
+        for (let s = 0; s < steps; s++) {
+          const data = await logits.data();
+          logits.dispose();
+          const { diff } = maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]);
+          expect(diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
+          const next = Array.from({ length: batch }, (_, b) => {
+            const row = data.subarray(b * vocab, (b + 1) * vocab);
+            return row.indexOf(Math.max(...row));
+          });
+          next.forEach((t, b) => tokens[b].push(t));
+          if (s < steps - 1) logits = await session.step(next);
+        }
+        session.dispose();
+        expect(tokens).toEqual(c.greedy.tokens);
+      }
+      const after = loaded.model.experts.stats();
+      expect(after.loads).toBeGreaterThan(before.loads);
+      expect(after.evictions).toBeGreaterThan(before.evictions);
+      expect(after.hits).toBeGreaterThan(before.hits);
+    });
+  });
+});
+
+describe('expert budget settings', () => {
+  it('refuses a budget below the experts one token uses, naming expertBudget', async () => {
+    const backend = createReferenceBackend();
+    try {
+      const error = await loadGlmFlashModel(backend, fixtureDir('glm47flash-tiny'), { expertBudget: 1 }).catch((e: unknown) => e);
+      expect(InvalidConfigError.isInstance(error)).toBe(true);
+      expect(String((error as Error).message)).toContain('expertBudget');
+    } finally {
+      backend.dispose();
+    }
+  });
+
+  it('estimateMemory counts the resident experts only', () => {
+    const config = parseGlmFlashConfig(REAL_GLM47_FLASH_CONFIG, 'config.json');
+    const all = estimateGlmFlashMemory(config, 'int4', 4096);
+    const half = estimateGlmFlashMemory(config, 'int4', 4096, 32);
+    expect(all.experts).toEqual({ residentPerLayer: 64, perLayer: 64, layers: 46, bytesPerExpert: all.bytesPerExpert });
+    expect(half.experts?.residentPerLayer).toBe(32);
+    expect(all.weightBytes - half.weightBytes).toBe(32 * 46 * all.bytesPerExpert);
+    expect(half.weightBytes).toBe(half.residentWeightBytes + 32 * 46 * half.bytesPerExpert);
+  });
+});
