@@ -12,7 +12,8 @@
  *
  * Run: `pnpm --filter @pio/plugin-glm-flash bench` (bench/run-bench.mjs bundles this file and runs each engine x storage
  * in its own process, so RSS is per configuration; env: BENCH_ENGINES=wasm,js,ggml BENCH_STORAGES=bfloat16,int8,int4,float16,q8_0
- * BENCH_PARTS=layer,model BENCH_PROMPT=32 BENCH_DECODE=8 BENCH_LAYERS=3 BENCH_EXPERTS=all BENCH_DIR=/tmp/glm-flash-bench,
+ * BENCH_PARTS=layer,model BENCH_PROMPT=32 BENCH_DECODE=8 BENCH_LAYERS=3 BENCH_EXPERTS=all BENCH_BUDGET=all (resident experts per
+ * MoE layer of the `model` part: `expertBudget`) BENCH_KV=float32|float16 BENCH_DIR=/tmp/glm-flash-bench,
  * or PIO_BENCH_DIR/glm-flash). Prints a Markdown table. Checkpoints are written once to BENCH_DIR and reused; run-bench.mjs
  * writes them in a process of their own first (`BENCH_WRITE_ONLY=1`), so the random host tensors never count in a
  * measured process. Peak RSS is the kernel's high-water mark of the process (load, prefill and decode).
@@ -37,6 +38,9 @@ const promptLength = Number(env.BENCH_PROMPT ?? 32);
 const decodeTokens = Number(env.BENCH_DECODE ?? 8);
 const layers = Number(env.BENCH_LAYERS ?? 3);
 const expertCapacity = env.BENCH_EXPERTS === undefined || env.BENCH_EXPERTS === 'all' ? Infinity : Number(env.BENCH_EXPERTS);
+/** Resident routed experts per MoE layer (`expertBudget`; default all). */
+const expertBudget = env.BENCH_BUDGET === undefined || env.BENCH_BUDGET === 'all' ? undefined : Number(env.BENCH_BUDGET);
+const kvCacheStorage = env.BENCH_KV === 'float16' ? 'float16' : undefined;
 const root = env.BENCH_DIR ?? (env.PIO_BENCH_DIR ? join(env.PIO_BENCH_DIR, 'glm-flash') : '/tmp/glm-flash-bench');
 /** Peak resident set size of this process, bytes (Linux `VmHWM`, else `maxRSS`). */
 const peakRss = (): number => {
@@ -91,7 +95,13 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
     throw new Error(`${backend.engine} has no '${storage}' storage (it holds ${backend.capabilities.weightStorage.join(', ')}); choose one of those`);
   }
   const t0 = now();
-  const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: actual }, { expertCapacity: PARTS[part].capacity });
+  const budget = part === 'model' ? expertBudget : undefined;
+  const loaded = await createGlmFlashPlugin.loadModel(
+    backend,
+    dir,
+    { storage: actual, expertBudget: budget, ...(kvCacheStorage ? { kvCacheStorage } : {}) },
+    { expertCapacity: PARTS[part].capacity },
+  );
   const loadSeconds = (now() - t0) / 1000;
   const model = loaded.model;
   const vocab = model.vocabSize;
@@ -114,7 +124,7 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
   };
   // with a bounded expert budget, an untimed pass of the same tokens first loads the experts they route to (as far as
   // the budget holds them), so the timed pass measures compute, not checkpoint reads; its own loads are reported
-  if (PARTS[part].capacity !== Infinity) await pass(() => {});
+  if (PARTS[part].capacity !== Infinity || budget !== undefined) await pass(() => {});
   const loadsBefore = model.experts.stats().loads;
   const seconds = { prefill: 0, decode: 0 };
   await pass((phase, s) => (seconds[phase] = s));
@@ -136,7 +146,7 @@ async function run(part: keyof typeof PARTS, device: 'wasm' | 'js' | 'ggml', sto
 
 if (env.BENCH_HEADER !== '0') {
   out(
-    `GLM-4.7-Flash bench: prompt ${promptLength} tokens, ${decodeTokens} decode steps, model = ${layers} layers, experts ${expertCapacity === Infinity ? 'all resident (stacked)' : `LRU ${expertCapacity}`}`,
+    `GLM-4.7-Flash bench: prompt ${promptLength} tokens, ${decodeTokens} decode steps, model = ${layers} layers, experts ${expertBudget !== undefined ? `budget ${expertBudget} per MoE layer (slots)` : expertCapacity === Infinity ? 'all resident (stacked)' : `LRU ${expertCapacity}`}${kvCacheStorage ? ', float16 KV cache' : ''}`,
   );
   out(
     '| part | engine | storage | load s | prefill tok/s | decode tok/s | RSS GiB | peak RSS GiB | backend GiB | peak RSS / backend | experts resident/cap | expert loads |',

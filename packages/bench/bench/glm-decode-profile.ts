@@ -1,0 +1,57 @@
+// PIO alone on a GLM-4.7-Flash folder (ggml, 2 threads, float16 KV cache): ROUNDS sessions of a fixed prompt
+// ((i * 7919 + 13) % vocab, the same ids glm-llama-profile.ts gives node-llama-cpp) and greedy steps; prints per round
+// prefill tok/s, the median decode step, peak RSS, backend bytes and the expert cache's counters as one JSON line.
+// Env: ROUNDS (1), EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after
+// loading and waits 3 s, for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
+import { createGgmlBackend } from '@pio/backend-ggml';
+import { loadGlmFlashModel } from '../../plugin-glm-flash/src/load-glm-flash-model.js';
+const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
+const backend = await createGgmlBackend({ threads: 2 });
+const t0 = performance.now();
+const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
+const loaded = await loadGlmFlashModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
+const model = loaded.model;
+console.error('load s', ((performance.now() - t0) / 1000).toFixed(1));
+if (process.env.READY_FILE) {
+  (await import('node:fs')).writeFileSync(process.env.READY_FILE, String(process.pid));
+  await new Promise((r) => setTimeout(r, 3000));
+}
+const vocab = model.vocabSize;
+const ids = Array.from({ length: Number(promptLen) }, (_, i) => (i * 7919 + 13) % vocab);
+const argmax = (v: ArrayLike<number>) => {
+  let b = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
+  return b;
+};
+for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
+  const session = model.createSession({ inputIds: [ids], attentionMask: [ids.map(() => 1)] });
+  let t = performance.now();
+  let logits = await session.prefill();
+  let data = await logits.data();
+  const prefill = performance.now() - t;
+  const ms: number[] = [];
+  const toks: number[] = [];
+  for (let i = 0; i < Number(steps); i++) {
+    const next = argmax(data);
+    toks.push(next);
+    logits.dispose();
+    t = performance.now();
+    logits = await session.step([next]);
+    data = await logits.data();
+    ms.push(performance.now() - t);
+  }
+  logits.dispose();
+  session.dispose();
+  const sorted = [...ms].sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      prefillTokS: ((ids.length / prefill) * 1000).toFixed(1),
+      decodeMedianMs: sorted[sorted.length >> 1].toFixed(1),
+      decodeTokS: (1000 / sorted[sorted.length >> 1]).toFixed(2),
+      toks,
+    }),
+  );
+}
+model.dispose();
+await loaded.close();
+backend.dispose();
