@@ -82,8 +82,9 @@ export class ExpertSlots extends Module {
   private async run(x: Tensor, experts: Tensor, weights: Tensor): Promise<Tensor> {
     const b = this.backend;
     const ids = (await experts.data()) as Int32Array;
-    // probes of products already computed (this session's earlier steps) are dropped now and then
-    if (this.pending.length >= 8) await this.settlePending();
+    // the products of earlier passes are settled and freed now (they are computed by now unless another session's
+    // graph has not run yet): the slots hold at most one pass's products, not a prompt's worth of chunks
+    await this.settlePending();
     const [tokens, topK] = experts.shape;
     const hidden = x.shape[1];
     const outputs: Tensor[] = [];
