@@ -3,7 +3,7 @@
 // tokens, next to how far the engines' logits differ anyway (max over llama's top tokens of the difference of
 // logit-minus-top-logit). Usage: glm-agreement.ts <folder> <gguf> <storage> [promptTokens] [steps]
 import { createGgmlBackend } from '@pio/backend-ggml';
-import { loadGlmFlashModel } from '../../plugin-glm-flash/src/load-glm-flash-model.js';
+import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 import { loadNodeLlamaCpp } from '../src/load-node-llama-cpp.js';
 
 const [dir, gguf, storage, promptLen = '128', stepsArg = '32'] = process.argv.slice(2);
@@ -42,7 +42,7 @@ await lm.dispose();
 await llama.dispose();
 
 const backend = await createGgmlBackend({ threads: 2 });
-const loaded = await loadGlmFlashModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16' });
+const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16' });
 const session = loaded.model.createSession({ inputIds: [prompt], attentionMask: [prompt.map(() => 1)] });
 let logits = await session.prefill();
 let agree = 0;

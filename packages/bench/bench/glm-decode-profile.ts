@@ -4,12 +4,12 @@
 // Env: ROUNDS (1), EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after
 // loading and waits 3 s, for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
 import { createGgmlBackend } from '@pio/backend-ggml';
-import { loadGlmFlashModel } from '../../plugin-glm-flash/src/load-glm-flash-model.js';
+import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const backend = await createGgmlBackend({ threads: 2 });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
-const loaded = await loadGlmFlashModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
+const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
 const model = loaded.model;
 console.error('load s', ((performance.now() - t0) / 1000).toFixed(1));
 if (process.env.READY_FILE) {

@@ -3,7 +3,12 @@ import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateGlmFlashMemory } from './estimate-glm-flash-memory.js';
 import { parseGlmFlashConfig } from './glm-flash-config.js';
-import { loadGlmFlashModel, type LoadedGlmFlashModel } from './load-glm-flash-model.js';
+
+type LoadedGlmFlashModel = LoadedTextModelFolder<GlmFlashConfig, GlmFlashModel>;
+import type { LoadedTextModelFolder } from '@pio/core/plugin-kit';
+import type { GlmFlashConfig } from './glm-flash-config.js';
+import { createGlmFlashPlugin } from './glm-flash-plugin.js';
+import type { GlmFlashModel } from './model.js';
 import { REAL_GLM47_FLASH_CONFIG } from './real-config.js';
 import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
 import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
@@ -27,7 +32,7 @@ describe.each(engines)('GLM-4.7-Flash under an expert budget of %s', (_engine, c
     beforeAll(async () => {
       backend = await createBackend();
       golden = await readGolden(fixture);
-      loaded = await loadGlmFlashModel(backend, fixtureDir(fixture), { expertBudget: BUDGET });
+      loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir(fixture), { storage: 'float32', expertBudget: BUDGET });
     });
     afterAll(async () => {
       loaded?.model.dispose();
@@ -91,7 +96,7 @@ describe('expert budget settings', () => {
   it('refuses a budget below the experts one token uses, naming expertBudget', async () => {
     const backend = createReferenceBackend();
     try {
-      const error = await loadGlmFlashModel(backend, fixtureDir('glm47flash-tiny'), { expertBudget: 1 }).catch((e: unknown) => e);
+      const error = await createGlmFlashPlugin.loadModel(backend, fixtureDir('glm47flash-tiny'), { expertBudget: 1 }).catch((e: unknown) => e);
       expect(InvalidConfigError.isInstance(error)).toBe(true);
       expect(String((error as Error).message)).toContain('expertBudget');
     } finally {

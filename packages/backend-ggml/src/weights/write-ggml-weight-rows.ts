@@ -12,6 +12,11 @@ import { decodeRowsInto } from './decode-rows.js';
  */
 export async function writeGgmlWeightRows(rt: GraphRuntime, scratch: ConversionScratch, weight: Weight, firstRow: number, host: HostTensor): Promise<void> {
   const node = asNode('writeWeightRows', weight);
+  if (node.repacked !== undefined)
+    throw new BackendError(
+      'writeWeightRows',
+      `the weight is held in ggml's ${node.repacked} layout, which takes whole tensors; load it with repackWeights: false to rewrite rows`,
+    );
   const [rows, rowLength] = checkWeightRows(node.shape, firstRow, host.shape);
   const elementBytes = HOST_DTYPE_BYTES[host.dtype];
   if (elementBytes === undefined) throw new BackendError('writeWeightRows', `cannot decode rows of dtype ${String(host.dtype)}`);
