@@ -88,8 +88,15 @@ const constrained: number[] = [];
 const masks: number[] = [];
 await run(false); // warm-up
 for (let r = 0; r < runs; r++) {
-  free.push((await run(false)).tokPerS);
-  const c = await run(true);
+  // The order alternates (free first, then constrained first) so a drifting machine load favours neither.
+  let c: Awaited<ReturnType<typeof run>>;
+  if (r % 2 === 0) {
+    free.push((await run(false)).tokPerS);
+    c = await run(true);
+  } else {
+    c = await run(true);
+    free.push((await run(false)).tokPerS);
+  }
   constrained.push(c.tokPerS);
   masks.push(c.maskMs);
   console.log(
