@@ -277,7 +277,21 @@ describe.each(Object.keys(BACKENDS))('the manager on a fixture model on %s', (ba
   }
 
   it('ends a generation early on AbortSignal.timeout, with finish reason abort', async () => {
-    const { deltas, error } = await collect(manager.streamGeneration('qwen3-vl', story, { signal: AbortSignal.timeout(300) }));
+    // The timeout starts once tokens flow, so a slow prefill on a busy machine cannot end the request before its first token.
+    const controller = new AbortController();
+    const deltas: ChatCompletionDelta[] = [];
+    let error: unknown;
+    try {
+      for await (const delta of manager.streamGeneration('qwen3-vl', story, { signal: controller.signal })) {
+        deltas.push(delta);
+        if (deltas.length === 1) {
+          const timeout = AbortSignal.timeout(300);
+          timeout.addEventListener('abort', () => controller.abort(timeout.reason), { once: true });
+        }
+      }
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).toBeUndefined();
     expect(deltas.at(-1)?.finishReason).toBe('abort');
     expect(deltas.at(-1)?.usage?.completionTokens).toBeGreaterThan(0);
