@@ -3,6 +3,8 @@
 // prefill tok/s, the median decode step, peak RSS, backend bytes and the expert cache's counters as one JSON line.
 // Env: ROUNDS (1), EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after
 // loading and waits 3 s, for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
@@ -45,6 +47,12 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
   const sorted = [...ms].sort((a, b) => a - b);
   console.log(
     JSON.stringify({
+      round,
+      expertBudget,
+      load: loadavg()[0].toFixed(1),
+      backendGiB: (backend.memory().bytes / 2 ** 30).toFixed(3),
+      peakRssGiB: (Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 2 ** 20).toFixed(3),
+      experts: model.experts.stats(),
       prefillTokS: ((ids.length / prefill) * 1000).toFixed(1),
       decodeMedianMs: sorted[sorted.length >> 1].toFixed(1),
       decodeTokS: (1000 / sorted[sorted.length >> 1]).toFixed(2),
