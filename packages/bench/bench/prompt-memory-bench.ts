@@ -4,7 +4,8 @@
 // with `--child <length>`). After the model is loaded the child collects garbage and resets the kernel's RSS
 // high-water mark (Linux: /proc/self/clear_refs), so the peak is the prompt's alone, measured over the loaded model;
 // it is printed next to the bound "loaded model + KV cache + one chunk's work" computed from the shape
-// (`prefillMemoryModel`). Not run in CI or tests. `pnpm bench:prompt-memory` in packages/bench.
+// (`prefillMemoryModel`). Children run with glibc's MALLOC_MMAP_THRESHOLD_=131072 (unless set), so memory freed after
+// loading leaves the process instead of hiding later growth. Not run in CI or tests. `pnpm bench:prompt-memory` in packages/bench.
 // Env: PIO_BENCH_LENGTHS (default 512,1024,2048,4096,8192,16384), PIO_BENCH_CHUNK (512), PIO_BENCH_THREADS (2),
 // PIO_BENCH_STORAGE (q8_0), PIO_BENCH_KV (float16 or float32; float16), PIO_BENCH_SHAPE (qwen3-0.6b or tiny),
 // PIO_BENCH_LAYERS (the shape's).
@@ -47,10 +48,17 @@ async function child(length: number): Promise<Record<string, unknown>> {
   const warm = new CachedDecoderSession(model.asDecoderModel(kv), { inputIds: [[1, 2, 3, 4]], attentionMask: [[1, 1, 1, 1]] });
   await (await warm.prefill()).data();
   warm.dispose();
-  // the random float32 weights are garbage now; collect them and start the peak from the loaded model
-  (globalThis as { gc?: () => void }).gc?.();
-  const loadedRss = procStatusMiB('VmRSS');
+  // the random float32 weights are garbage now: collect them, and wait until their memory has gone back to the system
+  // (V8 frees array buffers on a background thread) before the peak starts from the loaded model
+  for (let last = Number.POSITIVE_INFINITY, i = 0; i < 20; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = procStatusMiB('VmRSS');
+    if (Math.abs(last - now) < 1) break;
+    last = now;
+  }
   writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
+  const loadedRss = procStatusMiB('VmHWM');
   const prompt = { inputIds: [Array.from({ length }, (_, i) => (i * 7919 + 13) % shape.vocab)], attentionMask: [new Array(length).fill(1)] };
   const session = new CachedDecoderSession(model.asDecoderModel(kv), prompt, undefined, { prefillChunkSize: chunk, contextLength: length });
   try {
@@ -77,6 +85,7 @@ async function child(length: number): Promise<Record<string, unknown>> {
       withinBound: peak <= loadedRss + (bound.kvCacheBytes + bound.chunkWorkBytes) / MiB,
       prefillTokensPerSecond: Math.round((length / ms) * 1e4) / 10,
       graphs: backend.graphStats().built,
+      mallocMmapThreshold: env.MALLOC_MMAP_THRESHOLD_,
       loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
     };
   } finally {
@@ -92,7 +101,11 @@ if (mode === '--child') {
   const lengths = (env.PIO_BENCH_LENGTHS ?? '512,1024,2048,4096,8192,16384').split(',').map(Number);
   for (const length of lengths) {
     const args = ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), '--child', String(length)];
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+    // glibc keeps freed heap memory (the random float32 weights) resident and hands it to later allocations (the KV
+    // cache), which would hide the prompt's growth under the baseline: allocations of 128 KiB and more are mapped and
+    // unmapped instead (glibc's MALLOC_MMAP_THRESHOLD_; other allocators ignore it)
+    const childEnv = { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072' };
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', env: childEnv });
     process.stdout.write(`${JSON.stringify({ shape: shape.name, layers: shape.layers, ...JSON.parse(out.trim().split('\n').at(-1) ?? '{}') })}\n`);
   }
 }
