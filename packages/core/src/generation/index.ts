@@ -57,7 +57,7 @@ export { GrammarBuilder } from './constraints/grammar-builder.js';
 export { JsonTokenConstraint } from './constraints/json-token-constraint.js';
 export { jsonConstraintFor } from './constraints/json-constraint-for.js';
 export { constrainOptions } from './constraints/constrain-options.js';
-export { tokenVocabularyOf, createTokenVocabulary, type TokenVocabulary } from './constraints/token-vocabulary.js';
+export { tokenVocabularyOf, prepareTokenVocabulary, createTokenVocabulary, type TokenVocabulary } from './constraints/token-vocabulary.js';
 export type { TokenTrie } from './constraints/token-trie.js';
 export type { ExitSuffixes, StringMaskTable } from './constraints/string-mask-table.js';
 export { toolCallConstraint } from './constraints/tool-call-constraint.js';

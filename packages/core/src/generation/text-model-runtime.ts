@@ -22,6 +22,7 @@ import { createChatDeltaMapper } from './chat-delta-mapper.js';
 import { collectChatCompletion } from './collect-chat-completion.js';
 import { collectImages, imagesOfContent, type ImageInput } from './collect-images.js';
 import type { TokenConstraint } from './constraints/token-constraint.js';
+import { prepareTokenVocabulary } from './constraints/token-vocabulary.js';
 import type { GenerationDefaults } from './generation-defaults.js';
 import { generationOptionsOf } from './generation-options-of.js';
 import { resolveGenerationOptions } from './resolve-generation-options.js';
@@ -138,12 +139,24 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
     return { text, images: [...extraImages, ...(typeof prompt === 'string' ? [] : imagesOfContent(prompt))] };
   };
 
+  /**
+   * A constrained request (response format or forced tool call) needs the vocabulary's mask tables: the first one of a
+   * model builds them here in steps that give the event loop turns, so the synchronous constraint code finds them ready.
+   */
+  const prepareConstraints = async (request: { responseFormat?: { type: string }; toolChoice?: unknown } | undefined): Promise<void> => {
+    const forced = request?.toolChoice !== undefined && request.toolChoice !== 'auto' && request.toolChoice !== 'none';
+    const formatted = request?.responseFormat !== undefined && request.responseFormat.type !== 'text';
+    if (forced || formatted) await prepareTokenVocabulary(tokenizer, model.vocabSize);
+  };
+
   async function* streamPrompt(prompt: string | ContentPart[], textOptions: GenerateTextOptions = {}): AsyncGenerator<TextGenerationDelta> {
+    await prepareConstraints(textOptions);
     yield* rows(await prepareInput(textPrompt(prompt, textOptions), { signal: textOptions.signal }), textOptions);
   }
 
   /** A batch request ready to run: its input, resolved options and output parser. */
   const prepareBatchRow = async (entry: BatchGenerationRequest): Promise<PreparedBatchRow<Extras>> => {
+    await prepareConstraints(entry.kind === 'chat' ? entry.request : entry.options);
     if (entry.kind === 'chat') {
       const { request } = entry;
       const prompt = renderChat(request);
@@ -157,6 +170,7 @@ export function createTextModelRuntime<Extras = undefined>(options: TextModelRun
   };
 
   async function* streamChat(request: ChatCompletionRequest): AsyncGenerator<ChatCompletionDelta> {
+    await prepareConstraints(request);
     const prompt = renderChat(request);
     const constraint = toolConstraint(request, prompt);
     const prepared = await prepareInput({ text: prompt, images: collectImages(request.messages) }, { signal: request.signal });

@@ -63,8 +63,13 @@ export interface StringMaskTable {
 
 /** The {@link StringMaskTable} of every lexical state of JSON (`json`) and raw (`raw`) string content. */
 export function buildStringMaskTables(trie: TokenTrie, size: number, exits: ExitSuffixes): { json: StringMaskTable[]; raw: StringMaskTable[] } {
-  const build = (raw: boolean) => Array.from({ length: STRING_LEX_STATES }, (_, state) => classify(trie, size, exits, stringLexTable(raw), state, raw));
+  const build = (raw: boolean) => Array.from({ length: STRING_LEX_STATES }, (_, state) => buildStringMaskTable(trie, size, exits, raw, state));
   return { json: build(false), raw: build(true) };
+}
+
+/** The {@link StringMaskTable} of one lexical `state` of JSON (`raw` false) or raw string content: one trie walk. */
+export function buildStringMaskTable(trie: TokenTrie, size: number, exits: ExitSuffixes, raw: boolean, state: number): StringMaskTable {
+  return classify(trie, size, exits, stringLexTable(raw), state, raw);
 }
 
 /** Walks the trie from `start` with the lexer `table`, sorting tokens into inside / ending / rejected. */

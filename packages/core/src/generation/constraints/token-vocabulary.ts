@@ -1,5 +1,7 @@
 import type { Tokenizer } from '../../text/tokenizer.js';
-import { buildExitSuffixes, buildStringMaskTables, type ExitSuffixes, type StringMaskTable } from './string-mask-table.js';
+import { yieldToEventLoop } from '../yield-to-event-loop.js';
+import { STRING_LEX_STATES } from './string-lexer.js';
+import { buildExitSuffixes, buildStringMaskTable, buildStringMaskTables, type ExitSuffixes, type StringMaskTable } from './string-mask-table.js';
 import { buildTokenTrie, type TokenTrie } from './token-trie.js';
 
 /**
@@ -49,28 +51,82 @@ function entryBytes(entry: string, byteLevel: Map<string, number> | undefined, e
 }
 
 const cache = new WeakMap<Tokenizer, Map<number, TokenVocabulary>>();
+const pending = new WeakMap<Tokenizer, Map<number, Promise<TokenVocabulary>>>();
+
+/** Reads token ids' bytes from `tokenizer` (special tokens and unknown ids: `undefined`). */
+function tokenBytesReader(tokenizer: Tokenizer): (id: number) => Uint8Array | undefined {
+  const byteLevel = tokenizer.tokenToId('\u2581') !== undefined && tokenizer.tokenToId('\u0120') === undefined ? undefined : byteLevelDecoder();
+  const encoder = new TextEncoder();
+  return (id) => {
+    if (tokenizer.isSpecialId(id)) return undefined;
+    const entry = tokenizer.idToToken(id);
+    return entry !== undefined && entry.length > 0 ? entryBytes(entry, byteLevel, encoder) : undefined;
+  };
+}
+
+function remember(tokenizer: Tokenizer, size: number, vocabulary: TokenVocabulary): TokenVocabulary {
+  let bySize = cache.get(tokenizer);
+  if (!bySize) cache.set(tokenizer, (bySize = new Map()));
+  const known = bySize.get(size);
+  if (known) return known;
+  bySize.set(size, vocabulary);
+  return vocabulary;
+}
 
 /**
  * The {@link TokenVocabulary} of `tokenizer` for a model with `size` logits per row (memoised per tokenizer and size).
- * Special tokens get no bytes: constrained output never contains them (EOS is handled apart).
+ * Special tokens get no bytes: constrained output never contains them (EOS is handled apart). Built at once on first
+ * use (about a second for a 150k-token vocabulary): call {@link prepareTokenVocabulary} first where the event loop
+ * must stay free.
  */
 export function tokenVocabularyOf(tokenizer: Tokenizer, size: number = tokenizer.vocabSize): TokenVocabulary {
-  let bySize = cache.get(tokenizer);
-  if (!bySize) cache.set(tokenizer, (bySize = new Map()));
-  let vocabulary = bySize.get(size);
-  if (!vocabulary) {
-    const byteLevel = tokenizer.tokenToId('\u2581') !== undefined && tokenizer.tokenToId('\u0120') === undefined ? undefined : byteLevelDecoder();
-    const encoder = new TextEncoder();
-    const bytes: (Uint8Array | undefined)[] = new Array(size).fill(undefined);
-    for (let id = 0; id < Math.min(size, tokenizer.vocabSize); id++) {
-      if (tokenizer.isSpecialId(id)) continue;
-      const entry = tokenizer.idToToken(id);
-      if (entry !== undefined && entry.length > 0) bytes[id] = entryBytes(entry, byteLevel, encoder);
-    }
-    vocabulary = createTokenVocabulary(bytes);
-    bySize.set(size, vocabulary);
+  const known = cache.get(tokenizer)?.get(size);
+  if (known) return known;
+  const read = tokenBytesReader(tokenizer);
+  const bytes: (Uint8Array | undefined)[] = new Array(size).fill(undefined);
+  for (let id = 0; id < Math.min(size, tokenizer.vocabSize); id++) bytes[id] = read(id);
+  return remember(tokenizer, size, createTokenVocabulary(bytes));
+}
+
+/**
+ * Builds (or finds) the {@link TokenVocabulary} of `tokenizer` for `size` logits per row in steps of a few tens of
+ * milliseconds, giving the event loop a turn between them, so the first constrained request of a model does not hold
+ * its host's event loop for the whole preparation; {@link tokenVocabularyOf} then answers from the memo. Concurrent
+ * calls share one preparation.
+ */
+export function prepareTokenVocabulary(tokenizer: Tokenizer, size: number = tokenizer.vocabSize): Promise<TokenVocabulary> {
+  const known = cache.get(tokenizer)?.get(size);
+  if (known) return Promise.resolve(known);
+  let bySize = pending.get(tokenizer);
+  if (!bySize) pending.set(tokenizer, (bySize = new Map()));
+  let promise = bySize.get(size);
+  if (!promise) {
+    const inFlight = bySize;
+    promise = buildStepwise(tokenizer, size).finally(() => inFlight.delete(size));
+    inFlight.set(size, promise);
   }
-  return vocabulary;
+  return promise;
+}
+
+async function buildStepwise(tokenizer: Tokenizer, size: number): Promise<TokenVocabulary> {
+  const read = tokenBytesReader(tokenizer);
+  const bytes: (Uint8Array | undefined)[] = new Array(size).fill(undefined);
+  const known = Math.min(size, tokenizer.vocabSize);
+  for (let start = 0; start < known; start += 8192) {
+    for (let id = start; id < Math.min(known, start + 8192); id++) bytes[id] = read(id);
+    await yieldToEventLoop();
+  }
+  const trie = buildTokenTrie(bytes);
+  await yieldToEventLoop();
+  const exits = buildExitSuffixes(bytes);
+  const tables = { json: [] as StringMaskTable[], raw: [] as StringMaskTable[] };
+  for (const raw of [false, true]) {
+    for (let state = 0; state < STRING_LEX_STATES; state++) {
+      await yieldToEventLoop();
+      (raw ? tables.raw : tables.json).push(buildStringMaskTable(trie, bytes.length, exits, raw, state));
+    }
+  }
+  return remember(tokenizer, size, { size: bytes.length, bytes, trie, exits, stringTables: tables, constraints: new Map() });
 }
 
 /**
