@@ -1,7 +1,7 @@
 import type { WeightStorage } from '@pio/core';
 import { GGML_TYPE, type GgmlApi, type NativePointer } from '../runtime/ggml-api.js';
 
-/** What {@link WeightRepack} does on this backend, for `GgmlBackend.weightRepack` and the load line. */
+/** What the backend's weight repacking (ggml's CPU extra buffer types) does on this machine, for `GgmlBackend.weightRepack` and the load line. */
 export interface WeightRepackInfo {
   /** True when some `linear` weights are stored in a repacked layout. */
   readonly enabled: boolean;
