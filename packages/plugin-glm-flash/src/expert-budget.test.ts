@@ -11,6 +11,7 @@ import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import type { GlmFlashModel } from './model.js';
 import { REAL_GLM47_FLASH_CONFIG } from './real-config.js';
 import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { runGreedyGolden } from './testing/run-greedy-golden.js';
 import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
 
 const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
@@ -65,23 +66,8 @@ describe.each(engines)('GLM-4.7-Flash under an expert budget of %s', (_engine, c
       const before = loaded.model.experts.stats();
       for (const c of golden.cases) {
         const session = loaded.model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
-        const [steps, batch, vocab] = c.greedy.step_logits.shape;
-        const expected = await readBin(fixture, c.greedy.step_logits.file);
-        const tokens: number[][] = Array.from({ length: batch }, () => []);
-        let logits = await session.prefill();
-        for (let s = 0; s < steps; s++) {
-          const data = await logits.data();
-          logits.dispose();
-          const { diff } = maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]);
-          expect(diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
-          const next = Array.from({ length: batch }, (_, b) => {
-            const row = data.subarray(b * vocab, (b + 1) * vocab);
-            return row.indexOf(Math.max(...row));
-          });
-          next.forEach((t, b) => tokens[b].push(t));
-          if (s < steps - 1) logits = await session.step(next);
-        }
-        session.dispose();
+        const { tokens, stepDiff } = await runGreedyGolden(session, c, fixture);
+        expect(stepDiff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
         expect(tokens).toEqual(c.greedy.tokens);
       }
       const after = loaded.model.experts.stats();

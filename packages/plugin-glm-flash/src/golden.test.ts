@@ -8,6 +8,7 @@ import type { GlmFlashModel } from './model.js';
 
 type LoadedGlmFlashModel = LoadedTextModelFolder<GlmFlashConfig, GlmFlashModel>;
 import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { runGreedyGolden } from './testing/run-greedy-golden.js';
 import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
 
 const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
@@ -63,23 +64,8 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
     ])('greedy continuation with the latent KV cache, %s: tokens exact, step logits within tolerance', async (_name, prefillAbsorbed, stepAbsorbed) => {
       for (const c of golden.cases) {
         const session = loaded.model.createSessionWith({ inputIds: c.input_ids, attentionMask: c.attention_mask }, { prefillAbsorbed, stepAbsorbed });
-        const [steps, batch, vocab] = c.greedy.step_logits.shape;
-        const expected = await readBin(fixture, c.greedy.step_logits.file);
-        const tokens: number[][] = Array.from({ length: batch }, () => []);
-        let logits = await session.prefill();
-        for (let s = 0; s < steps; s++) {
-          const data = await logits.data();
-          logits.dispose();
-          const { diff } = maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]);
-          expect(diff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
-          const next = Array.from({ length: batch }, (_, b) => {
-            const row = data.subarray(b * vocab, (b + 1) * vocab);
-            return row.indexOf(Math.max(...row));
-          });
-          next.forEach((t, b) => tokens[b].push(t));
-          if (s < steps - 1) logits = await session.step(next);
-        }
-        session.dispose();
+        const { tokens, stepDiff } = await runGreedyGolden(session, c, fixture);
+        expect(stepDiff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
         expect(tokens).toEqual(c.greedy.tokens);
       }
     });
@@ -101,24 +87,8 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
         expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
 
         const session = loaded.model.createSessionWith(prompt, {}, { prefillChunkSize: chunk });
-        const [steps, batch, vocab] = c.greedy.step_logits.shape;
-        const expected = await readBin(fixture, c.greedy.step_logits.file);
-        const tokens: number[][] = Array.from({ length: batch }, () => []);
-        let logits = await session.prefill();
-        for (let s = 0; s < steps; s++) {
-          const data = await logits.data();
-          logits.dispose();
-          expect(maxAbsDiff(data, expected.subarray(s * batch * vocab, (s + 1) * batch * vocab), [batch, 1, vocab]).diff).toBeLessThanOrEqual(
-            golden.tolerances.step_logits_max_abs,
-          );
-          const next = Array.from({ length: batch }, (_, b) => {
-            const row = data.subarray(b * vocab, (b + 1) * vocab);
-            return row.indexOf(Math.max(...row));
-          });
-          next.forEach((t, b) => tokens[b].push(t));
-          if (s < steps - 1) logits = await session.step(next);
-        }
-        session.dispose();
+        const { tokens, stepDiff } = await runGreedyGolden(session, c, fixture);
+        expect(stepDiff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
         expect(tokens).toEqual(c.greedy.tokens);
         expect(backend.memory().tensors).toBe(live);
       }
