@@ -11,5 +11,6 @@ export default packageBuild({
     'src/nn/index.ts',
     'src/testing/index.ts',
     'src/testing/conformance.ts',
+    'src/testing/temp-dir.ts',
   ],
 });

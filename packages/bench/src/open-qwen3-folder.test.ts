@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { BenchModelError } from './errors/bench-model-error.js';
 import { openQwen3Folder } from './open-qwen3-folder.js';
 
@@ -38,18 +38,14 @@ describe('openQwen3Folder', () => {
   });
 
   it('refuses other architectures and folders without a config', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-bench-model-'));
-    try {
-      const missing = await openQwen3Folder(dir).catch((e: unknown) => e);
-      expect(BenchModelError.isInstance(missing)).toBe(true);
-      expect((missing as BenchModelError).reason).toBe('its config.json could not be read');
-      await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'llama' }));
-      const other = await openQwen3Folder(dir).catch((e: unknown) => e);
-      expect(BenchModelError.isInstance(other)).toBe(true);
-      expect(other).toMatchObject({ modelType: 'llama', reason: 'model_type is llama' });
-      expect((other as Error).message).toContain('use --shape for random weights instead');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = makeTempDir('pio-bench-model-');
+    const missing = await openQwen3Folder(dir).catch((e: unknown) => e);
+    expect(BenchModelError.isInstance(missing)).toBe(true);
+    expect((missing as BenchModelError).reason).toBe('its config.json could not be read');
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'llama' }));
+    const other = await openQwen3Folder(dir).catch((e: unknown) => e);
+    expect(BenchModelError.isInstance(other)).toBe(true);
+    expect(other).toMatchObject({ modelType: 'llama', reason: 'model_type is llama' });
+    expect((other as Error).message).toContain('use --shape for random weights instead');
   });
 });

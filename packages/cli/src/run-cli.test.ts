@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { runCli } from './run-cli.js';
 import { captureIo } from './testing/capture-io.js';
 import { createFakeServices } from './testing/fake-services.js';
@@ -96,7 +96,7 @@ describe('pio commands (in process, fake services)', () => {
   });
 
   it('generates text, streamed or as JSON, with images', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-cli-'));
+    const dir = makeTempDir('pio-cli-');
     await writeFile(join(dir, 'cat.png'), Buffer.alloc(9));
     const streamed = await run(['generate', '--model', 'org/echo', '--max-tokens', '10', '--temperature', '0', 'hello', 'there']);
     expect(streamed.code).toBe(0);
@@ -126,7 +126,7 @@ describe('pio commands (in process, fake services)', () => {
   });
 
   it('chats through piped stdin with history, /image, /reset and /exit', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-chat-'));
+    const dir = makeTempDir('pio-chat-');
     await writeFile(join(dir, 'dog.png'), Buffer.alloc(4));
     const io = captureIo({ cwd: dir, stdin: 'hello\n/image dog.png\nwhat is this\n/reset\nbye now\n/exit\nnever sent\n' });
     const { code, stdout, stderr } = await run(['chat', '--model', 'org/echo', '--system', 'be nice'], io);

@@ -1,6 +1,6 @@
-import { rm } from 'node:fs/promises';
 import type { Backend } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import { writeCheckpointCopy } from './testing/checkpoint-copies.js';
@@ -11,7 +11,6 @@ const fixture = 'glm47flash-tiny';
 describe('checkpoint formats (BF16 with F32 router bias, sharded)', () => {
   let backend: Backend;
   let golden: GlmGolden;
-  const dirs: string[] = [];
 
   async function prefill(dir: string): Promise<Float32Array> {
     const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: 'float32' });
@@ -30,23 +29,18 @@ describe('checkpoint formats (BF16 with F32 router bias, sharded)', () => {
     backend = createReferenceBackend();
     golden = await readGolden(fixture);
   });
-  afterAll(async () => {
-    backend.dispose();
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => backend.dispose());
 
   it('a 3-shard F32 copy gives the golden logits', async () => {
-    const dir = await writeCheckpointCopy(fixtureDir(fixture), { shards: 3 });
-    dirs.push(dir);
+    const dir = await writeCheckpointCopy(makeTempDir('pio-glm-copy-'), fixtureDir(fixture), { shards: 3 });
     const c = golden.cases[1];
     const { diff } = maxAbsDiff(await prefill(dir), await readBin(fixture, c.logits.file), c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
     expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
   });
 
   it('a sharded BF16 copy decodes exactly to the BF16-rounded F32 weights, and stays near the golden logits', async () => {
-    const bf16 = await writeCheckpointCopy(fixtureDir(fixture), { encoding: 'bf16', shards: 2 });
-    const rounded = await writeCheckpointCopy(fixtureDir(fixture), { encoding: 'bf16-rounded-f32' });
-    dirs.push(bf16, rounded);
+    const bf16 = await writeCheckpointCopy(makeTempDir('pio-glm-copy-'), fixtureDir(fixture), { encoding: 'bf16', shards: 2 });
+    const rounded = await writeCheckpointCopy(makeTempDir('pio-glm-copy-'), fixtureDir(fixture), { encoding: 'bf16-rounded-f32' });
     const c = golden.cases[1];
     const valid = (b: number, t: number) => c.attention_mask[b][t] === 1;
     const fromBf16 = await prefill(bf16);

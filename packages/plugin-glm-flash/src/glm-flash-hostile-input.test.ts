@@ -1,10 +1,10 @@
-import { copyFile, mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidConfigError, PathNotAllowedError } from '@pio/core';
 import { activationError, parentSegmentProblems, unloadedPluginProblems, writeEditedConfig } from '@pio/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import { writeCheckpointCopy } from './testing/checkpoint-copies.js';
 
@@ -14,9 +14,9 @@ const FIXTURE_DIR = fileURLToPath(new URL('../../../models/glm47flash-tiny-rando
 const FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja', 'generation_config.json'];
 const SECRET = 'root:x:0:0:root:/root:/bin/bash\n';
 
-let base: string;
+const base = makeTempDir('pio-glm-hostile-');
 let root: string;
-let sharded: string;
+const sharded = makeTempDir('pio-glm-sharded-');
 
 /** A copy of the fixture inside the root; `links` maps a file name to the target it is a symlink to instead. */
 async function modelFolder(links: Record<string, string> = {}, from = FIXTURE_DIR): Promise<string> {
@@ -47,21 +47,15 @@ async function refused(modelPath: string): Promise<PathNotAllowedError> {
 }
 
 beforeAll(async () => {
-  base = await realpath(await mkdtemp(join(tmpdir(), 'pio-glm-hostile-')));
   root = join(base, 'models');
   await mkdir(root);
   await mkdir(join(base, 'outside'));
   await writeFile(join(base, 'outside', 'passwd'), SECRET);
   for (const name of FILES) await copyFile(join(FIXTURE_DIR, name), join(base, 'outside', name));
   // a 2-shard copy of the fixture (index + shards), with the tokenizer and template beside it
-  sharded = await writeCheckpointCopy(FIXTURE_DIR, { shards: 2 });
+  await writeCheckpointCopy(sharded, FIXTURE_DIR, { shards: 2 });
   for (const name of ['tokenizer.json', 'tokenizer_config.json', 'chat_template.jinja']) await copyFile(join(FIXTURE_DIR, name), join(sharded, name));
   for (const name of await readdir(sharded)) await copyFile(join(sharded, name), join(base, 'outside', name));
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-  await rm(sharded, { recursive: true, force: true });
 });
 
 describe('GLM-4.7-Flash activation never reads outside the allowed roots', () => {

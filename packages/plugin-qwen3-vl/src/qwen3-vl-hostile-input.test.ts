@@ -1,10 +1,10 @@
-import { copyFile, mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidConfigError, PathNotAllowedError } from '@pio/core';
 import { activationError, parentSegmentProblems, createReferenceBackend, pngHeader, unloadedPluginProblems, writeEditedConfig } from '@pio/core/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR } from './testing/golden.js';
@@ -19,7 +19,7 @@ const FILES = [
   'preprocessor_config.json',
 ];
 
-let base: string;
+const base = makeTempDir('pio-qwen-hostile-');
 let root: string;
 
 async function modelFolder(change: (files: Record<string, string>) => void | Promise<void> = () => undefined): Promise<string> {
@@ -42,7 +42,6 @@ async function activate(modelPath: string): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  base = await realpath(await mkdtemp(join(tmpdir(), 'pio-qwen-hostile-')));
   root = join(base, 'models');
   await mkdir(root);
   await mkdir(join(base, 'outside'));

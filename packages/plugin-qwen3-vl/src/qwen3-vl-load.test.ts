@@ -1,11 +1,11 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHostTensor, type HostTensor } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { createTfjsBackend } from '@pio/backend-tfjs';
 import { encodeHostTensor, openCheckpoint, writeSafetensors } from '@pio/core/weights';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR, maxAbsDiff, readBin, readGolden } from './testing/golden.js';
 import { logitsBound } from './testing/golden-suite.js';
@@ -13,7 +13,7 @@ import { logitsBound } from './testing/golden-suite.js';
 const golden = readGolden();
 const imageCase = golden.cases.find((c: { name: string }) => c.name === 'image');
 const images = { pixelValues: readBin(golden.preprocess.pixel_values), imageGridThw: golden.preprocess.image_grid_thw };
-let dir: string;
+const dir = makeTempDir('pio-qwen3vl-');
 
 async function writeFolder(name: string, tensors: Record<string, HostTensor>, shards: number): Promise<string> {
   const folder = join(dir, name);
@@ -60,7 +60,6 @@ describe('loading BF16 and sharded checkpoints', () => {
   const rounded: Record<string, HostTensor> = {};
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pio-qwen3vl-'));
     const checkpoint = await openCheckpoint(FIXTURE_DIR);
     for (const name of checkpoint.names()) {
       const host = await checkpoint.read(name);
@@ -70,9 +69,6 @@ describe('loading BF16 and sharded checkpoints', () => {
       rounded[name] = encodeHostTensor(decodeHostTensor(bf16[name]) as Float32Array, host.shape, 'F32');
     }
     await checkpoint.close();
-  });
-  afterAll(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('a 3-shard F32 copy gives the golden logits', async () => {

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { createGgmlBackend } from '../create-ggml-backend.js';
 import { GgmlUnavailableError } from '../errors/ggml-unavailable-error.js';
 import { binaryPackages, findGgmlLibrary, locateBinaries } from './locate-binaries.js';
@@ -18,7 +18,7 @@ describe('locateBinaries', () => {
   });
 
   it('finds the versioned libggml inside an injected package folder', () => {
-    const root = mkdtempSync(join(tmpdir(), 'pio-ggml-'));
+    const root = makeTempDir('pio-ggml-');
     mkdirSync(join(root, 'bins', 'linux-x64'), { recursive: true });
     for (const f of ['libggml-base.so', 'libggml.v0.5.0.so', 'libggml-cpu-haswell.so']) writeFileSync(join(root, 'bins', 'linux-x64', f), '');
     expect(findGgmlLibrary(join(root, 'bins', 'linux-x64'))).toBe(join(root, 'bins', 'linux-x64', 'libggml.v0.5.0.so'));

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPluginManager } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { ModelAlreadyRegisteredError } from '../errors/model-already-registered-error.js';
 import { NoPluginForModelError } from '../errors/no-plugin-for-model-error.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
@@ -14,7 +13,7 @@ const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'src', '__fixtures__');
 const MODEL = join(FIXTURES, 'echo-model');
 
 /** Discovery starts in an empty folder outside the workspace, so only the fixture plugins folder is found (the workspace's node_modules hold the real plugins). */
-const EMPTY_CWD = mkdtempSync(join(tmpdir(), 'pio-host-'));
+const EMPTY_CWD = makeTempDir('pio-host-');
 
 function makeHost(): ModelHost {
   const manager = createPluginManager({

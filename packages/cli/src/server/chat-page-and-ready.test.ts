@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { splitModelSpec } from '../commands/serve-command.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 
@@ -46,15 +46,11 @@ describe('GET /ready, GET / (the chat page) and model ids', () => {
   });
 
   it('names a served model after its folder, even a relative path that looks like a Hub id', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'pio-model-ids-'));
-    try {
-      await mkdir(join(cwd, 'models', 'qwen3vl-tiny-random'), { recursive: true });
-      expect(splitModelSpec('models/qwen3vl-tiny-random', cwd)).toEqual(['qwen3vl-tiny-random', 'models/qwen3vl-tiny-random']);
-      expect(splitModelSpec('./models/qwen3vl-tiny-random', cwd)).toEqual(['qwen3vl-tiny-random', './models/qwen3vl-tiny-random']);
-      expect(splitModelSpec('Qwen/Qwen3-VL-2B-Instruct', cwd)).toEqual(['Qwen/Qwen3-VL-2B-Instruct', 'Qwen/Qwen3-VL-2B-Instruct']);
-      expect(splitModelSpec('tiny=models/qwen3vl-tiny-random', cwd)).toEqual(['tiny', 'models/qwen3vl-tiny-random']);
-    } finally {
-      await rm(cwd, { recursive: true, force: true });
-    }
+    const cwd = makeTempDir('pio-model-ids-');
+    await mkdir(join(cwd, 'models', 'qwen3vl-tiny-random'), { recursive: true });
+    expect(splitModelSpec('models/qwen3vl-tiny-random', cwd)).toEqual(['qwen3vl-tiny-random', 'models/qwen3vl-tiny-random']);
+    expect(splitModelSpec('./models/qwen3vl-tiny-random', cwd)).toEqual(['qwen3vl-tiny-random', './models/qwen3vl-tiny-random']);
+    expect(splitModelSpec('Qwen/Qwen3-VL-2B-Instruct', cwd)).toEqual(['Qwen/Qwen3-VL-2B-Instruct', 'Qwen/Qwen3-VL-2B-Instruct']);
+    expect(splitModelSpec('tiny=models/qwen3vl-tiny-random', cwd)).toEqual(['tiny', 'models/qwen3vl-tiny-random']);
   });
 });

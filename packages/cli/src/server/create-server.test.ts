@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 
 /** A real PNG: the server reads every image's header before a plugin sees it. */
@@ -113,7 +113,7 @@ describe('createServer with the openai client', () => {
   });
 
   it('refuses file: image URLs unless their folder is allowed', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-img-'));
+    const dir = makeTempDir('pio-img-');
     const file = join(dir, 'a.png');
     await writeFile(file, png);
     const request = {

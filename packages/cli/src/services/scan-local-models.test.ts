@@ -1,7 +1,7 @@
-import { copyFile, link, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, link, mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { runCli } from '../run-cli.js';
 import { captureIo } from '../testing/capture-io.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
@@ -59,19 +59,16 @@ async function writeModelsDir(dir: string): Promise<void> {
 }
 
 describe('local model folders (pio models)', () => {
-  let root: string;
+  const root = makeTempDir('pio-models-');
   let cache: string;
   let modelsDir: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'pio-models-'));
     cache = join(root, 'hf', 'hub');
     modelsDir = join(root, 'models');
     await writeHubCache(cache);
     await writeModelsDir(modelsDir);
   });
-  afterAll(async () => rm(root, { recursive: true, force: true }));
-
   it('finds Hub-cache snapshots and models-dir folders, counting a blob once per folder and once in the total', async () => {
     const qwen = await folderSize(QWEN);
     const glm = await folderSize(GLM);

@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { z } from 'zod';
 import { ConfigFileError } from '../errors/config-file-error.js';
 import { InvalidConfigError } from '../errors/invalid-config-error.js';
@@ -89,7 +89,7 @@ describe('configDtype', () => {
 
 describe('readModelConfig', () => {
   async function modelDir(contents?: string): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-config-'));
+    const dir = makeTempDir('pio-config-');
     if (contents !== undefined) await writeFile(join(dir, 'config.json'), contents);
     return dir;
   }

@@ -1,15 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { ConfigFileError } from '../errors/config-file-error.js';
 import { InvalidConfigError } from '../errors/invalid-config-error.js';
 import { loadGenerationConfig } from './load-generation-config.js';
 import { isSampling, resolveGenerationOptions } from './resolve-generation-options.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}/`, import.meta.url));
-const tempDir = () => mkdtempSync(join(tmpdir(), 'pio-genconfig-'));
 
 describe('loadGenerationConfig', () => {
   it('reads the Qwen3-VL fixture into camelCase options', async () => {
@@ -31,14 +30,14 @@ describe('loadGenerationConfig', () => {
   });
 
   it('accepts a single eos_token_id and max_new_tokens, and a folder without the file', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir('pio-genconfig-');
     expect(await loadGenerationConfig(dir)).toEqual({});
     writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: 2, max_new_tokens: 64, min_p: 0.1, top_k: null }));
     expect(await loadGenerationConfig(dir)).toEqual({ eosTokenIds: [2], maxNewTokens: 64, minP: 0.1 });
   });
 
   it('reports wrong types and broken JSON with typed errors', async () => {
-    const dir = tempDir();
+    const dir = makeTempDir('pio-genconfig-');
     writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ temperature: 'hot', top_k: 2.5, eos_token_id: ['x'] }));
     const error = await loadGenerationConfig(dir).catch((e: unknown) => e);
     expect(InvalidConfigError.isInstance(error)).toBe(true);

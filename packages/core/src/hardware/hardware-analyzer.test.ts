@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { createHardwareAnalyzer, type SystemInfo } from './hardware-analyzer.js';
 import { detectTfjsEngines } from './detect-tfjs-engines.js';
 import { NVIDIA_SMI_ARGS, queryNvidiaGpus } from './query-nvidia-gpus.js';
@@ -18,7 +18,7 @@ const system: SystemInfo = {
 };
 
 async function projectWith(packages: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pio-hw-'));
+  const dir = makeTempDir('pio-hw-');
   for (const [name, version] of Object.entries(packages)) {
     await mkdir(join(dir, 'node_modules', name), { recursive: true });
     await writeFile(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version }));

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { InvalidImageError, type InvalidImageReason } from '../errors/invalid-image-error.js';
 import { createPathGuard } from '../security/path-guard.js';
 import { createNetworkFetch } from '../security/create-network-fetch.js';
@@ -73,10 +73,9 @@ describe('readImageSource: data: URLs and bytes', () => {
 });
 
 describe('readImageSource: files', () => {
-  let base: string;
+  const base = makeTempDir('pio-image-');
   let root: string;
   beforeAll(async () => {
-    base = await realpath(await mkdtemp(join(tmpdir(), 'pio-image-')));
     root = join(base, 'images');
     await mkdir(join(root, 'folder'), { recursive: true });
     await writeFile(join(base, 'secret.png'), await readFile(fixturePng));

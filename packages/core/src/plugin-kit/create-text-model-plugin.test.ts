@@ -1,8 +1,9 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { z } from 'zod';
 import type { Backend, Weight } from '../backend/backend.js';
 import { InvalidConfigError } from '../errors/invalid-config-error.js';
@@ -31,7 +32,7 @@ const MANIFEST = {
   license: 'MIT',
 };
 
-let root: string;
+const root = makeTempDir('pio-plugin-kit-');
 let backend: Backend;
 let moduleUrl: string;
 /** What the toy plugin's load took: the model, its weight, and whether its closer ran. */
@@ -89,7 +90,6 @@ async function modelFolder(name: string, files: { tokenizer?: boolean; tensors?:
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pio-plugin-kit-'));
   await mkdir(join(root, 'toy-plugin', 'src'), { recursive: true });
   await writeFile(
     join(root, 'toy-plugin', 'package.json'),
@@ -100,7 +100,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   backend.dispose();
-  await rm(root, { recursive: true, force: true });
 });
 
 describe('readPluginMetadata', () => {

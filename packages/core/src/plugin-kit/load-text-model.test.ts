@@ -1,8 +1,8 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { z } from 'zod';
 import type { Backend } from '../backend/backend.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
@@ -13,7 +13,7 @@ import { writeSafetensors } from '../weights/write-safetensors.js';
 import { createTextModelPlugin } from './create-text-model-plugin.js';
 import { textModelPluginOptionsSchema } from './text-model-plugin-options.js';
 
-let root: string;
+const root = makeTempDir('pio-load-text-model-');
 let dir: string;
 let backend: Backend;
 /** What each `load` was given, and each `infer`'s attention mask. */
@@ -52,7 +52,6 @@ const toyPlugin = (module: string) =>
   });
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pio-load-text-model-'));
   const manifest = { manifestVersion: 1, specificationVersion: 'v1', name: 'toy', entry: './dist/index.js', export: 'createToyPlugin' };
   const pio = {
     ...manifest,
@@ -75,7 +74,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   backend.dispose();
-  await rm(root, { recursive: true, force: true });
 });
 
 describe("a kit factory's loadModel (no plugin instance)", () => {

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { InsufficientMemoryError } from '../errors/insufficient-memory-error.js';
 import { PathNotAllowedError } from '../errors/path-not-allowed-error.js';
 import { PluginLoadError } from '../errors/plugin-load-error.js';
@@ -17,10 +17,6 @@ import { createPluginManager } from './create-plugin-manager.js';
 import type { PluginManagerOptions } from './plugin-manager.js';
 
 const GiB = 2 ** 30;
-
-async function tempProject(): Promise<string> {
-  return realpath(await mkdtemp(join(tmpdir(), 'pio-manager-')));
-}
 
 /** A manager over `project` that trusts `@acme/*` packages as sandboxed, with 16 GiB free and no reserve to think of. */
 function managerFor(project: string, extra: Partial<PluginManagerOptions> = {}) {
@@ -38,7 +34,7 @@ describe('a plugin package installed in node_modules', () => {
     ['plain', installPlain],
     ['pnpm', installPnpm],
   ] as const)('is discovered, activated and executed (%s layout)', async (_layout, install) => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     const packageDir = await install(project, { packageName: '@acme/pio-echo', name: `echo-${_layout}` });
     const model = await writeEchoModel(join(project, 'models', 'echo'));
     const manager = managerFor(project);
@@ -77,7 +73,7 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('is refused by the trust policy when not allow-listed', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: 'random-echo', name: 'echo-untrusted' });
     await installPlain(project, { packageName: '@acme/needs-verified', name: 'echo-verified', pio: { requiredTrust: 'verified' } });
     const model = await writeEchoModel(join(project, 'models', 'echo'));
@@ -94,9 +90,9 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('refuses model paths outside the allowed roots, through ".." or a symlink', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: '@acme/pio-echo', name: 'echo-paths' });
-    const elsewhere = await tempProject();
+    const elsewhere = makeTempDir('pio-manager-');
     const outsideModel = await writeEchoModel(join(elsewhere, 'model'));
     await mkdir(join(project, 'models'), { recursive: true });
     await symlink(outsideModel, join(project, 'models', 'sneaky'), 'dir');
@@ -124,7 +120,7 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('refuses a model that does not fit before loading anything', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: '@acme/pio-echo', name: 'echo-big' });
     // 1e9 parameters: int4 weights alone are 0.5e9 bytes + 1000 runtime bytes
     const model = await writeEchoModel(join(project, 'models', 'big'), { num_parameters: 1e9 });
@@ -149,7 +145,7 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('refuses a plugin whose code implements another spec version', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: '@acme/pio-old', name: 'echo-old', runtimeSpecificationVersion: 'v0' });
     const model = await writeEchoModel(join(project, 'models', 'echo'));
     const manager = managerFor(project);
@@ -165,7 +161,7 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('reports a missing export, a missing entry and an unsupported model', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: '@acme/no-export', name: 'no-export', pio: { export: 'createOther' } });
     await installPlain(project, { packageName: '@acme/no-entry', name: 'no-entry', pio: { entry: './dist/index.js' } });
     await installPlain(project, { packageName: '@acme/pio-echo', name: 'echo-picky' });
@@ -190,7 +186,7 @@ describe('a plugin package installed in node_modules', () => {
   });
 
   it('finds the plugin for a model by its config.json', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     await installPlain(project, { packageName: '@acme/pio-echo', name: 'echo-find' });
     await installPlain(project, { packageName: '@acme/pio-typed', name: 'typed-only', pio: { architectures: ['Other'], modelTypes: ['echo'] } });
     const model = await writeEchoModel(join(project, 'models', 'echo'));
@@ -206,7 +202,7 @@ describe('a plugin package installed in node_modules', () => {
 
 describe('loadPluginsFromDirectory through the manager', () => {
   it('registers and runs a plugin from a plugins folder, from its TypeScript source when not built', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-manager-');
     const dir = join(project, 'plugins', 'ts-echo');
     await writeFakePluginPackage(dir, {
       packageName: '@acme/ts-echo',

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { IncompatibleSpecVersionError } from '../errors/incompatible-spec-version-error.js';
 import { DuplicatePluginError } from '../errors/duplicate-plugin-error.js';
 import { InvalidManifestError } from '../errors/invalid-manifest-error.js';
@@ -12,13 +12,9 @@ import { discoverPlugins } from './discover-plugins.js';
 import { loadPluginsFromDirectory } from './load-plugins-from-directory.js';
 import { readPluginPackage } from './read-plugin-package.js';
 
-async function tempProject(): Promise<string> {
-  return realpath(await mkdtemp(join(tmpdir(), 'pio-discover-')));
-}
-
 describe('discoverPlugins', () => {
   it('finds plain and scoped packages marked with the keyword, and ignores others', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     await installPlain(project, { packageName: 'pio-plugin-echo' });
     await installPlain(project, { packageName: '@acme/pio-reverse', name: 'reverse' });
     await mkdir(join(project, 'node_modules', 'left-pad'), { recursive: true });
@@ -48,7 +44,7 @@ describe('discoverPlugins', () => {
   });
 
   it("finds packages in pnpm's layout: symlinks into .pnpm and the store itself", async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     const linked = await installPnpm(project, { packageName: '@acme/pio-echo' });
     const storeOnly = await installPnpm(project, { packageName: 'pio-transitive', name: 'transitive' }, false);
     const result = await discoverPlugins({ cwd: join(project) });
@@ -63,7 +59,7 @@ describe('discoverPlugins', () => {
   });
 
   it('scans node_modules of parent folders and extra search paths', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     await installPlain(project, { packageName: 'pio-plugin-echo' });
     const nested = join(project, 'apps', 'web');
     await mkdir(nested, { recursive: true });
@@ -74,7 +70,7 @@ describe('discoverPlugins', () => {
   });
 
   it('refuses a plugin name served by two packages, naming both, instead of picking the higher version', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     const plain = await installPlain(project, { packageName: 'pio-plugin-echo', version: '1.2.0' });
     const fork = await installPnpm(project, { packageName: '@acme/echo-fork', version: '99.0.0' }, false);
     await installPlain(project, { packageName: 'pio-plugin-other', name: 'other' });
@@ -87,7 +83,7 @@ describe('discoverPlugins', () => {
   });
 
   it('refuses a plugin in an ancestor node_modules that claims the name of an installed one', async () => {
-    const ancestor = await tempProject();
+    const ancestor = makeTempDir('pio-discover-');
     const project = join(ancestor, 'app');
     await mkdir(project);
     await installPlain(project, { packageName: '@pio/plugin-echo', version: '0.1.0' });
@@ -98,9 +94,9 @@ describe('discoverPlugins', () => {
   });
 
   it('uses the project copy of a package also installed at the same version in a search path (next to a global CLI)', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     const local = await installPlain(project, { packageName: '@pio/plugin-echo', version: '0.1.0' });
-    const global = join(await tempProject(), 'lib', 'node_modules');
+    const global = join(makeTempDir('pio-discover-'), 'lib', 'node_modules');
     await writeFakePluginPackage(join(global, '@pio', 'plugin-echo'), { packageName: '@pio/plugin-echo', version: '0.1.0' });
     const result = await discoverPlugins({ cwd: project, searchPaths: [global] });
     expect(result.errors).toEqual([]);
@@ -113,7 +109,7 @@ describe('discoverPlugins', () => {
   });
 
   it('reports invalid manifests without stopping the scan', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     await installPlain(project, { packageName: 'pio-plugin-echo' });
     await installPlain(project, {
       packageName: 'pio-broken',
@@ -137,7 +133,7 @@ describe('discoverPlugins', () => {
   });
 
   it('refuses a manifest for another plugin spec version', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-discover-');
     await installPlain(project, { packageName: 'pio-future', pio: { specificationVersion: 'v2' } });
     const result = await discoverPlugins({ cwd: project });
     expect(result.plugins).toEqual([]);
@@ -151,7 +147,7 @@ describe('discoverPlugins', () => {
 
 describe('loadPluginsFromDirectory', () => {
   it('reads every subfolder as a plugin package and reports those that are not', async () => {
-    const dir = join(await tempProject(), 'plugins');
+    const dir = join(makeTempDir('pio-discover-'), 'plugins');
     await writeFakePluginPackage(join(dir, 'echo'), { packageName: 'pio-plugin-echo' });
     await writeFakePluginPackage(join(dir, 'unmarked'), { packageName: 'unmarked', name: 'unmarked', keywords: ['llm'] });
     await mkdir(join(dir, 'empty'));
@@ -183,7 +179,7 @@ describe('loadPluginsFromDirectory', () => {
   });
 
   it('refuses a folder that does not exist', async () => {
-    const error = await loadPluginsFromDirectory(join(await tempProject(), 'nope')).catch((e: unknown) => e);
+    const error = await loadPluginsFromDirectory(join(makeTempDir('pio-discover-'), 'nope')).catch((e: unknown) => e);
     expect(InvalidManifestError.isInstance(error)).toBe(true);
   });
 });

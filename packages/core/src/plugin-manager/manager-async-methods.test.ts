@@ -1,7 +1,7 @@
-import { mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { createFakeBackend } from './__fixtures__/fake-backend.js';
 import { fakeHardware } from './__fixtures__/fake-hardware.js';
 import { writeEchoModel } from './__fixtures__/fake-plugin-package.js';
@@ -14,11 +14,10 @@ import type { PluginManager } from './plugin-manager.js';
  * loaded, a missing folder) by rejecting, or for `streamGeneration` on the stream's first read: never synchronously,
  * so `manager.x(...).catch(...)` and `for await` always see it.
  */
-let project: string;
+const project = makeTempDir('pio-manager-async-');
 let model: string;
 
 beforeAll(async () => {
-  project = await realpath(await mkdtemp(join(tmpdir(), 'pio-manager-async-')));
   model = await writeEchoModel(join(project, 'm'), { model_type: 'fake', architectures: ['FakeForCausalLM'] });
 });
 

@@ -1,7 +1,6 @@
-import { mkdtemp, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { PluginStateError } from '../errors/plugin-state-error.js';
 import { createFakeBackend } from './__fixtures__/fake-backend.js';
 import { fakeHardware } from './__fixtures__/fake-hardware.js';
@@ -9,7 +8,7 @@ import { writeEchoModel } from './__fixtures__/fake-plugin-package.js';
 import { createFakeTextPlugin, type FakePluginLog } from './__fixtures__/fake-text-plugin.js';
 import { createPluginManager } from './create-plugin-manager.js';
 
-let project: string;
+const project = makeTempDir('pio-many-models-');
 let modelA: string;
 let modelB: string;
 let otherA: string;
@@ -25,7 +24,6 @@ const MANIFEST = {
 };
 
 beforeAll(async () => {
-  project = await realpath(await mkdtemp(join(tmpdir(), 'pio-many-models-')));
   const config = { model_type: 'fake', architectures: ['FakeForCausalLM'] };
   modelA = await writeEchoModel(join(project, 'a'), config);
   modelB = await writeEchoModel(join(project, 'b'), config);

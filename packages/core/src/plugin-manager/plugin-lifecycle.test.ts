@@ -1,7 +1,6 @@
-import { mkdtemp, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { ExecutionAbortedError } from '../errors/execution-aborted-error.js';
 import { ExecutionTimeoutError } from '../errors/execution-timeout-error.js';
 import { IncompatibleSpecVersionError } from '../errors/incompatible-spec-version-error.js';
@@ -15,12 +14,11 @@ import { createFakeTextPlugin, createGate, type FakeTextPluginOptions } from './
 import { createPluginManager } from './create-plugin-manager.js';
 import type { PluginManagerOptions } from './plugin-manager.js';
 
-let project: string;
+const project = makeTempDir('pio-lifecycle-');
 let modelA: string;
 let modelB: string;
 
 beforeAll(async () => {
-  project = await realpath(await mkdtemp(join(tmpdir(), 'pio-lifecycle-')));
   modelA = await writeEchoModel(join(project, 'a'), { model_type: 'fake', architectures: ['FakeForCausalLM'] });
   modelB = await writeEchoModel(join(project, 'b'), { model_type: 'fake', architectures: ['FakeForCausalLM'] });
 });

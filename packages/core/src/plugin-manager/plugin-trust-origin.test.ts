@@ -1,22 +1,18 @@
-import { mkdir, mkdtemp, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { createFakeBackend } from './__fixtures__/fake-backend.js';
 import { fakeHardware } from './__fixtures__/fake-hardware.js';
 import { installPlain, installPnpm, writeFakePluginPackage } from './__fixtures__/fake-plugin-package.js';
 import { createPluginManager } from './create-plugin-manager.js';
-
-async function tempProject(): Promise<string> {
-  return realpath(await mkdtemp(join(tmpdir(), 'pio-trust-origin-')));
-}
 
 const manager = (cwd: string, searchPaths: string[] = []) =>
   createPluginManager({ cwd, searchPaths, backend: createFakeBackend(), hardware: fakeHardware(2 ** 34) });
 
 describe('plugin trust comes from where a package is installed, not from its name', () => {
   it('trusts @pio/* installed in the application under its own name (npm and pnpm layouts)', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-trust-origin-');
     await installPlain(project, { packageName: '@pio/plugin-plain', name: 'plain' });
     await installPnpm(project, { packageName: '@pio/plugin-pnpm', name: 'pnpm' });
     const m = manager(project);
@@ -33,7 +29,7 @@ describe('plugin trust comes from where a package is installed, not from its nam
   });
 
   it('does not trust a package that merely calls itself @pio/... in its package.json', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-trust-origin-');
     const elsewhere = join(project, 'downloads');
     await writeFakePluginPackage(join(elsewhere, 'evil'), { packageName: '@pio/evil-claim', name: 'evil' });
     const m = manager(project, [elsewhere]);
@@ -48,7 +44,7 @@ describe('plugin trust comes from where a package is installed, not from its nam
   });
 
   it('does not trust @pio/* from an ancestor node_modules (outside the application)', async () => {
-    const ancestor = await tempProject();
+    const ancestor = makeTempDir('pio-trust-origin-');
     const project = join(ancestor, 'app');
     await mkdir(project);
     await installPlain(ancestor, { packageName: '@pio/plugin-far', name: 'far' });
@@ -58,7 +54,7 @@ describe('plugin trust comes from where a package is installed, not from its nam
   });
 
   it('trusts a package the operator names explicitly, wherever it is', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-trust-origin-');
     const elsewhere = join(project, 'downloads');
     await writeFakePluginPackage(join(elsewhere, 'mine'), { packageName: 'my-plugin', name: 'mine' });
     const m = createPluginManager({
@@ -72,7 +68,7 @@ describe('plugin trust comes from where a package is installed, not from its nam
   });
 
   it('refuses a second package serving a plugin already found, naming both, instead of replacing it', async () => {
-    const project = await tempProject();
+    const project = makeTempDir('pio-trust-origin-');
     const real = await installPlain(project, { packageName: '@pio/plugin-echo', name: 'echo', version: '0.1.0' });
     const elsewhere = join(project, 'vendor');
     await writeFakePluginPackage(join(elsewhere, 'echo'), { packageName: '@pio/plugin-echo', name: 'echo', version: '99.0.0' });

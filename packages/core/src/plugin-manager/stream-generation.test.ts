@@ -1,7 +1,6 @@
-import { mkdtemp, realpath } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { ExecutionAbortedError } from '../errors/execution-aborted-error.js';
 import { ExecutionTimeoutError } from '../errors/execution-timeout-error.js';
 import { ResourceLimitError } from '../errors/resource-limit-error.js';
@@ -18,10 +17,10 @@ import type { ExecutionLimitsInput } from './execution-limits.js';
  * The manager's scheduling of generations (unit level, a fake plugin whose rows step on a timer); the same promises
  * are tested on the fixture models and real backends in @pio/cli's fixture-models-serving test.
  */
+const project = makeTempDir('pio-stream-');
 let model: string;
 
 beforeAll(async () => {
-  const project = await realpath(await mkdtemp(join(tmpdir(), 'pio-stream-')));
   model = await writeEchoModel(join(project, 'm'), { model_type: 'fake', architectures: ['FakeForCausalLM'] });
 });
 

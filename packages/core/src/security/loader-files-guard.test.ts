@@ -1,7 +1,7 @@
-import { copyFile, mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { readModelConfig } from '../config/read-model-config.js';
 import { CheckpointError } from '../errors/checkpoint-error.js';
 import { ConfigFileError } from '../errors/config-file-error.js';
@@ -17,7 +17,7 @@ const fixture = new URL('../../../../models/qwen3vl-tiny-random/', import.meta.u
 const FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'chat_template.json', 'generation_config.json'];
 const SECRET = 'root:x:0:0:root:/root:/bin/bash\n';
 
-let base: string;
+const base = makeTempDir('pio-loader-guard-');
 let root: string;
 
 /** A copy of the fixture model inside the root with `file` replaced by a symlink to `target`. */
@@ -41,7 +41,6 @@ async function refusal(promise: Promise<unknown>): Promise<PathNotAllowedError> 
 }
 
 beforeAll(async () => {
-  base = await realpath(await mkdtemp(join(tmpdir(), 'pio-loader-guard-')));
   root = join(base, 'models');
   await mkdir(join(base, 'outside'), { recursive: true });
   await mkdir(root);

@@ -1,16 +1,15 @@
-import { mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { PathNotAllowedError } from '../errors/path-not-allowed-error.js';
 import { createPathGuard } from './path-guard.js';
 
-let base: string;
+const base = makeTempDir('pio-guard-');
 let root: string;
 let outside: string;
 
 beforeAll(async () => {
-  base = await realpath(await mkdtemp(join(tmpdir(), 'pio-guard-')));
   root = join(base, 'models');
   outside = join(base, 'secrets');
   await mkdir(join(root, 'qwen'), { recursive: true });

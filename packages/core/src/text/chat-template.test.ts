@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { ChatTemplateError } from '../errors/chat-template-error.js';
 import type { ChatMessage, ToolDefinition } from '../plugin/chat.js';
 import { createChatTemplate } from './create-chat-template.js';
@@ -136,13 +136,13 @@ describe('createChatTemplate (transformers rendering rules)', () => {
 
 describe('loadChatTemplate', () => {
   it('reads chat_template.json when it is the only source', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-template-'));
+    const dir = makeTempDir('pio-template-');
     writeFileSync(join(dir, 'chat_template.json'), JSON.stringify({ chat_template: 'json:{{ messages[0].content }}' }));
     expect((await loadChatTemplate(dir)).render({ messages: [{ role: 'user', content: 'x' }] })).toBe('json:x');
   });
 
   it('prefers chat_template.jinja over tokenizer_config.json, and takes named lists from the config', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-template-'));
+    const dir = makeTempDir('pio-template-');
     const list = [{ name: 'default', template: 'config:{{ eos_token }}' }];
     writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ chat_template: list, eos_token: { content: '<e>', __type: 'AddedToken' } }));
     const messages: ChatMessage[] = [{ role: 'user', content: 'x' }];
@@ -152,7 +152,7 @@ describe('loadChatTemplate', () => {
   });
 
   it('throws ChatTemplateError "missing" for a folder without a template', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-template-'));
+    const dir = makeTempDir('pio-template-');
     writeFileSync(join(dir, 'tokenizer_config.json'), '{}');
     await expect(loadChatTemplate(dir)).rejects.toSatisfy((e) => ChatTemplateError.isInstance(e) && e.reason === 'missing');
   });

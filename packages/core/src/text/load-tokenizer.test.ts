@@ -1,8 +1,8 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { TokenizerLoadError } from '../errors/tokenizer-load-error.js';
 import { loadTokenizer } from './load-tokenizer.js';
 
@@ -10,20 +10,20 @@ const qwenDir = fileURLToPath(new URL('../__fixtures__/qwen3vl-tiny/', import.me
 
 describe('loadTokenizer', () => {
   it('throws TokenizerLoadError "missing" for a folder without tokenizer.json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-tok-'));
+    const dir = makeTempDir('pio-tok-');
     await expect(loadTokenizer(dir)).rejects.toSatisfy(
       (e) => TokenizerLoadError.isInstance(e) && e.reason === 'missing' && e.path === join(dir, 'tokenizer.json'),
     );
   });
 
   it('throws TokenizerLoadError "invalid-json" for a corrupt file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-tok-'));
+    const dir = makeTempDir('pio-tok-');
     writeFileSync(join(dir, 'tokenizer.json'), '{"model": ');
     await expect(loadTokenizer(dir)).rejects.toSatisfy((e) => TokenizerLoadError.isInstance(e) && e.reason === 'invalid-json');
   });
 
   it('works without tokenizer_config.json, and reads AddedToken objects in it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pio-tok-'));
+    const dir = makeTempDir('pio-tok-');
     copyFileSync(join(qwenDir, 'tokenizer.json'), join(dir, 'tokenizer.json'));
     const bare = await loadTokenizer(dir);
     expect(bare.eosTokenId).toBeUndefined();

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import type { Backend, Weight } from '../backend/backend.js';
 import type { HostTensor } from '../backend/host-tensor.js';
 import { decodeHostTensor } from '../backend/host-tensor-decode.js';
@@ -49,10 +49,9 @@ function spyReads(checkpoint: Checkpoint): { checkpoint: Checkpoint; reads: stri
   return { checkpoint: spy, reads };
 }
 
-let dir: string;
+const dir = makeTempDir('pio-source-');
 let withMtp: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pio-source-'));
   // The fixture plus a multi-token-prediction layer `model.layers.3.*` that inference ignores (as in GLM-4.7-Flash).
   const source = await openCheckpoint(FIXTURE_DIR);
   const tensors: Record<string, HostTensor> = {};
@@ -64,10 +63,6 @@ beforeAll(async () => {
   await mkdir(withMtp);
   await writeSafetensors(join(withMtp, 'model.safetensors'), tensors);
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 const RENAME: WeightRenameTable = [
   [/^model\.layers\.(\d+)\.mlp\.experts\.(\d+)\./, 'layers.$1.moe.experts.$2.'],
   ['model.layers.', 'layers.'],

@@ -1,8 +1,8 @@
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { DownloadError } from '../errors/download-error.js';
 import { DownloadIntegrityError } from '../errors/download-integrity-error.js';
 import { gitBlobId, startFakeHub, type FakeHub, type FakeRepoFile } from './__fixtures__/fake-hub.js';
@@ -18,7 +18,7 @@ const COMMIT = '1234567890abcdef1234567890abcdef12345678';
 const text = (s: string) => new TextEncoder().encode(s);
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 
-let root: string;
+const root = makeTempDir('pio-download-');
 let hub: FakeHub;
 let weights: Uint8Array;
 let files: FakeRepoFile[];
@@ -26,7 +26,6 @@ let cacheDir: string;
 let counter = 0;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pio-download-'));
   const values = Float32Array.from({ length: 100_000 }, (_, i) => Math.sin(i));
   await writeSafetensors(join(root, 'w.safetensors'), { 'model.embed_tokens.weight': encodeHostTensor(values, [1000, 100], 'F32') }, { format: 'pt' });
   weights = new Uint8Array(await readFile(join(root, 'w.safetensors')));
@@ -47,7 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await hub.close();
-  await rm(root, { recursive: true, force: true });
 });
 beforeEach(async () => {
   hub.requests.length = 0;

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import type { HostTensor } from '../backend/host-tensor.js';
 import { decodeHostTensor } from '../backend/host-tensor-decode.js';
 import { CheckpointError, type CheckpointProblem } from '../errors/checkpoint-error.js';
@@ -30,19 +30,14 @@ function referenceBf16(x: number): number {
   return dLo < dHi ? value(lo) : dHi < dLo ? value(hi) : value(lo % 2 === 0 ? lo : hi);
 }
 
-let dir: string;
+const dir = makeTempDir('pio-checkpoint-');
 let fixture: Map<string, HostTensor>;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pio-checkpoint-'));
   const file = await openSafetensors(join(FIXTURE_DIR, 'model.safetensors'));
   fixture = new Map();
   for (const name of file.names()) fixture.set(name, await file.read(name));
   await file.close();
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 async function folder(name: string): Promise<string> {
   const path = join(dir, name);
   await mkdir(path, { recursive: true });

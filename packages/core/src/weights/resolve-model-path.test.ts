@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { ModelNotFoundError } from '../errors/model-not-found-error.js';
 import { hfHubCacheDir } from './hf-cache.js';
 import { resolveModelPath } from './resolve-model-path.js';
@@ -9,10 +9,9 @@ import { resolveModelPath } from './resolve-model-path.js';
 const COMMIT = 'a'.repeat(40);
 const OTHER = '0123456789abcdef0123456789abcdef01234567';
 
-let root: string;
+const root = makeTempDir('pio-resolve-');
 let hub: string;
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pio-resolve-'));
   hub = join(root, 'hub');
   const repo = join(hub, 'models--zai-org--GLM-4.7-Flash');
   await mkdir(join(repo, 'snapshots', COMMIT), { recursive: true });
@@ -24,10 +23,6 @@ beforeAll(async () => {
   await mkdir(join(root, 'models', 'Qwen--Qwen3-VL-4B-Instruct'), { recursive: true });
   await mkdir(join(root, 'local-model'), { recursive: true });
 });
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
 describe('hfHubCacheDir', () => {
   it('follows HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HOME, then ~/.cache', () => {
     expect(hfHubCacheDir({ HF_HUB_CACHE: '/a', HF_HOME: '/b' })).toBe('/a');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import { CheckpointError } from '../errors/checkpoint-error.js';
 import { SafetensorsFormatError, type SafetensorsProblem } from '../errors/safetensors-format-error.js';
 import { TensorNotFoundError } from '../errors/tensor-not-found-error.js';
@@ -10,14 +10,7 @@ import { openSafetensors } from './safetensors-file.js';
 
 const FIXTURE = new URL('../__fixtures__/glm47flash-tiny-grouped/model.safetensors', import.meta.url).pathname;
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pio-safetensors-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
+const dir = makeTempDir('pio-safetensors-');
 /** A safetensors file assembled by hand: `[u64 LE length][header][data]`. */
 function assemble(header: unknown, data: Uint8Array, length?: bigint): Uint8Array {
   const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));

@@ -1,7 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import type { Backend, Weight } from '../backend/backend.js';
 import type { HostTensor } from '../backend/host-tensor.js';
 import type { WeightOptions } from '../backend/weight-storage.js';
@@ -28,9 +27,8 @@ const TENSORS: Record<string, ['F32' | 'BF16' | 'F16', number[]]> = {
 };
 
 const expectedBytes = new Map<string, Uint8Array>();
-let dir: string;
+const dir = makeTempDir('pio-streamed-');
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pio-streamed-'));
   const tensors: Record<string, HostTensor> = {};
   for (const [i, [name, [dtype, shape]]] of Object.entries(TENSORS).entries()) {
     tensors[name] = encodeHostTensor(
@@ -45,10 +43,6 @@ beforeAll(async () => {
   }
   await writeSafetensors(join(dir, 'model.safetensors'), tensors);
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 /** A backend whose `beginWeight` writers gather the parts they get; `weight` must not be called. */
 function streamingBackend() {
   const parts: Array<{ name: string; bytes: number }> = [];

@@ -1,21 +1,14 @@
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../testing/make-temp-dir.js';
 import type { HostDType } from '../backend/host-tensor.js';
 import { SafetensorsFormatError } from '../errors/safetensors-format-error.js';
 import { encodeHostTensor } from './encode-host-tensor.js';
 import { openSafetensors } from './safetensors-file.js';
 import { writeSafetensors } from './write-safetensors.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pio-write-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
+const dir = makeTempDir('pio-write-');
 const u16 = (bytes: Uint8Array) => [...new Uint16Array(bytes.slice().buffer)];
 
 describe('encodeHostTensor', () => {

@@ -1,5 +1,4 @@
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHostTensor, float32ToBf16, type HostTensor } from '@pio/core';
 import { encodeHostTensor, openCheckpoint, writeSafetensors } from '@pio/core/weights';
@@ -28,9 +27,11 @@ function roundToBf16(values: Float32Array): Float32Array {
   return out;
 }
 
-/** Writes a re-encoded and/or sharded copy of a fixture folder to a new temp dir and returns it (test helper). */
-export async function writeCheckpointCopy(fixtureDir: string, options: CopyOptions): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'glm-flash-copy-'));
+/**
+ * Writes a re-encoded and/or sharded copy of a fixture folder into `dir` (an empty folder, e.g. from `makeTempDir`,
+ * which removes it after the test) and returns `dir` (test helper).
+ */
+export async function writeCheckpointCopy(dir: string, fixtureDir: string, options: CopyOptions): Promise<string> {
   for (const file of ['config.json', 'generation_config.json']) await copyFile(join(fixtureDir, file), join(dir, file));
   const checkpoint = await openCheckpoint(fixtureDir);
   const tensors: Record<string, HostTensor> = {};
