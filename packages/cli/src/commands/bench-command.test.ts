@@ -1,9 +1,9 @@
 import { NodeLlamaCppMissingError } from '@pio/bench';
 import { BenchHarnessMissingError } from '../errors/bench-harness-missing-error.js';
 import { describe, expect, it } from 'vitest';
-import { Terminal } from '../render/terminal.js';
 import { runCli } from '../run-cli.js';
 import { captureIo } from '../testing/capture-io.js';
+import { commandContext } from '../testing/command-context.js';
 import { createFakeServices } from '../testing/fake-services.js';
 import { createBenchCommand } from './bench-command.js';
 
@@ -63,31 +63,21 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
   });
 
   it('says how to install node-llama-cpp when it is missing, before starting any engine', async () => {
-    const io = captureIo();
     const command = createBenchCommand({
       importNodeLlamaCpp: () => Promise.reject(Object.assign(new Error("Cannot find package 'node-llama-cpp'"), { code: 'ERR_MODULE_NOT_FOUND' })),
       childCommand: () => ({ command: 'false', args: [] }),
     });
-    const context = {
-      args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'],
-      io,
-      out: new Terminal(io.stdout, {}),
-      err: new Terminal(io.stderr, {}),
-      services: createFakeServices(),
-      verbose: false,
-      quiet: false,
-    };
+    const context = commandContext(['--compare', 'node-llama-cpp', '--shape', 'tiny']);
     const error = await command.run(context).catch((e: unknown) => e);
     expect(NodeLlamaCppMissingError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('npm install node-llama-cpp@3.22.1');
-    expect(io.output.stdout).toBe('');
-    expect(io.output.stderr).not.toContain('Running');
+    expect(context.io.output.stdout).toBe('');
+    expect(context.io.output.stderr).not.toContain('Running');
   });
 });
 
 describe('pio bench --compare without the benchmark harness (a published install)', () => {
   it('says the comparison runs from the PIO repository, before parsing its flags or starting an engine', async () => {
-    const io = captureIo();
     const command = createBenchCommand({
       importBenchHarness: () =>
         Promise.reject(
@@ -95,36 +85,19 @@ describe('pio bench --compare without the benchmark harness (a published install
         ),
       childCommand: () => ({ command: 'false', args: [] }),
     });
-    const context = {
-      args: ['--compare', 'node-llama-cpp', '--shape', 'tiny'],
-      io,
-      out: new Terminal(io.stdout, {}),
-      err: new Terminal(io.stderr, {}),
-      services: createFakeServices(),
-      verbose: false,
-      quiet: false,
-    };
+    const context = commandContext(['--compare', 'node-llama-cpp', '--shape', 'tiny']);
     const error = await command.run(context).catch((e: unknown) => e);
     expect(BenchHarnessMissingError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('not published');
     expect((error as Error).message).toContain('pnpm pio bench --compare node-llama-cpp');
-    expect(io.output.stdout).toBe('');
-    expect(io.output.stderr).not.toContain('Running');
+    expect(context.io.output.stdout).toBe('');
+    expect(context.io.output.stderr).not.toContain('Running');
   });
 
   it('rethrows an import failure that is not the missing harness', async () => {
     const broken = new SyntaxError('Unexpected token');
     const command = createBenchCommand({ importBenchHarness: () => Promise.reject(broken), childCommand: () => ({ command: 'false', args: [] }) });
-    const io = captureIo();
-    const context = {
-      args: ['--compare', 'node-llama-cpp'],
-      io,
-      out: new Terminal(io.stdout, {}),
-      err: new Terminal(io.stderr, {}),
-      services: createFakeServices(),
-      verbose: false,
-      quiet: false,
-    };
+    const context = commandContext(['--compare', 'node-llama-cpp']);
     await expect(command.run(context)).rejects.toBe(broken);
   });
 });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { createPluginManager, type Backend, type BatchGenerationRequest, type ChatCompletionDelta, type PluginManager } from '@pio/core';
-import { createGgmlBackend } from '@pio/backend-ggml';
+import type { Backend, BatchGenerationRequest, ChatCompletionDelta, PluginManager } from '@pio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManagerHost } from '../host/create-manager-host.js';
 import type { ModelHost } from '../host/model-host.js';
-import { createBackendFactory } from '../services/create-backend-factory.js';
+import { FIXTURE_BACKEND_NAMES, FIXTURE_BACKENDS } from '../testing/fixture-backends.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
-import { createServer, type PioServer } from './create-server.js';
+import { type FixtureModelServer, startFixtureModelServer } from '../testing/start-fixture-model-server.js';
+import { waitUntil as until } from '../testing/wait-until.js';
+import { createWorkspacePluginManager } from '../testing/workspace-plugin-manager.js';
 
 /**
  * The server's promises (streaming, health during generations, disconnects, limits) on the committed fixture models
@@ -55,11 +55,6 @@ function promptOf(request: BatchGenerationRequest): string {
   return typeof content === 'string' ? content : '';
 }
 
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 6000 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!predicate()) throw new Error(`timed out waiting until ${what}`);
-}
-
 /** A chat request body for `model`. */
 const chat = (model: string, content: string, maxTokens: number, stream: boolean) =>
   JSON.stringify({ model, messages: [{ role: 'user', content }], max_tokens: maxTokens, temperature: 0, stream });
@@ -87,42 +82,23 @@ async function readSse(
   return text;
 }
 
-const BACKENDS: Record<string, () => Promise<Backend>> = {
-  ggml: () => createGgmlBackend({ threads: 1 }),
-  tfjs: () => createBackendFactory({ backend: 'tfjs' })('cpu'),
-};
-
-describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backendName) => {
-  let backend: Backend;
-  let manager: PluginManager;
+describe.each(FIXTURE_BACKEND_NAMES)('serving the fixture models on %s', (backendName) => {
+  let served: FixtureModelServer;
   let host: ModelHost;
-  let server: PioServer;
   let url: string;
   const log: Observed[] = [];
 
   beforeAll(async () => {
-    backend = await BACKENDS[backendName]!();
-    manager = createPluginManager({
-      backend,
-      cwd: REPO_ROOT,
-      allowedRoots: [REPO_ROOT],
-      searchPaths: [join(REPO_ROOT, 'packages')],
-      preferSourceEntries: true,
+    served = await startFixtureModelServer(backendName, {
+      models: { qwen: QWEN, glm: GLM },
       limits: { maxConcurrentExecutions: 1, maxQueuedExecutions: 128, maxBatchSize: 8, maxNewTokens: ENDLESS },
+      wrapHost: (managerHost) => observed(managerHost, log),
+      server: { drainTimeoutMs: 5_000 },
     });
-    const managerHost = createManagerHost({ manager });
-    await managerHost.registerModel({ modelId: 'qwen', source: QWEN });
-    await managerHost.registerModel({ modelId: 'glm', source: GLM });
-    host = observed(managerHost, log);
-    server = createServer({ host, drainTimeoutMs: 5_000 });
-    ({ url } = await server.listen(0, '127.0.0.1'));
+    ({ host, url } = served);
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await host?.close();
-    backend?.dispose();
-  });
+  afterAll(() => served?.close());
 
   const post = (path: string, body: string, signal?: AbortSignal) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, ...(signal ? { signal } : {}) });
@@ -241,20 +217,13 @@ describe.each(Object.keys(BACKENDS))('serving the fixture models on %s', (backen
   });
 });
 
-describe.each(Object.keys(BACKENDS))('the manager on a fixture model on %s', (backendName) => {
+describe.each(FIXTURE_BACKEND_NAMES)('the manager on a fixture model on %s', (backendName) => {
   let backend: Backend;
   let manager: PluginManager;
 
   beforeAll(async () => {
-    backend = await BACKENDS[backendName]!();
-    manager = createPluginManager({
-      backend,
-      cwd: REPO_ROOT,
-      allowedRoots: [REPO_ROOT],
-      searchPaths: [join(REPO_ROOT, 'packages')],
-      preferSourceEntries: true,
-      limits: { timeoutMs: 1_500 },
-    });
+    backend = await FIXTURE_BACKENDS[backendName]();
+    manager = createWorkspacePluginManager(backend, { limits: { timeoutMs: 1_500 } });
     await manager.discoverPlugins();
     await manager.activatePlugin('qwen3-vl', { modelPath: QWEN });
   });
@@ -330,34 +299,16 @@ describe.each(Object.keys(BACKENDS))('the manager on a fixture model on %s', (ba
   });
 });
 
-describe.each(Object.keys(BACKENDS))('bounded outputs on %s', (backendName) => {
-  let backend: Backend;
-  let host: ModelHost;
-  let server: PioServer;
-  let url: string;
+describe.each(FIXTURE_BACKEND_NAMES)('bounded outputs on %s', (backendName) => {
+  let served: FixtureModelServer;
 
   beforeAll(async () => {
-    backend = await BACKENDS[backendName]!();
-    const manager = createPluginManager({
-      backend,
-      cwd: REPO_ROOT,
-      allowedRoots: [REPO_ROOT],
-      searchPaths: [join(REPO_ROOT, 'packages')],
-      preferSourceEntries: true,
-    });
-    host = createManagerHost({ manager, contextLength: 48 });
-    await host.registerModel({ modelId: 'qwen', source: QWEN });
-    server = createServer({ host });
-    ({ url } = await server.listen(0, '127.0.0.1'));
+    served = await startFixtureModelServer(backendName, { models: { qwen: QWEN }, contextLength: 48 });
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await host?.close();
-    backend?.dispose();
-  });
+  afterAll(() => served?.close());
 
-  const post = (body: string) => fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const post = (body: string) => fetch(`${served.url}/v1/chat/completions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
 
   it('caps a huge max_tokens by the context left after the prompt (finish reason length)', async () => {
     const response = await post(chat('qwen', 'Tell me a story.', 1_000_000_000, false));

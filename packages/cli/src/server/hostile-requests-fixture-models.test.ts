@@ -1,17 +1,13 @@
-import { copyFile, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGgmlBackend } from '@pio/backend-ggml';
-import { createPluginManager, type Backend } from '@pio/core';
 import { pngHeader, solidPng } from '@pio/core/testing';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManagerHost } from '../host/create-manager-host.js';
-import type { ModelHost } from '../host/model-host.js';
-import { createBackendFactory } from '../services/create-backend-factory.js';
+import { FIXTURE_BACKEND_NAMES } from '../testing/fixture-backends.js';
+import { postJson } from '../testing/post-json.js';
+import { type PrivateImageTargets, startPrivateImageTargets } from '../testing/private-image-targets.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
-import { createServer, type PioServer } from './create-server.js';
+import { type FixtureModelServer, startFixtureModelServer } from '../testing/start-fixture-model-server.js';
 import type { ServerRequestLog } from './server-options.js';
 
 /**
@@ -28,11 +24,6 @@ const CONTEXT = 2048;
 const IMAGE_PARAM = 'messages.0.content.0.image_url.url';
 const PNG = new Uint8Array(await readFile(join(QWEN, 'image.png')));
 
-const BACKENDS: Record<string, () => Promise<Backend>> = {
-  ggml: () => createGgmlBackend({ threads: 1 }),
-  tfjs: () => createBackendFactory({ backend: 'tfjs' })('cpu'),
-};
-
 const dataUrl = (bytes: Uint8Array, type = 'image/png') => `data:${type};base64,${Buffer.from(bytes).toString('base64')}`;
 const imageChat = (model: string, ...urls: string[]) => ({
   model,
@@ -43,9 +34,8 @@ const imageChat = (model: string, ...urls: string[]) => ({
 
 const chatBody = (model: string) => ({ model, max_tokens: 2, temperature: 0, messages: [{ role: 'user', content: 'hi' }] });
 
-/** A copy of the Qwen fixture whose tokenizer knows a token (`<|beyond|>`, id 1500) past the model's 1024-row vocabulary. */
-async function qwenWithWideTokenizer(): Promise<string> {
-  const dir = await realpath(await mkdtemp(join(tmpdir(), 'pio-wide-tokenizer-')));
+/** Writes into `dir` a copy of the Qwen fixture whose tokenizer knows a token (`<|beyond|>`, id 1500) past the model's 1024-row vocabulary. */
+async function writeQwenWithWideTokenizer(dir: string): Promise<string> {
   for (const name of await readdir(QWEN)) await copyFile(join(QWEN, name), join(dir, name));
   const tokenizer = JSON.parse(await readFile(join(QWEN, 'tokenizer.json'), 'utf8')) as { added_tokens: object[] };
   tokenizer.added_tokens.push({ id: 1500, content: '<|beyond|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
@@ -53,75 +43,40 @@ async function qwenWithWideTokenizer(): Promise<string> {
   return dir;
 }
 
-describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the fixture models on %s', (backendName) => {
-  let backend: Backend;
-  let host: ModelHost;
-  let server: PioServer;
-  let url: string;
-  let wide: string;
+describe.each(FIXTURE_BACKEND_NAMES)('pio serve refuses hostile requests to the fixture models on %s', (backendName) => {
+  let served: FixtureModelServer;
+  const wide = makeTempDir('pio-wide-tokenizer-');
   const log: ServerRequestLog[] = [];
   // image URL targets: listeners on 127.0.0.1 only
-  let target: Server;
-  let port = 0;
-  let closedPort = 0;
-  let hits = 0;
+  let targets: PrivateImageTargets;
 
   beforeAll(async () => {
-    backend = await BACKENDS[backendName]!();
-    wide = await qwenWithWideTokenizer();
-    const manager = createPluginManager({
-      backend,
-      cwd: REPO_ROOT,
-      allowedRoots: [REPO_ROOT, wide],
-      searchPaths: [join(REPO_ROOT, 'packages')],
-      preferSourceEntries: true,
+    await writeQwenWithWideTokenizer(wide);
+    served = await startFixtureModelServer(backendName, {
+      models: { qwen: QWEN, glm: GLM, 'qwen-wide': wide },
+      extraRoots: [wide],
       limits: { maxConcurrentExecutions: 1, maxQueuedExecutions: 64, maxBatchSize: 8, maxVisionPixels: VISION_PIXELS },
+      contextLength: CONTEXT,
+      server: { allowRemoteImages: true, allowPrivateNetwork: false, onRequest: (entry) => log.push(entry) },
     });
-    host = createManagerHost({ manager, contextLength: CONTEXT });
-    await host.registerModel({ modelId: 'qwen', source: QWEN });
-    await host.registerModel({ modelId: 'glm', source: GLM });
-    await host.registerModel({ modelId: 'qwen-wide', source: wide });
-    server = createServer({ host, allowRemoteImages: true, allowPrivateNetwork: false, onRequest: (entry) => log.push(entry) });
-    ({ url } = await server.listen(0, '127.0.0.1'));
-
-    target = createHttpServer((request, response) => {
-      hits++;
-      if (request.url === '/redirect') response.writeHead(302, { location: `http://127.0.0.1:${port}/cat.png` }).end();
-      else response.end(PNG);
-    });
-    await new Promise<void>((done) => target.listen(0, '127.0.0.1', done));
-    port = (target.address() as AddressInfo).port;
-    const probe = createHttpServer();
-    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((done) => probe.close(() => done()));
+    targets = await startPrivateImageTargets(PNG);
   });
 
   afterAll(async () => {
-    target?.close();
-    await server?.close();
-    await host?.close();
-    backend?.dispose();
-    if (wide) await rm(wide, { recursive: true, force: true });
+    await targets?.close();
+    await served?.close();
     // no request of this suite was answered 5xx
     expect(log.filter((entry) => entry.status >= 500)).toEqual([]);
   });
 
-  async function post(body: unknown, path = '/v1/chat/completions'): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  }
+  const post = (body: unknown, path = '/v1/chat/completions') => postJson(`${served.url}${path}`, body);
 
   it('malformed percent-escapes in a data: URL and in /v1/models/{id}', async () => {
     expect(await post(imageChat('qwen', 'data:image/png,%E0%A4%A'))).toMatchObject({
       status: 400,
       body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } },
     });
-    const response = await fetch(`${url}/v1/models/%E0%A4%A`);
+    const response = await fetch(`${served.url}/v1/models/%E0%A4%A`);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { param: 'id', code: 'invalid_path' } });
   });
@@ -164,19 +119,13 @@ describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the 
 
   it('image URLs to loopback, a closed port, link-local metadata, a redirect to loopback, IPv4-mapped loopback: one identical 400, nothing fetched', async () => {
     const messages = new Set<string>();
-    for (const image of [
-      `http://127.0.0.1:${port}/cat.png`,
-      `http://127.0.0.1:${closedPort}/cat.png`,
-      'http://169.254.169.254/latest/meta-data/',
-      `http://localhost:${port}/redirect`,
-      `http://[::ffff:127.0.0.1]:${port}/cat.png`,
-    ]) {
+    for (const image of targets.urls) {
       const answer = await post(imageChat('qwen', image));
       expect(answer, image).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } } });
       messages.add(answer.body.error.message.replace(/\(http[^)]*\)/, '(URL)'));
     }
     expect([...messages]).toHaveLength(1);
-    expect(hits).toBe(0);
+    expect(targets.hits()).toBe(0);
   });
 
   it.each(['qwen', 'glm'])('%s: tool-call arguments that are not JSON', async (model) => {
@@ -221,7 +170,7 @@ describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the 
     const answer = await post({ ...chatBody(model), max_tokens: 40, response_format: narrow });
     expect(answer.status, JSON.stringify(answer.body)).toBe(400);
     expect(answer.body.error.code).toBe('pio_unsupported_schema');
-    const streamed = await fetch(`${url}/v1/chat/completions`, {
+    const streamed = await fetch(`${served.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...chatBody(model), max_tokens: 40, stream: true, response_format: narrow }),
@@ -233,7 +182,7 @@ describe.each(Object.keys(BACKENDS))('pio serve refuses hostile requests to the 
   it('JSON nested 100 000 levels deep: 400 invalid_json, and the server still answers', async () => {
     const deep = `{"model":"qwen","messages":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     expect(await post(deep)).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
-    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${served.url}/health`)).status).toBe(200);
   });
 
   it.each(['qwen', 'glm'])('%s: a prompt longer than the context is 400 context_length_exceeded, streamed or not', async (model) => {

@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pngHeader } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson as post } from '../testing/post-json.js';
+import { type PrivateImageTargets, startPrivateImageTargets } from '../testing/private-image-targets.js';
 import { startTestServer, type TestServer } from '../testing/start-test-server.js';
 
 const png = readFileSync(new URL('../../../../models/qwen3vl-tiny-random/image.png', import.meta.url));
-
-async function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 const imageMessage = (url: string) => ({ model: 'echo', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] });
 const IMAGE_PARAM = 'messages.0.content.0.image_url.url';
@@ -100,43 +91,24 @@ describe('pio serve answers client mistakes with 4xx naming the field', () => {
 
 describe('pio serve image URLs never reach private addresses unless allowed, and fail alike', () => {
   let t: TestServer;
-  let target: Server;
-  let port = 0;
-  let closedPort = 0;
-  let hits = 0;
+  let targets: PrivateImageTargets;
   beforeAll(async () => {
     t = await startTestServer();
-    target = createHttpServer((request, response) => {
-      hits++;
-      if (request.url === '/redirect') response.writeHead(302, { location: `http://127.0.0.1:${port}/cat.png` }).end();
-      else response.end(png);
-    });
-    await new Promise<void>((done) => target.listen(0, '127.0.0.1', done));
-    port = (target.address() as AddressInfo).port;
-    const probe = createHttpServer();
-    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-    closedPort = (probe.address() as AddressInfo).port;
-    await new Promise<void>((done) => probe.close(() => done()));
+    targets = await startPrivateImageTargets(png);
   });
   afterAll(async () => {
-    target.close();
+    await targets.close();
     await t.close();
   });
 
   it('loopback, link-local metadata, a closed port and an open one give the same 400, and nothing is fetched', async () => {
     const messages = new Set<string>();
-    for (const url of [
-      `http://127.0.0.1:${port}/cat.png`,
-      `http://127.0.0.1:${closedPort}/cat.png`,
-      'http://169.254.169.254/latest/meta-data/',
-      `http://localhost:${port}/redirect`,
-      `http://[::ffff:127.0.0.1]:${port}/cat.png`,
-    ]) {
+    for (const url of targets.urls) {
       const answer = await post(`${t.url}/v1/chat/completions`, imageMessage(url));
       expect(answer).toMatchObject({ status: 400, body: { error: { param: IMAGE_PARAM, code: 'invalid_image_url' } } });
       messages.add(answer.body.error.message.replace(/\(http[^)]*\)/, '(URL)'));
     }
     expect(messages.size).toBe(1);
-    expect(hits).toBe(0);
+    expect(targets.hits()).toBe(0);
   });
 });

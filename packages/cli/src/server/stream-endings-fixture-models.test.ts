@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { createGgmlBackend } from '@pio/backend-ggml';
-import { createPluginManager, type Backend, type CausalLM, type ChatCompletionDelta, type DecoderSession, type PluginManager } from '@pio/core';
+import type { Backend, CausalLM, ChatCompletionDelta, DecoderSession, PluginManager } from '@pio/core';
 import type { TextModelPlugin } from '@pio/core/plugin-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManagerHost } from '../host/create-manager-host.js';
 import type { ModelHost } from '../host/model-host.js';
-import { createBackendFactory } from '../services/create-backend-factory.js';
+import { FIXTURE_BACKEND_NAMES } from '../testing/fixture-backends.js';
 import { REPO_ROOT } from '../testing/run-pio.js';
-import { createServer, type PioServer } from './create-server.js';
+import { type FixtureModelServer, startFixtureModelServer } from '../testing/start-fixture-model-server.js';
+import { waitUntil as until } from '../testing/wait-until.js';
 
 /**
  * How a stream ends early, through every async-generator wrapper between a consumer and the model: the plugin kit's
@@ -19,11 +18,6 @@ import { createServer, type PioServer } from './create-server.js';
 const MODELS = { qwen: join(REPO_ROOT, 'models', 'qwen3vl-tiny-random'), glm: join(REPO_ROOT, 'models', 'glm47flash-tiny-random') };
 /** More tokens than any stream here is let to run: each is ended by the test. */
 const ENDLESS = 100_000;
-
-const BACKENDS: Record<string, () => Promise<Backend>> = {
-  ggml: () => createGgmlBackend({ threads: 1 }),
-  tfjs: () => createBackendFactory({ backend: 'tfjs' })('cpu'),
-};
 
 /** Decoder sessions a model opened and has not disposed, and the decode steps it ran. */
 interface SessionLog {
@@ -58,46 +52,55 @@ function watchSessions(model: CausalLM<unknown>): SessionLog {
   return log;
 }
 
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 4000 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  if (!predicate()) throw new Error(`timed out waiting until ${what}`);
-}
-
 const chat = (content: string, extra: object = {}) => ({ messages: [{ role: 'user' as const, content }], maxNewTokens: ENDLESS, temperature: 0, ...extra });
 const hasText = (delta: ChatCompletionDelta) => Boolean(delta.content || delta.reasoning);
 
-describe.each(Object.keys(BACKENDS))('streams ended early on %s', (backendName) => {
+/** How a consumer ends a stream early: leaves the loop, aborts the stream's signal, or throws from the loop body. */
+type Ending = 'break' | 'abort' | 'throw';
+
+/**
+ * Opens a stream with `open` and reads it until its third delta with text; there it calls `mark()` and ends the stream as
+ * `ending` says (`abort`: the signal given to `open` is aborted and the stream read to its end; `throw`: the loop body
+ * throws `consumer failed`, caught here). Resolves with the last delta read and the error caught.
+ */
+async function endAtThirdText(
+  ending: Ending,
+  mark: () => void,
+  open: (signal: AbortSignal) => AsyncIterable<ChatCompletionDelta>,
+): Promise<{ last?: ChatCompletionDelta; error?: unknown }> {
+  const controller = new AbortController();
+  let n = 0;
+  let last: ChatCompletionDelta | undefined;
+  try {
+    for await (const delta of open(controller.signal)) {
+      last = delta;
+      if (!hasText(delta) || ++n !== 3) continue;
+      mark();
+      if (ending === 'break') break;
+      if (ending === 'throw') throw new Error('consumer failed');
+      controller.abort();
+    }
+  } catch (error) {
+    return { ...(last ? { last } : {}), error };
+  }
+  return last ? { last } : {};
+}
+
+describe.each(FIXTURE_BACKEND_NAMES)('streams ended early on %s', (backendName) => {
+  let served: FixtureModelServer;
   let backend: Backend;
   let manager: PluginManager;
   let host: ModelHost;
-  let server: PioServer;
   let url: string;
   const sessions: Record<string, SessionLog> = {};
 
   beforeAll(async () => {
-    backend = await BACKENDS[backendName]!();
-    manager = createPluginManager({
-      backend,
-      cwd: REPO_ROOT,
-      allowedRoots: [REPO_ROOT],
-      searchPaths: [join(REPO_ROOT, 'packages')],
-      preferSourceEntries: true,
-      limits: { maxConcurrentExecutions: 1, maxBatchSize: 4 },
-    });
-    host = createManagerHost({ manager, contextLength: 512 });
-    for (const [id, source] of Object.entries(MODELS)) {
-      await host.registerModel({ modelId: id, source });
-      sessions[id] = watchSessions((host.getModel(id)!.plugin as TextModelPlugin<CausalLM<unknown>>).model!);
-    }
-    server = createServer({ host });
-    ({ url } = await server.listen(0, '127.0.0.1'));
+    served = await startFixtureModelServer(backendName, { models: MODELS, limits: { maxConcurrentExecutions: 1, maxBatchSize: 4 }, contextLength: 512 });
+    ({ backend, manager, host, url } = served);
+    for (const id of Object.keys(MODELS)) sessions[id] = watchSessions((host.getModel(id)!.plugin as TextModelPlugin<CausalLM<unknown>>).model!);
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await host?.close();
-    backend?.dispose();
-  });
+  afterAll(() => served?.close());
 
   const pluginOf = (id: string) => host.getModel(id)!.plugin;
 
@@ -105,7 +108,7 @@ describe.each(Object.keys(BACKENDS))('streams ended early on %s', (backendName) 
    * Runs `end` (which opens a stream on `id` and ends it early at some moment it marks with `mark()`), then checks the
    * generation stopped within a step of the mark, its session was freed, and no tensor was left behind.
    */
-  async function endsCleanly(id: string, end: (mark: () => void) => Promise<unknown>): Promise<unknown> {
+  async function endsCleanly<Result>(id: string, end: (mark: () => void) => Promise<Result>): Promise<Result> {
     const log = sessions[id]!;
     await until(() => log.open === 0, 'earlier sessions closed');
     const tensors = backend.memory().tensors;
@@ -136,37 +139,15 @@ describe.each(Object.keys(BACKENDS))('streams ended early on %s', (backendName) 
     });
 
     it('plugin kit streamChatCompletion: an AbortSignal mid-stream ends it with finish reason abort', async () => {
-      const finish = await endsCleanly(id, async (mark) => {
-        const controller = new AbortController();
-        let n = 0;
-        let last: ChatCompletionDelta | undefined;
-        for await (const delta of pluginOf(id).streamChatCompletion(chat('Tell me a story.', { signal: controller.signal }))) {
-          last = delta;
-          if (hasText(delta) && ++n === 3) {
-            mark();
-            controller.abort();
-          }
-        }
-        return last?.finishReason;
-      });
-      expect(finish).toBe('abort');
+      const ended = await endsCleanly(id, (mark) =>
+        endAtThirdText('abort', mark, (signal) => pluginOf(id).streamChatCompletion(chat('Tell me a story.', { signal }))),
+      );
+      expect(ended.last?.finishReason).toBe('abort');
     });
 
     it('plugin kit streamChatCompletion: a consumer that throws', async () => {
-      const error = await endsCleanly(id, async (mark) => {
-        try {
-          let n = 0;
-          for await (const delta of pluginOf(id).streamChatCompletion(chat('Tell me a story.'))) {
-            if (hasText(delta) && ++n === 3) {
-              mark();
-              throw new Error('consumer failed');
-            }
-          }
-        } catch (caught) {
-          return caught;
-        }
-      });
-      expect((error as Error).message).toBe('consumer failed');
+      const ended = await endsCleanly(id, (mark) => endAtThirdText('throw', mark, () => pluginOf(id).streamChatCompletion(chat('Tell me a story.'))));
+      expect((ended.error as Error).message).toBe('consumer failed');
     });
 
     it('plugin kit streamBatch: one row breaks early, the other runs to its own end', async () => {
@@ -193,43 +174,13 @@ describe.each(Object.keys(BACKENDS))('streams ended early on %s', (backendName) 
     });
 
     it('manager streamGeneration: an early break, an AbortSignal and a consumer that throws; the slot is free afterwards', async () => {
-      await endsCleanly(id, async (mark) => {
-        let n = 0;
-        for await (const delta of manager.streamGeneration(id, { kind: 'chat', request: chat('Tell me a story.') })) {
-          if (hasText(delta) && ++n === 3) {
-            mark();
-            break;
-          }
-        }
-      });
-      const finish = await endsCleanly(id, async (mark) => {
-        const controller = new AbortController();
-        let n = 0;
-        let last: ChatCompletionDelta | undefined;
-        for await (const delta of manager.streamGeneration(id, { kind: 'chat', request: chat('Tell me a story.') }, { signal: controller.signal })) {
-          last = delta;
-          if (hasText(delta) && ++n === 3) {
-            mark();
-            controller.abort();
-          }
-        }
-        return last?.finishReason;
-      });
-      expect(finish).toBe('abort');
-      const error = await endsCleanly(id, async (mark) => {
-        try {
-          let n = 0;
-          for await (const delta of manager.streamGeneration(id, { kind: 'text', prompt: 'Tell me a story.', options: { maxNewTokens: ENDLESS } })) {
-            if (hasText(delta) && ++n === 3) {
-              mark();
-              throw new Error('consumer failed');
-            }
-          }
-        } catch (caught) {
-          return caught;
-        }
-      });
-      expect((error as Error).message).toBe('consumer failed');
+      const story = { kind: 'chat', request: chat('Tell me a story.') } as const;
+      await endsCleanly(id, (mark) => endAtThirdText('break', mark, () => manager.streamGeneration(id, story)));
+      const aborted = await endsCleanly(id, (mark) => endAtThirdText('abort', mark, (signal) => manager.streamGeneration(id, story, { signal })));
+      expect(aborted.last?.finishReason).toBe('abort');
+      const text = { kind: 'text', prompt: 'Tell me a story.', options: { maxNewTokens: ENDLESS } } as const;
+      const thrown = await endsCleanly(id, (mark) => endAtThirdText('throw', mark, () => manager.streamGeneration(id, text)));
+      expect((thrown.error as Error).message).toBe('consumer failed');
       const short = (await manager.executePlugin(id, 'Hi', { maxNewTokens: 2, temperature: 0 })) as { tokens: number[] };
       expect(short.tokens.length).toBeGreaterThan(0);
     });
