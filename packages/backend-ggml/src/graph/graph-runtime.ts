@@ -145,7 +145,7 @@ export class GraphRuntime implements NodeOwner {
    * A leaf allocated now in its own backend buffer and left unset (`zero`: cleared): the caller writes its
    * `byteLength` bytes (ggml's encoding of `ggmlType`) with `ggml_backend_tensor_set` on `ptr` before any graph reads
    * it (streamed weight uploads), or graphs write it in place (sequence buffers). With `repackable` (a 2-D `linear`
-   * weight), an extra buffer type of {@link GraphRuntime.repack} may hold it (`node.repacked` names it): the caller
+   * weight or a 3-D `experts` stack), an extra buffer type of {@link GraphRuntime.repack} may hold it (`node.repacked` names it): the caller
    * then sets its bytes whole, at once.
    */
   allocate(
@@ -513,7 +513,7 @@ export class GraphRuntime implements NodeOwner {
 function repackedMisuse(op: string, weight: GraphNode): BackendError {
   return new BackendError(
     op,
-    `the weight [${weight.shape.join(', ')}] is stored repacked (${weight.repacked}) for linear: only linear (and matmul with transposeB) can read it; ` +
+    `the weight [${weight.shape.join(', ')}] is stored repacked (${weight.repacked}): only linear and matmul with transposeB (a 2-D weight) or expertMatmul (an experts stack) can read it; ` +
       'load it with role "plain", or create the backend with repackWeights: false',
   );
 }

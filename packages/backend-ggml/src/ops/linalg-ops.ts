@@ -37,7 +37,7 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
     shape,
     dtype: 'float32',
     inputs: [x, y],
-    readsRepacked: options.transposeB === true,
+    readsRepacked: options.transposeB === true && y.shape.length === 2, // a repacked 3-D stack (`experts`) is for mul_mat_id only
     recipe: {
       key: `${options.transposeA === true},${options.transposeB === true}`,
       emit: (e, [p, q]) => {

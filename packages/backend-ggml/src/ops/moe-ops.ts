@@ -128,6 +128,7 @@ export function expertMatmulOp(rt: GraphRuntime, a: Tensor, w: Tensor, ids: Tens
     shape: [tokens, slots, out],
     dtype: 'float32',
     inputs: [x, weights, experts],
+    readsRepacked: true,
     recipe: {
       key: '',
       emit: (em, [p, q, r]) => {

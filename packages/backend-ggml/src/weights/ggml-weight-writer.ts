@@ -20,8 +20,8 @@ export interface GgmlWeightWriter extends WeightWriter {
  * planned storage, and each part is decoded to float32 (on this thread: the caller's bytes are free once `write`
  * returns) and quantized with `ggml_quantize_chunk` on a worker thread (`write` then returns a promise: the event loop
  * runs meanwhile), or copied as is when the checkpoint encoding is the stored one, then set at its offset. Host memory
- * holds one part per write in flight. A 2-D `linear` weight that an extra buffer type takes (`WeightRepack`)
- * gathers its stored bytes on the host and is set whole when the last row arrives.
+ * holds one part per write in flight. A 2-D `linear` weight or a 3-D `experts` stack that an extra buffer type
+ * takes (`WeightRepack`) gathers its stored bytes on the host and is set whole when the last row arrives.
  */
 export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, host: Omit<HostTensor, 'bytes'>, options: WeightOptions = {}): GgmlWeightWriter {
   const plan = planStorage(options.role ?? 'plain', options.storage ?? 'float32', host.shape);
@@ -35,7 +35,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
   const storedRowBytes = rt.api.ggml_row_size(plan.ggmlType, perRow);
   const copy = SAME_ENCODING[host.dtype] === plan.ggmlType;
   const byteSize = storedRowBytes * rows;
-  const repackable = options.role === 'linear' && host.shape.length === 2;
+  const repackable = (options.role === 'linear' && host.shape.length === 2) || (options.role === 'experts' && host.shape.length === 3);
   const node = rt.allocate('weight', { shape: host.shape, dtype: 'float32', ggmlType: plan.ggmlType, byteLength: byteSize, repackable }) as GraphNode & Weight;
   Object.defineProperties(node, { storage: { value: plan.storage, enumerable: true }, byteSize: { value: byteSize, enumerable: true } });
   // A repacked weight is set whole (the buffer rearranges it on that call): its stored bytes gather on the host first.

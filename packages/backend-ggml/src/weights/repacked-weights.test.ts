@@ -102,6 +102,34 @@ describe('ggml repacked weights (CPU extra buffer types)', () => {
     weight.dispose();
   });
 
+  it('an experts stack is repacked for expertMatmul (streamed per expert) and matches the plain buffer; other reads are refused', async () => {
+    const [experts, out, inF] = [4, 16, 512];
+    const stackValues = values(experts * out * inF, 51);
+    const x = values(3 * inF, 52); // [tokens, 1, in]
+    const ids = new Int32Array([3, 0, 1, 3, 2, 2]); // [tokens, topK]
+    for (const storage of repacked.weightRepack.storages) {
+      const results: Float32Array[] = [];
+      for (const backend of [repacked, plain]) {
+        const writer = backend.beginWeight({ dtype: 'F32', shape: [experts, out, inF] }, { role: 'experts', storage });
+        const perExpert = out * inF * 4;
+        for (let e = 0; e < experts; e++) await writer.write(new Uint8Array(stackValues.buffer, e * perExpert, perExpert));
+        const weight = writer.finish();
+        expect(weight.storage).toBe(storage);
+        const xt = backend.tensor(x, [3, 1, inF]);
+        const idt = backend.tensor(ids, [3, 2], 'int32');
+        const y = backend.expertMatmul(xt, weight, idt);
+        results.push((await y.data()) as Float32Array);
+        if (backend === repacked) {
+          expect(() => backend.matmul(backend.tensor(values(inF, 53), [1, inF]), weight, { transposeB: true })).toThrow(/expertMatmul/);
+          await expect(backend.writeWeightRows(weight, 0, host(values(out * inF, 54), [out, inF]))).rejects.toThrow(/repackWeights: false/);
+        }
+        for (const t of [weight, xt, idt, y]) t.dispose();
+      }
+      const scale = Math.max(...Array.from(results[1], Math.abs));
+      for (let i = 0; i < results[1].length; i++) expect(Math.abs(results[0][i] - results[1][i])).toBeLessThanOrEqual(1e-5 * scale);
+    }
+  });
+
   it('a streamed repacked weight is set once its last row arrives, in any order of parts', async () => {
     for (const storage of repacked.weightRepack.storages) {
       const results: Float32Array[] = [];

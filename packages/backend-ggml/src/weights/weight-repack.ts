@@ -83,13 +83,13 @@ export class WeightRepack {
   }
 
   /**
-   * Allocates a `linear` weight `[out, in]` of `ggmlType` in the first extra buffer type whose `supports_op` accepts
-   * it, or returns undefined (the caller allocates it in the plain buffer). The caller owns the returned context and
+   * Allocates a `linear` weight `[out, in]` (or an `experts` stack `[experts, out, in]`, asked about as the weight of
+   * `ggml_mul_mat_id`) of `ggmlType` in the first extra buffer type whose `supports_op` accepts it, or returns undefined (the caller allocates it in the plain buffer). The caller owns the returned context and
    * buffer, and must set the tensor whole (`ggml_backend_tensor_set` of all its bytes at offset 0): the buffer
    * repacks on that call.
    */
   allocateLinear(ggmlType: number, shape: readonly number[]): { ctx: NativePointer; buffer: NativePointer; tensor: NativePointer; name: string } | undefined {
-    if (shape.length !== 2) return undefined;
+    if (shape.length !== 2 && shape.length !== 3) return undefined;
     for (const extra of this.extras) {
       if (!extra.types.has(ggmlType)) continue;
       const placed = this.place(extra.buft, ggmlType, shape);
@@ -100,24 +100,32 @@ export class WeightRepack {
     return undefined;
   }
 
-  /** Allocates a weight `[out, in]` in `buft` and asks the device whether it multiplies float32 activations from there. */
+  /**
+   * Allocates a weight `[out, in]` or stack `[experts, out, in]` in `buft` and asks the device whether `mul_mat` (or, for a
+   * stack, `mul_mat_id`) multiplies float32 activations from there.
+   */
   private place(
     buft: NativePointer,
     type: number,
-    [out, inDim]: readonly number[],
+    shape: readonly number[],
   ): { ctx: NativePointer; buffer: NativePointer; tensor: NativePointer; supported: boolean; free(): void } | undefined {
     const api = this.api;
+    const [experts, out, inDim] = shape.length === 3 ? shape : [0, ...shape];
     const ctx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * 2, mem_buffer: null, no_alloc: true });
-    const tensor = api.ggml_new_tensor_4d(ctx, type, inDim, out, 1, 1);
+    const tensor = api.ggml_new_tensor_4d(ctx, type, inDim, out, Math.max(experts, 1), 1);
     const buffer = api.ggml_backend_alloc_ctx_tensors_from_buft(ctx, buft);
     if (!buffer) {
       api.ggml_free(ctx);
       return undefined;
     }
     // the op is never computed: a context without memory holds the activations and the product
-    const opCtx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * 3, mem_buffer: null, no_alloc: true });
+    const opCtx = api.ggml_init({ mem_size: api.ggml_tensor_overhead() * 4, mem_buffer: null, no_alloc: true });
     const activations = api.ggml_new_tensor_4d(opCtx, GGML_TYPE.F32, inDim, 1, 1, 1);
-    const supported = api.ggml_backend_dev_supports_op(this.dev, api.ggml_mul_mat(opCtx, tensor, activations));
+    const product =
+      experts > 0
+        ? api.ggml_mul_mat_id(opCtx, tensor, activations, api.ggml_new_tensor_4d(opCtx, GGML_TYPE.I32, 1, 1, 1, 1))
+        : api.ggml_mul_mat(opCtx, tensor, activations);
+    const supported = api.ggml_backend_dev_supports_op(this.dev, product);
     api.ggml_free(opCtx);
     return {
       ctx,

@@ -13,7 +13,7 @@ import { ResidentWeight } from './resident-weight.js';
 export const TFJS_WEIGHT_STORAGE: readonly WeightStorage[] = ['float32', 'bfloat16', 'float16', 'int8', 'int4'];
 
 const INTEGER_DTYPES = new Set(['I64', 'I32', 'I16', 'I8', 'U8', 'BOOL']);
-const ROLES = new Set(['linear', 'embedding', 'plain']);
+const ROLES = new Set(['linear', 'embedding', 'plain', 'experts']);
 
 /** The storage actually used for a request: block formats map to int8/int4; a group size that does not fit means float32. */
 function resolveStorage(label: string, requested: WeightStorage, cols: number, groupSize: number): WeightStorage {
@@ -43,9 +43,11 @@ export function uploadWeight(rt: TfjsRuntime, host: HostTensor, options: WeightO
   rt.assertOpen(label);
   checkShape(label, host?.shape);
   const role = options.role ?? 'plain';
-  if (!ROLES.has(role)) throw new BackendError(label, `unknown role '${String(role)}'; use 'linear', 'embedding' or 'plain'`);
+  if (!ROLES.has(role)) throw new BackendError(label, `unknown role '${String(role)}'; use 'linear', 'experts', 'embedding' or 'plain'`);
   if (role === 'linear' && host.shape.length < 2)
     throw new BackendError(label, `a linear weight must be [out, in] or a stack [..., out, in], got ${fmt(host.shape)}`);
+  if (role === 'experts' && host.shape.length !== 3)
+    throw new BackendError(label, `an experts weight must be a stack [experts, out, in], got ${fmt(host.shape)}`);
   const n = sizeOf(host.shape);
   const cols = host.shape.length === 0 ? 1 : host.shape[host.shape.length - 1];
   const rows = cols === 0 ? 0 : n / cols;

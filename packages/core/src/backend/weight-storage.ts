@@ -30,6 +30,13 @@ export type WeightRole =
   | 'linear'
   /** A `[rows, dim]` table used by {@link Backend.gather} on axis 0 (embeddings). */
   | 'embedding'
+  /**
+   * A stack `[experts, out, in]` of `[out, in]` matrices read only as the weight of {@link Backend.expertMatmul}
+   * (mixture-of-experts layers). A backend may hold it in a layout only that op reads (ggml's repacked CPU layouts,
+   * as llama.cpp holds its expert tensors); {@link Backend.writeWeightRows} may then refuse it, so a stack whose rows
+   * are rewritten later (resident expert slots) is uploaded as `linear`.
+   */
+  | 'experts'
   /** Anything else (norm scales, biases, position tables): used as a plain tensor by any op. */
   | 'plain';
 

@@ -134,6 +134,48 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
     await expectValues(y, nd([2, 1, 4], rows), { label: `int8 stored as ${wt.storage}` });
   });
 
+  reg.test('moe/expert-matmul-experts-role', async ({ backend, track, rng, upload, expectValues }) => {
+    // A stack uploaded with the `experts` role (which a backend may hold in a layout only expertMatmul reads) gives
+    // the exact products, streamed per expert or uploaded whole. Integers with the block extreme in every block of 32
+    // are exact in each storage: [-126, 127] in int8 / Q8_0, [-8, 7] with -8 in every block in Q4_0; the activations
+    // (quantized to 8 bits per 32 values by compact products) have 127 in every block.
+    const ints = (shape: number[], lo: number, hi: number, lead: number): Nd => {
+      const v = build(shape, () => lo + Math.floor(rng() * (hi - lo + 1)));
+      for (let i = 0; i < v.data.length; i += 32) v.data[i] = lead;
+      return v;
+    };
+    const shape = [4, 16, 64]; // [experts, out, in]: 16 rows (a multiple of repacked interleaves)
+    const x = ints([3, 1, 64], -126, 126, 127);
+    const ids = [3, 0, 1, 3, 2, 2];
+    const storages = (['float32', 'int8', 'q4_0'] as const).filter((s) => backend.capabilities.weightStorage.includes(s));
+    for (const storage of storages) {
+      const w = storage === 'q4_0' ? ints(shape, -8, 7, -8) : ints(shape, -126, 126, 127);
+      const rows: number[] = [];
+      for (let t = 0; t < 3; t++) {
+        for (let s = 0; s < 2; s++) {
+          for (let o = 0; o < 16; o++) {
+            let acc = 0;
+            for (let k = 0; k < 64; k++) acc += x.data[t * 64 + k] * w.data[(ids[t * 2 + s] * 16 + o) * 64 + k];
+            rows.push(acc);
+          }
+        }
+      }
+      const whole = track(backend.weight({ dtype: 'F32', shape, bytes: f32Bytes(w) }, { role: 'experts', storage }));
+      const stacks = [whole];
+      if (backend.beginWeight) {
+        const writer = backend.beginWeight({ dtype: 'F32', shape }, { role: 'experts', storage });
+        const perExpert = 16 * 64 * 4;
+        const bytes = f32Bytes(w);
+        for (let e = 0; e < 4; e++) await writer.write(bytes.subarray(e * perExpert, (e + 1) * perExpert));
+        stacks.push(track(writer.finish()));
+      }
+      for (const [i, wt] of stacks.entries()) {
+        const y = track(backend.expertMatmul(upload(x), wt, upload(nd([3, 2], ids), 'int32')));
+        await expectValues(y, nd([3, 2, 16], rows), { label: `${storage} stored as ${wt.storage}, ${i === 0 ? 'whole' : 'streamed'}` });
+      }
+    }
+  });
+
   reg.test('moe/write-weight-rows', async ({ backend, track, rng, upload, expectValues }) => {
     if (!backend.writeWeightRows) {
       // optional: without it a bounded expert cache runs each resident expert on its own rows

@@ -60,7 +60,7 @@ export class ExpertSlots extends Module {
     stats: ExpertCache,
   ): Promise<ExpertSlots> {
     const experts = Array.from({ length: budget }, (_, e) => e);
-    const stack = await StackedExperts.load(backend, source, layer, config, matrix, experts);
+    const stack = await StackedExperts.load(backend, source, layer, config, matrix, experts, { rewritable: true });
     return new ExpertSlots(backend, stack, source, layer, config, stats);
   }
 

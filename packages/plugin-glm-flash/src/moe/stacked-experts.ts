@@ -33,7 +33,9 @@ export class StackedExperts extends Module {
    * Reads `model.layers.{layer}.mlp.experts.{e}.{gate,up,down}_proj.weight` for every expert `e` of `experts`
    * (default all, in order: slot `i` holds `experts[i]`) into stacked weights in `matrix` storage: expert by expert
    * through `Backend.beginWeight` when the backend has it (host memory holds one expert matrix), else joined on the
-   * host and uploaded once.
+   * host and uploaded once. The stacks are uploaded with the `experts` role (a backend may hold them in a layout only
+   * `expertMatmul` reads, such as ggml's repacked Q4_0), or as `linear` when `rewritable` (slots rewritten with
+   * `Backend.writeWeightRows`).
    */
   static async load(
     backend: Backend,
@@ -42,10 +44,12 @@ export class StackedExperts extends Module {
     config: GlmFlashConfig,
     matrix: MatrixStorage,
     experts: readonly number[] = Array.from({ length: config.nRoutedExperts }, (_, e) => e),
+    { rewritable = false }: { rewritable?: boolean } = {},
   ): Promise<StackedExperts> {
     const h = config.hiddenSize;
     const inter = config.moeIntermediateSize;
-    const stack = (projection: ExpertProjection, out: number, inF: number) => loadStack(backend, source, layer, projection, experts, [out, inF], matrix);
+    const role = rewritable ? 'linear' : 'experts';
+    const stack = (projection: ExpertProjection, out: number, inF: number) => loadStack(backend, source, layer, projection, experts, [out, inF], matrix, role);
     const gate = await stack('gate_proj', inter, h);
     try {
       const up = await stack('up_proj', inter, h);
@@ -95,6 +99,7 @@ async function loadStack(
   experts: readonly number[],
   shape: [number, number],
   matrix: MatrixStorage,
+  role: 'experts' | 'linear',
 ): Promise<Weight> {
   const count = experts.length;
   const names = experts.map((e) => expertWeightName(layer, e, projection));
@@ -107,7 +112,7 @@ async function loadStack(
     return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   };
   const options = {
-    role: 'linear' as const,
+    role,
     storage: matrix.storage,
     groupSize: matrix.groupSize,
     name: `model.layers.${layer}.mlp.experts.*.${projection}.weight`,
