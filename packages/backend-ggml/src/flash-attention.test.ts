@@ -129,3 +129,44 @@ describe('flash attention for long prompts (auto)', () => {
     expect(auto).toEqual(flash);
   });
 });
+
+describe('layers sharing one mask in one graph', () => {
+  // the mask's broadcast (and, for flash_attn_ext, its float16 form) is built once per graph and read by every
+  // attention that takes the same mask: each must still get its own result
+  const [heads, queryLen, keyLen, dim] = [2, 3, 6, 4];
+  const mask = new Float32Array(queryLen * keyLen).map((_, i) => (i % keyLen <= keyLen - queryLen + Math.floor(i / keyLen) ? 0 : -1e9));
+  const inputs = [21, 22].map((seed) => [0, 1, 2].map((part) => values(heads * (part === 0 ? queryLen : keyLen) * dim, seed * 10 + part)));
+
+  for (const flashAttention of ['on', 'off'] as const) {
+    it(`gives each attention the result it gets in a graph of its own (flash ${flashAttention})`, async () => {
+      const backend = await createGgmlBackend({ device: 'cpu', flashAttention });
+      const attend = (m: ReturnType<Backend['tensor']>, [q, k, v]: Float32Array[]) =>
+        backend.attention(
+          backend.tensor(q, [1, heads, queryLen, dim]),
+          backend.tensor(k, [1, heads, keyLen, dim]),
+          backend.tensor(v, [1, heads, keyLen, dim]),
+          {
+            scale: 0.5,
+            mask: m,
+          },
+        );
+      // both attentions in one graph (one read), with one mask tensor
+      const together = backend.scope(() => {
+        const m = backend.tensor(mask, [1, 1, queryLen, keyLen]);
+        return backend.concat(
+          inputs.map((parts) => attend(m, parts)),
+          0,
+        );
+      });
+      const both = await together.data();
+      together.dispose();
+      for (const [n, parts] of inputs.entries()) {
+        const alone = backend.scope(() => attend(backend.tensor(mask, [1, 1, queryLen, keyLen]), parts));
+        const want = await alone.data();
+        alone.dispose();
+        expect(Array.from(both.slice(n * want.length, (n + 1) * want.length))).toEqual(Array.from(want));
+      }
+      backend.dispose();
+    });
+  }
+});

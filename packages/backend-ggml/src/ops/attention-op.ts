@@ -62,12 +62,16 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
   // transposed), i.e. prompts, never decode steps
   const large = batch * heads * queryLen * keyLen * 4 >= FLASH_SCORE_BYTES && queryLen * heads > valueDim * kvHeads;
   const flash = mode === 'on' || (mode === 'auto' && large);
-  /** The mask broadcast to `[b', h', queryLen, keyLen]` (b' and h' stay 1 where it broadcasts), as float32. */
-  const fullMask = (e: Emitter, pm: NativePointer): NativePointer => {
-    const ms = [...new Array(4 - (mask as GraphNode).shape.length).fill(1), ...(mask as GraphNode).shape];
-    const target = [ms[0], ms[1], queryLen, keyLen];
-    return e.cont(repeatTo(e, e.reshape(e.f32(pm, (mask as GraphNode).ggmlType), toNe(ms)), ms, target));
-  };
+  /**
+   * The mask broadcast to `[b', h', queryLen, keyLen]` (b' and h' stay 1 where it broadcasts), as float32: built once
+   * per graph for every layer that attends with the same mask (a model's layers share one).
+   */
+  const fullMask = (e: Emitter, pm: NativePointer): NativePointer =>
+    e.memo('attention-mask', [mask, queryLen, keyLen], () => {
+      const ms = [...new Array(4 - (mask as GraphNode).shape.length).fill(1), ...(mask as GraphNode).shape];
+      const target = [ms[0], ms[1], queryLen, keyLen];
+      return e.cont(repeatTo(e, e.reshape(e.f32(pm, (mask as GraphNode).ggmlType), toNe(ms)), ms, target));
+    });
   return rt.node('attention', {
     shape,
     dtype: 'float32',
@@ -77,15 +81,18 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
       emit: flash
         ? (e, [pq, pk, pv, pm]) => {
             const { api, ctx } = e;
-            let m = null;
-            if (mask && pm !== undefined) {
-              const pad = (KQ_MASK_PAD - (queryLen % KQ_MASK_PAD)) % KQ_MASK_PAD;
-              // clamped to float16's range first: a large negative stays finite, so a row masked everywhere still gets
-              // the softmax of its (equal) masked scores, as in float32, instead of nothing
-              const clamped = api.ggml_clamp(ctx, fullMask(e, pm), -F16_MAX, F16_MAX);
-              const padded = pad > 0 ? api.ggml_pad(ctx, clamped, 0, pad, 0, 0) : clamped;
-              m = api.ggml_cast(ctx, padded, GGML_TYPE.F16); // [keyLen, padded queryLen, h', b']
-            }
+            // the float16 mask, once per graph (shared by every layer's attention, like the float32 one)
+            const m =
+              mask && pm !== undefined
+                ? e.memo('flash-attention-mask', [mask, queryLen, keyLen], () => {
+                    const pad = (KQ_MASK_PAD - (queryLen % KQ_MASK_PAD)) % KQ_MASK_PAD;
+                    // clamped to float16's range first: a large negative stays finite, so a row masked everywhere still
+                    // gets the softmax of its (equal) masked scores, as in float32, instead of nothing
+                    const clamped = api.ggml_clamp(ctx, fullMask(e, pm), -F16_MAX, F16_MAX);
+                    const padded = pad > 0 ? api.ggml_pad(ctx, clamped, 0, pad, 0, 0) : clamped;
+                    return api.ggml_cast(ctx, padded, GGML_TYPE.F16); // [keyLen, padded queryLen, h', b']
+                  })
+                : null;
             const query = floatRows(e, e.f32(pq, q.ggmlType), GGML_TYPE.F32); // [headDim, queryLen, heads, batch]
             const out = api.ggml_flash_attn_ext(ctx, query, floatRows(e, pk, k.ggmlType), floatRows(e, pv, v.ggmlType), m, options.scale, 0, 0);
             api.ggml_flash_attn_ext_set_prec(out, GGML_PREC.F32); // [valueDim, heads, queryLen, batch]
