@@ -142,7 +142,7 @@ describe('pio commands (in process, fake services)', () => {
     const services = createFakeServices({ delayMs: 20 });
     const done = run(['chat', '-m', 'org/echo'], io, services);
     stdin.write(`${Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ')}\n`);
-    await expect.poll(() => io.output.stdout.length, { timeout: 5000 }).toBeGreaterThan(10);
+    await expect.poll(() => io.output.stdout.length).toBeGreaterThan(10);
     io.interrupt();
     await expect.poll(() => io.output.stderr).toContain('(stopped)');
     stdin.end('short\n');

@@ -235,10 +235,16 @@ describe.each(FIXTURE_BACKEND_NAMES)('the manager on a fixture model on %s', (ba
 
   const story: BatchGenerationRequest = { kind: 'text', prompt: 'Tell me a story.', options: { maxNewTokens: ENDLESS, temperature: 0 } };
 
-  async function collect(stream: AsyncIterable<ChatCompletionDelta>): Promise<{ deltas: ChatCompletionDelta[]; error?: unknown }> {
+  async function collect(
+    stream: AsyncIterable<ChatCompletionDelta>,
+    onDelta: (delta: ChatCompletionDelta) => void = () => {},
+  ): Promise<{ deltas: ChatCompletionDelta[]; error?: unknown }> {
     const deltas: ChatCompletionDelta[] = [];
     try {
-      for await (const delta of stream) deltas.push(delta);
+      for await (const delta of stream) {
+        deltas.push(delta);
+        onDelta(delta);
+      }
       return { deltas };
     } catch (error) {
       return { deltas, error };
@@ -292,8 +298,11 @@ describe.each(FIXTURE_BACKEND_NAMES)('the manager on a fixture model on %s', (ba
     expect(manager.listPlugins().find((p) => p.name === 'qwen3-vl')?.state).toBe('inactive');
 
     await manager.activatePlugin('qwen3-vl', { modelPath: QWEN });
-    const running = collect(manager.streamGeneration('qwen3-vl', story));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // disposed once the generation runs (its first delta arrived), not after a fixed time
+    let firstDelta!: () => void;
+    const runs = new Promise<void>((resolve) => (firstDelta = resolve));
+    const running = collect(manager.streamGeneration('qwen3-vl', story), () => firstDelta());
+    await runs;
     await manager.dispose();
     expect((await running).error).toMatchObject({ code: 'PIO_EXECUTION_ABORTED' });
   });

@@ -64,7 +64,7 @@ describe('server errors, limits and lifecycle', () => {
       const body = { model: 'echo', messages: [{ role: 'user', content: 'a b c' }] };
       const first = post(`${t.url}/v1/chat/completions`, body);
       const second = post(`${t.url}/v1/chat/completions`, body);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect.poll(() => t.host.streamsStarted, { interval: 5 }).toBe(2); // one running, one waiting: the queue is full
       const third = await post(`${t.url}/v1/chat/completions`, body);
       expect(third.status).toBe(429);
       expect(third.headers.get('retry-after')).toBe('1');
@@ -144,7 +144,7 @@ describe('server errors, limits and lifecycle', () => {
           break;
         }
       }
-      await expect.poll(() => t.plugin.aborted, { timeout: 5000 }).toBe(1);
+      await expect.poll(() => t.plugin.aborted).toBe(1);
       expect(t.plugin.finished).toBe(0);
       await expect.poll(() => t.server.inFlight).toBe(0);
     } finally {

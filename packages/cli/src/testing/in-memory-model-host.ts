@@ -33,6 +33,11 @@ export class InMemoryModelHost implements ModelHost {
   private readonly hosted: ReturnType<typeof managerModelHost>;
   private count = 0;
   closed = false;
+  /**
+   * Generations whose stream has been read for the first time: each is in the manager's queue (or running) from that
+   * read on, so a test waits on this count, not on a fixed time, before it relies on what is queued.
+   */
+  streamsStarted = 0;
 
   constructor(
     private readonly factories: Record<string, () => TextModelPluginInterface>,
@@ -88,7 +93,23 @@ export class InMemoryModelHost implements ModelHost {
     await this.manager.deactivatePlugin(entry.managerName);
     return true;
   }
-  streamGeneration: ModelHost['streamGeneration'] = (id, request, options) => this.hosted.streamGeneration(id, request, options);
+  streamGeneration: ModelHost['streamGeneration'] = (id, request, options) => {
+    const stream = this.hosted.streamGeneration(id, request, options);
+    return {
+      [Symbol.asyncIterator]: () => {
+        const iterator = stream[Symbol.asyncIterator]();
+        let first = true;
+        return {
+          next: () => {
+            if (first) this.streamsStarted += 1;
+            first = false;
+            return iterator.next();
+          },
+          return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+        };
+      },
+    };
+  };
   generateText: ModelHost['generateText'] = (id, prompt, options) => this.hosted.generateText(id, prompt, options);
   async listPlugins(): Promise<readonly HostedPluginSummary[]> {
     return Object.values(this.factories).map((factory) => {

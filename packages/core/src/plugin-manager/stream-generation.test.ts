@@ -62,11 +62,16 @@ async function setup(limits: ExecutionLimitsInput = {}) {
   return { manager, plugin, batches, text };
 }
 
-async function collect(stream: AsyncIterable<ChatCompletionDelta>): Promise<{ text: string; finish?: string; error?: unknown }> {
+/** Reads `stream` to its end, calling `onDelta` for each delta; resolves with its text, finish reason and error. */
+async function collect(
+  stream: AsyncIterable<ChatCompletionDelta>,
+  onDelta: (delta: ChatCompletionDelta) => void = () => {},
+): Promise<{ text: string; finish?: string; error?: unknown }> {
   let text = '';
   let finish: string | undefined;
   try {
     for await (const delta of stream) {
+      onDelta(delta);
       text += delta.content ?? '';
       finish = delta.finishReason ?? finish;
     }
@@ -112,17 +117,18 @@ describe('PluginManager.streamGeneration', () => {
     plugin.release();
     await first;
     const stopping = new AbortController();
-    const running = collect(manager.streamGeneration('fake', text('r'), { signal: stopping.signal }));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    stopping.abort();
+    // aborted once it runs (its first token arrived), not after a fixed time
+    const running = collect(manager.streamGeneration('fake', text('r'), { signal: stopping.signal }), () => stopping.abort());
     expect(await running).toMatchObject({ finish: 'abort' });
     expect(batches.flat()).not.toContain('gone');
   });
 
   it('aborts running generations on deactivatePlugin: the stream ends its row, then throws ExecutionAbortedError', async () => {
     const { manager, text } = await setup({ maxNewTokens: 1000 });
-    const running = collect(manager.streamGeneration('fake', text('r')));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    let firstToken!: () => void;
+    const runs = new Promise<void>((resolve) => (firstToken = resolve));
+    const running = collect(manager.streamGeneration('fake', text('r')), () => firstToken());
+    await runs;
     expect(await manager.deactivatePlugin('fake')).toBe(true);
     const result = await running;
     expect(ExecutionAbortedError.isInstance(result.error)).toBe(true);
