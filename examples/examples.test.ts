@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readdir, readFile, realpath, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createPluginManager, TrustError } from '@pio/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
+import { oneCoreNode } from './run/one-core-node.js';
 import { EXAMPLES_DIR, runExample } from './run/run-example.js';
 import { writeCharShiftModel } from './run/write-char-shift-model.js';
 import { writeMyModel } from './run/write-my-model.js';
@@ -69,25 +70,19 @@ describe('the server example against `pio serve`', () => {
   it('query-the-server.ts lists the model, completes a chat, and streams the same answer', async () => {
     // `pio serve` from the CLI's sources, on a free port, serving the tiny Qwen3-VL under its folder name.
     const cli = join(ROOT, 'packages/cli/src/cli.ts');
-    const server = spawn(
-      process.execPath,
-      [
-        '--conditions=@pio/source',
-        '--import',
-        join(EXAMPLES_DIR, '..', 'scripts', 'register-ts.mjs'),
-        cli,
-        'serve',
-        '--model',
-        QWEN_TINY,
-        '--port',
-        '0',
-        '--quiet',
-      ],
-      {
-        cwd: EXAMPLES_DIR,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const serve = oneCoreNode([
+      '--conditions=@pio/source',
+      '--import',
+      join(EXAMPLES_DIR, '..', 'scripts', 'register-ts.mjs'),
+      cli,
+      'serve',
+      '--model',
+      QWEN_TINY,
+      '--port',
+      '0',
+      '--quiet',
+    ]);
+    const server = spawn(serve.command, serve.args, { cwd: EXAMPLES_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolveUrl, reject) => {
         let out = '';
@@ -113,21 +108,16 @@ describe('the server example against `pio serve`', () => {
 });
 
 describe('a third-party plugin package from a separate project', () => {
-  let project: string;
+  const project = makeTempDir('pio-third-party-');
 
   beforeAll(async () => {
     // A fresh project: the plugin installed in node_modules as npm would, @pio packages linked, a model folder.
-    project = await mkdtemp(join(tmpdir(), 'pio-third-party-'));
     await cp(join(EXAMPLES_DIR, 'third-party-plugin'), join(project, 'node_modules/pio-plugin-char-shift'), { recursive: true });
     await mkdir(join(project, 'node_modules/@pio'), { recursive: true });
     for (const pkg of ['core', 'backend-tfjs']) await symlink(join(ROOT, 'packages', pkg), join(project, 'node_modules/@pio', pkg), 'dir');
     await cp(join(EXAMPLES_DIR, 'use-third-party-plugin.ts'), join(project, 'use-third-party-plugin.ts'));
     await writeCharShiftModel(join(project, 'models/char-shift'), 1);
   });
-  afterAll(async () => {
-    await rm(project, { recursive: true, force: true });
-  });
-
   it('is discovered by its keyword without importing its code, and refused while untrusted', async () => {
     const manager = createPluginManager({ cwd: project, backend: undefined });
     const { plugins, errors } = await manager.discoverPlugins({ searchPaths: [] });
@@ -163,14 +153,7 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 describe('the plugin of docs/writing-a-plugin.md, made with `pio new plugin my-model`', () => {
   const PLUGIN = join(EXAMPLES_DIR, 'pio-plugin-my-model');
-  let work: string;
-
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'pio-my-model-'));
-  });
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
+  const work = makeTempDir('pio-my-model-');
 
   it('examples/pio-plugin-my-model is exactly what `pio new plugin my-model` writes today', async () => {
     const cli = join(ROOT, 'packages/cli/src/cli.ts');
