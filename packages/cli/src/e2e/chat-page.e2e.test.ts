@@ -1,29 +1,14 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, startPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT } from '../testing/run-pio.js';
+import { type ServingPio, servePio } from '../testing/serve-pio.js';
 
 /** Debian's chromium (`.ci/run` installs it): playwright-core drives it, it downloads no browser of its own. */
 const CHROMIUM = process.env.PIO_CHROMIUM ?? '/usr/bin/chromium';
 const QWEN = join(REPO_ROOT, 'models', 'qwen3vl-tiny-random');
 const GLM = join(REPO_ROOT, 'packages', 'plugin-glm-flash', 'src', '__fixtures__', 'glm47flash-tiny');
-
-/** Waits for `pio serve` to print its listening line; returns the URL. */
-function listening(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('close', (code) => reject(new Error(`pio serve exited with ${code}: ${err}`)));
-  });
-}
 
 /** Counts how often the last answer's text changed (a streamed answer changes many times). */
 async function watchAnswer(page: Page): Promise<void> {
@@ -35,7 +20,7 @@ async function watchAnswer(page: Page): Promise<void> {
 }
 
 describe('the chat page of `pio serve`, in headless Chromium', () => {
-  let server: ChildProcessWithoutNullStreams;
+  let server: ServingPio;
   let url: string;
   let browser: Browser;
   let page: Page;
@@ -43,10 +28,10 @@ describe('the chat page of `pio serve`, in headless Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does), or set PIO_CHROMIUM`);
     ensureBuilt(['plugin-qwen3-vl', 'plugin-glm-flash']);
-    server = startPio(['serve', '--model', QWEN, '--model', `glm=${GLM}`, '--port', '0', '--threads', '1'], {
+    server = await servePio(['--model', QWEN, '--model', `glm=${GLM}`, '--port', '0', '--threads', '1'], {
       env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') },
     });
-    url = await listening(server);
+    url = server.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
   }, BUILD_TIMEOUT_MS);

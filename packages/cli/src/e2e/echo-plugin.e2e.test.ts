@@ -1,9 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+import { servePio } from '../testing/serve-pio.js';
 
 const FIXTURES = join(REPO_ROOT, 'packages', 'cli', 'src', '__fixtures__');
 const MODEL = join(FIXTURES, 'echo-model');
@@ -29,7 +30,7 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
   });
 
   it('generates text and JSON, with an image', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pio-e2e-'));
+    const dir = makeTempDir('pio-e2e-');
     await writeFile(join(dir, 'pic.png'), Buffer.alloc(6));
     const text = await runPio(['generate', '--model', MODEL, 'hello', 'world'], { env: ENV });
     expect(text).toMatchObject({ code: 0, stdout: 'echo: hello world\n' });
@@ -58,7 +59,7 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
     let generated = '';
     generate.stdout.on('data', (chunk: Buffer) => (generated += chunk.toString()));
     const generateExit = new Promise<number | null>((resolve) => generate.on('close', resolve));
-    await expect.poll(() => generated, { timeout: 20_000 }).toContain('w3');
+    await expect.poll(() => generated, { timeout: 60_000 }).toContain('w3');
     generate.kill('SIGINT');
     expect(await generateExit).toBe(130);
     expect(generated).not.toContain('w299');
@@ -68,9 +69,9 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
     chat.stdout.on('data', (chunk: Buffer) => (answered += chunk.toString()));
     const chatExit = new Promise<number | null>((resolve) => chat.on('close', resolve));
     chat.stdin.write(`${words}\n`);
-    await expect.poll(() => answered, { timeout: 20_000 }).toContain('w3');
+    await expect.poll(() => answered, { timeout: 60_000 }).toContain('w3');
     chat.kill('SIGINT');
-    await expect.poll(() => answered).toMatch(/\n$/);
+    await expect.poll(() => answered, { timeout: 60_000 }).toMatch(/\n$/);
     chat.stdin.end('short\n/exit\n');
     expect(await chatExit).toBe(0);
     expect(answered.trim().split('\n').at(-1)).toBe('echo: short (turn 2)');
@@ -78,13 +79,8 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
   });
 
   it('serves the OpenAI API and drains on SIGTERM', async () => {
-    const child = startPio(['serve', '--model', `echo=${MODEL}`, '--port', '0', '--api-key', 'secret'], { env: { ...ENV, ECHO_DELAY_MS: '30' } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await expect.poll(() => stdout, { timeout: 20_000 }).toContain('listening on');
-    const url = /listening on (\S+)/.exec(stdout)?.[1];
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'secret', maxRetries: 0 });
+    const pio = await servePio(['--model', `echo=${MODEL}`, '--port', '0', '--api-key', 'secret'], { env: { ...ENV, ECHO_DELAY_MS: '30' } });
+    const client = new OpenAI({ baseURL: `${pio.url}/v1`, apiKey: 'secret', maxRetries: 0 });
     const completion = await client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'ping' }] });
     expect(completion.choices[0].message.content).toBe('echo: ping (turn 1)');
     let streamed = '';
@@ -92,11 +88,25 @@ describe('the built pio binary with a plugin package found on PIO_PLUGIN_PATH', 
       streamed += chunk.choices[0]?.delta.content ?? '';
     }
     expect(streamed).toBe('echo: a b (turn 1)');
-    const slow = client.chat.completions.create({ model: 'echo', messages: [{ role: 'user', content: 'one two three four five' }] });
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    child.kill('SIGTERM');
-    expect((await slow).choices[0].message.content).toBe('echo: one two three four five (turn 1)');
-    expect(await exited).toBe(0);
-    expect(stdout).toContain('PIO server stopped');
+    // SIGTERM once the slow answer is in flight (its first words arrived), not after a fixed time
+    let slow = '';
+    let inFlight!: () => void;
+    const started = new Promise<void>((resolve) => (inFlight = resolve));
+    const reading = (async () => {
+      for await (const chunk of await client.chat.completions.create({
+        model: 'echo',
+        messages: [{ role: 'user', content: 'one two three four five' }],
+        stream: true,
+      })) {
+        slow += chunk.choices[0]?.delta.content ?? '';
+        if (slow) inFlight();
+      }
+    })();
+    await started;
+    pio.kill('SIGTERM');
+    await reading;
+    expect(slow).toBe('echo: one two three four five (turn 1)');
+    expect(await pio.exited).toBe(0);
+    expect(pio.stdout()).toContain('PIO server stopped');
   });
 });

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
+import { withPioServe } from '../testing/serve-pio.js';
 
 /** The workspace's plugin packages are found through PIO_PLUGIN_PATH (a node_modules-like folder). */
 const ENV = { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') };
@@ -105,15 +106,8 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
   });
 
   it('serves the model to the openai client, images included', async () => {
-    const child = startPio(['serve', '--model', `qwen=${QWEN}`, '--port', '0'], { env: ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    try {
-      await expect.poll(() => stdout, { timeout: 60_000 }).toContain('listening on');
-      const client = new OpenAI({ baseURL: `${/listening on (\S+)/.exec(stdout)?.[1]}/v1`, apiKey: 'none', maxRetries: 0 });
+    const exit = await withPioServe(['--model', `qwen=${QWEN}`, '--port', '0'], { env: ENV }, async ({ url }) => {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 });
       const text = await chatCase(QWEN, 'text_single');
       const request = { model: 'qwen', messages: [{ role: 'user' as const, content: text.messages[0]!.content as string }], max_tokens: 5, temperature: 0 };
       const completion = await client.chat.completions.create(request);
@@ -141,11 +135,7 @@ describe('the built pio binary on the tiny Qwen3-VL and GLM-4.7-Flash fixtures',
         ],
       });
       expect(withImage.usage?.prompt_tokens).toBe(image.input_ids_expanded?.length);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\npio serve stderr:\n${stderr}`, { cause: error });
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
+    });
+    expect(exit).toBe(0);
   });
 });

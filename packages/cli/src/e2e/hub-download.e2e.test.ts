@@ -1,29 +1,21 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { startFakeHub, type FakeHub } from '../../../core/src/weights/__fixtures__/fake-hub.js';
+import { closedPort } from '../testing/closed-port.js';
 import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
 
 const QWEN = join(REPO_ROOT, 'models', 'qwen3vl-tiny-random');
 const REPO = 'tiny-org/qwen3vl-tiny-random';
 const COMMIT = 'c'.repeat(40);
 
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('a Hub id where users expect it: generate downloads a missing model (HF_ENDPOINT, fake Hub on 127.0.0.1)', () => {
   let hub: FakeHub;
-  let cache: string;
+  const cache = makeTempDir('pio-hub-cache-');
   const env = (): Record<string, string> => ({ PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages'), HF_ENDPOINT: hub.hubUrl, HF_HUB_CACHE: cache });
 
   beforeAll(async () => {
@@ -33,12 +25,10 @@ describe('a Hub id where users expect it: generate downloads a missing model (HF
       names.map(async (path) => ({ path, content: new Uint8Array(await readFile(join(QWEN, path))), lfs: path.endsWith('.safetensors') })),
     );
     hub = await startFakeHub(REPO, COMMIT, files);
-    cache = await mkdtemp(join(tmpdir(), 'pio-hub-cache-'));
   }, BUILD_TIMEOUT_MS);
 
   afterAll(async () => {
     await hub?.close();
-    await rm(cache, { recursive: true, force: true });
   });
 
   it('downloads the model with progress, then generates; the second run finds it in the cache', async () => {
@@ -80,13 +70,10 @@ async function serve(server: Server | HttpServer, scheme: 'http' | 'https'): Pro
 }
 
 describe('a failed download names its cause without -v (HTTP status, TLS, timeout; servers on 127.0.0.1)', () => {
-  let cache: string;
+  const cache = makeTempDir('pio-hub-fail-');
   beforeAll(async () => {
     ensureBuilt();
-    cache = await mkdtemp(join(tmpdir(), 'pio-hub-fail-'));
   }, BUILD_TIMEOUT_MS);
-  afterAll(async () => rm(cache, { recursive: true, force: true }));
-
   /** `pio pull org/name` against `endpoint`: exit 1 and one line on stderr, which is returned. */
   const pullFails = async (endpoint: string, extraEnv: Record<string, string> = {}): Promise<string> => {
     const run = await runPio(['pull', 'tiny-org/absent'], { env: { HF_ENDPOINT: endpoint, HF_HUB_CACHE: cache, ...extraEnv } });

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, startPio } from '../testing/run-pio.js';
+import { startPioProcess } from '../testing/pio-process.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT } from '../testing/run-pio.js';
+import { servePio } from '../testing/serve-pio.js';
 
 /**
  * Signals on the built `pio` with the committed tiny Qwen3-VL, on ggml and on TensorFlow.js: SIGTERM drains `pio serve`
@@ -11,28 +13,14 @@ const ENDLESS = 100_000;
 /** The answer in flight during a drain: ~3 s of decoding on ggml, ~7 s on TensorFlow.js wasm at low load. */
 const IN_FLIGHT_TOKENS = 1500;
 
-interface Child {
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  kill: (signal: NodeJS.Signals) => void;
-}
+const PLUGINS = { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') };
 
-function start(args: string[], env: Record<string, string>): Child {
-  const child = startPio(args, { env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages'), ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  return { stdout: () => stdout, stderr: () => stderr, exited, kill: (signal) => child.kill(signal) };
-}
+/** Starts `pio` with `args` on the workspace's plugins. */
+const start = (args: string[], env: Record<string, string>) => startPioProcess(args, { env: { ...PLUGINS, ...env } });
 
-async function serve(env: Record<string, string>, extra: string[] = []): Promise<Child & { url: string }> {
-  const child = start(['serve', '--model', `qwen=${QWEN}`, '--port', '0', '--threads', '1', ...extra], env);
-  await expect.poll(() => child.stdout() + child.stderr(), { timeout: 60_000 }).toContain('listening on');
-  return { ...child, url: /listening on (\S+)/.exec(child.stdout())![1]! };
-}
+/** Starts `pio serve` on the tiny Qwen3-VL with one thread and resolves once it listens. */
+const serve = (env: Record<string, string>, extra: string[] = []) =>
+  servePio(['--model', `qwen=${QWEN}`, '--port', '0', '--threads', '1', ...extra], { env: { ...PLUGINS, ...env } });
 
 /** Starts a streamed chat; resolves `firstChunk` when its first content arrives and `done` with the text and finish reason. */
 function streamChat(url: string, maxTokens: number) {
@@ -84,7 +72,7 @@ describe.each([['ggml'], ['tfjs']])('signals on the tiny Qwen3-VL on %s', (backe
     const inFlight = streamChat(server.url, IN_FLIGHT_TOKENS);
     await inFlight.firstChunk;
     server.kill('SIGTERM');
-    await expect.poll(() => server.stderr(), { timeout: 10_000 }).toContain('answering 503');
+    await expect.poll(() => server.stderr()).toContain('answering 503');
     const refused = await fetch(`${server.url}/v1/models`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
@@ -111,7 +99,7 @@ describe.each([['ggml'], ['tfjs']])('signals on the tiny Qwen3-VL on %s', (backe
     const cutOff = forever.done.catch((error: unknown) => error); // the process dies under it
     await forever.firstChunk;
     stubborn.kill('SIGTERM');
-    await expect.poll(() => stubborn.stderr(), { timeout: 10_000 }).toContain('answering 503');
+    await expect.poll(() => stubborn.stderr()).toContain('answering 503');
     stubborn.kill('SIGTERM');
     expect(await stubborn.exited).toBe(143);
     expect(await cutOff).toBeInstanceOf(Error);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio, startPio } from '../testing/run-pio.js';
+import { BUILD_TIMEOUT_MS, ensureBuilt, REPO_ROOT, runPio } from '../testing/run-pio.js';
+import { servePio } from '../testing/serve-pio.js';
 
 const ENV = { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') };
 const QWEN = join(REPO_ROOT, 'packages', 'plugin-qwen3-vl', 'src', '__fixtures__', 'qwen3vl-tiny');
@@ -10,22 +11,13 @@ const GLM = join(REPO_ROOT, 'packages', 'plugin-glm-flash', 'src', '__fixtures__
 
 /** Starts `pio serve` on both fixture models; returns an OpenAI client and a stop function (SIGTERM, exit code). */
 async function serve(maxBatch: number): Promise<{ client: OpenAI; stop: () => Promise<number | null> }> {
-  const child = startPio(
-    ['serve', '--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'],
-    { env: ENV },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await expect.poll(() => stdout + stderr, { timeout: 60_000 }).toContain('listening on');
-  const url = /listening on (\S+)/.exec(stdout)?.[1];
+  const args = ['--model', `qwen=${QWEN}`, '--model', `glm=${GLM}`, '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'];
+  const pio = await servePio(args, { env: ENV });
   return {
-    client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 }),
+    client: new OpenAI({ baseURL: `${pio.url}/v1`, apiKey: 'none', maxRetries: 0 }),
     stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
+      pio.kill('SIGTERM');
+      return pio.exited;
     },
   };
 }
