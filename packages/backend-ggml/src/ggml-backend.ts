@@ -28,6 +28,7 @@ import { expertMatmulOp, routeExpertsOp } from './ops/moe-ops.js';
 import { layerNormOp, rmsNormOp } from './ops/norm-ops.js';
 import { argMaxOp, reduceOp, topkOp } from './ops/reduction-ops.js';
 import { ropeOp } from './ops/rope-op.js';
+import { ropePositionsOp } from './ops/rope-positions-op.js';
 import { GgmlSequenceBuffer } from './ops/sequence-buffer-op.js';
 import { castOp, concatOp, reshapeOp, sliceOp, transposeOp } from './ops/shape-ops.js';
 import { ConversionScratch } from './weights/conversion-scratch.js';
@@ -238,6 +239,10 @@ export class GgmlBackend implements Backend {
   }
   rope(x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor {
     return ropeOp(this.rt, x, cos, sin, layout);
+  }
+  /** {@link Backend.ropePositions}: one fused `ggml_rope_ext` node per call. */
+  ropePositions(x: Tensor, positions: Tensor, inverseFrequencies: Tensor, layout: RopeLayout): Tensor {
+    return ropePositionsOp(this.rt, x, positions, inverseFrequencies, layout);
   }
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
     return attentionOp(this.rt, q, k, v, options);

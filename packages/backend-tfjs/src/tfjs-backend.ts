@@ -24,7 +24,7 @@ import { linearOp, matmulOp } from './ops/linalg-ops.js';
 import { expertMatmulOp, routeExpertsOp } from './ops/moe-ops.js';
 import { layerNormOp, rmsNormOp } from './ops/norm-ops.js';
 import { cumsumOp, reduceOp, softmaxOp, topkOp } from './ops/reduction-ops.js';
-import { ropeOp } from './ops/rope-op.js';
+import { ropeOp, ropePositionsOp } from './ops/rope-op.js';
 import { castOp, concatOp, reshapeOp, sliceOp, transposeOp } from './ops/shape-ops.js';
 import { TfjsRuntime } from './runtime/tfjs-runtime.js';
 import { TFJS_WEIGHT_STORAGE, uploadWeight } from './weights/upload-weight.js';
@@ -189,6 +189,9 @@ export class TfjsBackend implements Backend {
   }
   rope(x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor {
     return ropeOp(this.rt, x, cos, sin, layout);
+  }
+  ropePositions(x: Tensor, positions: Tensor, inverseFrequencies: Tensor, layout: RopeLayout): Tensor {
+    return ropePositionsOp(this.rt, x, positions, inverseFrequencies, layout);
   }
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
     return attentionOp(this.rt, q, k, v, options);

@@ -1,5 +1,5 @@
 import type { Backend, SequenceBufferStorage, Tensor, Weight, WeightStorage } from '@pio/core';
-import { buildAttentionMask, type DecoderForwardInput, type DecoderModel, type KVCache, ropeInverseFrequencies, ropeTables, ropeTensors } from '@pio/core/nn';
+import { applyRotary, buildAttentionMask, type DecoderForwardInput, type DecoderModel, type KVCache, ropeInverseFrequencies, rotaryInputs } from '@pio/core/nn';
 import type { DecoderShape } from './decoder-shape.js';
 import type { NamedTensor } from './random-weights.js';
 
@@ -62,8 +62,7 @@ export class Qwen3BenchDecoder {
     const seq = tokens.length;
     const W = (n: string): Weight => this.w.get(n) as Weight;
     return b.scope(() => {
-      const tables = ropeTables(1, seq, this.invFreq, (_, t) => past + t);
-      const { cos, sin } = ropeTensors(b, tables, 1, seq);
+      const rotary = rotaryInputs(b, 1, seq, this.invFreq, (_, t) => past + t); // positions on ggml (fused rope)
       // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
       const m = mask ?? buildAttentionMask(b, [new Array(past + seq).fill(1)], seq, { keyLength: cache.keyLength(seq) });
       let x = b.gather(W('token_embd.weight'), b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
@@ -72,8 +71,8 @@ export class Qwen3BenchDecoder {
         const xn = b.rmsNorm(x, W(`${p}attn_norm.weight`), s.eps);
         const heads = (name: string, n: number) =>
           b.rmsNorm(b.reshape(b.linear(xn, W(`${p}${name}.weight`)), [1, seq, n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
-        const q = b.transpose(b.rope(heads('attn_q', s.heads), cos, sin, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
-        const kNew = b.transpose(b.rope(heads('attn_k', s.kvHeads), cos, sin, 'half'), [0, 2, 1, 3]);
+        const q = b.transpose(applyRotary(b, heads('attn_q', s.heads), rotary, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
+        const kNew = b.transpose(applyRotary(b, heads('attn_k', s.kvHeads), rotary, 'half'), [0, 2, 1, 3]);
         const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);
         const { k, v } = cache.update(l, { k: kNew, v: vNew });
         const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: m }); // [1, heads, seq, headDim]

@@ -12,7 +12,7 @@ import {
 import {
   CachedDecoderSession,
   ropeInverseFrequencies,
-  ropeTables,
+  rotaryInputs,
   type DecoderForwardInput,
   type DecoderModel,
   type PromptPreparation,
@@ -138,9 +138,8 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3
       let deepstack: DeepstackInjection | undefined;
       const scattered = input.state?.scatter(embeds, input.start, seq);
       if (scattered) ({ embeds, deepstack } = scattered);
-      const tables = ropeTables(batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s]);
-      const pairs = this.invFreq.length;
-      const rotary = { cos: b.tensor(tables.cos, [batch, seq, pairs]), sin: b.tensor(tables.sin, [batch, seq, pairs]) };
+      // text (all three MRoPE axes equal) goes in as plain positions where the backend has a fused rope
+      const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s]);
       let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, input.mask, input.cache, deepstack);
       if (input.logits === 'none') return undefined;
       if (input.logits === 'last' && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);

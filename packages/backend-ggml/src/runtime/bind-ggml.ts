@@ -72,6 +72,7 @@ const SIGNATURES = [
   `${T}ggml_mul_mat_id(${C}, ${T}as, ${T}b, ${T}ids)`,
   `${T}ggml_soft_max_ext(${C}, ${T}a, ${T}mask, float scale, float max_bias)`,
   `${T}ggml_rms_norm(${C}, ${T}a, float eps)`,
+  `${T}ggml_rope_ext(${C}, ${T}a, ${T}b, ${T}c, int n_dims, int mode, int n_ctx_orig, float freq_base, float freq_scale, float ext_factor, float attn_factor, float beta_fast, float beta_slow)`,
   `${T}ggml_norm(${C}, ${T}a, float eps)`,
   `${T}ggml_flash_attn_ext(${C}, ${T}q, ${T}k, ${T}v, ${T}mask, float scale, float max_bias, float softcap)`,
   `void ggml_flash_attn_ext_set_prec(${T}a, int prec)`,

@@ -70,6 +70,26 @@ export interface GgmlApi {
   /** Expert-indexed products: `as` `[in, out, experts]`, `b` `[in, 1 | slots, tokens]`, `ids` int32 `[slots, tokens]` → `[out, slots, tokens]`. */
   ggml_mul_mat_id(ctx: NativePointer, as: NativePointer, b: NativePointer, ids: NativePointer): NativePointer;
   ggml_rms_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
+  /**
+   * Rotary embedding of `a` `[headDim, heads, seq, batch]` at the int32 positions `b` `[seq]` (one per `ne[2]`), over the
+   * first `nDims` features; `c` (optional, float32 `[nDims / 2]`) divides each pair's angle. `mode` 0 rotates
+   * neighbouring pairs, 2 (NEOX) pairs `(i, i + nDims / 2)`.
+   */
+  ggml_rope_ext(
+    ctx: NativePointer,
+    a: NativePointer,
+    b: NativePointer,
+    c: NativePointer | null,
+    nDims: number,
+    mode: number,
+    nCtxOrig: number,
+    freqBase: number,
+    freqScale: number,
+    extFactor: number,
+    attnFactor: number,
+    betaFast: number,
+    betaSlow: number,
+  ): NativePointer;
   ggml_norm(ctx: NativePointer, a: NativePointer, eps: number): NativePointer;
   ggml_get_rows(ctx: NativePointer, a: NativePointer, rows: NativePointer): NativePointer;
   ggml_flash_attn_ext(

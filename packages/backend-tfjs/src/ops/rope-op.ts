@@ -46,3 +46,40 @@ export function ropeOp(rt: TfjsRuntime, x: Tensor, cos: Tensor, sin: Tensor, lay
     return tf.concat([rotated, tf.slice(v, [0, 0, 0, rot], [batch, seq, heads, headDim - rot])], 3);
   }) as unknown as Tensor;
 }
+
+/**
+ * `Backend.ropePositions`: the tables `cos/sin(positions[b, s] * inverseFrequencies[i])` (angles in float32), then
+ * {@link ropeOp}. `positions` int32 `[batch or 1, seq]`, `inverseFrequencies` `[rotaryDim / 2]`.
+ */
+export function ropePositionsOp(rt: TfjsRuntime, x: Tensor, positions: Tensor, inverseFrequencies: Tensor, layout: RopeLayout): Tensor {
+  rt.check('ropePositions', positions, 'positions');
+  rt.check('ropePositions', inverseFrequencies, 'inverseFrequencies');
+  rt.check('ropePositions', x, 'x');
+  const bad = positions.dtype !== 'int32' || positions.shape.length !== 2 || inverseFrequencies.shape.length !== 1 || x.shape.length !== 4;
+  if (
+    bad ||
+    (positions.shape[0] !== 1 && positions.shape[0] !== x.shape[0]) ||
+    positions.shape[1] !== x.shape[1] ||
+    2 * inverseFrequencies.shape[0] > x.shape[3]
+  ) {
+    throw new BackendError(
+      'ropePositions',
+      `positions must be int32 [batch or 1, seq] and inverseFrequencies [pairs <= headDim / 2] for x [batch, seq, heads, headDim]; got ${positions.dtype} ${fmt(positions.shape)}, ${fmt(inverseFrequencies.shape)}, ${fmt(x.shape)}`,
+    );
+  }
+  const tf = rt.tf;
+  const [rows, seq] = positions.shape;
+  const pairs = inverseFrequencies.shape[0];
+  const tableBytes = bytesOf([rows, seq, pairs]);
+  const [cos, sin] = rt.run('ropePositions', { out: 2 * tableBytes, extra: tableBytes, inputs: [positions, inverseFrequencies] }, () => {
+    const p = tf.reshape(as(tf, rt.unwrap(positions), 'float32'), [rows, seq, 1]);
+    const angles = tf.mul(p, tf.reshape(as(tf, rt.unwrap(inverseFrequencies), 'float32'), [1, 1, pairs])); // [rows, seq, pairs]
+    return [tf.cos(angles), tf.sin(angles)];
+  }) as unknown as [Tensor, Tensor];
+  try {
+    return ropeOp(rt, x, cos, sin, layout);
+  } finally {
+    cos.dispose();
+    sin.dispose();
+  }
+}

@@ -210,6 +210,15 @@ export interface Backend {
    */
   rope(x: Tensor, cos: Tensor, sin: Tensor, layout: RopeLayout): Tensor;
   /**
+   * Optional: {@link Backend.rope} from integer positions instead of tables, for backends with a fused kernel (ggml's
+   * `rope_ext`: one graph node per call instead of building the rotation from tables). `positions` is int32
+   * `[batch or 1, seq]`, `inverseFrequencies` float32 `[rotaryDim / 2]`; the result equals
+   * `rope(x, cos, sin, layout)` with `cos/sin[b, s, i] = cos/sin(fround(positions[b, s] * inverseFrequencies[i]))`,
+   * up to float32 rounding of the angle (a backend may form it as `position / (1 / frequency)`, one rounding more).
+   * `applyRotary` in `@pio/core/nn` uses it when present and falls back to the tables otherwise.
+   */
+  ropePositions?(x: Tensor, positions: Tensor, inverseFrequencies: Tensor, layout: RopeLayout): Tensor;
+  /**
    * Scaled dot-product attention with grouped KV heads.
    *
    * `q` is `[batch, heads, queryLen, headDim]`, `k` is `[batch, kvHeads, keyLen, headDim]`, `v` is

@@ -14,6 +14,7 @@ export * from './kv-cache.js';
 export * from './attention-mask.js';
 export * from './attention-mask-options.js';
 export * from './rotary.js';
+export * from './rotary-inputs.js';
 export * from '../model/decoder-model.js';
 export * from '../model/cached-decoder-session.js';
 export * from '../model/prefill-logits.js';

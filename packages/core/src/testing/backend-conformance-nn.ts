@@ -1,5 +1,6 @@
 import type { RopeLayout } from '../backend/backend.js';
 import type { ConformanceRegistry } from './backend-conformance-context.js';
+import { expect } from 'vitest';
 import { at, atBroadcast, build, mapNd, nd, randomNd, transposeNd, type Nd } from './backend-conformance-oracle.js';
 
 const MASKED = -1e9;
@@ -102,6 +103,54 @@ export function registerNnTests(reg: ConformanceRegistry): void {
       });
     }
   }
+
+  // Optional `ropePositions`: the same rotation from integer positions. Angles stay below 20 radians, where float32's
+  // spacing (2e-6) keeps a backend's one extra rounding of the angle within the suite tolerance.
+  const positionCases: Array<{ id: string; x: number[]; rows: number; pairs: number }> = [
+    { id: 'full', x: [1, 5, 3, 8], rows: 1, pairs: 4 },
+    { id: 'partial-broadcast', x: [2, 4, 2, 10], rows: 1, pairs: 3 },
+    { id: 'per-row', x: [2, 3, 2, 8], rows: 2, pairs: 4 },
+  ];
+  for (const layout of ['half', 'interleaved'] as const) {
+    for (const c of positionCases) {
+      reg.test(`nn/ropePositions-${layout}-${c.id}`, async ({ backend, track, rng, upload, expectValues }) => {
+        if (!backend.ropePositions) {
+          // optional: models fall back to rope with tables (applyRotary)
+          expect(backend.ropePositions).toBeUndefined();
+          return;
+        }
+        const x = randomNd(rng, c.x, -1, 1);
+        const seq = c.x[1];
+        const positions = nd(
+          Array.from({ length: c.rows * seq }, () => Math.floor(rng() * 20)),
+          [c.rows, seq],
+        );
+        const inv = nd(
+          Array.from({ length: c.pairs }, (_, i) => Math.fround(1 / 10000 ** ((2 * i) / (2 * c.pairs)))),
+          [c.pairs],
+        );
+        const angles = build([c.rows, seq, c.pairs], ([r, s, i]) => Math.fround(at(positions, [r, s]) * inv.data[i]));
+        const cos = mapNd(angles, (a) => Math.fround(Math.cos(a)));
+        const sin = mapNd(angles, (a) => Math.fround(Math.sin(a)));
+        const out = backend.ropePositions(upload(x), upload(positions, 'int32'), upload(inv), layout);
+        await expectValues(track(out), ropeRef(x, cos, sin, layout));
+      });
+    }
+  }
+
+  reg.test('nn/ropePositions-bad-input', async ({ backend, track, rng, upload, expectBackendError }) => {
+    if (!backend.ropePositions) {
+      expect(backend.ropePositions).toBeUndefined();
+      return;
+    }
+    const rope = backend.ropePositions.bind(backend);
+    const x = upload(randomNd(rng, [1, 3, 2, 8]));
+    const inv = upload(nd([1, 0.1, 0.01, 0.001], [4]));
+    expectBackendError('ropePositions', () => track(rope(x, upload(nd([0, 1, 2], [1, 3])), inv, 'half'))); // float positions
+    expectBackendError('ropePositions', () => track(rope(x, upload(nd([0, 1], [1, 2]), 'int32'), inv, 'half'))); // wrong seq
+    const wide = upload(nd([1, 0.5, 0.25, 0.125, 0.06], [5]));
+    expectBackendError('ropePositions', () => track(rope(x, upload(nd([0, 1, 2], [1, 3]), 'int32'), wide, 'half'))); // 10 > 8
+  });
 
   reg.test('nn/rope-non-contiguous-input', async ({ backend, track, rng, upload, expectValues }) => {
     const raw = randomNd(rng, [2, 4, 3, 8], -2, 2); // [batch, heads, seq, headDim]

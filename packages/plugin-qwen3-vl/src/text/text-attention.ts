@@ -1,12 +1,6 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { KVCache, Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { applyRotary, KVCache, Linear, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
-
-/** Rotary tables shared by all decoder layers of one forward pass, `[batch, seq, headDim / 2]` each. */
-export interface RotaryTables {
-  cos: Tensor;
-  sin: Tensor;
-}
 
 /** Qwen3 self-attention: grouped KV heads, per-head RMSNorm on q and k before (multimodal) RoPE. */
 export class TextAttention extends Module {
@@ -43,13 +37,13 @@ export class TextAttention extends Module {
   }
 
   /** `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`; appends this layer's keys and values to `cache`. */
-  forward(x: Tensor, rotary: RotaryTables, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
+  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
     const b = this.backend;
     const [batch, seq] = x.shape;
     const { numHeads, numKvHeads, headDim } = this.config;
     const heads = (t: Tensor, n: number) => b.reshape(t, [batch, seq, n, headDim]); // [batch, seq, n, headDim]
-    const q = b.rope(this.qNorm.forward(heads(this.qProj.forward(x), numHeads)), rotary.cos, rotary.sin, 'half');
-    const k = b.rope(this.kNorm.forward(heads(this.kProj.forward(x), numKvHeads)), rotary.cos, rotary.sin, 'half');
+    const q = applyRotary(b, this.qNorm.forward(heads(this.qProj.forward(x), numHeads)), rotary, 'half');
+    const k = applyRotary(b, this.kNorm.forward(heads(this.kProj.forward(x), numKvHeads)), rotary, 'half');
     const v = heads(this.vProj.forward(x), numKvHeads);
     const perm = [0, 2, 1, 3];
     let keys = b.transpose(k, perm); // [batch, kvHeads, seq, headDim]

@@ -1,7 +1,7 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { GatedMlp, KVCache, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { GatedMlp, KVCache, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
-import { TextAttention, type RotaryTables } from './text-attention.js';
+import { TextAttention } from './text-attention.js';
 
 /** A pre-norm Qwen3 decoder layer. */
 export class TextDecoderLayer extends Module {
@@ -29,7 +29,7 @@ export class TextDecoderLayer extends Module {
   }
 
   /** `x`: `[batch, seq, hidden]` → same shape. */
-  forward(x: Tensor, rotary: RotaryTables, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
+  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
     const b = this.backend;
     const h = b.add(x, this.attention.forward(this.inputNorm.forward(x), rotary, mask, cache, layer));
     return b.add(h, this.mlp.forward(this.postAttentionNorm.forward(h)));

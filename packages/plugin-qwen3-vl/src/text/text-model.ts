@@ -1,7 +1,6 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { Embedding, KVCache, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { Embedding, KVCache, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
-import type { RotaryTables } from './text-attention.js';
 import { TextDecoderLayer } from './text-decoder-layer.js';
 
 /** DeepStack features to add to the hidden states at image positions after the first decoder layers. */
@@ -61,7 +60,7 @@ export class TextModel extends Module {
   }
 
   /** Runs the decoder on `embeds` `[batch, seq, hidden]` and returns the final-normed hidden states, same shape. */
-  forward(embeds: Tensor, rotary: RotaryTables, mask: Tensor, cache?: KVCache, deepstack?: DeepstackInjection): Tensor {
+  forward(embeds: Tensor, rotary: RotaryInputs, mask: Tensor, cache?: KVCache, deepstack?: DeepstackInjection): Tensor {
     const b = this.backend;
     let h = embeds;
     this.layers.forEach((layer, i) => {

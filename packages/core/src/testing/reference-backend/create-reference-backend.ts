@@ -8,7 +8,7 @@ import { expertMatmulOp, routeExpertsOp } from './moe-ops.js';
 import { layerNormOp, rmsNormOp } from './norm-ops.js';
 import { cumsumOp, reduceOp } from './reduction-ops.js';
 import { ReferenceRuntime } from './reference-runtime.js';
-import { ropeOp } from './rope-op.js';
+import { ropeOp, ropePositionsOp } from './rope-op.js';
 import { concatOp, reshapeOp, sliceOp, transposeOp } from './shape-ops.js';
 import { softmaxOp, topkOp } from './softmax-ops.js';
 
@@ -99,6 +99,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): B
     rmsNorm: (x, weight, eps) => rmsNormOp(rt, x, weight, eps),
     layerNorm: (x, weight, bias, eps) => layerNormOp(rt, x, weight, bias, eps),
     rope: (x, cos, sin, layout) => ropeOp(rt, x, cos, sin, layout),
+    ropePositions: (x, positions, inverseFrequencies, layout) => ropePositionsOp(rt, x, positions, inverseFrequencies, layout),
     attention: (q, k, v, attentionOptions) => attentionOp(rt, q, k, v, attentionOptions),
   };
 }

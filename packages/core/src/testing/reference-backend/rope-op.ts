@@ -45,3 +45,42 @@ export function ropeOp(rt: ReferenceRuntime, x: Tensor, cos: Tensor, sin: Tensor
   }
   return rt.create(out, tx.shape, 'float32');
 }
+
+/**
+ * {@link Backend.ropePositions}: the tables `cos/sin(fround(positions[b, s] * inverseFrequencies[i]))` (each rounded
+ * to float32, as `ropeTables` makes them), then {@link ropeOp}. `positions` int32 `[batch or 1, seq]`,
+ * `inverseFrequencies` `[rotaryDim / 2]`.
+ */
+export function ropePositionsOp(rt: ReferenceRuntime, x: Tensor, positions: Tensor, inverseFrequencies: Tensor, layout: RopeLayout): Tensor {
+  const tp = rt.read('ropePositions', positions, 'positions');
+  const tf = rt.read('ropePositions', inverseFrequencies, 'inverseFrequencies');
+  const tx = rt.read('ropePositions', x, 'x');
+  const bad = tp.dtype !== 'int32' || tp.shape.length !== 2 || tf.shape.length !== 1 || tx.shape.length !== 4;
+  if (bad || (tp.shape[0] !== 1 && tp.shape[0] !== tx.shape[0]) || tp.shape[1] !== tx.shape[1] || 2 * tf.shape[0] > tx.shape[3]) {
+    throw new BackendError(
+      'ropePositions',
+      `positions must be int32 [batch or 1, seq] and inverseFrequencies [pairs <= headDim / 2] for x [batch, seq, heads, headDim]; got ${tp.dtype} ${fmt(tp.shape)}, ${fmt(tf.shape)}, ${fmt(tx.shape)}`,
+    );
+  }
+  const [rows, seq] = tp.shape;
+  const pairs = tf.shape[0];
+  const vp = tp.valuesFor('ropePositions');
+  const vf = tf.valuesFor('ropePositions');
+  const cos = new Float64Array(rows * seq * pairs);
+  const sin = new Float64Array(rows * seq * pairs);
+  for (let r = 0; r < rows * seq; r++) {
+    for (let i = 0; i < pairs; i++) {
+      const angle = Math.fround(vp[r] * Math.fround(vf[i]));
+      cos[r * pairs + i] = Math.fround(Math.cos(angle));
+      sin[r * pairs + i] = Math.fround(Math.sin(angle));
+    }
+  }
+  const c = rt.create(cos, [rows, seq, pairs], 'float32');
+  const s = rt.create(sin, [rows, seq, pairs], 'float32');
+  try {
+    return ropeOp(rt, x, c, s, layout);
+  } finally {
+    c.dispose();
+    s.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+// node-llama-cpp alone on a bench GGUF of the Qwen3-0.6B shape (written by `pnpm bench` with PIO_BENCH_DIR): ROUNDS
+// runs of the bench prompt, greedy, float16 KV cache; prints prefill tok/s and the median decode step per round.
+// Env: ROUNDS (3), THREADS (2), STEPS (64). Usage: dense-llama-profile.ts <gguf>
+import { loadavg } from 'node:os';
+import { benchPrompt } from '../src/bench-prompt.js';
+import { runLlamaEngine } from '../src/run-llama-engine.js';
+const [gguf] = process.argv.slice(2);
+const prompt = benchPrompt(128, 151936);
+for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+  const r = await runLlamaEngine({
+    engine: 'node-llama-cpp',
+    storage: 'q8_0',
+    shape: {} as never,
+    seed: 0,
+    ggufPath: gguf as string,
+    prompt,
+    promptTokens: prompt.length,
+    decodeTokens: Number(process.env.STEPS ?? 64),
+    threads: Number(process.env.THREADS ?? 2),
+    kvCacheStorage: 'float16',
+  });
+  const sorted = [...r.decodeMs].sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      load: loadavg()[0].toFixed(2),
+      prefillTokS: ((prompt.length / r.prefillMs) * 1000).toFixed(1),
+      stepMs: sorted[sorted.length >> 1].toFixed(2),
+      tokS: (1000 / sorted[sorted.length >> 1]).toFixed(2),
+      toks: r.tokens.slice(0, 8),
+    }),
+  );
+}
