@@ -30,10 +30,9 @@ async function setup(plugin: FakeTextPluginOptions = {}, options: Partial<Plugin
   return { manager, log: fake.log, plugin: fake.plugin };
 }
 
-/** Waits until `predicate` holds (polling), so tests do not depend on timing. */
+/** Waits until `predicate` holds (polling every 2 ms, vitest's deadline), so tests do not depend on timing. */
 async function until(predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 2500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(predicate()).toBe(true);
+  await expect.poll(predicate, { interval: 2 }).toBe(true);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
