@@ -68,6 +68,16 @@ async function settleAndResetPeak(): Promise<number> {
   return procStatusMiB('VmHWM');
 }
 
+/**
+ * CPU seconds (user + system, every thread of the process) since `start`. With one compute thread
+ * (PIO_BENCH_THREADS=1) this is the prefill's work, little affected by other processes taking the cores; with more,
+ * ggml's threads spin at barriers while one of them waits for a core, so it grows with the load.
+ */
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return Math.round((used.user + used.system) / 1e3) / 1e3;
+}
+
 /** The benchmark's prompt of `length` token ids. */
 function promptIds(length: number): number[] {
   return Array.from({ length }, (_, i) => (i * 7919 + 13) % shape.vocab);
@@ -88,10 +98,12 @@ async function child(length: number, flash: FlashMode): Promise<Record<string, u
   const session = new CachedDecoderSession(model.asDecoderModel(kv), prompt, undefined, { prefillChunkSize: chunk, contextLength: length });
   try {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const logits = await session.prefill();
     await logits.data();
     logits.dispose();
     const ms = performance.now() - t;
+    const cpuSeconds = cpuSecondsSince(cpu);
     const peak = procStatusMiB('VmHWM');
     const bound = prefillMemoryModel(shape, length, chunk, kv === 'float16' ? 2 : 4);
     const round = (bytes: number): number => Math.round(bytes / MiB);
@@ -111,6 +123,8 @@ async function child(length: number, flash: FlashMode): Promise<Record<string, u
       boundMiB: Math.round(loadedRss + (bound.kvCacheBytes + bound.chunkWorkBytes) / MiB),
       withinBound: peak <= loadedRss + (bound.kvCacheBytes + bound.chunkWorkBytes) / MiB,
       prefillTokensPerSecond: Math.round((length / ms) * 1e4) / 10,
+      prefillCpuSeconds: cpuSeconds,
+      prefillTokensPerCpuSecond: Math.round((length / cpuSeconds) * 10) / 10,
       graphs: backend.graphStats().built,
       mallocMmapThreshold: env.MALLOC_MMAP_THRESHOLD_,
       loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
@@ -149,9 +163,11 @@ async function llamaChild(engine: Engine, length: number, gguf: string): Promise
   const loadedRss = await settleAndResetPeak();
   try {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const iterator = sequence.evaluate(asTokens(promptIds(length)), { temperature: 0 });
     await iterator.next(); // the first token: the prompt's last logits
     const ms = performance.now() - t;
+    const cpuSeconds = cpuSecondsSince(cpu);
     await iterator.return(undefined);
     const peak = procStatusMiB('VmHWM');
     return {
@@ -164,6 +180,8 @@ async function llamaChild(engine: Engine, length: number, gguf: string): Promise
       peakRssMiB: Math.round(peak),
       addedMiB: Math.round(peak - loadedRss),
       prefillTokensPerSecond: Math.round((length / ms) * 1e4) / 10,
+      prefillCpuSeconds: cpuSeconds,
+      prefillTokensPerCpuSecond: Math.round((length / cpuSeconds) * 10) / 10,
       loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
     };
   } finally {
@@ -200,6 +218,7 @@ if (mode === '--child') {
   try {
     const gguf = engines.some((e) => e.startsWith('llama')) ? await benchGguf(directory) : '';
     const speeds = new Map<string, number[]>();
+    const cpuSpeeds = new Map<string, number[]>();
     for (const length of lengths) {
       for (let r = 0; r < runs; r++) {
         for (const engine of engines) {
@@ -212,10 +231,11 @@ if (mode === '--child') {
           // mapped and unmapped instead (glibc's MALLOC_MMAP_THRESHOLD_; other allocators ignore it)
           const childEnv = { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072' };
           const out = execFileSync(process.execPath, args, { encoding: 'utf8', env: childEnv, maxBuffer: 64 * MiB });
-          const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { prefillTokensPerSecond: number };
+          const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { prefillTokensPerSecond: number; prefillTokensPerCpuSecond: number };
           process.stdout.write(`${JSON.stringify({ shape: shape.name, layers: shape.layers, run: r + 1, ...result })}\n`);
           const key = `${engine} ${length}`;
           speeds.set(key, [...(speeds.get(key) ?? []), result.prefillTokensPerSecond]);
+          cpuSpeeds.set(key, [...(cpuSpeeds.get(key) ?? []), result.prefillTokensPerCpuSecond]);
         }
       }
     }
@@ -223,10 +243,21 @@ if (mode === '--child') {
       // medians, and each length's speed as a share of the shortest length's (the issue's "8k within 30% of 512")
       for (const engine of engines) {
         const first = median(speeds.get(`${engine} ${lengths[0]}`) ?? []);
+        const firstCpu = median(cpuSpeeds.get(`${engine} ${lengths[0]}`) ?? []);
         for (const length of lengths) {
           const mid = median(speeds.get(`${engine} ${length}`) ?? []);
-          const ratio = Math.round((mid / first) * 100) / 100;
-          process.stdout.write(`${JSON.stringify({ median: engine, promptTokens: length, runs, prefillTokensPerSecond: mid, ratioToFirst: ratio })}\n`);
+          const midCpu = median(cpuSpeeds.get(`${engine} ${length}`) ?? []);
+          const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+          const line = {
+            median: engine,
+            promptTokens: length,
+            runs,
+            prefillTokensPerSecond: mid,
+            ratioToFirst: ratio(mid, first),
+            prefillTokensPerCpuSecond: midCpu,
+            cpuRatioToFirst: ratio(midCpu, firstCpu),
+          };
+          process.stdout.write(`${JSON.stringify(line)}\n`);
         }
       }
     }
