@@ -1,6 +1,6 @@
 // PIO alone on the Qwen3-0.6B bench shape (ggml): prefill then greedy decode steps, several rounds; prints per round
 // prefill tok/s, median decode step, and the median split of a step into the JavaScript forward (recording) and the
-// awaited read (graph key, inputs, compute, read-back). Env: STORAGE (q8_0), LAYERS (28), STEPS (64), ROUNDS (3),
+// awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), STEPS (64), ROUNDS (3),
 // THREADS (2), READY_FILE (writes the pid after loading and waits 3 s, for `perf record -p`).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,6 +22,19 @@ if (env.READY_FILE) {
   writeFileSync(env.READY_FILE, String(process.pid));
   await new Promise((r) => setTimeout(r, 3000));
 }
+// time the native graph computation alone (the backend's bound compute call), to split a read into compute and the
+// JavaScript around it (graph key, input copies, making outputs leaves, read-back)
+const api = (backend as unknown as { rt: { api: { graphComputeAsync: (b: unknown, g: unknown) => Promise<number> } } }).rt.api;
+const computeAsync = api.graphComputeAsync;
+let computeMs = 0;
+api.graphComputeAsync = async (b, g) => {
+  const t0 = performance.now();
+  try {
+    return await computeAsync(b, g);
+  } finally {
+    computeMs = performance.now() - t0;
+  }
+};
 const argmax = (v: ArrayLike<number>) => {
   let b = 0;
   for (let i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
@@ -38,6 +51,7 @@ for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
   const step: number[] = [];
   const fwd: number[] = [];
   const read: number[] = [];
+  const compute: number[] = [];
   const toks: number[] = [];
   for (let s = 0; s < Number(env.STEPS ?? 64); s++) {
     const next = argmax(data);
@@ -51,6 +65,7 @@ for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
     step.push(t2 - t);
     fwd.push(t1 - t);
     read.push(t2 - t1);
+    compute.push(computeMs);
   }
   logits.dispose();
   cache.dispose();
@@ -61,6 +76,7 @@ for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
       stepMs: med(step).toFixed(2),
       forwardMs: med(fwd).toFixed(2),
       readMs: med(read).toFixed(2),
+      computeMs: med(compute).toFixed(2),
       tokS: (1000 / med(step)).toFixed(2),
       graphs: backend.graphStats(),
       toks: toks.slice(0, 8),
