@@ -3,13 +3,14 @@ import { deviceKind, selectBinaries, selectDevice, type GgmlDeviceInfo } from '.
 import { GgmlBackend } from './ggml-backend.js';
 import type { GgmlBackendOptions } from './ggml-backend-options.js';
 import { GraphRuntime } from './graph/graph-runtime.js';
+import { attachCpuThreadpool } from './runtime/cpu-threadpool.js';
 import { loadGgml } from './runtime/load-ggml.js';
 import { locateBinaries } from './runtime/locate-binaries.js';
 import { WeightRepack } from './weights/weight-repack.js';
 
 /**
  * Creates a ggml backend: finds the installed `@node-llama-cpp/<platform>` build, loads it with koffi, picks the
- * device and sets the CPU thread count.
+ * device and sets the CPU thread count (on the CPU, one persistent ggml threadpool per backend).
  *
  * @throws `GgmlUnavailableError` when koffi or a ggml build for this platform is missing; `GgmlDeviceError` when the
  * requested device is not present.
@@ -34,6 +35,7 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   const setThreads = api.ggml_backend_reg_get_proc_address(api.ggml_backend_dev_backend_reg(dev), 'ggml_backend_set_n_threads');
   if (setThreads) api.callSetThreads(setThreads, backend, threads);
   const chosen = devices[index];
+  const freeThreadpool = chosen.kind === 'cpu' ? attachCpuThreadpool(api, dev, backend, threads) : undefined;
   const engine = chosen.kind === 'cpu' ? 'ggml-cpu' : `ggml-${binaries.flavor === 'cpu' ? chosen.name.toLowerCase() : binaries.flavor}`;
   const repack =
     options.repackWeights === false
@@ -46,6 +48,7 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
     flashAttention: options.flashAttention ?? 'auto',
     computeThread: options.computeThread ?? 'worker',
     repack,
+    afterFree: freeThreadpool,
   });
   return new GgmlBackend(runtime, { engine, device: chosen.kind === 'cpu' ? 'cpu' : 'gpu', threads, weightRepack: repack.info });
 }

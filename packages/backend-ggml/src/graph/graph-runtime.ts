@@ -60,6 +60,7 @@ export class GraphRuntime implements NodeOwner {
     else this.api.ggml_gallocr_free(gallocr);
   };
   private disposed = false;
+  private readonly afterFree: (() => void) | undefined;
   /** True once the native memory and the device were freed. */
   private freed = false;
   /** True while a graph computes on a worker thread: native frees asked for meanwhile wait for it (see `dispose`). */
@@ -81,8 +82,16 @@ export class GraphRuntime implements NodeOwner {
     readonly api: GgmlApi,
     /** The ggml backend (device) computing graphs. */
     readonly backend: NativePointer,
-    options: { reuseGraphs?: boolean; flashAttention?: FlashAttentionMode; computeThread?: 'worker' | 'main'; repack?: WeightRepack } = {},
+    options: {
+      reuseGraphs?: boolean;
+      flashAttention?: FlashAttentionMode;
+      computeThread?: 'worker' | 'main';
+      repack?: WeightRepack;
+      /** Runs once after the device is freed (releases what the backend used, such as its CPU threadpool). */
+      afterFree?: () => void;
+    } = {},
   ) {
+    this.afterFree = options.afterFree;
     this.flashAttention = options.flashAttention ?? 'auto';
     this.computeThread = options.computeThread ?? 'worker';
     this.repack = options.repack;
@@ -349,6 +358,7 @@ export class GraphRuntime implements NodeOwner {
     this.graphs.dispose();
     for (const gallocr of this.spareAllocators.splice(0)) this.api.ggml_gallocr_free(gallocr);
     this.api.ggml_backend_free(this.backend);
+    this.afterFree?.();
   }
 
   /**

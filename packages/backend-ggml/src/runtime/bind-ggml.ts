@@ -153,6 +153,12 @@ export function bindGgml(koffi: KoffiModule, ggmlPath: string): GgmlApi {
       quantize.async(type, src, dst, 0, nrows, nPerRow, null, (error: unknown, size: number) => (error ? reject(error) : resolve(size)));
     });
   api.callSetThreads = (fn: unknown, backend: unknown, threads: number) => koffi.call(fn, setThreads, backend, threads);
+  const threadpoolNew = koffi.proto('void *pio_ggml_threadpool_new(void *params)');
+  const setThreadpool = koffi.proto('void pio_ggml_set_threadpool(ggml_backend *backend, void *threadpool)');
+  const threadpoolFree = koffi.proto('void pio_ggml_threadpool_free(void *threadpool)');
+  api.callThreadpoolNew = (fn: unknown, params: Uint8Array) => koffi.call(fn, threadpoolNew, params);
+  api.callSetThreadpool = (fn: unknown, backend: unknown, threadpool: unknown) => koffi.call(fn, setThreadpool, backend, threadpool);
+  api.callThreadpoolFree = (fn: unknown, threadpool: unknown) => koffi.call(fn, threadpoolFree, threadpool);
   const getExtraBufts = koffi.proto('void *pio_ggml_get_extra_bufts(ggml_device *dev)');
   api.callGetExtraBufts = (fn: unknown, dev: unknown) => {
     const list = koffi.call(fn, getExtraBufts, dev);

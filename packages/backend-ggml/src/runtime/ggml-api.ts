@@ -188,4 +188,10 @@ export interface GgmlApi {
   withLogSink<T>(sink: ((line: string) => void) | undefined, fn: () => T): T;
   /** Calls a `void (*)(ggml_backend_t, int)` such as `ggml_backend_set_n_threads`, obtained from the registry. */
   callSetThreads(fn: NativePointer, backend: NativePointer, threads: number): void;
+  /** Calls `ggml_threadpool_new(struct ggml_threadpool_params *)` (from the CPU registry) with the struct's bytes. */
+  callThreadpoolNew(fn: NativePointer, params: Uint8Array): NativePointer;
+  /** Calls `ggml_backend_cpu_set_threadpool(backend, threadpool)`. */
+  callSetThreadpool(fn: NativePointer, backend: NativePointer, threadpool: NativePointer): void;
+  /** Calls `ggml_threadpool_free(threadpool)`. */
+  callThreadpoolFree(fn: NativePointer, threadpool: NativePointer): void;
 }
