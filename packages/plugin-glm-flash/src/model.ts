@@ -20,8 +20,7 @@ import {
   Module,
   RMSNorm,
   ropeInverseFrequencies,
-  ropeTables,
-  ropeTensors,
+  rotaryInputs,
   type WeightSource,
 } from '@pio/core/nn';
 import { GlmFlashDecoderLayer } from './decoder-layer.js';
@@ -207,16 +206,18 @@ export class GlmFlashModel extends Module implements CausalLM {
     const b = this.backend;
     const batch = inputIds.length;
     const seq = inputIds[0]?.length ?? 0;
-    const tables = ropeTables(batch, seq, this.invFreq, (row, s) => positions[row][s]);
-    const [hidden0, cos, sin] = b.scope(() => {
-      const ids = b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32');
-      const { cos, sin } = ropeTensors(b, tables, batch, seq);
-      return [this.embed.forward(ids), cos, sin];
-    });
-    let hidden = hidden0;
+    // integer positions where the backend has a fused rope (one node per call), else cos/sin tables
+    const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s) => positions[row][s]);
+    let hidden: Tensor;
+    try {
+      hidden = b.scope(() => this.embed.forward(b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32')));
+    } catch (error) {
+      for (const t of Object.values(rotary)) t.dispose();
+      throw error;
+    }
     try {
       for (let i = 0; i < this.layers.length; i++) {
-        const next = await this.layers[i].forward(hidden, { cos, sin, mask, cache, layer: i, absorbed });
+        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbed });
         hidden.dispose();
         hidden = next;
       }
@@ -226,7 +227,7 @@ export class GlmFlashModel extends Module implements CausalLM {
         return this.lmHead.forward(this.norm.forward(last));
       });
     } finally {
-      for (const t of [hidden, cos, sin]) t.dispose();
+      for (const t of [hidden, ...Object.values(rotary)]) t.dispose();
     }
   }
 

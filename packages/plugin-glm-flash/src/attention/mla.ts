@@ -1,5 +1,5 @@
 import { decodeHostTensor, type Backend, type Tensor } from '@pio/core';
-import { type KVCache, type Linear, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { applyRotary, type KVCache, type Linear, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { CheckpointWeightSource } from '@pio/core/weights';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import { loadLinear, type MatrixStorage } from '../load-linear.js';
@@ -12,9 +12,8 @@ export const MLA_CACHE_ENTRY = 'latent';
 
 /** Per-call inputs of {@link MultiHeadLatentAttention.forward}. */
 export interface MlaContext {
-  /** RoPE tables `[batch, seq, qkRopeHeadDim / 2]`. */
-  cos: Tensor;
-  sin: Tensor;
+  /** The rotary inputs of this forward pass ({@link rotaryInputs}: integer positions or cos/sin tables, `qkRopeHeadDim / 2` pairs). */
+  rotary: RotaryInputs;
   /** Additive mask `[batch, 1, seq, keyLen]`. */
   mask: Tensor;
   /** The cache to append to and read from (holds the compressed latent, not per-head K/V). */
@@ -110,11 +109,11 @@ export class MultiHeadLatentAttention extends Module {
     const qFlat = 'proj' in this.q ? this.q.proj.forward(x) : this.q.b.forward(this.q.norm.forward(this.q.a.forward(x)));
     const q = b.reshape(qFlat, [batch, seq, heads, c.qkHeadDim]); // [batch, seq, heads, qkHeadDim]
     const qNope = b.slice(q, [0, 0, 0, 0], [batch, seq, heads, c.qkNopeHeadDim]);
-    const qRope = b.rope(b.slice(q, [0, 0, 0, c.qkNopeHeadDim], [batch, seq, heads, rope]), ctx.cos, ctx.sin, 'interleaved');
+    const qRope = applyRotary(b, b.slice(q, [0, 0, 0, c.qkNopeHeadDim], [batch, seq, heads, rope]), ctx.rotary, 'interleaved');
 
     const ckv = this.kvA.forward(x); // [batch, seq, kvr + rope]
     const latent = this.kvANorm.forward(b.slice(ckv, [0, 0, 0], [batch, seq, kvr]));
-    const kRope = b.rope(b.reshape(b.slice(ckv, [0, 0, kvr], [batch, seq, rope]), [batch, seq, 1, rope]), ctx.cos, ctx.sin, 'interleaved');
+    const kRope = applyRotary(b, b.reshape(b.slice(ckv, [0, 0, kvr], [batch, seq, rope]), [batch, seq, 1, rope]), ctx.rotary, 'interleaved');
     const entry = b.concat([latent, b.reshape(kRope, [batch, seq, rope])], -1); // [batch, seq, kvr + rope]
     const all = ctx.cache ? ctx.cache.update(ctx.layer, { [MLA_CACHE_ENTRY]: entry }, 1)[MLA_CACHE_ENTRY] : entry;
     const keyLen = all.shape[1];
