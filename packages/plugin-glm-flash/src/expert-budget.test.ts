@@ -10,21 +10,16 @@ import type { GlmFlashConfig } from './glm-flash-config.js';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import type { GlmFlashModel } from './model.js';
 import { REAL_GLM47_FLASH_CONFIG } from './real-config.js';
-import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { fixtureDir, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
 import { runGreedyGolden } from './testing/run-greedy-golden.js';
-import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
+import { expectGoldenLogits } from './testing/expect-golden-logits.js';
+import { GLM_TEST_ENGINES } from './testing/test-backends.js';
 
 const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
-// reference and ggml have `writeWeightRows` (budget slots in the graph); tfjs falls back to the bounded expert cache
-const engines: Array<[string, () => Promise<Backend>]> = [
-  ['reference', async () => createReferenceBackend()],
-  ['tfjs-wasm', () => createTestTfjsBackend('wasm')],
-  ['ggml', () => createTestGgmlBackend()],
-];
 /** 3 of the fixtures' 8 routed experts per MoE layer (a token uses 2). */
 const BUDGET = 3;
 
-describe.each(engines)('GLM-4.7-Flash under an expert budget of %s', (_engine, createBackend) => {
+describe.each(GLM_TEST_ENGINES)('GLM-4.7-Flash under an expert budget of %s', (_engine, createBackend) => {
   describe.each(fixtures)('%s', (fixture) => {
     let backend: Backend;
     let loaded: LoadedGlmFlashModel;
@@ -55,10 +50,7 @@ describe.each(engines)('GLM-4.7-Flash under an expert budget of %s', (_engine, c
         session.dispose();
         const actual = await all.data();
         all.dispose();
-        const expected = await readBin(fixture, c.logits.file);
-        const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
-        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
-        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+        await expectGoldenLogits(actual, fixture, c, golden);
       }
     });
 

@@ -1,5 +1,4 @@
 import type { Backend } from '@pio/core';
-import { createReferenceBackend } from '@pio/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedTextModelFolder } from '@pio/core/plugin-kit';
 import type { GlmFlashConfig } from './glm-flash-config.js';
@@ -7,18 +6,14 @@ import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import type { GlmFlashModel } from './model.js';
 
 type LoadedGlmFlashModel = LoadedTextModelFolder<GlmFlashConfig, GlmFlashModel>;
-import { fixtureDir, maxAbsDiff, readBin, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
+import { fixtureDir, maxAbsDiff, readGolden, type GlmFixtureName, type GlmGolden } from './testing/golden-fixture.js';
 import { runGreedyGolden } from './testing/run-greedy-golden.js';
-import { createTestGgmlBackend, createTestTfjsBackend } from './testing/test-backends.js';
+import { expectGoldenLogits } from './testing/expect-golden-logits.js';
+import { GLM_TEST_ENGINES } from './testing/test-backends.js';
 
 const fixtures: GlmFixtureName[] = ['glm47flash-tiny', 'glm47flash-tiny-grouped'];
-const engines: Array<[string, () => Promise<Backend>]> = [
-  ['reference', async () => createReferenceBackend()],
-  ['tfjs-wasm', () => createTestTfjsBackend('wasm')],
-  ['ggml', () => createTestGgmlBackend()],
-];
 
-describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBackend) => {
+describe.each(GLM_TEST_ENGINES)('GLM-4.7-Flash golden logits on %s', (_engine, createBackend) => {
   describe.each(fixtures)('%s', (fixture) => {
     let backend: Backend;
     let loaded: LoadedGlmFlashModel;
@@ -50,10 +45,7 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
           const actual = await logits.data();
           logits.dispose();
           expect(logits.shape).toEqual(c.logits.shape);
-          const expected = await readBin(fixture, c.logits.file);
-          const { diff, maxAbs } = maxAbsDiff(actual, expected, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
-          expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
-          expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+          await expectGoldenLogits(actual, fixture, c, golden);
         }
       });
     }
@@ -81,10 +73,7 @@ describe.each(engines)('GLM-4.7-Flash golden logits on %s', (_engine, createBack
         expect(all.shape).toEqual(c.logits.shape);
         const actual = await all.data();
         all.dispose();
-        const expectedLogits = await readBin(fixture, c.logits.file);
-        const { diff, maxAbs } = maxAbsDiff(actual, expectedLogits, c.logits.shape, (b, t) => c.attention_mask[b][t] === 1);
-        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_abs);
-        expect(diff).toBeLessThanOrEqual(golden.tolerances.logits_max_rel_to_max_abs_logit * maxAbs);
+        await expectGoldenLogits(actual, fixture, c, golden);
 
         const session = loaded.model.createSessionWith(prompt, {}, { prefillChunkSize: chunk });
         const { tokens, stepDiff } = await runGreedyGolden(session, c, fixture);
