@@ -21,7 +21,7 @@ import { GraphNode } from './graph/graph-node.js';
 import type { GraphRuntime } from './graph/graph-runtime.js';
 import { attentionOp } from './ops/attention-op.js';
 import { fillOp, tensorOp } from './ops/creation-ops.js';
-import { binaryOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
+import { binaryOp, swigluOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
 import { gatherOp } from './ops/gather-op.js';
 import { linearOp, matmulOp } from './ops/linalg-ops.js';
 import { expertMatmulOp, routeExpertsOp } from './ops/moe-ops.js';
@@ -189,6 +189,10 @@ export class GgmlBackend implements Backend {
   }
   tanh(x: Tensor): Tensor {
     return unaryOp(this.rt, 'tanh', 'tanh', x);
+  }
+  /** {@link Backend.swiglu}: one fused `GGML_OP_GLU` node (ggml's `swiglu`) instead of `silu` + `mul`. */
+  swiglu(gate: Tensor, up: Tensor): Tensor {
+    return swigluOp(this.rt, gate, up);
   }
   where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
     return whereOp(this.rt, cond, a, b);

@@ -18,7 +18,7 @@ import type { ActiveEngine } from './engine/active-engine.js';
 import type { TfjsEngineName } from './engine/engine-kinds.js';
 import { attentionOp } from './ops/attention-op.js';
 import { fillOp, tensorOp } from './ops/creation-ops.js';
-import { binaryOp, geluOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
+import { binaryOp, geluOp, swigluOp, unaryOp, whereOp } from './ops/elementwise-ops.js';
 import { gatherOp } from './ops/gather-op.js';
 import { linearOp, matmulOp } from './ops/linalg-ops.js';
 import { expertMatmulOp, routeExpertsOp } from './ops/moe-ops.js';
@@ -138,6 +138,9 @@ export class TfjsBackend implements Backend {
   }
   tanh(x: Tensor): Tensor {
     return unaryOp(this.rt, 'tanh', x);
+  }
+  swiglu(gate: Tensor, up: Tensor): Tensor {
+    return swigluOp(this.rt, gate, up);
   }
   where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
     return whereOp(this.rt, cond, a, b);

@@ -1,7 +1,8 @@
 // PIO alone on the Qwen3-0.6B bench shape (ggml): prefill then greedy decode steps, several rounds; prints per round
 // prefill tok/s, median decode step, and the median split of a step into the JavaScript forward (recording) and the
 // awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), STEPS (64), ROUNDS (3),
-// THREADS (2), READY_FILE (writes the pid after loading and waits 3 s, for `perf record -p`).
+// THREADS (2), READY_FILE (writes the pid after loading and waits 3 s, for `perf record -p`), SWIGLU=0 (silu + mul
+// instead of the fused `swiglu`, for a before/after).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
@@ -15,6 +16,7 @@ import { randomWeights } from '../src/random-weights.js';
 const env = process.env;
 const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: Number(env.LAYERS ?? 28) };
 const backend = await createGgmlBackend({ device: 'cpu', threads: Number(env.THREADS ?? 2) });
+if (env.SWIGLU === '0') Object.defineProperty(backend, 'swiglu', { value: undefined }); // applySwiglu falls back
 const weights = randomWeights(shape, 1234);
 const model = new Qwen3BenchDecoder(backend, shape, weights, (env.STORAGE ?? 'q8_0') as WeightStorage);
 weights.length = 0;

@@ -1,5 +1,14 @@
 import type { Backend, SequenceBufferStorage, Tensor, Weight, WeightStorage } from '@pio/core';
-import { applyRotary, buildAttentionMask, type DecoderForwardInput, type DecoderModel, type KVCache, ropeInverseFrequencies, rotaryInputs } from '@pio/core/nn';
+import {
+  applyRotary,
+  applySwiglu,
+  buildAttentionMask,
+  type DecoderForwardInput,
+  type DecoderModel,
+  type KVCache,
+  ropeInverseFrequencies,
+  rotaryInputs,
+} from '@pio/core/nn';
 import type { DecoderShape } from './decoder-shape.js';
 import type { NamedTensor } from './random-weights.js';
 
@@ -79,7 +88,7 @@ export class Qwen3BenchDecoder {
         const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
         x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));
         const hn = b.rmsNorm(x, W(`${p}ffn_norm.weight`), s.eps);
-        const gated = b.mul(b.silu(b.linear(hn, W(`${p}ffn_gate.weight`))), b.linear(hn, W(`${p}ffn_up.weight`)));
+        const gated = applySwiglu(b, b.linear(hn, W(`${p}ffn_gate.weight`)), b.linear(hn, W(`${p}ffn_up.weight`))); // one ggml node
         x = b.add(x, b.linear(gated, W(`${p}ffn_down.weight`)));
       }
       const last = b.slice(x, [0, seq - 1, 0], [1, 1, s.hidden]);

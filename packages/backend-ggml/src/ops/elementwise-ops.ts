@@ -148,3 +148,21 @@ export function whereOp(rt: GraphRuntime, cond: Tensor, a: Tensor, b: Tensor): G
     },
   });
 }
+
+/**
+ * `silu(gate) * up` (same shapes) as one `GGML_OP_GLU` node (`ggml_swiglu_split`): ggml computes it with the `silu`
+ * kernel of `ggml_silu` times `up`, so the values equal `silu` then `mul`.
+ */
+export function swigluOp(rt: GraphRuntime, gate: Tensor, up: Tensor): GraphNode {
+  const g = asNode('swiglu', gate);
+  const u = asNode('swiglu', up);
+  if (g.shape.length !== u.shape.length || g.shape.some((d, i) => d !== u.shape[i])) {
+    throw new BackendError('swiglu', `gate [${g.shape.join(', ')}] and up [${u.shape.join(', ')}] must have the same shape (no broadcasting)`);
+  }
+  return rt.node('swiglu', {
+    shape: g.shape,
+    dtype: 'float32',
+    inputs: [g, u],
+    recipe: { key: '', emit: (e, [p, q]) => e.api.ggml_swiglu_split(e.ctx, e.cont(f32(e, p, g)), e.cont(f32(e, q, u))) },
+  });
+}

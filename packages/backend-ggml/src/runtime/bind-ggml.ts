@@ -41,7 +41,7 @@ const unary = [
   'cumsum',
   'cont',
 ];
-const binary = ['add', 'sub', 'mul', 'div', 'mul_mat', 'get_rows'];
+const binary = ['add', 'sub', 'mul', 'div', 'mul_mat', 'get_rows', 'swiglu_split'];
 
 /** C prototypes of every function in {@link GgmlApi} except the unary/binary op families generated above. */
 const SIGNATURES = [

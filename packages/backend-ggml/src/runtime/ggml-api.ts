@@ -48,6 +48,8 @@ export interface GgmlApi {
   ggml_sqrt(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_sqr(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_silu(ctx: NativePointer, a: NativePointer): NativePointer;
+  /** `silu(a) * b` elementwise (`GGML_OP_GLU`, SwiGLU): `a` and `b` of one shape and type, rows contiguous. */
+  ggml_swiglu_split(ctx: NativePointer, a: NativePointer, b: NativePointer): NativePointer;
   ggml_gelu(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_gelu_erf(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_sigmoid(ctx: NativePointer, a: NativePointer): NativePointer;

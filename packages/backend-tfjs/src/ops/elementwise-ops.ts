@@ -97,3 +97,17 @@ export function whereOp(rt: TfjsRuntime, cond: Tensor, a: Tensor, b: Tensor): Te
     return tf.where(full(mask), full(as(tf, rt.unwrap(a), dtype)), full(as(tf, rt.unwrap(b), dtype)));
   }) as unknown as Tensor;
 }
+
+/** `Backend.swiglu`: `silu(gate) * up` in one run (tfjs has no fused kernel; the values equal `silu` then `mul`). */
+export function swigluOp(rt: TfjsRuntime, gate: Tensor, up: Tensor): Tensor {
+  rt.check('swiglu', gate, 'gate');
+  rt.check('swiglu', up, 'up');
+  if (gate.shape.length !== up.shape.length || gate.shape.some((d, i) => d !== up.shape[i])) {
+    throw new BackendError('swiglu', `gate${fmt(gate.shape)} and up${fmt(up.shape)} must have the same shape (no broadcasting)`);
+  }
+  const tf = rt.tf;
+  return rt.run('swiglu', { out: bytesOf(gate.shape), extra: 2 * bytesOf(gate.shape), inputs: [gate, up] }, () => {
+    const g = as(tf, rt.unwrap(gate), 'float32');
+    return tf.mul(UNARY.silu(tf, g), as(tf, rt.unwrap(up), 'float32'));
+  }) as unknown as Tensor;
+}

@@ -151,6 +151,14 @@ export interface Backend {
   gelu(x: Tensor, approximate: 'tanh' | 'erf'): Tensor;
   sigmoid(x: Tensor): Tensor;
   tanh(x: Tensor): Tensor;
+  /**
+   * Optional: the gated activation of SwiGLU feed-forward blocks, `silu(gate) * up` elementwise, as one fused op for
+   * backends with a kernel for it (ggml's `swiglu`: one graph node per call instead of `silu` + `mul`). `gate` and `up`
+   * have the same shape (no broadcasting: a mismatch is a `BackendError`); the result is float32 of that shape and
+   * equals `mul(silu(gate), up)` — the same rounding as the two ops, as ggml computes both with one `silu` kernel.
+   * `applySwiglu` in `@pio/core/nn` uses it when present and falls back to `silu` + `mul` otherwise.
+   */
+  swiglu?(gate: Tensor, up: Tensor): Tensor;
   /** `cond ? a : b` elementwise; `cond` is int32 (non-zero is true), all three broadcast. */
   where(cond: Tensor, a: Tensor, b: Tensor): Tensor;
 

@@ -3,6 +3,7 @@ import type { Tensor } from '../backend/tensor.js';
 import type { WeightStorage } from '../backend/weight-storage.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
+import { applySwiglu } from './swiglu.js';
 import type { WeightSource } from './weight-source.js';
 
 /** Options for {@link GatedMlp.load}. */
@@ -47,6 +48,6 @@ export class GatedMlp extends Module {
   /** `x`: `[..., hidden]` → `[..., hidden]`. */
   forward(x: Tensor): Tensor {
     const b = this.backend;
-    return this.down.forward(b.mul(b.silu(this.gate.forward(x)), this.up.forward(x)));
+    return this.down.forward(applySwiglu(b, this.gate.forward(x), this.up.forward(x)));
   }
 }

@@ -7,6 +7,7 @@ export * from './module.js';
 export * from './weight-source.js';
 export * from './linear.js';
 export * from './gated-mlp.js';
+export * from './swiglu.js';
 export * from './embedding.js';
 export * from './rms-norm.js';
 export * from './layer-norm.js';

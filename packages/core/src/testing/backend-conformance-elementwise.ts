@@ -1,6 +1,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { ConformanceRegistry } from './backend-conformance-context.js';
+import { expect } from 'vitest';
 import { at, broadcastShape, build, erfByQuadrature, mapNd, nd, randomNd, transposeNd, zip } from './backend-conformance-oracle.js';
 
 type BinaryName = 'add' | 'sub' | 'mul' | 'div' | 'maximum';
@@ -137,6 +138,54 @@ export function registerElementwiseTests(reg: ConformanceRegistry): void {
     const y = randomNd(rng, [3, 1]);
     const e2 = build([2, 3, 4], ([i, j, k]) => (at(c2, [k]) !== 0 ? at(x, [i, 0, k]) : at(y, [j, 0])));
     await expectValues(track(backend.where(upload(c2, 'int32'), upload(x), upload(y))), e2, { exact: true });
+  });
+
+  // Optional `swiglu`: `silu(gate) * up`, the same values as the backend's own `silu` then `mul`, bit for bit.
+  const silu = UNARY.silu.f;
+  reg.test('elementwise/swiglu', async ({ backend, track, rng, upload, expectValues }) => {
+    if (!backend.swiglu) {
+      // optional: models fall back to silu + mul (applySwiglu)
+      expect(backend.swiglu).toBeUndefined();
+      return;
+    }
+    for (const shape of [[3, 5, 7], [1, 1, 19], [2, 40], [6]]) {
+      const g = randomNd(rng, shape, -8, 8);
+      const u = randomNd(rng, shape, -3, 3);
+      const [tg, tu] = [upload(g), upload(u)];
+      const fused = track(backend.swiglu(tg, tu));
+      await expectValues(
+        fused,
+        zip(g, u, (a, b) => silu(a) * b),
+        { dtype: 'float32', label: `swiglu ${shape}` },
+      );
+      const separate = await track(backend.mul(track(backend.silu(tg)), tu)).data();
+      await expectValues(fused, nd(Array.from(separate), shape), { exact: true, label: `swiglu ${shape} against silu then mul` });
+    }
+  });
+
+  reg.test('elementwise/swiglu-non-contiguous-inputs', async ({ backend, track, rng, upload, expectValues }) => {
+    if (!backend.swiglu) {
+      expect(backend.swiglu).toBeUndefined();
+      return;
+    }
+    const x = randomNd(rng, [3, 5, 8], -6, 6);
+    const y = randomNd(rng, [5, 4, 8], -2, 2);
+    const gate = track(backend.transpose(upload(x), [1, 0, 2])); // [5, 3, 8]
+    const up = track(backend.slice(upload(y), [0, 1, 0], [5, 3, 8])); // [5, 3, 8], rows 1..3
+    const expected = build([5, 3, 8], ([i, j, k]) => silu(at(x, [j, i, k])) * at(y, [i, j + 1, k]));
+    await expectValues(track(backend.swiglu(gate, up)), expected);
+  });
+
+  reg.test('errors/swiglu-shapes', ({ backend, track, expectBackendError }) => {
+    if (!backend.swiglu) {
+      expect(backend.swiglu).toBeUndefined();
+      return;
+    }
+    const swiglu = backend.swiglu.bind(backend);
+    const a = track(backend.fill([3, 5], 1));
+    expectBackendError('swiglu', () => swiglu(a, track(backend.fill([4, 5], 1))));
+    expectBackendError('swiglu', () => swiglu(a, track(backend.fill([5], 1)))); // no broadcasting
+    expectBackendError('swiglu', () => swiglu(a, track(backend.fill([1, 3, 5], 1))));
   });
 
   reg.test('errors/elementwise-shapes', ({ backend, track, expectBackendError }) => {

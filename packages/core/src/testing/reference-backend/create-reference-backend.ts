@@ -1,7 +1,7 @@
 import { BACKEND_SPEC_VERSION, type Backend, type BackendCapabilities } from '../../backend/backend.js';
 import { attentionOp } from './attention-op.js';
 import { fillOp, tensorOp, weightOp, writeWeightRowsOp } from './creation-ops.js';
-import { binaryOp, geluOp, unaryOp, whereOp } from './elementwise-ops.js';
+import { binaryOp, geluOp, swigluOp, unaryOp, whereOp } from './elementwise-ops.js';
 import { castOp, gatherOp } from './indexing-ops.js';
 import { linearOp, matmulOp } from './linalg-ops.js';
 import { expertMatmulOp, routeExpertsOp } from './moe-ops.js';
@@ -79,6 +79,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): B
     gelu: (x, approximate) => geluOp(rt, x, approximate),
     sigmoid: (x) => unaryOp(rt, 'sigmoid', x),
     tanh: (x) => unaryOp(rt, 'tanh', x),
+    swiglu: (gate, up) => swigluOp(rt, gate, up),
     where: (cond, a, b) => whereOp(rt, cond, a, b),
 
     sum: (x, axis, keepDims) => reduceOp(rt, 'sum', x, axis, keepDims),

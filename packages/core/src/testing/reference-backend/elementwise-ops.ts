@@ -104,3 +104,16 @@ export function whereOp(rt: ReferenceRuntime, cond: Tensor, a: Tensor, b: Tensor
   }
   return rt.create(out, outShape, dtype);
 }
+
+/** {@link Backend.swiglu}: `silu(gate) * up`, same shapes (no broadcasting). */
+export function swigluOp(rt: ReferenceRuntime, gate: Tensor, up: Tensor): Tensor {
+  const tg = rt.read('swiglu', gate, 'gate');
+  const tu = rt.read('swiglu', up, 'up');
+  if (tg.shape.length !== tu.shape.length || tg.shape.some((d, i) => d !== tu.shape[i])) {
+    throw new BackendError('swiglu', `gate${fmt(tg.shape)} and up${fmt(tu.shape)} must have the same shape (no broadcasting)`);
+  }
+  const [vg, vu] = [tg.valuesFor('swiglu'), tu.valuesFor('swiglu')];
+  const out = alloc('float32', vg.length);
+  for (let i = 0; i < vg.length; i++) out[i] = UNARY.silu(vg[i]) * vu[i];
+  return rt.create(out, tg.shape, 'float32');
+}
