@@ -8,14 +8,15 @@
 //   3. the GGUF: written from the same random checkpoint (glm-write-gguf.ts --random, so the folder is not read); if
 //      the disk has no room for it and REMOVE_FOLDER=1, the folder's safetensors shards are removed first (its
 //      config.json stays);
-//   4. node-llama-cpp runs ROUNDS times on the GGUF (glm-llama-profile.ts), the same prompt ids and steps.
+//   4. node-llama-cpp runs ROUNDS times on the GGUF (glm-llama-profile.ts), the same prompt ids and steps, after one
+//      untimed round that reads the mapped file into the page cache.
 // Then prints the side-by-side table: per-round and median decode step and prefill, ratios, greedy agreement, peak RSS
 // against the weights PIO holds, and `uptime` before and after each engine. The engines cannot alternate (the folder
 // may be gone by the time the GGUF exists): run it on a quiet machine.
 // Env: GLM_ROOT (/tmp/glm47), GLM_LAYERS (47), STORAGE (q4_0), ROUNDS (3), PROMPT (128), STEPS (32), BUDGET (32 or
 // `none`), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -87,10 +88,23 @@ if (!existsSync(gguf)) {
   ts('glm-write-gguf.ts', [folder, root, storage, '--random']);
 }
 
-// 4. node-llama-cpp on the GGUF
+// 4. node-llama-cpp on the GGUF: it maps the file and reads pages as they are first used, so a first round right
+// after the GGUF was written (or after PIO's process pushed it out of the page cache) reads the disk; that round runs
+// untimed, as PIO's load is untimed
 const llamaLoad = { before: uptime(), after: '' };
-const llama = ts('glm-llama-profile.ts', [gguf, prompt, steps], { ROUNDS: rounds });
+const llama = ts('glm-llama-profile.ts', [gguf, prompt, steps], { ROUNDS: String(Number(rounds) + 1) }).slice(1);
 llamaLoad.after = uptime();
+const results = join(root, `glm-whole-model-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+writeFileSync(
+  results,
+  [
+    ...pio.map((r) => ({ engine: 'pio', ...r })),
+    ...budgeted.map((r) => ({ engine: 'pio-budget', ...r })),
+    ...llama.map((r) => ({ engine: 'node-llama-cpp', ...r })),
+  ]
+    .map((r) => JSON.stringify(r))
+    .join('\n'),
+);
 
 // the table
 const num = (r: Record<string, unknown>, key: string) => Number(r[key]);
@@ -133,4 +147,5 @@ for (const r of budgeted) {
       `peak RSS ${r.peakRssGiB} GiB for ${r.backendGiB} GiB held, experts ${JSON.stringify(experts)}`,
   );
 }
+out(`every result line (tokens included): ${results}`);
 out(`uptime: PIO ${pioLoad.before} → ${pioLoad.after}; node-llama-cpp ${llamaLoad.before} → ${llamaLoad.after}`);
