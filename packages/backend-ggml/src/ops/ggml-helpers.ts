@@ -20,9 +20,10 @@ export function repeatTo(e: Emitter, t: NativePointer, from: readonly number[], 
   return e.api.ggml_repeat_4d(e.ctx, t, ne[0], ne[1], ne[2], ne[3]);
 }
 
-/** Byte strides of a contiguous 4-byte tensor with ggml extents `ne`. */
-export function contiguousStrides(ne: readonly number[]): [number, number, number, number] {
-  return [4, 4 * ne[0], 4 * ne[0] * ne[1], 4 * ne[0] * ne[1] * ne[2]];
+/** Byte strides of a contiguous tensor with ggml extents `ne` and `elementBytes` per value (4: float32, int32). */
+export function contiguousStrides(ne: readonly number[], elementBytes = 4): [number, number, number, number] {
+  const b = elementBytes;
+  return [b, b * ne[0], b * ne[0] * ne[1], b * ne[0] * ne[1] * ne[2]];
 }
 
 /**

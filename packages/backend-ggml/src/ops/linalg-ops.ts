@@ -41,12 +41,15 @@ export function matmulOp(rt: GraphRuntime, a: Tensor, b: Tensor, options: { tran
     recipe: {
       key: `${options.transposeA === true},${options.transposeB === true}`,
       emit: (e, [p, q]) => {
-        const aRows = options.transposeA ? swapLast(e, e.f32(p, x.ggmlType)) : e.cont(e.f32(p, x.ggmlType)); // [..., m, k]
-        const src1 = e.cont(repeatTo(e, aRows, [...x.shape.slice(0, -2), m, k], [...batch, m, k]));
+        // mul_mat (and repeat) read their operand through its strides when each row is contiguous (a permuted view of
+        // per-head rows, as llama.cpp multiplies its permuted q_nope): a copy only for rows that are not
+        const a0 = options.transposeA ? swapLast(e, e.f32(p, x.ggmlType)) : e.f32(p, x.ggmlType);
+        const aRows = e.api.ggml_is_contiguous_rows(a0) ? a0 : e.cont(a0); // [..., m, k]
+        const src1 = repeatTo(e, aRows, [...x.shape.slice(0, -2), m, k], [...batch, m, k]);
         const src0Batch = y.shape.slice(0, -2);
         const fits = src0Batch.length === 0 || src0Batch.every((d, i) => batch[batch.length - src0Batch.length + i] % d === 0);
         // A stacked compact weight `[..., n, k]` multiplies as stored (no dequantized copy per graph), as `linear` does.
-        if (y.repacked !== undefined) return flatProduct(e, q, n, src1, [...batch, m, k]);
+        if (y.repacked !== undefined) return flatProduct(e, q, n, e.cont(src1), [...batch, m, k]);
         if (options.transposeB && fits && DIRECT_TYPES.has(y.ggmlType) && e.api.ggml_is_contiguous(q)) return e.api.ggml_mul_mat(e.ctx, q, src1);
         const bRows = options.transposeB ? e.cont(e.f32(q, y.ggmlType)) : swapLast(e, e.f32(q, y.ggmlType)); // [..., n, k]
         const src0 = fits ? bRows : e.cont(repeatTo(e, bRows, [...src0Batch, n, k], [...batch, n, k]));

@@ -34,6 +34,28 @@ function ranks(e: Emitter, v: NativePointer, n: number, rows: number): NativePoi
   return api.ggml_reshape_4d(ctx, api.ggml_sum_rows(ctx, before), n, rows, 1, 1); // [i, r]
 }
 
+/** Largest expert count {@link choiceOrder} orders with one float32 key (index fractions exact next to the counts). */
+const KEY_MAX_EXPERTS = 4096;
+
+/**
+ * Experts of each row of `v` (ggml `[n, rows]`, float32, contiguous) best first: an ascending argsort of the key
+ * `sum_j sgn(v[j] - v[i]) + i / 2^p` (`2^p >= n`). The sum is the count of larger values minus the count of smaller
+ * ones, an integer that drops by at least 2 from one distinct value to the next larger, and is equal for equal values;
+ * the index fraction (below 1, exact in float32 next to integers up to n) orders equal values by index. So the sort
+ * sees distinct keys in the spec's order (larger first, lower index first on ties) and ggml's unstable argsort cannot
+ * reorder anything. `a - b` of two floats is zero only when they are equal, so every comparison is exact. Five
+ * graph nodes (repeat, sub, sgn, sum_rows, add) plus the argsort; the index fractions are one node per graph.
+ */
+function choiceOrder(e: Emitter, v: NativePointer, n: number, rows: number): NativePointer {
+  const { api, ctx } = e;
+  const vj = api.ggml_repeat_4d(ctx, api.ggml_reshape_4d(ctx, v, n, 1, rows, 1), n, n, rows, 1); // [j, i, r] = v[j, r]
+  const sign = api.ggml_sgn(ctx, api.ggml_sub(ctx, vj, api.ggml_reshape_4d(ctx, v, 1, n, rows, 1))); // sgn(v[j] - v[i])
+  const step = 2 ** -Math.ceil(Math.log2(n));
+  const fractions = e.memo('moe-index-fractions', [n], () => api.ggml_reshape_4d(ctx, api.ggml_arange(ctx, 0, n * step, step), 1, n, 1, 1)); // [1, i] = i / 2^p
+  const key = api.ggml_add(ctx, api.ggml_sum_rows(ctx, sign), fractions); // [1, i, r]
+  return api.ggml_argsort(ctx, api.ggml_reshape_4d(ctx, key, n, rows, 1, 1), SORT_ASC); // [n, rows] int32, best first
+}
+
 /** 1 where `rank < count`, else 0. */
 function below(e: Emitter, rank: NativePointer, count: number): NativePointer {
   return e.api.ggml_step(e.ctx, e.api.ggml_scale_bias(e.ctx, rank, -1, count - 0.5));
@@ -82,8 +104,10 @@ export function routeExpertsOp(rt: GraphRuntime, logitsTensor: Tensor, options: 
           const penalty = api.ggml_reshape_4d(ctx, api.ggml_scale_bias(ctx, kept, MASKED, -MASKED), 1, groups.count * tokens, 1, 1); // 0 kept, -MASKED not
           choice = api.ggml_reshape_4d(ctx, api.ggml_add(ctx, grouped, penalty), e, tokens, 1, 1);
         }
-        const order = api.ggml_argsort(ctx, ranks(em, choice, e, tokens), SORT_ASC); // [E, T] int32, best first
-        return em.cont(api.ggml_view_4d(ctx, order, topK, tokens, 1, 1, 4 * e, 4 * e * tokens, 4 * e * tokens, 0)); // [K, T]
+        // an ascending argsort of distinct keys (or of the distinct ranks, past KEY_MAX_EXPERTS): best first
+        const order = e <= KEY_MAX_EXPERTS ? choiceOrder(em, choice, e, tokens) : api.ggml_argsort(ctx, ranks(em, choice, e, tokens), SORT_ASC); // [E, T]
+        // the first topK of each row, read in place (get_rows and mul_mat_id take strided indices, as llama.cpp's top-k view)
+        return topK === e ? order : api.ggml_view_4d(ctx, order, topK, tokens, 1, 1, 4 * e, 4 * e * tokens, 4 * e * tokens, 0); // [K, T]
       },
     },
   });
@@ -97,9 +121,10 @@ export function routeExpertsOp(rt: GraphRuntime, logitsTensor: Tensor, options: 
         const { api, ctx } = em;
         const scores = scoresOf(em, p, logits.ggmlType, scoring);
         const picked = api.ggml_reshape_4d(ctx, api.ggml_get_rows(ctx, api.ggml_reshape_4d(ctx, scores, 1, e, tokens, 1), chosen), topK, tokens, 1, 1);
-        let w = picked; // [K, T]
-        if (options.normalize) w = api.ggml_div(ctx, w, api.ggml_scale_bias(ctx, api.ggml_sum_rows(ctx, w), 1, 1e-20));
-        return (options.scale ?? 1) === 1 ? w : api.ggml_scale_bias(ctx, w, options.scale!, 0);
+        const scale = options.scale ?? 1;
+        // normalised and scaled in one division: w / ((sum + 1e-20) / scale)
+        if (options.normalize) return api.ggml_div(ctx, picked, api.ggml_scale_bias(ctx, api.ggml_sum_rows(ctx, picked), 1 / scale, 1e-20 / scale)); // [K, T]
+        return scale === 1 ? picked : api.ggml_scale_bias(ctx, picked, scale, 0);
       },
     },
   });
@@ -133,7 +158,8 @@ export function expertMatmulOp(rt: GraphRuntime, a: Tensor, w: Tensor, ids: Tens
       key: '',
       emit: (em, [p, q, r]) => {
         const stack = weights.ggmlType === GGML_TYPE.I32 ? em.f32(q, weights.ggmlType) : q;
-        return em.api.ggml_mul_mat_id(em.ctx, stack, em.cont(em.f32(p, x.ggmlType)), em.cont(r));
+        // the ids are read through their strides (routeExperts hands over a view of its argsort)
+        return em.api.ggml_mul_mat_id(em.ctx, stack, em.cont(em.f32(p, x.ggmlType)), r);
       },
     },
   });

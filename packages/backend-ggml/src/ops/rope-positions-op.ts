@@ -50,7 +50,10 @@ export function ropePositionsOp(rt: GraphRuntime, a: Tensor, positionsT: Tensor,
           const f = e.f32(pf, inverse.ggmlType);
           return api.ggml_div(ctx, api.ggml_fill(ctx, f, 1), f); // [pairs]
         });
-        let xs = e.cont(e.f32(px, x.ggmlType));
+        // ggml_rope_ext reads rows through their strides (a slice of the heads' features, as llama.cpp ropes its
+        // q_pe view): only the per-row-positions reshape below needs a contiguous copy
+        const f = e.f32(px, x.ggmlType);
+        let xs = merged || !api.ggml_is_contiguous_rows(f) ? e.cont(f) : f;
         let ids = e.cont(pp);
         if (positions.ggmlType !== GGML_TYPE.I32) ids = api.ggml_cast(ctx, ids, GGML_TYPE.I32);
         if (merged) {

@@ -88,16 +88,20 @@ export function sliceOp(rt: GraphRuntime, a: Tensor, begin: readonly number[], s
   const srcNe = toNe(x.shape);
   const ne = toNe(out);
   const start = [...begin].reverse().slice(0, 3).concat([0, 0, 0]).slice(0, 4);
+  // float16 (a KV cache read back) stays float16: a view, no float32 copy of the whole source; consumers read it
+  // through their usual conversion (attention and mul_mat take float16 rows as they are)
+  const keepType = x.ggmlType === GGML_TYPE.F16 ? GGML_TYPE.F16 : undefined;
   return rt.node('slice', {
     shape: out,
     dtype: x.dtype,
+    ggmlType: keepType,
     inputs: [x],
     recipe: {
       key: begin.join(),
       view: true,
       emit: (e, [p]) => {
-        const src = e.cont(x.dtype === 'int32' ? p : e.f32(p, x.ggmlType));
-        const nb = contiguousStrides(srcNe);
+        const src = e.cont(x.dtype === 'int32' || keepType !== undefined ? p : e.f32(p, x.ggmlType));
+        const nb = contiguousStrides(srcNe, keepType === undefined ? 4 : 2);
         const offset = start.reduce((acc, s, i) => acc + s * nb[i], 0);
         return e.api.ggml_view_4d(e.ctx, src, ne[0], ne[1], ne[2], ne[3], nb[1], nb[2], nb[3], offset);
       },

@@ -26,6 +26,7 @@ const unary = [
   'neg',
   'abs',
   'step',
+  'sgn',
   'exp',
   'log',
   'sqrt',

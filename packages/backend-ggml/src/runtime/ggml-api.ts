@@ -43,6 +43,8 @@ export interface GgmlApi {
   ggml_neg(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_abs(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_step(ctx: NativePointer, a: NativePointer): NativePointer;
+  /** -1, 0 or 1 per value (exact). */
+  ggml_sgn(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_exp(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_log(ctx: NativePointer, a: NativePointer): NativePointer;
   ggml_sqrt(ctx: NativePointer, a: NativePointer): NativePointer;

@@ -88,6 +88,31 @@ export function registerMoeTests(reg: ConformanceRegistry): void {
     r.weights.forEach((w, i) => expect(Math.abs(w - expected.weights[i])).toBeLessThanOrEqual(1e-5));
   });
 
+  reg.test('moe/route-experts-many-ties', async (ctx) => {
+    // 64 experts (GLM-4.7-Flash's count), top-4, 9 tokens whose scores take only a few distinct values (ties at the
+    // top, inside and at the cut), one all-equal row, with and without a bias that ties experts again and with groups:
+    // exactly the experts of routeExpertsOnHost (larger first, lower index first on ties).
+    const levels = [-1, 0, 0.5, 2];
+    const rows = Array.from({ length: 8 }, () => Array.from({ length: 64 }, () => levels[Math.floor(ctx.rng() * levels.length)]));
+    const logits = nd([9, 64], [...rows.flat(), ...new Array(64).fill(0.25)]);
+    const bias = nd(
+      [64],
+      Array.from({ length: 64 }, (_, i) => (i % 3) * 0.125),
+    );
+    const cases: (Omit<ExpertRoutingOptions, 'bias'> & { bias?: Nd })[] = [
+      { topK: 4, scoring: 'sigmoid' },
+      { topK: 4, scoring: 'sigmoid', bias, normalize: true, scale: 1.8 },
+      { topK: 6, scoring: 'sigmoid', bias, groups: { count: 8, keep: 3 }, normalize: true },
+      { topK: 64, scoring: 'softmax' },
+    ];
+    for (const { bias: b, ...options } of cases) {
+      const expected = routeExpertsOnHost(logits.data, 9, 64, b?.data, options);
+      const r = await route(ctx, logits, { ...options, bias: b });
+      expect(r.experts).toEqual(Array.from(expected.experts));
+      r.weights.forEach((w, i) => expect(Math.abs(w - expected.weights[i])).toBeLessThanOrEqual(1e-5));
+    }
+  });
+
   reg.test('moe/expert-matmul', async ({ backend, track, rng, upload, expectValues }) => {
     const w = randomNd(rng, [4, 5, 32]); // [experts, out, in]
     const wt = track(backend.weight({ dtype: 'F32', shape: [4, 5, 32], bytes: f32Bytes(w) }, { role: 'linear' }));

@@ -123,14 +123,13 @@ export class MultiHeadLatentAttention extends Module {
     const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
     let merged: Tensor; // [batch, seq, heads * vHeadDim]
     if (ctx.absorbed) {
-      // Per-head products as one batched matmul over heads: [heads, batch * seq, ·].
-      const qByHead = b.reshape(b.transpose(qNope, [2, 0, 1, 3]), [heads, batch * seq, c.qkNopeHeadDim]);
-      const qLatent = b.transpose(b.reshape(b.matmul(qByHead, this.wUkT, { transposeB: true }), [heads, batch, seq, kvr]), [1, 0, 2, 3]); // [batch, heads, seq, kvr]
+      // Per-head products as one matmul broadcast over batch: [batch, heads, seq, ·] times [heads, ·, ·] (the
+      // transposed query is read in place, as llama.cpp multiplies its permuted q_nope).
+      const qLatent = b.matmul(b.transpose(qNope, [0, 2, 1, 3]), this.wUkT, { transposeB: true }); // [batch, heads, seq, kvr]
       const qCat = b.concat([qLatent, qRopeT], -1); // [batch, heads, seq, kvr + rope]
       const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
-      const oByHead = b.reshape(b.transpose(oLatent, [1, 0, 2, 3]), [heads, batch * seq, kvr]);
-      const out = b.reshape(b.matmul(oByHead, this.wUv, { transposeB: true }), [heads, batch, seq, c.vHeadDim]);
-      merged = b.reshape(b.transpose(out, [1, 2, 0, 3]), [batch, seq, heads * c.vHeadDim]);
+      const out = b.matmul(oLatent, this.wUv, { transposeB: true }); // [batch, heads, seq, vHeadDim]
+      merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
     } else {
       const expanded = this.kvB.forward(b.reshape(latentAll, [batch, keyLen, kvr])); // [batch, keyLen, heads * (nope + v)]
       const perHead = b.transpose(b.reshape(expanded, [batch, keyLen, heads, c.qkNopeHeadDim + c.vHeadDim]), [0, 2, 1, 3]);
