@@ -79,6 +79,6 @@ export function estimateGlmFlashMemory(
     bytesPerExpert,
     totalExperts: experts,
     kvBytesPerToken,
-    experts: { residentPerLayer, perLayer: c.nRoutedExperts, layers: moeLayers, bytesPerExpert },
+    experts: { residentPerLayer, perLayer: c.nRoutedExperts, layers: moeLayers, bytesPerExpert, minResidentPerLayer: c.numExpertsPerTok },
   };
 }

@@ -31,6 +31,11 @@ export interface ModelDescription {
         readonly device: string;
         readonly storage: string;
         readonly reason: string;
+        /**
+         * Mixture-of-experts models that do not fit whole (and no budget was given): the routed experts per MoE layer
+         * that loading keeps resident, the others read from the model files on demand.
+         */
+        readonly expertBudget?: number;
         /** Why this backend runs it, e.g. `ggml (ggml-cpu, 2 threads): the native ggml build loaded`. */
         readonly backend?: string;
         /** What would run it: backend, engine, threads, device and weight storage (as the load line names them). */

@@ -193,7 +193,12 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
         let fit: ModelDescription['fit'];
         try {
           const started = new Map<Device, StartedBackend>();
-          const choice = new ConfigManager().choose({ estimates, hardware, backends: await backendCandidates(hardware.gpus.length > 0, started) });
+          const choice = new ConfigManager().choose({
+            estimates,
+            hardware,
+            backends: await backendCandidates(hardware.gpus.length > 0, started),
+            chooseExpertBudget: describeOptions.expertBudget === undefined,
+          });
           const chosen = started.get(choice.device);
           const threads = (chosen?.backend as { threads?: unknown } | undefined)?.threads;
           const runtime = chosen && {
@@ -203,7 +208,14 @@ export function createDefaultServices(options: DefaultServicesOptions): CliServi
             engine: chosen.backend.engine,
             ...(typeof threads === 'number' && threads > 0 ? { threads } : {}),
           };
-          fit = { ok: true, device: choice.device, storage: choice.storage, reason: choice.reason, ...(chosen ? { backend: chosen.reason, runtime } : {}) };
+          fit = {
+            ok: true,
+            device: choice.device,
+            storage: choice.storage,
+            reason: choice.reason,
+            ...(choice.expertBudget === undefined ? {} : { expertBudget: choice.expertBudget }),
+            ...(chosen ? { backend: chosen.reason, runtime } : {}),
+          };
         } catch (error) {
           fit = { ok: false, reason: (error as Error).message };
         }

@@ -167,4 +167,57 @@ describe('ConfigManager', () => {
     expect(UnsupportedSettingError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe('The storage "int4" is not available; choose one of: float32.');
   });
+
+  describe('a mixture-of-experts model that does not fit whole', () => {
+    // 10 MoE layers x 8 experts; per storage, 1 GiB of everything else (runtime included) plus 80 experts of
+    // 0.1 GiB (int8) or 0.05 GiB (int4): int8 needs 9 GiB whole, int4 5 GiB
+    const moe: MemoryEstimate[] = (
+      [
+        ['int8', 0.1],
+        ['int4', 0.05],
+      ] as Array<[WeightStorage, number]>
+    ).map(([storage, perExpert]) => ({
+      storage,
+      parameters: 1e9,
+      weightBytes: 0.5 * GiB + 80 * perExpert * GiB,
+      runtimeBytes: 0.5 * GiB,
+      contextLength: 4096,
+      totalBytes: GiB + 80 * perExpert * GiB,
+      experts: { residentPerLayer: 8, perLayer: 8, layers: 10, bytesPerExpert: perExpert * GiB, minResidentPerLayer: 2 },
+    }));
+    const choose = (free: number, extra: { chooseExpertBudget?: boolean; storage?: WeightStorage } = {}) =>
+      manager.choose({ estimates: moe, hardware: fakeHardwareSnapshot(free), backends: [{ capabilities: cpu() }], ...extra });
+
+    it('keeps every expert when a storage fits whole, with no budget', () => {
+      const choice = choose(6 * GiB, { chooseExpertBudget: true });
+      expect(choice.storage).toBe('int4');
+      expect(choice.expertBudget).toBeUndefined();
+    });
+
+    it('chooses the storage that keeps the most experts resident, and the estimate of that budget', () => {
+      // int4: (4 GiB - 1 GiB) / (10 x 0.05 GiB) = 6 per layer; int8: 3 / 1 = 3
+      const choice = choose(4 * GiB, { chooseExpertBudget: true });
+      expect(choice).toMatchObject({ storage: 'int4', expertBudget: 6 });
+      expect(choice.estimate.experts?.residentPerLayer).toBe(6);
+      expect(choice.estimate.totalBytes).toBeCloseTo(GiB + 60 * 0.05 * GiB, 0);
+      expect(choice.estimate.weightBytes).toBeCloseTo(0.5 * GiB + 60 * 0.05 * GiB, 0);
+      expect(choice.reason).toMatch(
+        /^int4 on cpu with 6 of 8 routed experts resident per MoE layer .*With every expert resident nothing fits \(int4 on cpu needs 5\.00 GiB\)\.$/,
+      );
+      // a storage asked for gets its own budget
+      expect(choose(4 * GiB, { chooseExpertBudget: true, storage: 'int8' })).toMatchObject({ storage: 'int8', expertBudget: 3 });
+    });
+
+    it('refuses when even the fewest experts do not fit, or when no budget may be chosen', () => {
+      // int4 with 2 per layer needs 1 + 20 x 0.05 = 2 GiB
+      expect(choose(2 * GiB, { chooseExpertBudget: true })).toMatchObject({ storage: 'int4', expertBudget: 2 });
+      expect(() => choose(1.9 * GiB, { chooseExpertBudget: true })).toThrow(expect.objectContaining({ code: 'PIO_INSUFFICIENT_MEMORY', storage: 'int4' }));
+      expect(() => choose(4 * GiB)).toThrow(expect.objectContaining({ code: 'PIO_INSUFFICIENT_MEMORY' }));
+      // estimates already made with a budget are not cut further
+      const budgeted = moe.map((e) => ({ ...e, experts: { ...e.experts!, residentPerLayer: 4 } }));
+      expect(() =>
+        manager.choose({ estimates: budgeted, hardware: fakeHardwareSnapshot(0.5 * GiB), backends: [{ capabilities: cpu() }], chooseExpertBudget: true }),
+      ).toThrow(expect.objectContaining({ code: 'PIO_INSUFFICIENT_MEMORY' }));
+    });
+  });
 });

@@ -2,7 +2,9 @@ import type { WeightStorage } from '../backend/weight-storage.js';
 import { InsufficientMemoryError } from '../errors/insufficient-memory-error.js';
 import { UnsupportedSettingError } from '../errors/unsupported-setting-error.js';
 import { formatBytes } from '../hardware/format-bytes.js';
+import { fitExpertBudget, withExpertBudget } from './fit-expert-budget.js';
 import type { HardwareSnapshot } from '../hardware/hardware-snapshot.js';
+import type { MemoryEstimate } from '../plugin/memory-estimate.js';
 import type { BackendCandidate, ChooseSettingsRequest, Device, ModelSettingsChoice, SettingsAlternative } from './model-settings.js';
 
 /** Options of {@link ConfigManager}. */
@@ -56,7 +58,11 @@ export class ConfigManager {
       }
     }
     const chosen = alternatives.find((a) => a.fits);
-    if (chosen === undefined) throw this.refuse(request, alternatives);
+    if (chosen === undefined) {
+      const offloaded = request.chooseExpertBudget ? this.chooseBudget(request, alternatives) : undefined;
+      if (offloaded) return offloaded;
+      throw this.refuse(request, alternatives);
+    }
     const estimate = request.estimates.find((e) => e.storage === chosen.storage)!;
     return {
       device: chosen.device,
@@ -64,6 +70,37 @@ export class ConfigManager {
       estimate,
       availableBytes: chosen.availableBytes,
       reason: this.explain(request, chosen, alternatives),
+      alternatives,
+    };
+  }
+
+  /**
+   * Nothing fits with every routed expert resident: the option that keeps the most resident per MoE layer (the first
+   * in preference order on a tie), or undefined when no option fits even its fewest.
+   */
+  private chooseBudget(request: ChooseSettingsRequest, alternatives: readonly SettingsAlternative[]): ModelSettingsChoice | undefined {
+    let best: { alternative: SettingsAlternative; estimate: MemoryEstimate; budget: number } | undefined;
+    for (const alternative of alternatives) {
+      const estimate = request.estimates.find((e) => e.storage === alternative.storage)!;
+      const budget = fitExpertBudget(estimate, alternative.availableBytes);
+      if (budget !== undefined && (best === undefined || budget > best.budget)) best = { alternative, estimate, budget };
+    }
+    if (best === undefined) return undefined;
+    const { alternative, budget } = best;
+    const estimate = withExpertBudget(best.estimate, budget);
+    const experts = estimate.experts!;
+    const all = alternatives.reduce((a, b) => (b.neededBytes - b.availableBytes < a.neededBytes - a.availableBytes ? b : a));
+    return {
+      device: alternative.device,
+      storage: alternative.storage,
+      estimate,
+      expertBudget: budget,
+      availableBytes: alternative.availableBytes,
+      reason:
+        `${alternative.storage} on ${alternative.device} with ${budget} of ${experts.perLayer} routed experts resident per MoE layer ` +
+        `(the others are read from the model files when a token needs them): the model needs ${formatBytes(estimate.totalBytes)} of ` +
+        `${formatBytes(alternative.availableBytes)} available (${alternative.limitedBy}). With every expert resident nothing fits ` +
+        `(${all.storage} on ${all.device} needs ${formatBytes(all.neededBytes)}).`,
       alternatives,
     };
   }

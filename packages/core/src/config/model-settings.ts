@@ -30,6 +30,12 @@ export interface ChooseSettingsRequest {
   readonly preferredHalf?: 'bfloat16' | 'float16';
   /** Global cap on a model's memory (the manager's `limits.memoryBytes`). */
   readonly memoryLimitBytes?: number;
+  /**
+   * Mixture-of-experts models whose estimates were made with every routed expert resident (no budget asked for):
+   * when no option fits, choose the storage that keeps the most experts resident per MoE layer and load it with that
+   * budget ({@link ModelSettingsChoice.expertBudget}); the others are read from the model files on demand. Default false.
+   */
+  readonly chooseExpertBudget?: boolean;
 }
 
 /** One (device, storage) pair the {@link ConfigManager} weighed. */
@@ -50,8 +56,13 @@ export interface SettingsAlternative {
 export interface ModelSettingsChoice {
   readonly device: Device;
   readonly storage: WeightStorage;
-  /** The estimate for the chosen storage. */
+  /** The estimate for the chosen storage (with {@link ModelSettingsChoice.expertBudget} experts resident, when set). */
   readonly estimate: MemoryEstimate;
+  /**
+   * Routed experts per MoE layer to keep resident (`LoadModelOptions.expertBudget`), when the manager chose a budget
+   * because the model did not fit with all of them (see {@link ChooseSettingsRequest.chooseExpertBudget}).
+   */
+  readonly expertBudget?: number;
   /** Bytes available on the chosen device. */
   readonly availableBytes: number;
   /** Why this was chosen, in a sentence or two. */

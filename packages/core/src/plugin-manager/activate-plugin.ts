@@ -105,6 +105,8 @@ export async function runActivation(
     storage: options.storage,
     preferredHalf: dtype === 'float16' ? 'float16' : 'bfloat16',
     memoryLimitBytes: ctx.limits.memoryBytes,
+    // a mixture-of-experts model that does not fit whole keeps as many experts resident as fit, unless a budget was asked
+    chooseExpertBudget: expertBudget === undefined,
   });
   const backend = backends.find((b) => b.capabilities.device === settings.device)!;
   throwIfAborted(signal, pluginName);
@@ -116,7 +118,7 @@ export async function runActivation(
       storage: settings.storage,
       ...(options.kvCacheStorage === undefined ? {} : { kvCacheStorage: options.kvCacheStorage }),
       ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
-      ...(options.expertBudget === undefined ? {} : { expertBudget: options.expertBudget }),
+      ...((options.expertBudget ?? settings.expertBudget) === undefined ? {} : { expertBudget: options.expertBudget ?? settings.expertBudget }),
       onProgress: options.onProgress,
       signal,
     });

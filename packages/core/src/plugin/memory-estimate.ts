@@ -27,5 +27,10 @@ export interface MemoryEstimate {
     readonly layers: number;
     /** Bytes of one routed expert in this storage. */
     readonly bytesPerExpert: number;
+    /**
+     * The fewest routed experts per MoE layer the model runs with (the experts one token uses), for the manager's
+     * choice of a budget when the model does not fit with all of them resident. Default 1.
+     */
+    readonly minResidentPerLayer?: number;
   };
 }
