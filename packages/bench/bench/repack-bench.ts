@@ -53,9 +53,16 @@ async function side(name: string, repackWeights: boolean): Promise<Side> {
   return { name, backend, weights };
 }
 
+/**
+ * Each backend keeps a ggml threadpool whose idle worker polls (spins) for ~180 ms after a computation before it
+ * sleeps: on 2 cores the other side's spinning worker would take a core from the graph being timed. Wait it out.
+ */
+const IDLE_POLL_MS = 300;
+
 /** Milliseconds of one graph: every matrix of every layer times `rows` rows of activations. */
 async function time(s: Side, rows: number): Promise<number> {
   const b = s.backend;
+  await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
   const t0 = performance.now();
   const result = b.scope(() => {
     const outs: Tensor[] = [];
