@@ -1,5 +1,5 @@
 import { decodeHostTensor, type Backend, type HostDType, type HostTensor, type Tensor, type Weight } from '@pio/core';
-import { Module } from '@pio/core/nn';
+import { applySwiglu, Module } from '@pio/core/nn';
 import type { CheckpointWeightSource } from '@pio/core/weights';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import type { MatrixStorage } from '../load-linear.js';
@@ -84,7 +84,7 @@ export class StackedExperts extends Module {
     const [tokens, hidden] = x.shape;
     const topK = experts.shape[1];
     const rows = b.reshape(x, [tokens, 1, hidden]); // [tokens, 1, hidden]: one row shared by the token's slots
-    const act = b.mul(b.silu(b.expertMatmul(rows, this.gate, experts)), b.expertMatmul(rows, this.up, experts)); // [tokens, topK, inter]
+    const act = applySwiglu(b, b.expertMatmul(rows, this.gate, experts), b.expertMatmul(rows, this.up, experts)); // [tokens, topK, inter]
     const out = b.expertMatmul(act, this.down, experts); // [tokens, topK, hidden]
     return b.sum(b.mul(out, b.reshape(weights, [tokens, topK, 1])), 1); // [tokens, hidden]
   }
