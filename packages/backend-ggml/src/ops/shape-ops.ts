@@ -61,6 +61,20 @@ export function concatOp(rt: GraphRuntime, xs: readonly Tensor[], axis: number):
   }
   const shape = first.shape.map((d, i) => (i === ax ? nodes.reduce((s, n) => s + n.shape[ax], 0) : d));
   const dim = toGgmlDim(ax, shape.length);
+  if (nodes.length > 1 && nodes.every((n) => n === first)) {
+    // copies of one tensor (a key shared by every head): one ggml_repeat tiles it, instead of a chain of pairwise
+    // concats that copies the growing result again at each part
+    const ne = toNe(shape);
+    return rt.node('concat', {
+      shape,
+      dtype: first.dtype,
+      inputs: [first],
+      recipe: {
+        key: `${dim}x${nodes.length}`,
+        emit: (e, [p]) => e.api.ggml_repeat_4d(e.ctx, e.cont(first.dtype === 'int32' ? p : e.f32(p, first.ggmlType)), ne[0], ne[1], ne[2], ne[3]),
+      },
+    });
+  }
   return rt.node('concat', {
     shape,
     dtype: first.dtype,

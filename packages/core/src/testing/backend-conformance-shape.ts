@@ -51,6 +51,19 @@ export function registerShapeTests(reg: ConformanceRegistry): void {
     await expectValues(track(backend.concat([upload(a), upload(c)], -1)), cols, { exact: true });
     const ints = track(backend.concat([upload(nd([1, 2], [2]), 'int32'), upload(nd([3], [1]), 'int32')], 0));
     await expectValues(ints, nd([1, 2, 3], [3]), { exact: true, dtype: 'int32' });
+    // copies of one tensor (a key shared by every attention head), along an inner and the outer axis
+    const shared = randomNd(rng, [2, 1, 3, 4]);
+    const s = upload(shared);
+    const heads = build([2, 5, 3, 4], ([i, , k, l]) => at(shared, [i, 0, k, l]));
+    await expectValues(track(backend.concat([s, s, s, s, s], 1)), heads, { exact: true, label: 'five copies along axis 1' });
+    const twice = build([2, 1, 3, 8], ([i, j, k, l]) => at(shared, [i, j, k, l % 4]));
+    await expectValues(track(backend.concat([s, s], -1)), twice, { exact: true, label: 'two copies along the last axis' });
+    const sharedInts = upload(nd([4, 5, 6], [1, 3]), 'int32');
+    await expectValues(track(backend.concat([sharedInts, sharedInts, sharedInts], 0)), nd([4, 5, 6, 4, 5, 6, 4, 5, 6], [3, 3]), {
+      exact: true,
+      dtype: 'int32',
+      label: 'int32 copies',
+    });
   });
 
   reg.test('shape/slice', async ({ backend, track, rng, upload, expectValues }) => {
