@@ -12,6 +12,8 @@ export interface BenchComparison {
   threads: number;
   promptTokens: number;
   decodeTokens: number;
+  /** Untimed warm-up steps of each engine before its timed run (`BenchEngineRequest.warmupTokens`). */
+  warmupTokens: number;
   /** Runs of each engine per storage (each row reports the median run). */
   runs: number;
   /** KV cache element type of both engines. */

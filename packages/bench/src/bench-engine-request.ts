@@ -31,6 +31,12 @@ export interface BenchEngineRequest {
   threads: number;
   /** Element type of both engines' KV caches (llama.cpp's default is float16). */
   kvCacheStorage: SequenceBufferStorage;
+  /**
+   * Greedy steps of an untimed warm-up generation of the same prompt before the timed one, in the same process and on
+   * a fresh cache (as llama-bench's warm-up run): the timed run then measures a warm engine (code compiled, caches and
+   * pages touched, the load's garbage collected) rather than the first generation after loading. 0 or absent: none.
+   */
+  warmupTokens?: number;
   /** PIO's `repackWeights` ggml option (ggml's CPU extra buffer types); undefined: the backend's default (on). */
   repackWeights?: boolean;
 }

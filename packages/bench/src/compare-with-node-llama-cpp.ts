@@ -47,6 +47,11 @@ export interface CompareWithNodeLlamaCppOptions {
    * reports its median run (by decode speed) and the median prefill, which evens out load that comes and goes.
    */
   runs?: number;
+  /**
+   * Untimed warm-up steps each engine generates from the prompt, in its own process and on a fresh cache, before the
+   * timed run (default 8; 0: none, the first generation after loading is timed).
+   */
+  warmupTokens?: number;
   /** KV cache element type of both engines; default `float16` (node-llama-cpp's default, so like is compared with like). */
   kvCacheStorage?: SequenceBufferStorage;
   /** PIO's ggml `repackWeights` option (repacked weight layouts); default: the backend's (on where the CPU has them). */
@@ -82,6 +87,8 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
   const seed = options.seed ?? 1234;
   const kvCacheStorage = options.kvCacheStorage ?? 'float16';
   const runs = options.runs ?? 1;
+  const warmupTokens = options.warmupTokens ?? 8;
+  if (!Number.isInteger(warmupTokens) || warmupTokens < 0) throw new TypeError(`warmupTokens must be a whole number, got ${options.warmupTokens}`);
   if (!Number.isInteger(runs) || runs < 1) throw new TypeError(`runs must be a positive integer, got ${options.runs}`);
   const bandwidthBytesPerSecond = options.bandwidthBytesPerSecond ?? 31e9;
   const startedAt = new Date().toISOString();
@@ -125,6 +132,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
           prompt,
           promptTokens,
           decodeTokens,
+          warmupTokens,
           threads,
           kvCacheStorage,
           ...(options.repackWeights === undefined ? {} : { repackWeights: options.repackWeights }),
@@ -162,6 +170,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
       threads,
       promptTokens: ranPrompt,
       decodeTokens,
+      warmupTokens,
       runs,
       kvCacheStorage,
       bandwidthBytesPerSecond,

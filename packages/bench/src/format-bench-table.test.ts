@@ -36,13 +36,14 @@ describe('the side-by-side table', () => {
       threads: 2,
       promptTokens: 128,
       decodeTokens: 3,
+      warmupTokens: 8,
       kvCacheStorage: 'float16',
       runs: 1,
       bandwidthBytesPerSecond: 40e9,
       startedAt: '2026-01-01T00:00:00.000Z',
       rows,
     });
-    expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z');
+    expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, after 8 warm-up steps, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z');
     const cells = lines.slice(1).map((line) =>
       line
         .split('|')
@@ -76,6 +77,7 @@ describe('the side-by-side table', () => {
       threads: 2,
       promptTokens: 128,
       decodeTokens: 3,
+      warmupTokens: 8,
       kvCacheStorage: 'float16' as const,
       runs: 1,
       bandwidthBytesPerSecond: 40e9,

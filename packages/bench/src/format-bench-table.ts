@@ -37,6 +37,7 @@ export function formatBenchTable(comparison: BenchComparison): string[] {
   const title =
     `${shape.name} ${comparison.model === undefined ? 'shape' : 'text decoder'} (${shape.layers} layers), ` +
     `${comparison.model === undefined ? 'random weights' : 'model weights'}, prompt ${comparison.promptTokens}, decode ${comparison.decodeTokens}, ` +
+    `${comparison.warmupTokens > 0 ? `after ${comparison.warmupTokens} warm-up steps, ` : 'no warm-up, '}` +
     `${comparison.threads} threads, ${comparison.kvCacheStorage} KV cache, ${comparison.runs === 1 ? '1 run' : `median of ${comparison.runs} alternating runs`}, ${comparison.startedAt}`;
   const table = [title, line(rows[0]), line(widths.map((w) => '-'.repeat(Math.max(3, w)))), ...rows.slice(1).map(line)];
   return comparison.pioWeightRepack === undefined ? table : [...table, `PIO weights: ${comparison.pioWeightRepack}`];

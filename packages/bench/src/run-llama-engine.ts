@@ -20,6 +20,12 @@ export async function runLlamaEngine(request: BenchEngineRequest, importer?: Nod
     });
     const sequence = context.getSequence();
     const asTokens = (ids: number[]) => ids as unknown as Parameters<typeof sequence.evaluate>[0];
+    if (request.warmupTokens) {
+      const warm = sequence.evaluate(asTokens(prompt), { temperature: 0 });
+      for (let s = 0; s <= request.warmupTokens; s++) if ((await warm.next()).done) break;
+      await warm.return(undefined);
+      await sequence.clearHistory();
+    }
     let t = performance.now();
     const iterator = sequence.evaluate(asTokens(prompt), { temperature: 0 });
     const first = await iterator.next();

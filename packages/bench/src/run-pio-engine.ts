@@ -20,7 +20,23 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
   const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
   weights.length = 0; // let the host copies go
   // padded to 256 positions like llama.cpp's cache, so that decode steps repeat their shapes
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: request.kvCacheStorage });
+  const newCache = () => new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: request.kvCacheStorage });
+  if (request.warmupTokens) {
+    const warm = newCache();
+    try {
+      let logits = model.forward(prompt, warm);
+      for (let s = 0; s < request.warmupTokens; s++) {
+        const next = argmax(await logits.data());
+        logits.dispose();
+        logits = model.forward([next], warm);
+      }
+      await logits.data();
+      logits.dispose();
+    } finally {
+      warm.dispose();
+    }
+  }
+  const cache = newCache();
   try {
     let t = performance.now();
     let logits = model.forward(prompt, cache);

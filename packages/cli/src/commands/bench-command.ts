@@ -29,6 +29,7 @@ const FLAGS = {
   layers: { type: 'string' },
   bandwidth: { type: 'string' },
   dir: { type: 'string' },
+  warmup: { type: 'string' },
   // hidden: one engine run of --compare, started by the parent `pio bench`
   'engine-child': { type: 'string' },
 } as const;
@@ -67,7 +68,8 @@ default float32,float16,q8_0):
   --bandwidth <GB/s>   Memory-bandwidth limit the decode figures are compared with (default 31)
   --dir <folder>       Keep the GGUF files there and reuse them (default: a temporary folder)
   --kv-cache <t>       KV cache type of both engines: float16 (default, node-llama-cpp's) or float32
-  --runs <n>           Runs of each engine per storage, alternating; the median is reported (default 1)`;
+  --runs <n>           Runs of each engine per storage, alternating; the median is reported (default 1)
+  --warmup <n>         Untimed greedy steps each engine generates first, in the same process (default 8; 0: none)`;
 
 /**
  * Creates `pio bench`; `deps` replaces how node-llama-cpp is imported and how the engine processes are started

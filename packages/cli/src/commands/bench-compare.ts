@@ -20,6 +20,7 @@ export interface BenchCompareFlags {
   dir?: string | undefined;
   'kv-cache'?: string | undefined;
   runs?: string | undefined;
+  warmup?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -61,6 +62,8 @@ export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<
     return n;
   };
   const layers = int('layers', values.layers, base.layers);
+  const warmup = numberFlag('bench', 'warmup', values.warmup, 'int') ?? 8;
+  if (warmup < 0) throw usage('--warmup must be 0 or more');
   const kv = values['kv-cache'] ?? 'float16';
   if (kv !== 'float16' && kv !== 'float32') throw usage(`--kv-cache must be float16 or float32, got '${kv}'`);
   const kvCacheStorage: SequenceBufferStorage = kv;
@@ -74,6 +77,7 @@ export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<
     decodeTokens: int('max-tokens', values['max-tokens'], 64),
     kvCacheStorage,
     runs: int('runs', values.runs, 1),
+    warmupTokens: warmup,
     bandwidthBytesPerSecond: bandwidth * 1e9,
     ...(values.dir !== undefined ? { directory: values.dir } : {}),
   };

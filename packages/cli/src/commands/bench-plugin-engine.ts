@@ -21,6 +21,10 @@ export async function runBenchPluginEngine(context: CommandContext, request: Ben
     const model = await loadModel(host, context.err, { id: 'bench', source: request.model });
     const text = syntheticPrompt(model.plugin.tokenize.bind(model.plugin), request.promptTokens);
     const prompt = model.plugin.tokenize(text);
+    if (request.warmupTokens) {
+      const options = { chat: false, temperature: 0, maxNewTokens: request.warmupTokens + 1, eosTokenIds: [] };
+      for await (const _ of model.plugin.streamText(text, options));
+    }
     const tokens: number[] = [];
     const decodeMs: number[] = [];
     const started = performance.now();
