@@ -6,8 +6,8 @@
 //      prefill of PROMPT ids, then STEPS greedy steps; then, with BUDGET resident experts per MoE layer, one more load
 //      and session (misses read from the shards on demand);
 //   3. the GGUF: written from the same random checkpoint (glm-write-gguf.ts --random, so the folder is not read); if
-//      the disk has no room for it and REMOVE_FOLDER=1, the folder's safetensors shards are removed first (its
-//      config.json stays);
+//      the disk has no room for it and REMOVE_FOLDER=1, the folder's safetensors shards and index are removed first
+//      (its config.json stays; a later run writes the folder again);
 //   4. node-llama-cpp runs ROUNDS times on the GGUF (glm-llama-profile.ts), the same prompt ids and steps, after one
 //      untimed round that reads the mapped file into the page cache.
 // Then prints the side-by-side table: per-round and median decode step and prefill, ratios, greedy agreement, peak RSS
@@ -53,7 +53,8 @@ const ts = (script: string, args: string[], extraEnv?: Record<string, string>) =
   );
 
 // 1. the folder
-if (!existsSync(join(folder, 'config.json'))) {
+// (the GLM bench writes a folder unless its index exists; the shards' removal below removes the index too)
+if (!existsSync(join(folder, 'model.safetensors.index.json'))) {
   const writer = spawnSync(process.execPath, [join(here, '../../plugin-glm-flash/bench/run-bench.mjs')], {
     env: { ...env, BENCH_DIR: root, BENCH_PARTS: 'model', BENCH_LAYERS: String(layers), BENCH_ENGINES: 'ggml', BENCH_WRITE_ONLY: '1' },
     stdio: 'inherit',
@@ -84,6 +85,7 @@ if (!existsSync(gguf)) {
     if (env.REMOVE_FOLDER !== '1')
       throw new Error(`no room for the GGUF (${(free / 2 ** 30).toFixed(1)} GiB free): set REMOVE_FOLDER=1 to remove the folder's shards after PIO's runs`);
     for (const f of shards()) rmSync(join(folder, f));
+    rmSync(join(folder, 'model.safetensors.index.json'), { force: true });
   }
   ts('glm-write-gguf.ts', [folder, root, storage, '--random']);
 }
