@@ -43,7 +43,9 @@ describe('the side-by-side table', () => {
       startedAt: '2026-01-01T00:00:00.000Z',
       rows,
     });
-    expect(lines[0]).toBe('tiny shape (1 layers), random weights, prompt 128, decode 3, after 8 warm-up steps, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z');
+    expect(lines[0]).toBe(
+      'tiny shape (1 layers), random weights, prompt 128, decode 3, after 8 warm-up steps, 2 threads, float16 KV cache, 1 run, 2026-01-01T00:00:00.000Z',
+    );
     const cells = lines.slice(1).map((line) =>
       line
         .split('|')
