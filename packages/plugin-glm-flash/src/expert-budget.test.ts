@@ -86,7 +86,8 @@ describe('expert budget settings', () => {
     const config = parseGlmFlashConfig(REAL_GLM47_FLASH_CONFIG, 'config.json');
     const all = estimateGlmFlashMemory(config, 'int4', 4096);
     const half = estimateGlmFlashMemory(config, 'int4', 4096, 32);
-    expect(all.experts).toEqual({ residentPerLayer: 64, perLayer: 64, layers: 46, bytesPerExpert: all.bytesPerExpert });
+    // at least the 4 experts one token uses (num_experts_per_tok) must stay resident
+    expect(all.experts).toEqual({ residentPerLayer: 64, perLayer: 64, layers: 46, bytesPerExpert: all.bytesPerExpert, minResidentPerLayer: 4 });
     expect(half.experts?.residentPerLayer).toBe(32);
     expect(all.weightBytes - half.weightBytes).toBe(32 * 46 * all.bytesPerExpert);
     expect(half.weightBytes).toBe(half.residentWeightBytes + 32 * 46 * half.bytesPerExpert);

@@ -49,7 +49,7 @@ describe('the built pio binary compares PIO with node-llama-cpp', () => {
     const { code, stdout, stderr } = await runPio(args, { env: { PIO_PLUGIN_PATH: join(REPO_ROOT, 'packages') } });
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^qwen3vl-tiny text decoder \(4 layers\), model weights, prompt \d+, decode 6, \d+ threads, /);
+    expect(lines[0]).toMatch(/^qwen3vl-tiny text decoder \(4 layers\), model weights, prompt \d+, decode 6, after 8 warm-up steps, \d+ threads, /);
     expect(lines[1]).toMatch(
       /^\| storage +\| engine +\| prefill tok\/s +\| decode tok\/s +\| decode GB\/s \(share of 31\) +\| PIO\/llama prefill +\| PIO\/llama decode +\| greedy tokens equal +\|$/,
     );
