@@ -21,6 +21,11 @@ function storageOrder(half: 'bfloat16' | 'float16'): WeightStorage[] {
   return ['float32', half, other, 'int8', 'q8_0', 'int4', 'q4_k', 'q4_0'];
 }
 
+/** The option weighed that misses fitting by the fewest bytes (the first on a tie); `alternatives` is not empty. */
+function closestToFitting(alternatives: readonly SettingsAlternative[]): SettingsAlternative {
+  return alternatives.reduce((best, a) => (a.neededBytes - a.availableBytes < best.neededBytes - best.availableBytes ? a : best));
+}
+
 /**
  * Chooses the device and weight storage a model is loaded with, so that it fits.
  *
@@ -89,7 +94,7 @@ export class ConfigManager {
     const { alternative, budget } = best;
     const estimate = withExpertBudget(best.estimate, budget);
     const experts = estimate.experts!;
-    const all = alternatives.reduce((a, b) => (b.neededBytes - b.availableBytes < a.neededBytes - a.availableBytes ? b : a));
+    const all = closestToFitting(alternatives);
     return {
       device: alternative.device,
       storage: alternative.storage,
@@ -168,7 +173,7 @@ export class ConfigManager {
       });
     }
     // Report the least demanding option weighed: if even that does not fit, nothing does.
-    const smallest = alternatives.reduce((best, a) => (a.neededBytes - a.availableBytes < best.neededBytes - best.availableBytes ? a : best));
+    const smallest = closestToFitting(alternatives);
     const override = request.storage !== undefined || request.device !== undefined;
     const suggestion = override
       ? 'Drop the device/storage override to let PIO pick one that fits, free memory, or use a smaller model.'
