@@ -11,7 +11,7 @@ export default defineConfig({
     // take on a loaded 2-core CI machine. A condition that never holds still fails, after this long.
     expect: { poll: { timeout: 60_000 } },
     pool: 'forks',
-    // vitest's summary, then one plain closing line (`tests: N passed, N failed, N skipped`) for CI log readers
+    // vitest's summary, then one plain closing line (`N passed, N failed, N skipped`) for CI log readers
     reporters: ['default', './scripts/plain-test-summary.mjs'],
   },
 });

@@ -1,4 +1,4 @@
-// A vitest reporter that ends a run with one plain line, `tests: N passed, N failed, N skipped`, the closing line that
+// A vitest reporter that ends a run with one plain line, `N passed, N failed, N skipped`, the closing line that
 // CI log readers which do not know vitest's own summary (` Test Files ... | Tests ...`) understand. It runs after
 // vitest's default reporter (see vitest.config.ts), so the line is the last one a test run prints.
 
@@ -22,6 +22,6 @@ export default class PlainTestSummary {
         else skipped++;
       }
     }
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
