@@ -1,4 +1,6 @@
 import type { GgmlApi, NativePointer } from '../runtime/ggml-api.js';
+import type { GraphNode } from './graph-node.js';
+import { GraphSignature } from './graph-signature.js';
 
 /** A tensor a graph run makes a leaf afterwards: a live view of its op fields and their bytes as built. */
 export interface DetachedTensor {
@@ -25,8 +27,8 @@ export interface GraphPlan {
 
 /** A {@link GraphPlan} kept for reuse, with the memory it owns (see {@link GraphCache}). */
 export interface CachedGraph extends GraphPlan {
-  /** {@link graphKey} of the pending nodes it computes. */
-  readonly key: string;
+  /** The structure of the pending nodes it computes. */
+  readonly signature: GraphSignature;
   readonly ctx: NativePointer;
   readonly gallocr: NativePointer;
   /** Tensors made leaves after each run, with their op fields as built (undefined until the first run ends). */
@@ -42,14 +44,14 @@ export interface CachedGraph extends GraphPlan {
  */
 export class GraphCache {
   private readonly entries: CachedGraph[] = [];
-  private readonly seen: string[] = [];
+  private readonly seen: GraphSignature[] = [];
   /** Computations that reran a kept graph. */
   hits = 0;
 
   constructor(
     private readonly api: GgmlApi,
     private readonly limit = 4,
-    private readonly remember = 8,
+    private readonly recent = 8,
   ) {}
 
   /** False when it keeps nothing (reuse turned off): callers need not compute keys. */
@@ -57,9 +59,9 @@ export class GraphCache {
     return this.limit > 0;
   }
 
-  /** A free graph with `key`, marked busy, or undefined. */
-  take(key: string): CachedGraph | undefined {
-    const at = this.entries.findIndex((g) => !g.busy && g.key === key);
+  /** A free graph computing `order` (see {@link GraphSignature}), marked busy, or undefined. */
+  take(order: readonly GraphNode[], final: GraphNode, outputs: ReadonlySet<GraphNode>, readable: boolean): CachedGraph | undefined {
+    const at = this.entries.findIndex((g) => !g.busy && g.signature.matches(order, final, outputs, readable));
     if (at < 0) return undefined;
     const [entry] = this.entries.splice(at, 1);
     this.entries.push(entry);
@@ -68,13 +70,22 @@ export class GraphCache {
     return entry;
   }
 
-  /** True when `key` was built before (recently); records it. */
-  seenBefore(key: string): boolean {
-    const at = this.seen.indexOf(key);
-    if (at >= 0) this.seen.splice(at, 1);
-    this.seen.push(key);
-    if (this.seen.length > this.remember) this.seen.shift();
-    return at >= 0;
+  /**
+   * Records that a graph computing `order` is being built: its signature and whether one like it was built recently
+   * (only then is it worth keeping); `undefined` when it has no signature (never kept).
+   */
+  remember(
+    order: readonly GraphNode[],
+    final: GraphNode,
+    outputs: ReadonlySet<GraphNode>,
+    readable: boolean,
+  ): { signature: GraphSignature; seenBefore: boolean } | undefined {
+    const at = this.seen.findIndex((s) => s.matches(order, final, outputs, readable));
+    const signature = at >= 0 ? this.seen.splice(at, 1)[0] : GraphSignature.of(order, final, outputs, readable);
+    if (signature === undefined) return undefined;
+    this.seen.push(signature);
+    if (this.seen.length > this.recent) this.seen.shift();
+    return { signature, seenBefore: at >= 0 };
   }
 
   /** Keeps `entry` (busy) when there is room, evicting the least recently used free graph; false when all are busy. */

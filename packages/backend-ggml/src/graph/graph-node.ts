@@ -87,6 +87,9 @@ export class GraphNode implements Tensor {
   repacked: string | undefined;
   /** User handle (1 until disposed) plus pending consumers. */
   refs = 1;
+  /** The walk of a graph signature that last met this node, and its position in that graph (see `GraphSignature`). */
+  visit = 0;
+  visitIndex = 0;
   private userDisposed = false;
   private readonly owner: NodeOwner;
 

@@ -7,7 +7,6 @@ import { GraphNode, type NodeOwner, type NodeRecipe } from './graph-node.js';
 import { collectPending } from './collect-pending.js';
 import { GraphCache, type CachedGraph, type DetachedTensor, type GraphPlan } from './graph-cache.js';
 import { detachTensor } from '../runtime/tensor-layout.js';
-import { graphKey } from './graph-key.js';
 import { toNe } from './ggml-shape.js';
 import { ScopeStack } from './scope-stack.js';
 import { SerialQueue } from './serial-queue.js';
@@ -305,9 +304,8 @@ export class GraphRuntime implements NodeOwner {
     const order = collectPending(node);
     const outputs = order.filter((n) => (!n.isDisposed || n === node) && !n.recipe.effect);
     const outputSet = new Set(outputs);
-    const key = this.graphs.enabled ? graphKey(order, node, outputSet, readable) : undefined;
-    const cached = key === undefined ? undefined : this.graphs.take(key);
-    const graph = cached ? this.runOf(cached) : this.build(order, node, outputs, readable, key);
+    const cached = this.graphs.enabled ? this.graphs.take(order, node, outputSet, readable) : undefined;
+    const graph = cached ? this.runOf(cached) : this.build(order, node, outputs, outputSet, readable);
     // the tensors made leaves after a run (see finish), with their bytes as built; a reused graph gets them back first
     const detached = cached?.detached ?? this.opFieldsOf(graph.detach);
     if (cached) for (const d of detached) d.fields.set(d.saved);
@@ -362,10 +360,13 @@ export class GraphRuntime implements NodeOwner {
   }
 
   /**
-   * Records the pending `order` into a new ggml context and graph and allocates it. When `key` was built before, the
-   * graph is kept in the cache for the next computation with the same key; otherwise its memory goes with its arena.
+   * Records the pending `order` into a new ggml context and graph and allocates it. When a graph of the same structure
+   * was built recently, this one is kept in the cache for the next computation with that structure; otherwise its
+   * memory goes with its arena.
    */
-  private build(order: readonly GraphNode[], node: GraphNode, outputs: readonly GraphNode[], readable: boolean, key: string | undefined): GraphRun {
+  private build(order: readonly GraphNode[], node: GraphNode, outputs: readonly GraphNode[], outputSet: ReadonlySet<GraphNode>, readable: boolean): GraphRun {
+    // the structure is taken before recording: recording emits tensors only, it changes no node
+    const seen = this.graphs.enabled ? this.graphs.remember(order, node, outputSet, readable) : undefined;
     const api = this.api;
     this.built++;
     const slots = order.reduce((n, o) => n + Math.max(TENSORS_PER_NODE, o.recipe.tensors ?? 0), 64);
@@ -425,7 +426,6 @@ export class GraphRuntime implements NodeOwner {
     }
     // Effects (writes into persistent buffers) are expanded in dependency order among the outputs, so a write lands
     // in the graph before any node that reads the buffer it fills (ggml only sees the buffer, not the write).
-    const outputSet = new Set(outputs);
     for (const o of order) if (outputSet.has(o) || o.recipe.effect) api.ggml_build_forward_expand(graph, emitted.get(o));
     api.ggml_build_forward_expand(graph, final);
     const gallocr = this.spareAllocators.pop() ?? api.ggml_gallocr_new(this.buft);
@@ -441,8 +441,8 @@ export class GraphRuntime implements NodeOwner {
     const outputAt = order.flatMap((n, i) => (outputSet.has(n) ? [i] : []));
     const borrowed = order.flatMap((n, i) => (outputSet.has(n) && !n.recipe.view && older.has(api.storageAddress(tensors[i])) ? [i] : []));
     const plan = { graph, tensors, final, inputs, borrowed, outputs: outputAt, detach };
-    if (key !== undefined && this.graphs.seenBefore(key)) {
-      const entry: CachedGraph = { ...plan, key, ctx, gallocr, detached: undefined, busy: true };
+    if (seen?.seenBefore) {
+      const entry: CachedGraph = { ...plan, signature: seen.signature, ctx, gallocr, detached: undefined, busy: true };
       if (this.graphs.add(entry)) return this.runOf(entry);
     }
     const arena = new Arena(api, ctx, null, gallocr, this.forget, this.recycle);
