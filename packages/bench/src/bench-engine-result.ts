@@ -8,7 +8,7 @@ export interface BenchEngineResult {
   tokens: number[];
   /** The prompt token ids the engine ran, when it chose them (a PIO run on a model folder). */
   prompt?: number[];
-  /** Bytes of the weights the engine holds (reported by PIO; node-llama-cpp holds the same bytes). */
+  /** Bytes of the weights one decode step reads (reported by PIO; node-llama-cpp reads the same bytes). */
   weightBytes?: number;
   /** What PIO's ggml backend stored in a repacked layout, or why nothing (`GgmlBackend.weightRepack.reason`). */
   weightRepack?: string;

@@ -12,6 +12,9 @@ import {
 import type { DecoderShape } from './decoder-shape.js';
 import type { NamedTensor } from './random-weights.js';
 
+/** Name of the tied head's own `linear` copy (compact storage only). */
+const HEAD = 'output.weight';
+
 /**
  * A Qwen3 text decoder written directly over the PIO Backend spec (tied embeddings, q/k RMSNorm, NEOX rope, GQA,
  * SwiGLU), for benchmarking backends with random weights. Batch 1. Internal to the benchmark.
@@ -30,6 +33,12 @@ export class Qwen3BenchDecoder {
       const host = { dtype: 'F32' as const, shape: t.shape, bytes: new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength) };
       const role = t.name === 'token_embd.weight' ? 'embedding' : t.matrix ? 'linear' : 'plain';
       this.w.set(t.name, b.keep(b.weight(host, { role, storage: t.matrix ? storage : 'float32', name: t.name })));
+      // The tied head gets its own `linear` copy in compact storage, as the Qwen3-VL plugin loads it (and llama.cpp,
+      // which duplicates `token_embd` as the output): an embedding table stays plain for row gathers, while a
+      // `linear` weight may be repacked for the matmul (at Q4_0 the head is the largest single product of a step).
+      if (t.name === 'token_embd.weight' && storage !== 'float32') {
+        this.w.set(HEAD, b.keep(b.weight(host, { role: 'linear', storage, name: HEAD })));
+      }
     }
     this.invFreq = ropeInverseFrequencies(shape.headDim, shape.ropeTheta);
   }
@@ -39,6 +48,15 @@ export class Qwen3BenchDecoder {
     let n = 0;
     for (const w of this.w.values()) n += w.byteSize;
     return n;
+  }
+
+  /**
+   * Bytes one decode step reads: every weight, except the embedding table when the head has its own copy (a step
+   * gathers one row of the table and reads the head whole), so the bandwidth figures count the table once.
+   */
+  get stepBytes(): number {
+    const copy = this.w.get(HEAD);
+    return copy ? this.weightBytes - (this.w.get('token_embd.weight') as Weight).byteSize : this.weightBytes;
   }
 
   /**
@@ -93,7 +111,7 @@ export class Qwen3BenchDecoder {
       }
       const last = b.slice(x, [0, seq - 1, 0], [1, 1, s.hidden]);
       const normed = b.rmsNorm(last, W('output_norm.weight'), s.eps);
-      return b.reshape(b.linear(normed, W('token_embd.weight')), [1, s.vocab]);
+      return b.reshape(b.linear(normed, this.w.get(HEAD) ?? W('token_embd.weight')), [1, s.vocab]);
     });
   }
 

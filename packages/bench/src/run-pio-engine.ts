@@ -54,7 +54,7 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
       decodeMs.push(performance.now() - t);
     }
     logits.dispose();
-    return { prefillMs, decodeMs, tokens, weightBytes: model.weightBytes, weightRepack: backend.weightRepack.reason };
+    return { prefillMs, decodeMs, tokens, weightBytes: model.stepBytes, weightRepack: backend.weightRepack.reason };
   } finally {
     cache.dispose();
     model.dispose();
