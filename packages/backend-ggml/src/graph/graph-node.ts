@@ -36,6 +36,8 @@ export interface NodeRecipe {
 
 /** The runtime services a node needs; implemented by `GraphRuntime`. */
 export interface NodeOwner {
+  /** True once the owner freed everything at once: its nodes count as disposed. */
+  readonly isDisposed: boolean;
   readData(node: GraphNode): Promise<Float32Array | Int32Array>;
   release(node: GraphNode): void;
   onUserDispose(node: GraphNode): void;
@@ -118,9 +120,9 @@ export class GraphNode implements Tensor {
     return this.hostBytes !== undefined && this.ptr === undefined;
   }
 
-  /** True once {@link GraphNode.dispose} has run (directly or by a scope). */
+  /** True once {@link GraphNode.dispose} has run (directly or by a scope), or the backend was disposed. */
   get isDisposed(): boolean {
-    return this.userDisposed;
+    return this.userDisposed || this.owner.isDisposed;
   }
 
   /** Computes (if needed) and copies the values to the host. */
@@ -128,14 +130,9 @@ export class GraphNode implements Tensor {
     return this.owner.readData(this);
   }
 
-  /** Marks the handle disposed without freeing anything (the backend freed everything at once). */
-  invalidate(): void {
-    this.userDisposed = true;
-  }
-
   /** Drops the user handle; memory goes once no pending consumer needs the node. Safe to call twice. */
   dispose(): void {
-    if (this.userDisposed) return;
+    if (this.isDisposed) return;
     this.userDisposed = true;
     this.owner.onUserDispose(this);
     this.owner.release(this);

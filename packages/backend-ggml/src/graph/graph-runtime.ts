@@ -51,7 +51,6 @@ export class GraphRuntime implements NodeOwner {
   private liveTensors = 0;
   private liveBytes = 0;
   private readonly arenas = new Set<Arena>();
-  private readonly live = new Set<GraphNode>();
   /** Graph allocators whose graphs are gone, kept (at most {@link SPARE_ALLOCATORS}) so their buffers get reused. */
   private readonly spareAllocators: NativePointer[] = [];
   private readonly recycle = (gallocr: NativePointer): void => {
@@ -191,18 +190,20 @@ export class GraphRuntime implements NodeOwner {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const node of this.live) node.invalidate();
-    this.live.clear();
     this.pendingHost.clear();
     this.liveTensors = 0;
     this.liveBytes = 0;
     if (!this.computing) this.freeNative();
   }
 
+  /** {@link NodeOwner.isDisposed}: true once {@link GraphRuntime.dispose} ran (every node then counts as disposed). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /** {@link NodeOwner.onUserDispose}: updates the live counters. */
   onUserDispose(node: GraphNode): void {
     this.liveTensors--;
-    this.live.delete(node);
     this.liveBytes -= node.accountedBytes;
   }
 
@@ -512,7 +513,6 @@ export class GraphRuntime implements NodeOwner {
 
   private register(node: GraphNode): GraphNode {
     this.liveTensors++;
-    this.live.add(node);
     this.liveBytes += node.accountedBytes;
     this.scopes.track(node);
     return node;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphNode, type NodeOwner, type NodeRecipe } from './graph-node.js';
 import { GraphSignature } from './graph-signature.js';
 
-const owner: NodeOwner = { readData: async () => new Float32Array(0), release: () => {}, onUserDispose: () => {} };
+const owner: NodeOwner = { isDisposed: false, readData: async () => new Float32Array(0), release: () => {}, onUserDispose: () => {} };
 const emit = (): unknown => null;
 
 function input(shape: number[]): GraphNode {
