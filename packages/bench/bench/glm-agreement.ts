@@ -1,7 +1,7 @@
 // Greedy agreement of PIO and node-llama-cpp on a GLM-4.7-Flash folder and its GGUF, teacher-forced on llama's greedy
 // tokens: at every step, each engine's top token and, where they differ, both engines' logit gap between the two
 // tokens, next to how far the engines' logits differ anyway (max over llama's top tokens of the difference of
-// logit-minus-top-logit). Usage: glm-agreement.ts <folder> <gguf> <storage> [promptTokens] [steps]
+// logit-minus-top-logit), and the median and largest of that over all steps. Usage: glm-agreement.ts <folder> <gguf> <storage> [promptTokens] [steps]
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 import { loadNodeLlamaCpp } from '../src/load-node-llama-cpp.js';
@@ -47,6 +47,8 @@ const session = loaded.model.createSession({ inputIds: [prompt], attentionMask: 
 let logits = await session.prefill();
 let agree = 0;
 const rows: string[] = [];
+const spreads: number[] = [];
+let span = 0; // how far llama's top tokens reach below its top, in PIO's logits (the scale the spreads compare with)
 for (let s = 0; s < llamaSteps.length; s++) {
   const v = (await logits.data()) as Float32Array;
   logits.dispose();
@@ -57,6 +59,8 @@ for (let s = 0; s < llamaSteps.length; s++) {
   // engines' discrepancy: (logit - top logit) compared over llama's top tokens
   let spread = 0;
   for (const [t, lp] of l) spread = Math.max(spread, Math.abs(v[t] - v[lTop] - (lp - l.get(lTop)!)));
+  spreads.push(spread);
+  for (const t of l.keys()) span = Math.max(span, v[lTop] - v[t]);
   if (top === lTop) agree++;
   else {
     const pioGap = v[top] - v[lTop];
@@ -72,4 +76,8 @@ loaded.model.dispose();
 await loaded.close();
 backend.dispose();
 console.log(`${storage}: top token equal at ${agree} of ${llamaSteps.length} teacher-forced steps`);
+const sorted = [...spreads].sort((a, b) => a - b);
+console.log(
+  `engines' logits relative to the top differ, per step over llama's top tokens, by median ${sorted[sorted.length >> 1].toFixed(4)}, max ${sorted[sorted.length - 1].toFixed(4)} (those tokens reach ${span.toFixed(2)} below the top)`,
+);
 for (const row of rows) console.log(row);
