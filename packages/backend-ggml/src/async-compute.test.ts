@@ -127,6 +127,11 @@ describe('graph computations off the event loop', () => {
     await expect(queued).rejects.toSatisfy((e) => BackendError.isInstance(e));
     await expect(other.data()).rejects.toSatisfy((e) => BackendError.isInstance(e));
     expect(() => backend.add(other, 1)).toThrow(/disposed/);
+    // every tensor of a disposed backend counts as disposed, and disposing it then is a no-op
+    expect(other.isDisposed).toBe(true);
+    expect(y.isDisposed).toBe(true);
+    other.dispose();
+    expect(backend.memory()).toEqual({ tensors: 0, bytes: 0 });
     backend.dispose(); // twice is fine
   });
 });
