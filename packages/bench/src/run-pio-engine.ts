@@ -11,6 +11,38 @@ function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
+/**
+ * Prefills `prompt` into `cache`, then greedily decodes `steps` tokens (each step's logits read back): the prefill's
+ * and every step's milliseconds, and the tokens chosen.
+ */
+async function generate(
+  model: Qwen3BenchDecoder,
+  cache: KVCache,
+  prompt: number[],
+  steps: number,
+): Promise<{ prefillMs: number; decodeMs: number[]; tokens: number[] }> {
+  let t = performance.now();
+  let logits = model.forward(prompt, cache);
+  try {
+    let data = await logits.data();
+    const prefillMs = performance.now() - t;
+    const tokens: number[] = [];
+    const decodeMs: number[] = [];
+    for (let s = 0; s < steps; s++) {
+      const next = argmax(data);
+      tokens.push(next);
+      logits.dispose();
+      t = performance.now();
+      logits = model.forward([next], cache);
+      data = await logits.data();
+      decodeMs.push(performance.now() - t);
+    }
+    return { prefillMs, decodeMs, tokens };
+  } finally {
+    logits.dispose();
+  }
+}
+
 /** Runs the benchmark's Qwen3 decoder on the ggml backend (CPU): prefill, then greedy decode steps. Internal. */
 export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEngineResult> {
   const { shape, prompt, decodeTokens, threads } = request;
@@ -22,39 +54,18 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
   // padded to 256 positions like llama.cpp's cache, so that decode steps repeat their shapes
   const newCache = () => new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: request.kvCacheStorage });
   if (request.warmupTokens) {
+    // the same generation, untimed, on a cache of its own
     const warm = newCache();
     try {
-      let logits = model.forward(prompt, warm);
-      for (let s = 0; s < request.warmupTokens; s++) {
-        const next = argmax(await logits.data());
-        logits.dispose();
-        logits = model.forward([next], warm);
-      }
-      await logits.data();
-      logits.dispose();
+      await generate(model, warm, prompt, request.warmupTokens);
     } finally {
       warm.dispose();
     }
   }
   const cache = newCache();
   try {
-    let t = performance.now();
-    let logits = model.forward(prompt, cache);
-    let data = await logits.data();
-    const prefillMs = performance.now() - t;
-    const tokens: number[] = [];
-    const decodeMs: number[] = [];
-    for (let s = 0; s < decodeTokens; s++) {
-      const next = argmax(data);
-      tokens.push(next);
-      logits.dispose();
-      t = performance.now();
-      logits = model.forward([next], cache);
-      data = await logits.data();
-      decodeMs.push(performance.now() - t);
-    }
-    logits.dispose();
-    return { prefillMs, decodeMs, tokens, weightBytes: model.stepBytes, weightRepack: backend.weightRepack.reason };
+    const timed = await generate(model, cache, prompt, decodeTokens);
+    return { ...timed, weightBytes: model.stepBytes, weightRepack: backend.weightRepack.reason };
   } finally {
     cache.dispose();
     model.dispose();
