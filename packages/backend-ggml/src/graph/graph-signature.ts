@@ -14,9 +14,10 @@ const OUTPUT = 8;
  * other's inputs.
  *
  * A signature is a flat list of words, and {@link GraphSignature.matches} walks a candidate graph against it without
- * building anything: a decode step that reruns a kept graph allocates nothing to find it. (A key string built per
- * step was the largest JavaScript allocation of a decode step, about half a megabyte on a 28-layer model, and the
- * young-generation collections it caused ran while the graph computed, on the cores ggml's threads were using.)
+ * building anything: a decode step that reruns a kept graph allocates nothing per node to find it (two small closures
+ * per walk). A key string built per step was the largest JavaScript allocation of a decode step, about half a
+ * megabyte on a 28-layer model, and the young-generation collections it caused ran while the graph computed, on the
+ * cores ggml's threads were using.
  */
 export class GraphSignature {
   /** Stamps nodes with their position in the order being walked (see {@link walk}). */
@@ -30,7 +31,7 @@ export class GraphSignature {
     return GraphSignature.walk(order, final, outputs, readable, words, true) ? new GraphSignature(words) : undefined;
   }
 
-  /** True when `order` (with `final`, `outputs` and `readable`) has this signature. Allocates nothing. */
+  /** True when `order` (with `final`, `outputs` and `readable`) has this signature. Allocates nothing per node. */
   matches(order: readonly GraphNode[], final: GraphNode, outputs: ReadonlySet<GraphNode>, readable: boolean): boolean {
     return GraphSignature.walk(order, final, outputs, readable, this.words as (string | number)[], false);
   }
