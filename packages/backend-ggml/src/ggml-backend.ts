@@ -11,6 +11,7 @@ import {
   type HostTensor,
   type RopeLayout,
   type ScopeResult,
+  type StepRecording,
   type Tensor,
   type TensorDType,
   type Weight,
@@ -18,6 +19,7 @@ import {
   type WeightWriter,
 } from '@pio/core';
 import { GraphNode } from './graph/graph-node.js';
+import { asNode } from './ops/op-support.js';
 import type { GraphRuntime } from './graph/graph-runtime.js';
 import { attentionOp } from './ops/attention-op.js';
 import { fillOp, tensorOp } from './ops/creation-ops.js';
@@ -94,10 +96,22 @@ export class GgmlBackend implements Backend {
   }
   /**
    * Graphs computed so far: `built` were recorded, planned and allocated; `reused` reran an earlier graph of the same
-   * structure with new inputs (decode steps over a padded KV cache; see `GgmlBackendOptions.reuseGraphs`).
+   * structure with new inputs (decode steps over a padded KV cache; see `GgmlBackendOptions.reuseGraphs`);
+   * `replayed` reran a recorded step ({@link GgmlBackend.recordStep}) without recording its ops again.
    */
-  graphStats(): { built: number; reused: number } {
+  graphStats(): { built: number; reused: number; replayed: number } {
     return this.rt.graphStats();
+  }
+  /**
+   * {@link Backend.recordStep}: the step's graph must be one the graph cache keeps (`reuseGraphs`, and its structure
+   * seen before), so the first run of a structure is not recorded; a replay copies the new input values in and reruns
+   * the kept graph on the compute thread, like a read.
+   */
+  recordStep(inputs: readonly Tensor[], record: () => Promise<Tensor> | Tensor): Promise<StepRecording> {
+    return this.rt.recordStep(
+      inputs.map((t) => asNode('recordStep', t)),
+      record,
+    );
   }
   dispose(): void {
     this.scratch.clear();

@@ -3,7 +3,8 @@
 // (this script again, with `--child <request>`), so one copy of the weights is in memory at a time.
 // Env: PIO_BENCH_THREADS (default 2), PIO_BENCH_PROMPT (128), PIO_BENCH_DECODE (64), PIO_BENCH_LAYERS (28),
 // PIO_BENCH_STORAGES (float32,float16,q8_0), PIO_BENCH_KV (KV cache of both engines: float16, the default, or float32), PIO_BENCH_RUNS (alternating runs per engine, median reported; 1), PIO_BENCH_WARMUP (untimed warm-up steps per engine run; 8), PIO_BENCH_SHAPE (qwen3-0.6b or tiny), PIO_BENCH_DIR (keeps and reuses
-// the GGUF files; default a temporary folder), PIO_BENCH_REPACK (0: PIO without repacked weight layouts; default the backend's, on).
+// the GGUF files; default a temporary folder), PIO_BENCH_REPACK (0: PIO without repacked weight layouts; default the backend's, on), PIO_BENCH_REPLAY (0: PIO
+// runs the model's forward pass at every decode step instead of replaying the recorded step; default on).
 import { fileURLToPath } from 'node:url';
 import type { WeightStorage } from '@pio/core';
 import {
@@ -35,6 +36,7 @@ if (mode === '--child') {
     runs: Number(env.PIO_BENCH_RUNS ?? 1),
     warmupTokens: Number(env.PIO_BENCH_WARMUP ?? 8),
     ...(env.PIO_BENCH_REPACK === undefined ? {} : { repackWeights: env.PIO_BENCH_REPACK !== '0' }),
+    ...(env.PIO_BENCH_REPLAY === undefined ? {} : { replaySteps: env.PIO_BENCH_REPLAY !== '0' }),
     ...(env.PIO_BENCH_DIR ? { directory: env.PIO_BENCH_DIR } : {}),
     runEngine: (req, signal) => spawnBenchChild(child, req, signal),
     onProgress: (event) => {

@@ -39,4 +39,6 @@ export interface BenchEngineRequest {
   warmupTokens?: number;
   /** PIO's `repackWeights` ggml option (ggml's CPU extra buffer types); undefined: the backend's default (on). */
   repackWeights?: boolean;
+  /** False: PIO's decode session runs the model's forward pass at every step (no recorded-step replay); default on. */
+  replaySteps?: boolean;
 }

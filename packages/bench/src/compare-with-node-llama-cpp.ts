@@ -56,6 +56,8 @@ export interface CompareWithNodeLlamaCppOptions {
   kvCacheStorage?: SequenceBufferStorage;
   /** PIO's ggml `repackWeights` option (repacked weight layouts); default: the backend's (on where the CPU has them). */
   repackWeights?: boolean;
+  /** False: PIO runs its model's forward pass at every decode step (no replay of recorded steps); default on. */
+  replaySteps?: boolean;
   /**
    * Runs one engine in a fresh process (one copy of the weights at a time), usually {@link spawnBenchChild} with a
    * program that calls {@link runBenchEngine}.
@@ -136,6 +138,7 @@ export async function compareWithNodeLlamaCpp(options: CompareWithNodeLlamaCppOp
           threads,
           kvCacheStorage,
           ...(options.repackWeights === undefined ? {} : { repackWeights: options.repackWeights }),
+          ...(options.replaySteps === undefined ? {} : { replaySteps: options.replaySteps }),
         };
         return options.runEngine(options.model !== undefined ? { ...request, model: options.model } : request, signal);
       };

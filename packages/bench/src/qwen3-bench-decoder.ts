@@ -71,7 +71,7 @@ export class Qwen3BenchDecoder {
       kvCacheStorage,
       forward: (input: DecoderForwardInput) => {
         const ids = input.inputIds[0] ?? [];
-        const logits = this.forward(ids, input.cache, input.mask);
+        const logits = this.forward(ids, input.cache, input.mask, input);
         if (input.logits !== 'none') return logits;
         logits.dispose(); // as the plugins do: a chunk that needs no logits returns none
         return undefined;
@@ -81,18 +81,19 @@ export class Qwen3BenchDecoder {
 
   /**
    * Runs `tokens` (the next positions after `cache.length`) and returns the last position's logits `[1, vocab]`.
-   * `mask` (from `cache.attentionMask`) defaults to a causal mask over the cached and new positions.
+   * `mask` (from `cache.attentionMask`) defaults to a causal mask over the cached and new positions; `tensors` are the
+   * ids and positions as core's decode session made them (`DecoderForwardInput.tokenIds`), so it can replay steps.
    */
-  forward(tokens: readonly number[], cache: KVCache, mask?: Tensor): Tensor {
+  forward(tokens: readonly number[], cache: KVCache, mask?: Tensor, tensors?: { tokenIds: Tensor; positionIds: Tensor | undefined }): Tensor {
     const { b, shape: s } = this;
     const past = cache.length;
     const seq = tokens.length;
     const W = (n: string): Weight => this.w.get(n) as Weight;
     return b.scope(() => {
-      const rotary = rotaryInputs(b, 1, seq, this.invFreq, (_, t) => past + t); // positions on ggml (fused rope)
+      const rotary = rotaryInputs(b, 1, seq, this.invFreq, (_, t) => past + t, tensors?.positionIds); // positions on ggml (fused rope)
       // a padded cache returns keys and values padded to keyLength: the mask covers (and masks out) the padding
       const m = mask ?? buildAttentionMask(b, [new Array(past + seq).fill(1)], seq, { keyLength: cache.keyLength(seq) });
-      let x = b.gather(W('token_embd.weight'), b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
+      let x = b.gather(W('token_embd.weight'), tensors?.tokenIds ?? b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
       for (let l = 0; l < s.layers; l++) {
         const p = `blk.${l}.`;
         const xn = b.rmsNorm(x, W(`${p}attn_norm.weight`), s.eps);
@@ -101,7 +102,7 @@ export class Qwen3BenchDecoder {
         const q = b.transpose(applyRotary(b, heads('attn_q', s.heads), rotary, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
         const kNew = b.transpose(applyRotary(b, heads('attn_k', s.kvHeads), rotary, 'half'), [0, 2, 1, 3]);
         const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);
-        const { k, v } = cache.update(l, { k: kNew, v: vNew });
+        const { keys: k, values: v } = cache.updateKeysValues(l, { keys: kNew, values: vNew });
         const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: m }); // [1, heads, seq, headDim]
         const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
         x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));

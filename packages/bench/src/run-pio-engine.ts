@@ -1,4 +1,4 @@
-import { KVCache } from '@pio/core/nn';
+import { CachedDecoderSession, type DecoderModel } from '@pio/core/nn';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import type { BenchEngineRequest } from './bench-engine-request.js';
 import type { BenchEngineResult } from './bench-engine-result.js';
@@ -12,17 +12,19 @@ function argmax(v: ArrayLike<number>): number {
 }
 
 /**
- * Prefills `prompt` into `cache`, then greedily decodes `steps` tokens (each step's logits read back): the prefill's
- * and every step's milliseconds, and the tokens chosen.
+ * Prefills `prompt`, then greedily decodes `steps` tokens (each step's logits read back), through core's decode
+ * session as the plugins run (decode steps recorded and then replayed on ggml): the prefill's and every step's
+ * milliseconds, and the tokens chosen.
  */
 async function generate(
-  model: Qwen3BenchDecoder,
-  cache: KVCache,
+  model: DecoderModel,
   prompt: number[],
   steps: number,
+  replaySteps: boolean,
 ): Promise<{ prefillMs: number; decodeMs: number[]; tokens: number[] }> {
+  const session = new CachedDecoderSession(model, { inputIds: [prompt], attentionMask: [prompt.map(() => 1)] }, undefined, { replaySteps });
   let t = performance.now();
-  let logits = model.forward(prompt, cache);
+  let logits = await session.prefill({ maxNewTokens: steps });
   try {
     let data = await logits.data();
     const prefillMs = performance.now() - t;
@@ -33,13 +35,14 @@ async function generate(
       tokens.push(next);
       logits.dispose();
       t = performance.now();
-      logits = model.forward([next], cache);
+      logits = await session.step([next]);
       data = await logits.data();
       decodeMs.push(performance.now() - t);
     }
     return { prefillMs, decodeMs, tokens };
   } finally {
     logits.dispose();
+    session.dispose();
   }
 }
 
@@ -51,23 +54,15 @@ export async function runPioEngine(request: BenchEngineRequest): Promise<BenchEn
   const weights = randomWeights(shape, request.seed);
   const model = new Qwen3BenchDecoder(backend, shape, weights, request.storage);
   weights.length = 0; // let the host copies go
-  // padded to 256 positions like llama.cpp's cache, so that decode steps repeat their shapes
-  const newCache = () => new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: request.kvCacheStorage });
-  if (request.warmupTokens) {
-    // the same generation, untimed, on a cache of its own
-    const warm = newCache();
-    try {
-      await generate(model, warm, prompt, request.warmupTokens);
-    } finally {
-      warm.dispose();
-    }
-  }
-  const cache = newCache();
+  // the session pads its cache to ggml's 256 positions like llama.cpp's, so that decode steps repeat their shapes
+  const decoder = model.asDecoderModel(request.kvCacheStorage);
   try {
-    const timed = await generate(model, cache, prompt, decodeTokens);
+    // the same generation, untimed, on a session of its own
+    const replay = request.replaySteps !== false;
+    if (request.warmupTokens) await generate(decoder, prompt, request.warmupTokens, replay);
+    const timed = await generate(decoder, prompt, decodeTokens, replay);
     return { ...timed, weightBytes: model.stepBytes, weightRepack: backend.weightRepack.reason };
   } finally {
-    cache.dispose();
     model.dispose();
     backend.dispose();
   }

@@ -22,6 +22,8 @@ export * from './backend/weight-writer.js';
 export * from './backend/weight-row-rules.js';
 export * from './backend/sequence-buffer.js';
 export * from './backend/sequence-buffer-append-options.js';
+export * from './backend/recorded-step.js';
+export * from './backend/step-recording.js';
 export * from './model/causal-lm.js';
 export * from './plugin/plugin-spec-version.js';
 export * from './plugin/trust-level.js';

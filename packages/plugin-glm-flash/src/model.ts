@@ -194,7 +194,10 @@ export class GlmFlashModel extends Module implements CausalLM {
     }
   }
 
-  /** The decoder over `mask` (additive, `[batch, 1, seq, keyLength]`) and `cache`; `undefined` for `logits: 'none'`. */
+  /**
+   * The decoder over `mask` (additive, `[batch, 1, seq, keyLength]`) and `cache`; `undefined` for `logits: 'none'`.
+   * `tensors` are the ids and positions as a decode session made them (see `DecoderForwardInput.tokenIds`), when it did.
+   */
   private async run(
     inputIds: readonly (readonly number[])[],
     positions: readonly (readonly number[])[],
@@ -202,15 +205,16 @@ export class GlmFlashModel extends Module implements CausalLM {
     cache: KVCache | undefined,
     absorbed: boolean,
     logits: LogitsSelection,
+    tensors?: { tokenIds: Tensor; positionIds: Tensor | undefined },
   ): Promise<Tensor | undefined> {
     const b = this.backend;
     const batch = inputIds.length;
     const seq = inputIds[0]?.length ?? 0;
     // integer positions where the backend has a fused rope (one node per call), else cos/sin tables
-    const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s) => positions[row][s]);
+    const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s) => positions[row][s], tensors?.positionIds);
     let hidden: Tensor;
     try {
-      hidden = b.scope(() => this.embed.forward(b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32')));
+      hidden = b.scope(() => this.embed.forward(tensors?.tokenIds ?? b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32')));
     } catch (error) {
       for (const t of Object.values(rotary)) t.dispose();
       throw error;
@@ -270,6 +274,7 @@ export class GlmFlashModel extends Module implements CausalLM {
           input.cache,
           input.phase === 'prefill' ? (forms.prefillAbsorbed ?? false) : (forms.stepAbsorbed ?? true),
           input.logits,
+          input,
         ),
     };
   }

@@ -23,23 +23,29 @@ describe('Qwen3-VL generation on ggml leaves the event loop free', () => {
     backend?.dispose();
   });
 
-  it('every decode step lets a setImmediate queued before its data() run before the values arrive', async () => {
+  // A step computes inside `step()` (recorded, then replayed: see CachedDecoderSession), the prompt in its logits'
+  // `data()`: either way the computation runs on the worker thread while the event loop turns.
+  it('the prompt and every decode step let a setImmediate queued before them run before their values arrive', async () => {
     const steps = 16;
     const session = model.createSession({ inputIds: text.input_ids, attentionMask: text.attention_mask });
     let turns = 0;
     let ticks = 0;
     const interval = setInterval(() => ticks++, 0);
+    const replayedBefore = backend.graphStats().replayed;
     try {
+      let turned = false;
+      setImmediate(() => (turned = true));
       let logits = await session.prefill();
       for (let s = 0; s < steps; s++) {
-        let turned = false;
-        setImmediate(() => (turned = true));
         const data = (await logits.data()) as Float32Array;
         logits.dispose();
         if (turned) turns++;
         let best = 0;
         for (let v = 1; v < data.length; v++) if (data[v] > data[best]) best = v;
-        if (s < steps - 1) logits = await session.step([best]);
+        if (s === steps - 1) break;
+        turned = false;
+        setImmediate(() => (turned = true));
+        logits = await session.step([best]);
       }
     } finally {
       clearInterval(interval);
@@ -47,6 +53,7 @@ describe('Qwen3-VL generation on ggml leaves the event loop free', () => {
     }
     expect(turns).toBe(steps);
     expect(ticks).toBeGreaterThan(0);
+    expect(backend.graphStats().replayed - replayedBefore).toBeGreaterThan(steps / 2); // the steps measured include replays
   });
 
   it('two generations running at once on one backend give the tokens and logits of each alone', async () => {

@@ -22,8 +22,9 @@ describe('Qwen3-VL decode on ggml with graph reuse', () => {
     };
     const reused = await run(true);
     const fresh = await run(false);
-    expect(fresh.stats.reused).toBe(0);
-    expect(reused.stats.reused).toBeGreaterThanOrEqual(12 - 3); // the first decode steps build it, later ones rerun it
+    expect(fresh.stats).toMatchObject({ reused: 0, replayed: 0 });
+    // the first decode steps build it; two recordings of it that match, and the session replays it from then on
+    expect(reused.stats.replayed).toBeGreaterThanOrEqual(11 - 3);
     expect(reused.tokens).toEqual(fresh.tokens);
     for (const [s, logits] of reused.stepLogits.entries()) expect(logits, `step ${s}`).toEqual(fresh.stepLogits[s]);
   });

@@ -133,13 +133,13 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3
       const batch = input.inputIds.length;
       const seq = input.inputIds[0]?.length ?? 0;
       const hidden = this.config.text.hiddenSize;
-      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch * seq], 'int32');
+      const ids = b.reshape(input.tokenIds, [batch * seq]);
       let embeds = this.text.embedding.forward(ids); // [batch * seq, hidden]
       let deepstack: DeepstackInjection | undefined;
       const scattered = input.state?.scatter(embeds, input.start, seq);
       if (scattered) ({ embeds, deepstack } = scattered);
       // text (all three MRoPE axes equal) goes in as plain positions where the backend has a fused rope
-      const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s]);
+      const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s], input.positionIds);
       let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, input.mask, input.cache, deepstack);
       if (input.logits === 'none') return undefined;
       if (input.logits === 'last' && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);

@@ -35,6 +35,8 @@ export interface CachedGraph extends GraphPlan {
   detached: DetachedTensor[] | undefined;
   /** True while tensors of its last run are still referenced: the graph's memory must not be overwritten. */
   busy: boolean;
+  /** True while a recorded step replays it: no other computation takes it, and it is never evicted. */
+  pinned?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export class GraphCache {
 
   /** A free graph computing `order` (see {@link GraphSignature}), marked busy, or undefined. */
   take(order: readonly GraphNode[], final: GraphNode, outputs: ReadonlySet<GraphNode>, readable: boolean): CachedGraph | undefined {
-    const at = this.entries.findIndex((g) => !g.busy && g.signature.matches(order, final, outputs, readable));
+    const at = this.entries.findIndex((g) => !g.busy && !g.pinned && g.signature.matches(order, final, outputs, readable));
     if (at < 0) return undefined;
     const [entry] = this.entries.splice(at, 1);
     this.entries.push(entry);
@@ -88,10 +90,10 @@ export class GraphCache {
     return { signature, seenBefore: at >= 0 };
   }
 
-  /** Keeps `entry` (busy) when there is room, evicting the least recently used free graph; false when all are busy. */
+  /** Keeps `entry` (busy) when there is room, evicting the least recently used free graph; false when all are busy or pinned. */
   add(entry: CachedGraph): boolean {
     if (this.entries.length >= this.limit) {
-      const at = this.entries.findIndex((g) => !g.busy);
+      const at = this.entries.findIndex((g) => !g.busy && !g.pinned);
       if (at < 0) return false;
       this.free(this.entries.splice(at, 1)[0]);
     }

@@ -1,4 +1,4 @@
-import { BackendError, type TensorDType } from '@pio/core';
+import { BackendError, type StepRecording, type StepValues, type Tensor, type TensorDType } from '@pio/core';
 import type { GgmlApi, NativePointer } from '../runtime/ggml-api.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
 import { Arena } from './arena.js';
@@ -8,6 +8,8 @@ import { collectPending } from './collect-pending.js';
 import { GraphCache, type CachedGraph, type DetachedTensor, type GraphPlan } from './graph-cache.js';
 import { detachTensor } from '../runtime/tensor-layout.js';
 import { toNe } from './ggml-shape.js';
+import { sizeOf } from '../ops/op-support.js';
+import { RecordedGraph, type RecordingHost } from './recorded-graph.js';
 import { ScopeStack } from './scope-stack.js';
 import { SerialQueue } from './serial-queue.js';
 import type { GgmlBackendOptions } from '../ggml-backend-options.js';
@@ -39,7 +41,7 @@ const SPARE_ALLOCATORS = 2;
  * Owns the lazily recorded graph: creates nodes, uploads leaves, computes pending nodes at sync points with a
  * fresh ggml context and graph allocator per computation, and tracks scopes and live memory.
  */
-export class GraphRuntime implements NodeOwner {
+export class GraphRuntime implements NodeOwner, RecordingHost {
   /** When `attention` uses `flash_attn_ext` (see `GgmlBackendOptions.flashAttention`). */
   readonly flashAttention: FlashAttentionMode;
   /** Where graphs compute (see `GgmlBackendOptions.computeThread`). */
@@ -72,6 +74,10 @@ export class GraphRuntime implements NodeOwner {
   /** Graphs kept for reuse between computations with the same structure (decode steps). */
   private readonly graphs: GraphCache;
   private built = 0;
+  /** Graph computations so far (`recordStep` tells by it whether its code computed anything itself). */
+  private computations = 0;
+  /** Computations that replayed a recorded step. */
+  private replayed = 0;
   /** Host-op nodes not computed yet (most sync points have none: no need to look for them). */
   private readonly pendingHost = new Set<GraphNode>();
 
@@ -97,9 +103,12 @@ export class GraphRuntime implements NodeOwner {
     this.graphs = new GraphCache(api, options.reuseGraphs === false ? 0 : undefined);
   }
 
-  /** Graphs computed so far: built (recorded, planned and allocated) and reused from the {@link GraphCache}. */
-  graphStats(): { built: number; reused: number } {
-    return { built: this.built, reused: this.graphs.hits };
+  /**
+   * Graphs computed so far: built (recorded, planned and allocated), reused from the {@link GraphCache}, and replayed
+   * by recorded steps (`recordStep`).
+   */
+  graphStats(): { built: number; reused: number; replayed: number } {
+    return { built: this.built, reused: this.graphs.hits, replayed: this.replayed };
   }
 
   /** Live tensors and bytes. */
@@ -277,15 +286,19 @@ export class GraphRuntime implements NodeOwner {
    */
   private async computeGraph(node: GraphNode, readable: boolean): Promise<{ final: NativePointer; arena: Arena }> {
     const run = this.prepare(node, readable);
+    await this.compute(run.graph.graph, () => run.graph.arena.free());
+    return this.finish(run);
+  }
+
+  /** Computes `graph` (on the worker thread unless `computeThread` is `main`); `fail` cleans up when it does not compute. */
+  private async compute(graph: NativePointer, fail: () => void): Promise<void> {
+    this.computations++;
     let status: number;
     this.computing = true;
     try {
-      status =
-        this.computeThread === 'main'
-          ? this.api.ggml_backend_graph_compute(this.backend, run.graph.graph)
-          : await this.api.graphComputeAsync(this.backend, run.graph.graph);
+      status = this.computeThread === 'main' ? this.api.ggml_backend_graph_compute(this.backend, graph) : await this.api.graphComputeAsync(this.backend, graph);
     } catch (cause) {
-      if (!this.disposed) run.graph.arena.free();
+      if (!this.disposed) fail();
       throw new BackendError('data', `ggml graph compute could not run: ${String(cause)}`, { cause });
     } finally {
       this.computing = false;
@@ -293,10 +306,103 @@ export class GraphRuntime implements NodeOwner {
     }
     if (this.disposed) throw new BackendError('data', 'the backend was disposed during the computation; create a new one');
     if (status !== 0) {
-      run.graph.arena.free();
+      fail();
       throw new BackendError('data', `ggml graph compute failed with status ${status}`);
     }
-    return this.finish(run);
+  }
+
+  /**
+   * `Backend.recordStep`: runs `record`, computes and reads the node it returns (then disposes it), and records that
+   * computation when it can be replayed: `record` computed nothing itself, the graph is one the {@link GraphCache}
+   * keeps, it has no host ops, and everything it leaves in its own memory is the output, a declared input, or a view
+   * of memory from outside the graph (a cache buffer). `declared` are host inputs (see {@link GraphRuntime.input}).
+   */
+  async recordStep(declared: readonly GraphNode[], record: () => Promise<Tensor> | Tensor): Promise<StepRecording> {
+    this.assertAlive('recordStep');
+    for (const d of declared) {
+      const plain = d.ggmlType === GGML_TYPE.F32 || d.ggmlType === GGML_TYPE.I32;
+      if (!d.isHostInput || !plain || d.isDisposed) {
+        throw new BackendError('recordStep', 'declared inputs must be live tensors made by tensor() (host values) that no computation has read yet');
+      }
+    }
+    const before = this.computations;
+    const out = await record();
+    if (!(out instanceof GraphNode) || out.isDisposed) throw new BackendError('recordStep', 'record must return a live tensor of this ggml backend');
+    const quiet = this.computations === before;
+    out.refs++;
+    try {
+      return await this.reads.run(async () => {
+        this.assertAlive('recordStep');
+        const pending = collectPending(out);
+        if (!quiet || !this.graphs.enabled || pending.length === 0 || out.isHostInput || pending.some((n) => n.recipe.host)) {
+          return { values: await this.read(out), shape: out.shape, step: undefined };
+        }
+        return this.recordRead(out, declared);
+      });
+    } finally {
+      this.release(out);
+      out.dispose();
+    }
+  }
+
+  /** Computes and reads `out` (pending, no host ops), and records its graph when it can be replayed (see `recordStep`). */
+  private async recordRead(out: GraphNode, declared: readonly GraphNode[]): Promise<StepRecording> {
+    const run = this.prepare(out, true);
+    const { order, graph } = run;
+    const inside = new Set(order);
+    // what a replay needs, taken before `finish` lets computed nodes drop their inputs and inputs their bytes
+    const sources = graph.inputs.map((i) => {
+      const k = declared.indexOf(order[i]);
+      return k >= 0 ? k : (order[i].hostBytes as Uint8Array);
+    });
+    const held = new Set<GraphNode>();
+    for (const n of order) for (const input of n.inputs) if (!inside.has(input)) held.add(input);
+    const replayable = graph.cached !== undefined && run.outputs.every((o) => o === out || declared.includes(o) || readsOutside(o, inside));
+    await this.compute(graph.graph, () => graph.arena.free());
+    const { final, arena } = this.finish(run);
+    const values = out.dtype === 'int32' ? new Int32Array(sizeOf(out.shape)) : new Float32Array(sizeOf(out.shape));
+    if (values.length > 0) this.api.ggml_backend_tensor_get(final, values, 0, values.byteLength);
+    if (!replayable || !graph.cached) {
+      if (arena.unused) arena.free();
+      return { values, shape: out.shape, step: undefined };
+    }
+    const entry = graph.cached;
+    entry.pinned = true;
+    for (const h of held) h.refs++;
+    const inputs = declared.map((d) => ({ count: sizeOf(d.shape), int32: d.dtype === 'int32' }));
+    const step = new RecordedGraph(this, entry, inputs, sources, out.shape, out.dtype === 'int32', [...held]);
+    return { values, shape: out.shape, step };
+  }
+
+  /** {@link RecordingHost.replayGraph}: reruns a recorded graph with new input bytes, in its turn among the reads. */
+  replayGraph(entry: CachedGraph, bytes: readonly Uint8Array[], output: { count: number; int32: boolean }): Promise<StepValues> {
+    if (this.disposed) return Promise.reject(new BackendError('RecordedStep.replay', 'the backend was disposed; create a new one'));
+    return this.reads.run(async () => {
+      this.assertAlive('RecordedStep.replay');
+      const api = this.api;
+      const detached = entry.detached ?? [];
+      for (const d of detached) d.fields.set(d.saved);
+      for (const [k, i] of entry.inputs.entries()) {
+        const b = bytes[k];
+        if (b.byteLength > 0) api.ggml_backend_tensor_set(entry.tensors[i], b, 0, b.byteLength);
+      }
+      try {
+        await this.compute(entry.graph, () => {});
+      } finally {
+        if (!this.disposed) for (const d of detached) detachTensor(d.fields);
+      }
+      this.replayed++;
+      const values = output.int32 ? new Int32Array(output.count) : new Float32Array(output.count);
+      if (values.length > 0) api.ggml_backend_tensor_get(entry.final, values, 0, values.byteLength);
+      return values;
+    });
+  }
+
+  /** {@link RecordingHost.releaseRecording}: unpins the graph and lets go of the tensors the recording held. */
+  releaseRecording(entry: CachedGraph, held: readonly GraphNode[]): void {
+    entry.pinned = false;
+    if (this.disposed) return;
+    for (const h of held) this.release(h);
   }
 
   /** Builds or reuses the graph computing `node` and copies its host inputs in (synchronous). */
@@ -517,6 +623,21 @@ export class GraphRuntime implements NodeOwner {
     this.scopes.track(node);
     return node;
   }
+}
+
+/**
+ * True when `node` (an output of a graph whose pending nodes are `inside`) is a view of memory from outside the graph:
+ * views and writes down to a tensor computed before it (a cache buffer). A replay of the graph leaves such outputs'
+ * values where they are; any other output lives in the graph's own memory, which a replay overwrites.
+ */
+function readsOutside(node: GraphNode, inside: ReadonlySet<GraphNode>): boolean {
+  if (!node.recipe.view) return false;
+  let n: GraphNode | undefined = node;
+  while (n && inside.has(n)) {
+    if (!n.recipe.view && !n.recipe.effect) return false;
+    n = n.inputs[0];
+  }
+  return n !== undefined;
 }
 
 /** The error for an op (or a read) of a weight held in a repacked layout, which only `ggml_mul_mat` can read. */

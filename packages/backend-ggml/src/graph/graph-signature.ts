@@ -36,6 +36,15 @@ export class GraphSignature {
     return GraphSignature.walk(order, final, outputs, readable, this.words as (string | number)[], false);
   }
 
+  /** True when `other` is the same structure (two graphs built apart, e.g. kept by two recordings of a step). */
+  equals(other: GraphSignature): boolean {
+    const a = this.words;
+    const b = other.words;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   /**
    * Walks the words of `order`'s signature: appends them to `words` (`record`), or compares them with `words` and
    * stops at the first difference. False when they differ, or when a recipe has no key.

@@ -17,8 +17,8 @@ import { asNode, fmt } from './op-support.js';
  * {@link SequenceBuffer} on ggml: one zeroed tensor allocated for `capacity` positions; `append` records a write of
  * the new positions into their slots (an effect node, so it runs in the graph of whatever reads the buffer, before the
  * readers) and returns a strided view of the filled (or `viewLength`) part. A single position is written with
- * `ggml_set_rows` at row indices given as a graph input, so a decode step's graph is the same at every position and
- * can be reused; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous
+ * `ggml_set_rows` at the index a graph input holds (the caller's `slot`, shared by every buffer a step appends to), so a
+ * decode step's graph is the same at every position and can be reused or replayed; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous
  * one, so no write is lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
  * rows through their strides), so a decode step copies only its new positions.
  */
@@ -89,9 +89,10 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     }
     const start = this.filled;
     const after = this.last ? [this.last] : [];
-    // one position (a decode step): rows at indices given as an input, so the next step's graph is this one's;
+    // one position (a decode step): written at the index an input holds, so the next step's graph is this one's;
     // several (a prompt): one strided copy into their slot (single-value rows would index every element)
-    const index = n === 1 ? this.rowIndex(start) : undefined;
+    const slot = n === 1 && options.slot ? slotNode(options.slot) : undefined;
+    const index = n === 1 ? (slot ?? this.slotInput(start)) : undefined;
     const write = this.rt.node('SequenceBuffer.write', {
       shape: x.shape,
       dtype: 'float32',
@@ -101,7 +102,7 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
         ? { key: '', effect: true, emit: (e, [pb, px, pi]) => this.writeOne(e, pb, e.f32(px, x.ggmlType), pi) }
         : { key: `${start}`, effect: true, emit: (e, [pb, px]) => e.api.ggml_cpy(e.ctx, e.f32(px, x.ggmlType), this.view(e, pb, start, n)) },
     });
-    index?.dispose(); // the write holds it
+    if (index !== slot) index?.dispose(); // the write holds it
     this.rt.scopes.keep(write); // owned by the buffer until the next write takes over
     this.filled += n;
     const full = this.rt.node('SequenceBuffer.view', {
@@ -116,6 +117,14 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     return full;
   }
 
+  advance(positions: number): void {
+    if (this.disposed) throw new BackendError('SequenceBuffer.advance', 'the buffer was disposed');
+    if (!Number.isInteger(positions) || positions < 0 || this.filled + positions > this.capacity) {
+      throw new BackendError('SequenceBuffer.advance', `${positions} more positions do not fit: ${this.filled} of ${this.capacity} are filled`);
+    }
+    this.filled += positions;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -124,23 +133,18 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     this.base.dispose();
   }
 
-  /**
-   * Where one new position `at` lands, as row indices for `ggml_set_rows` (an input: a cached graph writes the next
-   * step's position by new index values alone). Growing axis not innermost: the row `at` of the buffer seen as
-   * `[inner, capacity, outer...]`. Innermost (values): one index per element of the buffer seen as single-value rows,
-   * in the stored order of the other axes.
-   */
-  private rowIndex(at: number): GraphNode {
-    const rank = this.shape.length;
-    const innermost = this.physicalAxes.indexOf(this.axis) === rank - 1;
-    const others = innermost ? this.physicalAxes.slice(0, -1).reduce((m, axis) => m * this.shape[axis], 1) : 1;
-    const rows = new Int32Array(others);
-    for (let o = 0; o < others; o++) rows[o] = o * this.capacity + at;
-    return this.rt.input('SequenceBuffer.rows', { shape: [others], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(rows.buffer) });
+  /** The index one new position `at` lands at, as an int32 `[1]` input (when the caller gave no `slot`). */
+  private slotInput(at: number): GraphNode {
+    return this.rt.input('SequenceBuffer.slot', { shape: [1], dtype: 'int32', ggmlType: GGML_TYPE.I32, bytes: new Uint8Array(Int32Array.of(at).buffer) });
   }
 
-  /** `ggml_set_rows` of one new position `x` (logical order) into `base` at the indices `rows` ({@link rowIndex}). */
-  private writeOne(e: Emitter, base: NativePointer, x: NativePointer, rows: NativePointer): NativePointer {
+  /**
+   * `ggml_set_rows` of one new position `x` (logical order) into `base` at the position `slot` holds (int32 `[1]`,
+   * broadcast over the other axes). Growing axis not innermost: row `slot` of the buffer seen as
+   * `[inner, capacity, outer...]`. Innermost (values): the buffer seen as `[1, capacity, others]`, one single-value row
+   * per element of the position.
+   */
+  private writeOne(e: Emitter, base: NativePointer, x: NativePointer, slot: NativePointer): NativePointer {
     const { api, ctx } = e;
     const rank = this.shape.length;
     const physical = this.physicalAxes;
@@ -151,14 +155,14 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
       const inner = dims.slice(at + 1).reduce((m, d) => m * d, 1);
       const outer = [dims[at - 1] ?? 1, dims[at - 2] ?? 1];
       const dst = api.ggml_reshape_4d(ctx, base, inner, this.capacity, outer[0], outer[1]);
-      return api.ggml_set_rows(ctx, dst, e.reshape(x, [inner, 1, outer[0], outer[1]]), rows);
+      return api.ggml_set_rows(ctx, dst, e.reshape(x, [inner, 1, outer[0], outer[1]]), slot);
     }
-    // values: the new values permuted into the stored order (position innermost), one row per element
+    // values: the new values permuted into the stored order (position innermost), one element per row
     const to = [0, 1, 2, 3].map((g) => (g < rank ? rank - 1 - physical.indexOf(rank - 1 - g) : g));
     const stored = e.cont(api.ggml_permute(ctx, x, to[0], to[1], to[2], to[3]));
-    const total = dims.reduce((m, d) => m * d, 1);
-    const dst = api.ggml_reshape_4d(ctx, base, 1, total, 1, 1);
-    return api.ggml_set_rows(ctx, dst, e.reshape(stored, [1, total / this.capacity, 1, 1]), rows);
+    const others = dims.reduce((m, d) => m * d, 1) / this.capacity;
+    const dst = api.ggml_reshape_4d(ctx, base, 1, this.capacity, others, 1);
+    return api.ggml_set_rows(ctx, dst, e.reshape(stored, [1, 1, others, 1]), slot);
   }
 
   /** ggml view of positions `[from, from + count)` along the axis, in the logical axis order. */
@@ -185,4 +189,13 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     const to = [0, 1, 2, 3].map((g) => (g < rank ? rank - 1 - physical[rank - 1 - g] : g));
     return api.ggml_permute(ctx, v, to[0], to[1], to[2], to[3]);
   }
+}
+
+/** The `slot` of an append: an int32 `[1]` tensor of this backend. */
+function slotNode(slot: Tensor): GraphNode {
+  const node = asNode('SequenceBuffer.append', slot);
+  if (node.dtype !== 'int32' || node.shape.length !== 1 || node.shape[0] !== 1) {
+    throw new BackendError('SequenceBuffer.append', `slot must be an int32 [1] tensor (the buffer's length), got ${node.dtype} ${fmt(node.shape)}`);
+  }
+  return node;
 }

@@ -5,6 +5,7 @@ import type { Weight } from './weight.js';
 import type { WeightWriter } from './weight-writer.js';
 import type { SequenceBuffer, SequenceBufferOptions } from './sequence-buffer.js';
 import type { ExpertRouting, ExpertRoutingOptions } from './expert-routing.js';
+import type { StepRecording } from './step-recording.js';
 
 // `Weight` has its own file (weight-writer.ts needs it too); re-exported here for the imports that name this file.
 export type { Weight } from './weight.js';
@@ -118,6 +119,17 @@ export interface Backend {
    * (ggml: 256, as llama.cpp pads its cache). The cache masks the padding out itself. Absent or 1: no padding.
    */
   readonly kvCachePadding?: number;
+  /**
+   * Optional (graph backends): runs `record` (code that calls ops, such as a decode step's forward pass), computes and
+   * reads the tensor it returns (and disposes it), and keeps that computation as a {@link RecordedStep} that reruns it
+   * with new values of `inputs` (host tensors made by {@link Backend.tensor} that the code reads) without running
+   * `record` again. The recording is `undefined` when the computation cannot be replayed that way: `record` read a
+   * tensor itself (more than one computation), the graph was not one the backend keeps (it had not seen its
+   * structure before), or the computation leaves results other than the output and `inputs` in memory the graph
+   * owns. Recordings pay off from the second run of the same structure: `CachedDecoderSession` records two
+   * consecutive decode steps and, when they {@link RecordedStep.matches | match}, replays the rest.
+   */
+  recordStep?(inputs: readonly Tensor[], record: () => Promise<Tensor> | Tensor): Promise<StepRecording>;
 
   // ── shape ───────────────────────────────────────────────────────────────────────────────────
   /** Same values, new shape (one dimension may be -1). */

@@ -1,3 +1,5 @@
+import type { Tensor } from './tensor.js';
+
 /** Options of {@link SequenceBuffer.append}. */
 export interface SequenceBufferAppendOptions {
   /**
@@ -8,4 +10,11 @@ export interface SequenceBufferAppendOptions {
    * compiled graph between them.
    */
   readonly viewLength?: number;
+  /**
+   * For an append of one position: an int32 `[1]` tensor holding the buffer's length before the append (where the
+   * position lands). A graph backend writes at the index the tensor holds when the graph runs, so a replay of the
+   * step (`RecordedStep.replay`) writes the next position by a new input value alone, one tensor shared by every
+   * buffer the step appends to (a `KVCache` passes its own). Default: the backend makes its own from the length.
+   */
+  readonly slot?: Tensor;
 }

@@ -47,6 +47,13 @@ export interface SequenceBuffer {
    * integer between the filled length after this append and the capacity, or the buffer was disposed
    */
   append(values: Tensor, options?: SequenceBufferAppendOptions): Tensor;
+  /**
+   * Counts `positions` more as filled without writing them: a replayed step (`RecordedStep.replay`) wrote them, at
+   * the positions its `slot` input gave. The next `append` writes after them.
+   *
+   * @throws {@link BackendError} when the buffer would exceed its capacity or was disposed
+   */
+  advance(positions: number): void;
   /** Drops the buffer's own hold on its memory (tensors returned by `append` keep it alive until disposed). */
   dispose(): void;
 }

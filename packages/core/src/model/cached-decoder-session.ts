@@ -1,9 +1,12 @@
+import type { Backend } from '../backend/backend.js';
+import type { RecordedStep, StepValues } from '../backend/recorded-step.js';
 import type { Tensor } from '../backend/tensor.js';
 import { ContextLengthExceededError } from '../errors/context-length-exceeded-error.js';
 import { DecoderSessionError } from '../errors/decoder-session-error.js';
 import { InvalidGenerationOptionsError } from '../errors/invalid-generation-options-error.js';
 import { yieldToEventLoop } from '../generation/yield-to-event-loop.js';
 import { KVCache } from '../nn/kv-cache.js';
+import { plainPositions } from '../nn/rotary-inputs.js';
 import type { DecoderSession, PrefillOptions, PromptBatch } from './causal-lm.js';
 import type { DecoderForwardInput, DecoderModel, LogitsSelection, PromptPreparation } from './decoder-model.js';
 
@@ -22,6 +25,22 @@ export interface CachedDecoderSessionOptions {
   contextLength?: number;
   /** KV-cache padding of decode steps (default the backend's `kvCachePadding`). */
   padding?: number;
+  /**
+   * Replay decode steps on backends with `recordStep` (see `DecoderModel.forward`): the same results, without running
+   * the model's forward pass at each step. Default true (and only when the model's `replaySteps` is not false).
+   */
+  replaySteps?: boolean;
+}
+
+/** A recorded decode step, and what a step must share with it to be its replay. */
+interface StepRecord {
+  readonly step: RecordedStep;
+  /** The cache's padded key length the step attended over. */
+  readonly keyLength: number;
+  /** Whether the step wrote the cache at its write slot (the slot is then the third declared input). */
+  readonly slot: boolean;
+  /** Rows of the step's `positionIds` (1 when shared), or undefined when it had none. */
+  readonly positionRows: number | undefined;
 }
 
 /**
@@ -43,6 +62,11 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   private axes = 1;
   private started = false;
   private disposed = false;
+  private readonly replaySteps: boolean;
+  /** The last decode step recorded, waiting for the next one to match it. */
+  private recorded: StepRecord | undefined;
+  /** The recorded step that decode steps replay (two consecutive recordings matched). */
+  private replaying: StepRecord | undefined;
 
   constructor(
     private readonly model: DecoderModel<Extras, State>,
@@ -58,6 +82,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
       throw new ContextLengthExceededError({ promptTokens: length, contextLength: options.contextLength });
     }
     this.chunkSize = chunk;
+    this.replaySteps = options.replaySteps !== false && model.replaySteps !== false && model.backend.recordStep !== undefined;
     this.contextLength = options.contextLength ?? Number.POSITIVE_INFINITY;
     this.batchSize = prompt.inputIds.length;
     this.mask = prompt.attentionMask.map((row) => [...row]);
@@ -97,18 +122,30 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     const row = this.nextPositions.map((p) => [p]);
     this.nextPositions = this.nextPositions.map((p) => p + 1);
     for (const r of this.mask) r.push(1);
-    const logits = (await this.forward(
-      {
-        inputIds: tokens.map((t) => [t]),
-        positions: Array.from({ length: this.axes }, () => row),
-        start: this.mask[0].length - 1,
-        logits: 'last',
-        phase: 'decode',
-      },
-      this.mask,
-    )) as Tensor; // defined: forward throws when a 'last' pass returns nothing
+    const input = {
+      inputIds: tokens.map((t) => [t]),
+      positions: Array.from({ length: this.axes }, () => row),
+      start: this.mask[0].length - 1,
+      logits: 'last',
+      phase: 'decode',
+    } as const;
     const b = this.model.backend;
-    const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
+    const shape = [this.batchSize, this.model.vocabSize];
+    const replaying = this.replaying;
+    const values = replaying && this.replayValues(input, replaying);
+    if (replaying && values) {
+      const out = await replaying.step.replay(values);
+      this.cache.advance();
+      return b.tensor(out, shape);
+    }
+    if (replaying) {
+      // the cache's padded length (or the positions' layout) changed: record the new graph
+      replaying.step.dispose();
+      this.replaying = undefined;
+    }
+    if (this.replaySteps) return b.tensor(await this.recordStep(input), shape);
+    const logits = (await this.forward(input, this.mask)) as Tensor; // defined: forward throws when a 'last' pass returns nothing
+    const out = b.scope(() => b.reshape(logits, shape));
     logits.dispose();
     return out;
   }
@@ -117,6 +154,9 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const record of [this.recorded, this.replaying]) record?.step.dispose();
+    this.recorded = undefined;
+    this.replaying = undefined;
     this.cache.dispose();
     this.prepared?.dispose?.();
     this.prepared = undefined;
@@ -175,24 +215,105 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   }
 
   /** One forward pass over the new positions, with the cache's mask for `rows` (`[batch][cached + new]`). */
-  private async forward(
-    input: Omit<DecoderForwardInput<State>, 'mask' | 'cache' | 'state'>,
-    rows: readonly (readonly number[])[],
-  ): Promise<Tensor | undefined> {
-    const seq = input.inputIds[0]?.length ?? 0;
-    const mask = this.cache.attentionMask(rows, seq);
-    try {
-      const out = await this.model.forward({ ...input, mask, cache: this.cache, state: this.prepared?.state as State });
+  private async forward(input: StepInput, rows: readonly (readonly number[])[]): Promise<Tensor | undefined> {
+    return this.withInputs(input, rows, async (full) => {
+      const out = await this.model.forward(full);
       if (input.logits === 'none') {
         out?.dispose();
         return undefined;
       }
-      if (!out) throw new DecoderSessionError({ problem: `the model's forward returned no logits for logits: '${input.logits}'` });
-      return out;
+      return this.checked(out, input);
+    });
+  }
+
+  /**
+   * A decode step's forward pass, recorded (`Backend.recordStep`) with the step's own inputs declared: tokens, mask,
+   * the cache's write slot, positions. Its logits' values. When it matches the step recorded before it, later steps
+   * replay it.
+   */
+  private async recordStep(input: StepInput): Promise<StepValues> {
+    const record = this.model.backend.recordStep as NonNullable<Backend['recordStep']>;
+    const keyLength = this.cache.keyLength(1);
+    const slot = this.cache.writeSlot();
+    const result = await this.withInputs(input, this.mask, (full) => {
+      const declared = [full.tokenIds, full.mask, ...(slot ? [slot] : []), ...(full.positionIds ? [full.positionIds] : [])];
+      return record.call(this.model.backend, declared, async () => this.checked(await this.model.forward(full), input));
+    });
+    const next: StepRecord | undefined = result.step && {
+      step: result.step,
+      keyLength,
+      slot: slot !== undefined,
+      positionRows: result.step && this.positionLayout(input),
+    };
+    const previous = this.recorded;
+    this.recorded = undefined;
+    if (next && previous && sameLayout(next, previous) && next.step.matches(previous.step)) this.replaying = next;
+    else this.recorded = next;
+    previous?.step.dispose();
+    return result.values;
+  }
+
+  /**
+   * The declared inputs' values of a replay of `record` for the decode step `input` (tokens, mask, slot, positions:
+   * the order {@link CachedDecoderSession.recordStep} declared them in), or undefined when the step cannot be its
+   * replay: the cache's padded length or the positions' layout changed.
+   */
+  private replayValues(input: StepInput, record: StepRecord): StepValues[] | undefined {
+    if (this.cache.keyLength(1) !== record.keyLength) return undefined;
+    const plain = record.positionRows === undefined ? undefined : this.plainPositionIds(input);
+    if (record.positionRows !== undefined && plain?.rows !== record.positionRows) return undefined;
+    const values: StepValues[] = [Int32Array.from(input.inputIds.flat()), this.cache.attentionMaskValues(this.mask, 1)];
+    if (record.slot) values.push(Int32Array.of(this.cache.length));
+    if (plain) values.push(plain.values);
+    return values;
+  }
+
+  /** Rows of the `positionIds` the session makes for `input` (1 when shared), or undefined when it makes none. */
+  private positionLayout(input: StepInput): number | undefined {
+    return this.plainPositionIds(input)?.rows;
+  }
+
+  /** `input.positions` as int32 `[rows, seq]` when every axis agrees (one row when every row agrees), on backends with fused rope. */
+  private plainPositionIds(input: StepInput): { values: Int32Array; rows: number } | undefined {
+    if (!this.model.backend.ropePositions) return undefined;
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    const axes = input.positions;
+    const plain = plainPositions(batch, seq, axes.length, (row, s, axis) => axes[axis][row][s]);
+    if (!plain) return undefined;
+    const rows = plain.shared ? 1 : batch;
+    return { values: plain.values.subarray(0, rows * seq), rows };
+  }
+
+  /** Runs `run` with the forward input of `input`: its tensors (token ids, positions, the cache's mask for `rows`) made, then freed. */
+  private async withInputs<T>(input: StepInput, rows: readonly (readonly number[])[], run: (full: DecoderForwardInput<State>) => Promise<T>): Promise<T> {
+    const b = this.model.backend;
+    const batch = input.inputIds.length;
+    const seq = input.inputIds[0]?.length ?? 0;
+    const mask = this.cache.attentionMask(rows, seq);
+    const tokenIds = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32');
+    const plain = this.plainPositionIds(input);
+    const positionIds = plain && b.tensor(plain.values, [plain.rows, seq], 'int32');
+    try {
+      return await run({ ...input, tokenIds, positionIds, mask, cache: this.cache, state: this.prepared?.state as State });
     } finally {
-      mask.dispose();
+      for (const t of [mask, tokenIds, positionIds]) t?.dispose();
     }
   }
+
+  /** The forward's output, or a typed error when it returned none. */
+  private checked(out: Tensor | undefined, input: StepInput): Tensor {
+    if (!out) throw new DecoderSessionError({ problem: `the model's forward returned no logits for logits: '${input.logits}'` });
+    return out;
+  }
+}
+
+/** What the session knows of a forward pass before making its tensors. */
+type StepInput = Omit<DecoderForwardInput<unknown>, 'mask' | 'cache' | 'state' | 'tokenIds' | 'positionIds'>;
+
+/** True when two recorded steps declared the same inputs over the same padded cache length. */
+function sameLayout(a: StepRecord, b: StepRecord): boolean {
+  return a.keyLength === b.keyLength && a.slot === b.slot && a.positionRows === b.positionRows;
 }
 
 /** A row's real tokens before each position (`cumsum(mask) - 1`), 1 on pads: `[batch][seq]`. */

@@ -16,6 +16,18 @@ export interface DecoderForwardInput<State = undefined> {
    * left pads hold 1), or as many as the model's {@link PromptPreparation.positions} gave (Qwen3-VL: 3 MRoPE axes).
    */
   readonly positions: readonly (readonly (readonly number[])[])[];
+  /**
+   * {@link DecoderForwardInput.inputIds} as an int32 tensor `[batch, seq]`, made by the session. Read token ids from it
+   * rather than making a tensor of `inputIds`: a session replays decode steps (see {@link DecoderModel.forward}) by
+   * giving this tensor new values. Owned by the session: do not dispose it.
+   */
+  readonly tokenIds: Tensor;
+  /**
+   * The positions as int32 `[batch or 1, seq]` (one row when every row agrees) when every axis of `positions` agrees
+   * at every position (text), on backends with `ropePositions`; otherwise `undefined`. Pass it to `rotaryInputs`,
+   * for the same reason as {@link DecoderForwardInput.tokenIds}. Owned by the session.
+   */
+  readonly positionIds: Tensor | undefined;
   /** Index of the first new position in the (left-padded) sequence: 0 for the first prefill chunk. */
   readonly start: number;
   /**
@@ -57,6 +69,8 @@ export interface DecoderModel<Extras = undefined, State = undefined> {
   readonly cacheLayers: number;
   /** Element type of the cache on backends that keep it in place (default float32). */
   readonly kvCacheStorage?: SequenceBufferStorage;
+  /** False: call `forward` at every decode step, never replay one (see {@link DecoderModel.forward}). Default true. */
+  readonly replaySteps?: boolean;
   /**
    * Optional: checks the prompt and computes, once, what every chunk needs (Qwen3-VL: the vision tower's outputs and
    * its MRoPE positions). Throw a typed error on a bad prompt. Tensors in the state must survive scopes (return them
@@ -67,6 +81,14 @@ export interface DecoderModel<Extras = undefined, State = undefined> {
    * Runs the decoder on the new positions, appending them to `input.cache`, and returns the selected logits (`undefined`
    * for `none`). It frees its own intermediate tensors (a synchronous forward can run inside `backend.scope`); the
    * session disposes the returned tensor.
+   *
+   * Decode steps may be replayed: on a backend with `recordStep`, the session records two consecutive steps and, when
+   * both computed the same graph with the same values in every input but the step's own (`tokenIds`, `positionIds`,
+   * the mask and the cache's write slot), reruns that graph for the next steps with new values of those inputs
+   * instead of calling `forward`, until the cache's padded length changes. A model gets this by reading token ids and
+   * positions from `tokenIds` and `positionIds`, recording a step in one computation (no reads inside `forward`), and
+   * keeping no state of its own that changes from step to step. A model that does not (or sets
+   * {@link DecoderModel.replaySteps} to false) is simply called at every step.
    */
   forward(input: DecoderForwardInput<State>): Promise<Tensor | undefined> | Tensor | undefined;
 }

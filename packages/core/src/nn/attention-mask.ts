@@ -23,6 +23,13 @@ export function buildAttentionMask(
   queryLen: number,
   options: AttentionMaskOptions = {},
 ): Tensor {
+  const values = attentionMaskValues(attentionMask, queryLen, options);
+  const keyLen = options.keyLength ?? attentionMask[0]?.length ?? 0;
+  return backend.tensor(values, [attentionMask.length, 1, queryLen, keyLen]);
+}
+
+/** The values of {@link buildAttentionMask}'s mask, row-major `[batch, 1, queryLen, keyLen]`, on the host. */
+export function attentionMaskValues(attentionMask: readonly (readonly number[])[], queryLen: number, options: AttentionMaskOptions = {}): Float32Array {
   const batch = attentionMask.length;
   const rowLen = attentionMask[0]?.length ?? 0;
   const past = rowLen - queryLen;
@@ -46,5 +53,5 @@ export function buildAttentionMask(
       }
     }
   }
-  return backend.tensor(values, [batch, 1, queryLen, keyLen]);
+  return values;
 }

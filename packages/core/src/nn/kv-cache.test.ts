@@ -59,6 +59,9 @@ function withFakeSequenceBuffers(log: BufferLog): Backend {
           ),
         );
       },
+      advance() {
+        throw new BackendError('SequenceBuffer.advance', 'this fake buffer appends by concatenation and cannot count replayed positions');
+      },
       dispose() {
         filled?.dispose();
         filled = undefined;

@@ -2,7 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { SequenceBuffer, SequenceBufferStorage } from '../backend/sequence-buffer.js';
 import { BackendError } from '../errors/backend-error.js';
-import { buildAttentionMask } from './attention-mask.js';
+import { attentionMaskValues, buildAttentionMask } from './attention-mask.js';
 
 /** Options of a {@link KVCache}. */
 export interface KVCacheOptions {
@@ -66,6 +66,10 @@ export class KVCache {
   private readonly valueEntries: Set<string>;
   /** Real (unpadded) positions of each entry. */
   private readonly lengths: Array<Map<string, number>>;
+  /** The int32 `[1]` write position of decode steps ({@link KVCache.writeSlot}) and the length it holds. */
+  private slot: { tensor: Tensor; at: number } | undefined;
+  /** The entries the one-position updates at the current slot wrote (what {@link KVCache.advance} counts). */
+  private slotWrites: Array<{ layer: number; name: string }> = [];
 
   constructor(
     private readonly backend: Backend,
@@ -170,6 +174,57 @@ export class KVCache {
     return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.padded(total, queryLength) });
   }
 
+  /** {@link KVCache.attentionMask}'s values on the host, row-major (what a replayed step passes for the mask). */
+  attentionMaskValues(rows: readonly (readonly number[])[], queryLength: number): Float32Array {
+    const total = rows[0]?.length ?? 0;
+    if (this.numLayers > 0 && total !== this.length + queryLength) {
+      throw new BackendError(
+        'KVCache.attentionMaskValues',
+        `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`,
+      );
+    }
+    return attentionMaskValues(rows, queryLength, { keyLength: this.padded(total, queryLength) });
+  }
+
+  /**
+   * On backends with sequence buffers: the int32 `[1]` tensor holding the cache's length, where every one-position
+   * {@link KVCache.update} at this length writes (`SequenceBufferAppendOptions.slot`): one input shared by every layer,
+   * so a replayed decode step (`RecordedStep.replay`) writes its position by a new value of this input alone. Made on
+   * first use at each length; owned by the cache. `undefined` on backends without sequence buffers.
+   */
+  writeSlot(): Tensor | undefined {
+    return this.backend.createSequenceBuffer ? this.slotAt(this.length) : undefined;
+  }
+
+  /** The slot tensor holding `at` (made when the current one holds another length). */
+  private slotAt(at: number): Tensor {
+    if (this.slot?.at !== at) {
+      this.slot?.tensor.dispose();
+      const tensor = this.backend.keep(this.backend.tensor(Int32Array.of(at), [1], 'int32'));
+      this.slot = { tensor, at };
+      this.slotWrites = [];
+    }
+    return this.slot.tensor;
+  }
+
+  /**
+   * Counts one more position in every entry that the last decode step wrote at {@link KVCache.writeSlot}, without
+   * writing anything: a replay of that step (`RecordedStep.replay`, with the slot input set to {@link KVCache.length})
+   * wrote them. Keep calling it after each replay; an `update` after a full forward pass goes on from there.
+   *
+   * @throws {@link BackendError} when no decode step wrote at a slot
+   */
+  advance(): void {
+    if (this.slotWrites.length === 0) throw new BackendError('KVCache.advance', 'no decode step wrote at a slot (writeSlot) yet');
+    for (const { layer, name } of this.slotWrites) {
+      const lengths = this.lengths[layer];
+      lengths.set(name, (lengths.get(name) ?? 0) + 1);
+      this.buffers[layer].get(name)?.advance(1);
+    }
+    this.slot?.tensor.dispose();
+    this.slot = undefined;
+  }
+
   /**
    * {@link KVCache.update} for standard attention: appends `keys` and `values` (`[batch, kvHeads, seq, headDim]`) to
    * `layer` and returns every cached position (padded like `update`). `values` are laid out for attention's value read.
@@ -250,7 +305,9 @@ export class KVCache {
       buffer = grown;
       buffers.set(name, buffer);
     }
-    return this.padding === 1 ? buffer.append(next) : buffer.append(next, { viewLength });
+    const slot = next.shape[axis] === 1 ? this.slotAt(cached) : undefined;
+    if (slot) this.slotWrites.push({ layer, name });
+    return buffer.append(next, { viewLength: this.padding === 1 ? undefined : viewLength, slot });
   }
 
   /** The cached tensor `name` of `layer`, if any (as the last update returned it, padding included). */
@@ -269,5 +326,8 @@ export class KVCache {
       buffers.clear();
     }
     for (const lengths of this.lengths) lengths.clear();
+    this.slot?.tensor.dispose();
+    this.slot = undefined;
+    this.slotWrites = [];
   }
 }

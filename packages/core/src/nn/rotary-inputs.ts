@@ -27,6 +27,11 @@ export type RotaryInputs =
  * {@link Backend.ropePositions} and every pair of a position shares one integer position (plain RoPE, or multimodal
  * RoPE over text where the axes agree), the positions go in as int32 `[batch, seq]` (`[1, seq]` when all rows agree);
  * otherwise the cos/sin tables of {@link ropeTables}.
+ *
+ * `positionIds`, when given, are those int32 positions as a tensor made already (`DecoderForwardInput.positionIds`,
+ * which a decode session refills when it replays a step): on a backend with {@link Backend.ropePositions} they are
+ * used as they are (through a new handle: disposing the inputs leaves the caller's tensor alone), so they must hold
+ * what `positionsFor` gives.
  */
 export function rotaryInputs(
   backend: Backend,
@@ -34,8 +39,12 @@ export function rotaryInputs(
   seq: number,
   invFreq: Float32Array,
   positionsFor: (b: number, s: number, pair: number) => number,
+  positionIds?: Tensor,
 ): RotaryInputs {
   if (backend.ropePositions) {
+    if (positionIds) {
+      return { positions: backend.reshape(positionIds, positionIds.shape), inverseFrequencies: backend.tensor(invFreq, [invFreq.length]) };
+    }
     const positions = plainPositions(batch, seq, invFreq.length, positionsFor);
     if (positions) {
       const rows = positions.shared ? 1 : batch;
@@ -57,8 +66,11 @@ export function applyRotary(backend: Backend, x: Tensor, inputs: RotaryInputs, l
   return backend.rope(x, inputs.cos, inputs.sin, layout);
 }
 
-/** The positions as int32 `[batch, seq]` when every pair of a position agrees and each is an int32; else undefined. */
-function plainPositions(
+/**
+ * The positions as int32 `[batch, seq]` when every pair of a position agrees and each is an int32, with `shared` true
+ * when every row holds the same (then `[1, seq]` serves them all); else undefined.
+ */
+export function plainPositions(
   batch: number,
   seq: number,
   pairs: number,

@@ -154,6 +154,36 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
     small.dispose();
   });
 
+  reg.test('cache/sequence-buffer-slot', async ({ backend, rng, track, expectValues, expectBackendError }) => {
+    if (!backend.createSequenceBuffer) {
+      expect(backend.createSequenceBuffer).toBeUndefined();
+      return;
+    }
+    for (const role of ['keys', 'values'] as const) {
+      const buffer = backend.createSequenceBuffer({ shape: [1, 2, 0, 3], axis: 2, capacity: 6, role });
+      const a = eighthsNd(rng, [1, 2, 2, 3]);
+      const b = eighthsNd(rng, [1, 2, 1, 3]);
+      const c = eighthsNd(rng, [1, 2, 1, 3]);
+      track(buffer.append(track(backend.tensor(Float32Array.from(a.data), a.shape))));
+      // one position written where the slot says (the buffer's length)
+      const slot = track(backend.tensor([2], [1], 'int32'));
+      const second = track(buffer.append(track(backend.tensor(Float32Array.from(b.data), b.shape)), { slot }));
+      await expectValues(second, concatNd([a, b], 2), { exact: true, label: `${role}: an append at its slot` });
+      // a position counted as written by a replay (here: never written, so it reads zero), then one after it
+      buffer.advance(1);
+      expect(buffer.length, role).toBe(4);
+      const later = track(backend.tensor([4], [1], 'int32'));
+      const third = track(buffer.append(track(backend.tensor(Float32Array.from(c.data), c.shape)), { slot: later, viewLength: 6 }));
+      expect(buffer.length, role).toBe(5);
+      await expectValues(third, concatNd([a, b, zerosNd([1, 2, 1, 3]), c, zerosNd([1, 2, 1, 3])], 2), { exact: true, label: `${role}: after advance` });
+      expectBackendError('SequenceBuffer.append', () => buffer.append(track(backend.fill([1, 2, 1, 3], 1)), { slot: track(backend.fill([1], 5)) }));
+      expectBackendError('SequenceBuffer.advance', () => buffer.advance(2));
+      expectBackendError('SequenceBuffer.advance', () => buffer.advance(-1));
+      buffer.dispose();
+      expectBackendError('SequenceBuffer.advance', () => buffer.advance(1));
+    }
+  });
+
   reg.test('cache/kv-cache-padding', async ({ backend, rng, expectValues }) => {
     // padding 8 with a capacity of 8 at first: the cache moves to a larger buffer once, copying only real positions
     const cache = new KVCache(backend, 1, { padding: 8, initialCapacity: 8, valueEntries: ['v'] });

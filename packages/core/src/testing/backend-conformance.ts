@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import type { Backend } from '../backend/backend.js';
 import { type ConformanceCaseTolerance, createConformanceRegistry, type ConformanceTolerance } from './backend-conformance-context.js';
 import { registerCacheTests } from './backend-conformance-cache.js';
+import { registerReplayTests } from './backend-conformance-replay.js';
 import { registerCreationTests } from './backend-conformance-creation.js';
 import { registerElementwiseTests } from './backend-conformance-elementwise.js';
 import { registerLinalgTests } from './backend-conformance-linalg.js';
@@ -70,6 +71,7 @@ export function describeBackendConformance(name: string, createBackend: () => Ba
     describe('nn', () => registerNnTests(registry));
     describe('moe', () => registerMoeTests(registry));
     describe('cache', () => registerCacheTests(registry));
+    describe('replay', () => registerReplayTests(registry));
     describe('backend dispose', () => registerBackendDisposeTest(registry, createBackend));
     it('skip list names only existing tests', () => {
       // read when the test runs: nested describe callbacks may register their ids after this one returns

@@ -1,0 +1,55 @@
+import { createGgmlBackend } from '@pio/backend-ggml';
+import type { PromptBatch } from '@pio/core';
+import { CachedDecoderSession } from '@pio/core/nn';
+import { describe, expect, it } from 'vitest';
+import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
+import { FIXTURE_DIR, readGolden } from './testing/golden.js';
+
+// Core's decode session records two consecutive decode steps and, when they match, replays the step's ggml graph with
+// new token, position, mask and cache-slot values instead of running the model's forward pass. The values must be
+// those of every step run in full: here across KV-cache padding blocks of 8 positions (each new block records the
+// graph again), with two rows of different lengths (left padding, per-row positions).
+describe('Qwen3-VL decode steps replayed on ggml', () => {
+  it('give the logits of steps run in full, across padding blocks, with rows of different lengths', async () => {
+    const c = readGolden().cases.find((k: { uses_image: boolean }) => !k.uses_image);
+    const ids: number[] = c.input_ids[0];
+    const pad = ids.length - 5;
+    const prompt: PromptBatch = {
+      inputIds: [ids, [...new Array(pad).fill(0), ...ids.slice(pad)]],
+      attentionMask: [ids.map(() => 1), ids.map((_, t) => (t < pad ? 0 : 1))],
+    };
+    const steps = 24;
+    const run = async (replaySteps: boolean) => {
+      const backend = await createGgmlBackend({ threads: 2 });
+      const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR);
+      const session = new CachedDecoderSession(model, prompt, undefined, { padding: 8, replaySteps });
+      try {
+        const stepLogits: Float32Array[] = [];
+        let logits = await session.prefill();
+        for (let s = 0; s < steps; s++) {
+          const data = (await logits.data()) as Float32Array;
+          logits.dispose();
+          stepLogits.push(data);
+          const vocab = data.length / 2;
+          const next = [0, 1].map((r) => {
+            const row = data.subarray(r * vocab, (r + 1) * vocab);
+            return row.indexOf(Math.max(...row));
+          });
+          logits = await session.step(next);
+        }
+        logits.dispose();
+        return { stepLogits, stats: backend.graphStats() };
+      } finally {
+        session.dispose();
+        model.dispose();
+        backend.dispose();
+      }
+    };
+    const replayed = await run(true);
+    const full = await run(false);
+    expect(full.stats.replayed).toBe(0);
+    // per block of 8 decode positions: two recorded steps, then replays
+    expect(replayed.stats.replayed).toBeGreaterThanOrEqual(steps / 2);
+    for (const [s, logits] of replayed.stepLogits.entries()) expect(logits, `step ${s}`).toEqual(full.stepLogits[s]);
+  });
+});
