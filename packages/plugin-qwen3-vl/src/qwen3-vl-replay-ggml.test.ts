@@ -19,10 +19,12 @@ describe('Qwen3-VL decode steps replayed on ggml', () => {
       attentionMask: [ids.map(() => 1), ids.map((_, t) => (t < pad ? 0 : 1))],
     };
     const steps = 24;
-    const run = async (replaySteps: boolean) => {
+    // replay off through the session's option, or through the model's `replaySteps: false`
+    const run = async (replaySteps: boolean, modelOptsOut = false) => {
       const backend = await createGgmlBackend({ threads: 2 });
       const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR);
-      const session = new CachedDecoderSession(model, prompt, undefined, { padding: 8, replaySteps });
+      const decoder = modelOptsOut ? Object.assign(Object.create(model) as typeof model, { replaySteps: false }) : model;
+      const session = new CachedDecoderSession(decoder, prompt, undefined, { padding: 8, replaySteps });
       try {
         const stepLogits: Float32Array[] = [];
         let logits = await session.prefill();
@@ -47,7 +49,10 @@ describe('Qwen3-VL decode steps replayed on ggml', () => {
     };
     const replayed = await run(true);
     const full = await run(false);
+    const optedOut = await run(true, true);
     expect(full.stats.replayed).toBe(0);
+    expect(optedOut.stats.replayed).toBe(0);
+    expect(optedOut.stepLogits).toEqual(full.stepLogits);
     // per block of 8 decode positions: two recorded steps, then replays
     expect(replayed.stats.replayed).toBeGreaterThanOrEqual(steps / 2);
     for (const [s, logits] of replayed.stepLogits.entries()) expect(logits, `step ${s}`).toEqual(full.stepLogits[s]);

@@ -235,16 +235,13 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     const record = this.model.backend.recordStep as NonNullable<Backend['recordStep']>;
     const keyLength = this.cache.keyLength(1);
     const slot = this.cache.writeSlot();
+    let positionRows: number | undefined;
     const result = await this.withInputs(input, this.mask, (full) => {
+      positionRows = full.positionIds?.shape[0];
       const declared = [full.tokenIds, full.mask, ...(slot ? [slot] : []), ...(full.positionIds ? [full.positionIds] : [])];
       return record.call(this.model.backend, declared, async () => this.checked(await this.model.forward(full), input));
     });
-    const next: StepRecord | undefined = result.step && {
-      step: result.step,
-      keyLength,
-      slot: slot !== undefined,
-      positionRows: result.step && this.positionLayout(input),
-    };
+    const next: StepRecord | undefined = result.step && { step: result.step, keyLength, slot: slot !== undefined, positionRows };
     const previous = this.recorded;
     this.recorded = undefined;
     if (next && previous && sameLayout(next, previous) && next.step.matches(previous.step)) this.replaying = next;
@@ -266,11 +263,6 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     if (record.slot) values.push(Int32Array.of(this.cache.length));
     if (plain) values.push(plain.values);
     return values;
-  }
-
-  /** Rows of the `positionIds` the session makes for `input` (1 when shared), or undefined when it makes none. */
-  private positionLayout(input: StepInput): number | undefined {
-    return this.plainPositionIds(input)?.rows;
   }
 
   /** `input.positions` as int32 `[rows, seq]` when every axis agrees (one row when every row agrees), on backends with fused rope. */
