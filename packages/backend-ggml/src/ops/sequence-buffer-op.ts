@@ -17,10 +17,11 @@ import { asNode, fmt } from './op-support.js';
  * {@link SequenceBuffer} on ggml: one zeroed tensor allocated for `capacity` positions; `append` records a write of
  * the new positions into their slots (an effect node, so it runs in the graph of whatever reads the buffer, before the
  * readers) and returns a strided view of the filled (or `viewLength`) part. A single position is written with
- * `ggml_set_rows` at the index a graph input holds (the caller's `slot`, shared by every buffer a step appends to), so a
- * decode step's graph is the same at every position and can be reused or replayed; several positions (a prompt) with one `ggml_cpy` into their slot. Each write depends on the previous
- * one, so no write is lost when a returned view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads
- * rows through their strides), so a decode step copies only its new positions.
+ * `ggml_set_rows` at the index a graph input holds (the caller's `slot`, shared by every buffer a step appends to),
+ * so a decode step's graph is the same at every position and can be reused or replayed; several positions (a prompt)
+ * with one `ggml_cpy` into their slot. Each write depends on the previous one, so no write is lost when a returned
+ * view goes unread. Readers such as attention take the strided view as is (`mul_mat` reads rows through their
+ * strides), so a decode step copies only its new positions.
  */
 export class GgmlSequenceBuffer implements SequenceBuffer {
   readonly capacity: number;

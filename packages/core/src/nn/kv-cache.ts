@@ -163,27 +163,25 @@ export class KVCache {
    * the forward pass updates layer 0. The caller disposes the tensor.
    */
   attentionMask(rows: readonly (readonly number[])[], queryLength: number): Tensor {
-    const total = rows[0]?.length ?? 0;
-    // a cache without layers (a model with no attention yet) holds nothing to check against
-    if (this.numLayers > 0 && total !== this.length + queryLength) {
-      throw new BackendError(
-        'KVCache.attentionMask',
-        `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`,
-      );
-    }
-    return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.padded(total, queryLength) });
+    return buildAttentionMask(this.backend, rows, queryLength, { keyLength: this.maskKeyLength('KVCache.attentionMask', rows, queryLength) });
   }
 
   /** {@link KVCache.attentionMask}'s values on the host, row-major (what a replayed step passes for the mask). */
   attentionMaskValues(rows: readonly (readonly number[])[], queryLength: number): Float32Array {
+    return attentionMaskValues(rows, queryLength, { keyLength: this.maskKeyLength('KVCache.attentionMaskValues', rows, queryLength) });
+  }
+
+  /** The padded key length of a mask over `rows` (`[batch][cached + new]`), after checking they cover the cache. */
+  private maskKeyLength(op: string, rows: readonly (readonly number[])[], queryLength: number): number {
     const total = rows[0]?.length ?? 0;
+    // a cache without layers (a model with no attention yet) holds nothing to check against
     if (this.numLayers > 0 && total !== this.length + queryLength) {
       throw new BackendError(
-        'KVCache.attentionMaskValues',
+        op,
         `the row mask covers ${total} positions; the cache holds ${this.length} and ${queryLength} are new (${this.length + queryLength})`,
       );
     }
-    return attentionMaskValues(rows, queryLength, { keyLength: this.padded(total, queryLength) });
+    return this.padded(total, queryLength);
   }
 
   /**
