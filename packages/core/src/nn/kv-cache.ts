@@ -210,7 +210,7 @@ export class KVCache {
    * writing anything: a replay of that step (`RecordedStep.replay`, with the slot input set to {@link KVCache.length})
    * wrote them. Keep calling it after each replay; an `update` after a full forward pass goes on from there.
    *
-   * @throws {@link BackendError} when no decode step wrote at a slot
+   * @throws `BackendError` when no decode step wrote at a slot
    */
   advance(): void {
     if (this.slotWrites.length === 0) throw new BackendError('KVCache.advance', 'no decode step wrote at a slot (writeSlot) yet');
