@@ -148,6 +148,17 @@ async function* events(body) {
   }
 }
 
+let scrollFrame = 0;
+
+/** Scrolls `box` into view at the next frame (once, however many pieces arrive before it). */
+function scrollSoon(box) {
+  if (scrollFrame) return;
+  scrollFrame = requestAnimationFrame(() => {
+    scrollFrame = 0;
+    box.scrollIntoView({ block: 'end' });
+  });
+}
+
 function thinkingBlock(box) {
   let details = box.querySelector('details');
   if (!details) {
@@ -209,13 +220,15 @@ async function send(text) {
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta ?? {};
+      // each piece is appended (not the whole text set again) and the view scrolls once a frame: at a thousand tokens
+      // a second, rewriting and laying out the whole answer per token froze the page (the Stop button included)
       if (delta.reasoning_content) {
         reasoning += delta.reasoning_content;
-        thinkingBlock(box).textContent = reasoning;
+        thinkingBlock(box).append(delta.reasoning_content);
       }
       if (delta.content) {
         reply += delta.content;
-        answer.textContent = reply;
+        answer.append(delta.content);
       }
       for (const call of delta.tool_calls ?? []) {
         const existing = toolCalls[call.index];
@@ -225,7 +238,7 @@ async function send(text) {
         renderToolCalls(box, toolCalls.filter(Boolean));
       }
       if (choice.finish_reason) finish = choice.finish_reason;
-      box.scrollIntoView({ block: 'end' });
+      scrollSoon(box);
     }
     setStatus('');
   } catch (error) {

@@ -86,8 +86,7 @@ export class ${n.pascal}Model extends Module implements CausalLM, DecoderModel {
     const seq = input.inputIds[0]?.length ?? 0;
     if (input.logits === 'none') return undefined; // no attention layer yet: nothing to cache
     return b.scope(() => {
-      const ids = b.tensor(Int32Array.from(input.inputIds.flat()), [batch, seq], 'int32'); // [batch, seq]
-      let hidden = this.embed.forward(ids); // [batch, seq, hidden]
+      let hidden = this.embed.forward(input.tokenIds); // [batch, seq] → [batch, seq, hidden]
       if (input.logits === 'last') hidden = b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]);
       return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq | 1, vocab]
     });
