@@ -1,5 +1,6 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { CachedDecoderSession } from '@pio/core/nn';
+import { greedySessionSteps } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
 import { fixtureDir, readGolden } from './testing/golden-fixture.js';
@@ -67,21 +68,7 @@ describe('GLM-4.7-Flash decode on ggml with graph reuse', () => {
       const loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir('glm47flash-tiny-grouped'), { storage: 'float32' });
       const session = new CachedDecoderSession(loaded.model.decoder({}), prompt, undefined, { padding: 8, replaySteps });
       try {
-        const stepLogits: Float32Array[] = [];
-        let logits = await session.prefill();
-        for (let s = 0; s < steps; s++) {
-          const data = (await logits.data()) as Float32Array;
-          logits.dispose();
-          stepLogits.push(data);
-          const vocab = data.length / 2;
-          const next = [0, 1].map((r) => {
-            const row = data.subarray(r * vocab, (r + 1) * vocab);
-            return row.indexOf(Math.max(...row));
-          });
-          logits = await session.step(next);
-        }
-        logits.dispose();
-        return { stepLogits, stats: backend.graphStats() };
+        return { stepLogits: await greedySessionSteps(session, steps), stats: backend.graphStats() };
       } finally {
         session.dispose();
         loaded.model.dispose();

@@ -1,6 +1,7 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import type { PromptBatch } from '@pio/core';
 import { CachedDecoderSession } from '@pio/core/nn';
+import { greedySessionSteps } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import { FIXTURE_DIR, readGolden } from './testing/golden.js';
@@ -26,21 +27,7 @@ describe('Qwen3-VL decode steps replayed on ggml', () => {
       const decoder = modelOptsOut ? Object.assign(Object.create(model) as typeof model, { replaySteps: false }) : model;
       const session = new CachedDecoderSession(decoder, prompt, undefined, { padding: 8, replaySteps });
       try {
-        const stepLogits: Float32Array[] = [];
-        let logits = await session.prefill();
-        for (let s = 0; s < steps; s++) {
-          const data = (await logits.data()) as Float32Array;
-          logits.dispose();
-          stepLogits.push(data);
-          const vocab = data.length / 2;
-          const next = [0, 1].map((r) => {
-            const row = data.subarray(r * vocab, (r + 1) * vocab);
-            return row.indexOf(Math.max(...row));
-          });
-          logits = await session.step(next);
-        }
-        logits.dispose();
-        return { stepLogits, stats: backend.graphStats() };
+        return { stepLogits: await greedySessionSteps(session, steps), stats: backend.graphStats() };
       } finally {
         session.dispose();
         model.dispose();

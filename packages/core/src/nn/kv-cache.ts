@@ -208,12 +208,10 @@ export class KVCache {
   /**
    * Counts one more position in every entry that the last decode step wrote at {@link KVCache.writeSlot}, without
    * writing anything: a replay of that step (`RecordedStep.replay`, with the slot input set to {@link KVCache.length})
-   * wrote them. Keep calling it after each replay; an `update` after a full forward pass goes on from there.
-   *
-   * @throws `BackendError` when no decode step wrote at a slot
+   * wrote them. Keep calling it after each replay; an `update` after a full forward pass goes on from there. A cache
+   * the step wrote nothing to (a model without attention layers) has nothing to count.
    */
   advance(): void {
-    if (this.slotWrites.length === 0) throw new BackendError('KVCache.advance', 'no decode step wrote at a slot (writeSlot) yet');
     for (const { layer, name } of this.slotWrites) {
       const lengths = this.lengths[layer];
       lengths.set(name, (lengths.get(name) ?? 0) + 1);

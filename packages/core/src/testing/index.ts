@@ -19,3 +19,4 @@ export * from './unloaded-plugin-problems.js';
 export * from './activation-error.js';
 export * from './write-edited-config.js';
 export * from './parent-segment-problems.js';
+export * from './greedy-session-steps.js';
