@@ -271,10 +271,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     const batch = input.inputIds.length;
     const seq = input.inputIds[0]?.length ?? 0;
     const axes = input.positions;
-    const plain = plainPositions(batch, seq, axes.length, (row, s, axis) => axes[axis][row][s]);
-    if (!plain) return undefined;
-    const rows = plain.shared ? 1 : batch;
-    return { values: plain.values.subarray(0, rows * seq), rows };
+    return plainPositions(batch, seq, axes.length, (row, s, axis) => axes[axis][row][s]);
   }
 
   /** Runs `run` with the forward input of `input`: its tensors (token ids, positions, the cache's mask for `rows`) made, then freed. */

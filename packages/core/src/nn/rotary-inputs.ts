@@ -42,17 +42,9 @@ export function rotaryInputs(
   positionIds?: Tensor,
 ): RotaryInputs {
   if (backend.ropePositions) {
-    if (positionIds) {
-      return { positions: backend.reshape(positionIds, positionIds.shape), inverseFrequencies: backend.tensor(invFreq, [invFreq.length]) };
-    }
-    const positions = plainPositions(batch, seq, invFreq.length, positionsFor);
-    if (positions) {
-      const rows = positions.shared ? 1 : batch;
-      return {
-        positions: backend.tensor(positions.values.subarray(0, rows * seq), [rows, seq], 'int32'),
-        inverseFrequencies: backend.tensor(invFreq, [invFreq.length]),
-      };
-    }
+    const plain = positionIds ? undefined : plainPositions(batch, seq, invFreq.length, positionsFor);
+    const positions = positionIds ? backend.reshape(positionIds, positionIds.shape) : plain && backend.tensor(plain.values, [plain.rows, seq], 'int32');
+    if (positions) return { positions, inverseFrequencies: backend.tensor(invFreq, [invFreq.length]) };
   }
   return ropeTensors(backend, ropeTables(batch, seq, invFreq, positionsFor), batch, seq);
 }
@@ -67,15 +59,15 @@ export function applyRotary(backend: Backend, x: Tensor, inputs: RotaryInputs, l
 }
 
 /**
- * The positions as int32 `[batch, seq]` when every pair of a position agrees and each is an int32, with `shared` true
- * when every row holds the same (then `[1, seq]` serves them all); else undefined.
+ * The positions as int32 `[rows, seq]` when every pair of a position agrees and each is an int32: `rows` is 1 when
+ * every row holds the same positions (one row serves them all), else `batch`; undefined when they do not agree.
  */
 export function plainPositions(
   batch: number,
   seq: number,
   pairs: number,
   positionsFor: (b: number, s: number, pair: number) => number,
-): { values: Int32Array; shared: boolean } | undefined {
+): { values: Int32Array; rows: number } | undefined {
   const values = new Int32Array(batch * seq);
   let shared = true;
   for (let b = 0; b < batch; b++) {
@@ -87,5 +79,5 @@ export function plainPositions(
       if (b > 0 && p !== values[s]) shared = false;
     }
   }
-  return { values, shared };
+  return shared ? { values: values.subarray(0, seq), rows: 1 } : { values, rows: batch };
 }
