@@ -238,7 +238,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     let positionRows: number | undefined;
     const result = await this.withInputs(input, this.mask, (full) => {
       positionRows = full.positionIds?.shape[0];
-      const declared = [full.tokenIds, full.mask, ...(slot ? [slot] : []), ...(full.positionIds ? [full.positionIds] : [])];
+      const declared = declaredOrder(full.tokenIds, full.mask, slot, full.positionIds);
       return record.call(this.model.backend, declared, async () => this.checked(await this.model.forward(full), input));
     });
     const next: StepRecord | undefined = result.step && { step: result.step, keyLength, slot: slot !== undefined, positionRows };
@@ -251,18 +251,15 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
   }
 
   /**
-   * The declared inputs' values of a replay of `record` for the decode step `input` (tokens, mask, slot, positions:
-   * the order {@link CachedDecoderSession.recordStep} declared them in), or undefined when the step cannot be its
-   * replay: the cache's padded length or the positions' layout changed.
+   * The declared inputs' values of a replay of `record` for the decode step `input` (in {@link declaredOrder}), or
+   * undefined when the step cannot be its replay: the cache's padded length or the positions' layout changed.
    */
   private replayValues(input: StepInput, record: StepRecord): StepValues[] | undefined {
     if (this.cache.keyLength(1) !== record.keyLength) return undefined;
     const plain = record.positionRows === undefined ? undefined : this.plainPositionIds(input);
     if (record.positionRows !== undefined && plain?.rows !== record.positionRows) return undefined;
-    const values: StepValues[] = [Int32Array.from(input.inputIds.flat()), this.cache.attentionMaskValues(this.mask, 1)];
-    if (record.slot) values.push(Int32Array.of(this.cache.length));
-    if (plain) values.push(plain.values);
-    return values;
+    const slot = record.slot ? Int32Array.of(this.cache.length) : undefined;
+    return declaredOrder<StepValues>(Int32Array.from(input.inputIds.flat()), this.cache.attentionMaskValues(this.mask, 1), slot, plain?.values);
   }
 
   /** `input.positions` as int32 `[rows, seq]` when every axis agrees (one row when every row agrees), on backends with fused rope. */
@@ -299,6 +296,14 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
 
 /** What the session knows of a forward pass before making its tensors. */
 type StepInput = Omit<DecoderForwardInput<unknown>, 'mask' | 'cache' | 'state' | 'tokenIds' | 'positionIds'>;
+
+/**
+ * A decode step's declared inputs (tensors when it is recorded, their values when it is replayed) in the one order
+ * both use: token ids, mask, then the cache's write slot and the positions when the step has them.
+ */
+function declaredOrder<T>(tokenIds: T, mask: T, slot: T | undefined, positionIds: T | undefined): T[] {
+  return [tokenIds, mask, ...(slot ? [slot] : []), ...(positionIds ? [positionIds] : [])];
+}
 
 /** True when two recorded steps declared the same inputs over the same padded cache length. */
 function sameLayout(a: StepRecord, b: StepRecord): boolean {
