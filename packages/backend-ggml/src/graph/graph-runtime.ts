@@ -18,6 +18,15 @@ import type { WeightRepack } from '../weights/weight-repack.js';
 /** When `attention` uses `flash_attn_ext`. */
 type FlashAttentionMode = NonNullable<GgmlBackendOptions['flashAttention']>;
 
+/** What {@link GraphRuntime.recordStep} keeps of a graph to replay it (see `GraphRuntime.capture`). */
+interface CapturedStep {
+  readonly entry: CachedGraph;
+  /** Per graph input: the declared input's index, or the bytes recorded. */
+  readonly sources: ReadonlyArray<number | Uint8Array>;
+  /** Tensors outside the graph that it reads, each holding one more reference. */
+  readonly held: readonly GraphNode[];
+}
+
 /** A graph about to run: built now or taken from the cache, with the arena its outputs will live in. */
 interface GraphRun extends GraphPlan {
   readonly arena: Arena;
@@ -255,8 +264,11 @@ export class GraphRuntime implements NodeOwner, RecordingHost {
     });
   }
 
-  /** Reads `node` (its turn in {@link GraphRuntime.reads} has come). */
-  private async read(node: GraphNode): Promise<Float32Array | Int32Array> {
+  /**
+   * Reads `node` (its turn in {@link GraphRuntime.reads} has come). `inspect` sees the graph before it computes, when
+   * one does (see {@link GraphRuntime.recordStep}).
+   */
+  private async read(node: GraphNode, inspect?: (run: PreparedRun) => void): Promise<Float32Array | Int32Array> {
     await this.resolveHostNodes(node);
     const count = node.shape.reduce((a, b) => a * b, 1);
     const out = node.dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
@@ -270,7 +282,7 @@ export class GraphRuntime implements NodeOwner, RecordingHost {
       this.api.ggml_backend_tensor_get(node.ptr, out, 0, out.byteLength);
       return out;
     }
-    const { final, arena } = await this.computeGraph(node, true);
+    const { final, arena } = await this.computeGraph(node, true, inspect);
     this.api.ggml_backend_tensor_get(final, out, 0, out.byteLength);
     if (arena.unused) arena.free();
     return out;
@@ -284,8 +296,9 @@ export class GraphRuntime implements NodeOwner, RecordingHost {
    * nodes. Callers hold `node` (its pending inputs, and through them everything the graph reads, stay alive) and run
    * one computation at a time ({@link GraphRuntime.reads}).
    */
-  private async computeGraph(node: GraphNode, readable: boolean): Promise<{ final: NativePointer; arena: Arena }> {
+  private async computeGraph(node: GraphNode, readable: boolean, inspect?: (run: PreparedRun) => void): Promise<{ final: NativePointer; arena: Arena }> {
     const run = this.prepare(node, readable);
+    inspect?.(run);
     await this.compute(run.graph.graph, () => run.graph.arena.free());
     return this.finish(run);
   }
@@ -333,11 +346,21 @@ export class GraphRuntime implements NodeOwner, RecordingHost {
     try {
       return await this.reads.run(async () => {
         this.assertAlive('recordStep');
-        const pending = collectPending(out);
-        if (!quiet || !this.graphs.enabled || pending.length === 0 || out.isHostInput || pending.some((n) => n.recipe.host)) {
-          return { values: await this.read(out), shape: out.shape, step: undefined };
+        const hostOps = this.pendingHost.size > 0 && collectPending(out).some((n) => n.recipe.host);
+        if (!quiet || !this.graphs.enabled || hostOps) return { values: await this.read(out), shape: out.shape, step: undefined };
+        let captured: CapturedStep | undefined;
+        let values: Float32Array | Int32Array;
+        try {
+          values = await this.read(out, (run) => (captured = this.capture(run, out, declared)));
+        } catch (error) {
+          for (const h of captured?.held ?? []) this.release(h);
+          throw error;
         }
-        return this.recordRead(out, declared);
+        if (!captured) return { values, shape: out.shape, step: undefined };
+        captured.entry.pinned = true;
+        const inputs = declared.map((d) => ({ count: sizeOf(d.shape), int32: d.dtype === 'int32' }));
+        const step = new RecordedGraph(this, captured.entry, inputs, captured.sources, out.shape, out.dtype === 'int32', captured.held);
+        return { values, shape: out.shape, step };
       });
     } finally {
       this.release(out);
@@ -345,33 +368,24 @@ export class GraphRuntime implements NodeOwner, RecordingHost {
     }
   }
 
-  /** Computes and reads `out` (pending, no host ops), and records its graph when it can be replayed (see `recordStep`). */
-  private async recordRead(out: GraphNode, declared: readonly GraphNode[]): Promise<StepRecording> {
-    const run = this.prepare(out, true);
+  /**
+   * What a replay of the graph about to compute `out` needs, taken before it computes (`finish` then lets computed
+   * nodes drop their inputs and inputs their bytes): where each input's values come from (a declared input's index, or
+   * the bytes it holds now), and the tensors it reads from outside, held from now on. Undefined when the graph is not
+   * a kept one, or leaves in its own memory anything but `out`, declared inputs and views of outside memory.
+   */
+  private capture(run: PreparedRun, out: GraphNode, declared: readonly GraphNode[]): CapturedStep | undefined {
     const { order, graph } = run;
     const inside = new Set(order);
-    // what a replay needs, taken before `finish` lets computed nodes drop their inputs and inputs their bytes
+    if (!graph.cached || !run.outputs.every((o) => o === out || declared.includes(o) || readsOutside(o, inside))) return undefined;
     const sources = graph.inputs.map((i) => {
       const k = declared.indexOf(order[i]);
       return k >= 0 ? k : (order[i].hostBytes as Uint8Array);
     });
     const held = new Set<GraphNode>();
     for (const n of order) for (const input of n.inputs) if (!inside.has(input)) held.add(input);
-    const replayable = graph.cached !== undefined && run.outputs.every((o) => o === out || declared.includes(o) || readsOutside(o, inside));
-    await this.compute(graph.graph, () => graph.arena.free());
-    const { final, arena } = this.finish(run);
-    const values = out.dtype === 'int32' ? new Int32Array(sizeOf(out.shape)) : new Float32Array(sizeOf(out.shape));
-    if (values.length > 0) this.api.ggml_backend_tensor_get(final, values, 0, values.byteLength);
-    if (!replayable || !graph.cached) {
-      if (arena.unused) arena.free();
-      return { values, shape: out.shape, step: undefined };
-    }
-    const entry = graph.cached;
-    entry.pinned = true;
     for (const h of held) h.refs++;
-    const inputs = declared.map((d) => ({ count: sizeOf(d.shape), int32: d.dtype === 'int32' }));
-    const step = new RecordedGraph(this, entry, inputs, sources, out.shape, out.dtype === 'int32', [...held]);
-    return { values, shape: out.shape, step };
+    return { entry: graph.cached, sources, held: [...held] };
   }
 
   /** {@link RecordingHost.replayGraph}: reruns a recorded graph with new input bytes, in its turn among the reads. */
