@@ -1,14 +1,18 @@
 // PIO alone on a GLM-4.7-Flash folder (ggml, 2 threads, float16 KV cache): ROUNDS sessions of a fixed prompt
 // ((i * 7919 + 13) % vocab, the same ids glm-llama-profile.ts gives node-llama-cpp) and greedy steps; prints per round
 // prefill tok/s, the median decode step, peak RSS, backend bytes and the expert cache's counters as one JSON line.
-// Env: ROUNDS (1), EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after
-// loading and waits 3 s, for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
+// Env: ROUNDS (1), FLASH_ATTENTION (the ggml backend's `flashAttention`: auto, on or off; default auto),
+// EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after loading and waits 3 s,
+// for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
-const backend = await createGgmlBackend({ threads: 2 });
+const flashAttention = process.env.FLASH_ATTENTION as 'auto' | 'on' | 'off' | undefined;
+if (flashAttention !== undefined && !['auto', 'on', 'off'].includes(flashAttention))
+  throw new Error(`FLASH_ATTENTION must be auto, on or off, got '${flashAttention}'`);
+const backend = await createGgmlBackend({ threads: 2, flashAttention });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
 const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
@@ -53,6 +57,7 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
       backendGiB: (backend.memory().bytes / 2 ** 30).toFixed(3),
       peakRssGiB: (Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 2 ** 20).toFixed(3),
       experts: model.experts.stats(),
+      graphs: backend.graphStats(),
       prefillTokS: ((ids.length / prefill) * 1000).toFixed(1),
       decodeMedianMs: sorted[sorted.length >> 1].toFixed(1),
       decodeTokS: (1000 / sorted[sorted.length >> 1]).toFixed(2),

@@ -106,9 +106,13 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
             const m = mask && pm !== undefined ? fullMask(e, pm) : null;
             const probs = api.ggml_soft_max_ext(ctx, scores, m, options.scale, 0);
             const values = plainFloat(v.ggmlType) ? pv : e.f32(pv, v.ggmlType);
-            // values stored with the sequence innermost (a KV cache's values) are already rows of keyLen: no copy
+            // values stored with the sequence innermost (a KV cache's values) are already rows of keyLen: no copy.
+            // Others (MLA's latent read as values, a prompt's projected values) are turned into float32 rows in one
+            // pass: ggml converts float16 element by element inline, where a float16 copy of the same view makes a
+            // memcpy call per element, and the product then takes the probabilities in float32 instead of rounding
+            // them to float16.
             const turned = api.ggml_permute(ctx, values, 1, 0, 2, 3); // [keyLen, valueDim, kvHeads, batch]
-            const vt = plainFloat(v.ggmlType) && rowsContiguous(e, turned) ? turned : e.cont(turned);
+            const vt = plainFloat(v.ggmlType) && rowsContiguous(e, turned) ? turned : api.ggml_cast(ctx, turned, GGML_TYPE.F32);
             return api.ggml_mul_mat(ctx, vt, probs); // [valueDim, queryLen, heads, batch]
           },
     },

@@ -43,11 +43,11 @@ export class MultiHeadLatentAttention extends Module {
     /** `kv_b_proj` (expanded form): latent → per-head `[k_nope | v]`. */
     private readonly kvB: Linear,
     /**
-     * `kv_b_proj`'s key part, transposed once at load: `[heads, kvLoraRank, qkNopeHeadDim]`, a stacked `linear` weight
-     * in the model's storage (absorbed form; used as `matmul(q, wUkT, { transposeB: true })`).
+     * `kv_b_proj`'s key part, transposed once at load: `[heads, kvLoraRank, qkNopeHeadDim]`, an `experts` stack in the
+     * model's storage, one matrix per head (absorbed form; read by `expertMatmul` with head `h` in slot `h`).
      */
     private readonly wUkT: Tensor,
-    /** `kv_b_proj`'s value part `[heads, vHeadDim, kvLoraRank]`, a stacked `linear` weight in the model's storage (absorbed form). */
+    /** `kv_b_proj`'s value part `[heads, vHeadDim, kvLoraRank]`, an `experts` stack in the model's storage (absorbed form). */
     private readonly wUv: Tensor,
     private readonly oProj: Linear,
   ) {
@@ -123,13 +123,21 @@ export class MultiHeadLatentAttention extends Module {
     const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
     let merged: Tensor; // [batch, seq, heads * vHeadDim]
     if (ctx.absorbed) {
-      // Per-head products as one matmul broadcast over batch: [batch, heads, seq, ·] times [heads, ·, ·] (the
-      // transposed query is read in place, as llama.cpp multiplies its permuted q_nope).
-      const qLatent = b.matmul(b.transpose(qNope, [0, 2, 1, 3]), this.wUkT, { transposeB: true }); // [batch, heads, seq, kvr]
-      const qCat = b.concat([qLatent, qRopeT], -1); // [batch, heads, seq, kvr + rope]
+      // The per-head products as expert-indexed products with head h in slot h of every token: one product over the
+      // stacked heads, which a backend may run on its expert layouts (ggml's repacked mul_mat_id) instead of one small
+      // product per head.
+      const tokens = batch * seq;
+      const headIds = b.tensor(
+        Int32Array.from({ length: tokens * heads }, (_, i) => i % heads),
+        [tokens, heads],
+        'int32',
+      ); // [tokens, heads]
+      const qNopeRows = b.reshape(qNope, [tokens, heads, c.qkNopeHeadDim]); // [tokens, heads, nope]
+      const qLatent = b.reshape(b.expertMatmul(qNopeRows, this.wUkT, headIds), [batch, seq, heads, kvr]); // [batch, seq, heads, kvr]
+      const qCat = b.concat([b.transpose(qLatent, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, kvr + rope]
       const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
-      const out = b.matmul(oLatent, this.wUv, { transposeB: true }); // [batch, heads, seq, vHeadDim]
-      merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
+      const oRows = b.reshape(b.transpose(oLatent, [0, 2, 1, 3]), [tokens, heads, kvr]); // [tokens, heads, kvr]
+      merged = b.reshape(b.expertMatmul(oRows, this.wUv, headIds), [batch, seq, heads * c.vHeadDim]); // [batch, seq, heads * vHeadDim]
     } else {
       const expanded = this.kvB.forward(b.reshape(latentAll, [batch, keyLen, kvr])); // [batch, keyLen, heads * (nope + v)]
       const perHead = b.transpose(b.reshape(expanded, [batch, keyLen, heads, c.qkNopeHeadDim + c.vHeadDim]), [0, 2, 1, 3]);
@@ -151,10 +159,10 @@ export class MultiHeadLatentAttention extends Module {
 
 /**
  * The absorbed-form weights from `kv_b_proj` `[heads * (nope + v), kvr]`, laid out once so that both products take
- * their weight as `[heads, out, in]` (`transposeB`, no per-step transpose): `wUkT [heads, kvr, nope]` and
- * `wUv [heads, v, kvr]`, uploaded as stacked `linear` weights in `matrix` storage (as llama.cpp stores `attn_k_b` /
- * `attn_v_b`). Values come from the checkpoint when the source can read host tensors (so a quantized storage quantizes
- * the original values once), else from the loaded `kv_b_proj` (its values as stored).
+ * their weight as `[heads, out, in]` (no per-step transpose): `wUkT [heads, kvr, nope]` and `wUv [heads, v, kvr]`,
+ * uploaded as `experts` stacks (one matrix per head) in `matrix` storage (the model's type, as llama.cpp stores
+ * `attn_k_b` / `attn_v_b`). Values come from the checkpoint when the source can read host tensors (so a quantized
+ * storage quantizes the original values once), else from the loaded `kv_b_proj` (its values as stored).
  */
 async function absorbedWeights(
   backend: Backend,
@@ -186,7 +194,7 @@ async function absorbedWeights(
   const upload = (values: Float32Array, shape: number[], suffix: string) =>
     backend.weight(
       { dtype: 'F32', shape, bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) },
-      { role: 'linear', storage: matrix.storage, groupSize: matrix.groupSize, name: `${name} (${suffix})` },
+      { role: 'experts', storage: matrix.storage, groupSize: matrix.groupSize, name: `${name} (${suffix})` },
     );
   return [upload(ukT, [heads, kvr, nope], 'absorbed key'), upload(uv, [heads, v, kvr], 'absorbed value')];
 }
