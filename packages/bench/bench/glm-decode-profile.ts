@@ -1,4 +1,4 @@
-// PIO alone on a GLM-4.7-Flash folder (ggml, 2 threads, float16 KV cache): ROUNDS sessions of a fixed prompt
+// PIO alone on a GLM-4.7-Flash folder (ggml, THREADS threads (2), float16 KV cache): ROUNDS sessions of a fixed prompt
 // ((i * 7919 + 13) % vocab, the same ids glm-llama-profile.ts gives node-llama-cpp) and greedy steps; prints per round
 // prefill tok/s, the median decode step, peak RSS, backend bytes and the expert cache's counters as one JSON line.
 // Env: ROUNDS (1), FLASH_ATTENTION (the ggml backend's `flashAttention`: auto, on or off; default auto),
@@ -12,7 +12,9 @@ const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const flashAttention = process.env.FLASH_ATTENTION as 'auto' | 'on' | 'off' | undefined;
 if (flashAttention !== undefined && !['auto', 'on', 'off'].includes(flashAttention))
   throw new Error(`FLASH_ATTENTION must be auto, on or off, got '${flashAttention}'`);
-const backend = await createGgmlBackend({ threads: 2, flashAttention });
+const threads = Number(process.env.THREADS ?? 2);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`THREADS must be a positive integer, got '${process.env.THREADS}'`);
+const backend = await createGgmlBackend({ threads, flashAttention });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
 const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });

@@ -1,8 +1,10 @@
 // node-llama-cpp alone on a GLM-4.7-Flash GGUF (written by glm-write-gguf.ts or `pio bench --compare`): ROUNDS runs of
-// the prompt glm-decode-profile.ts uses, greedy, 2 threads, float16 KV cache; prints prefill tok/s, the median decode
-// step and the tokens as one JSON line per round. Usage: glm-llama-profile.ts <gguf> [prompt] [steps]
+// the prompt glm-decode-profile.ts uses, greedy, THREADS threads (2), float16 KV cache; prints prefill tok/s, the
+// median decode step and the tokens as one JSON line per round. Usage: glm-llama-profile.ts <gguf> [prompt] [steps]
 import { runLlamaEngine } from '../src/run-llama-engine.js';
 const [gguf, promptLen = '128', steps = '32'] = process.argv.slice(2);
+const threads = Number(process.env.THREADS ?? 2);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`THREADS must be a positive integer, got '${process.env.THREADS}'`);
 const vocab = 154880;
 const prompt = Array.from({ length: Number(promptLen) }, (_, i) => (i * 7919 + 13) % vocab);
 for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
@@ -15,7 +17,7 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
     prompt,
     promptTokens: prompt.length,
     decodeTokens: Number(steps),
-    threads: 2,
+    threads,
     kvCacheStorage: 'float16',
   });
   const sorted = [...r.decodeMs].sort((a, b) => a - b);
