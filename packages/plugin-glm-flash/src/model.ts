@@ -23,6 +23,7 @@ import {
   rotaryInputs,
   type WeightSource,
 } from '@pio/core/nn';
+import { MultiHeadLatentAttention } from './attention/mla.js';
 import { GlmFlashDecoderLayer } from './decoder-layer.js';
 import { loadLinear, type MatrixStorage } from './load-linear.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
@@ -212,16 +213,19 @@ export class GlmFlashModel extends Module implements CausalLM {
     const seq = inputIds[0]?.length ?? 0;
     // integer positions where the backend has a fused rope (one node per call), else cos/sin tables
     const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s) => positions[row][s], tensors?.positionIds);
+    // shared by every layer's absorbed attention
+    const absorbedHeadIds = absorbed ? MultiHeadLatentAttention.headIds(b, batch * seq, this.config.numAttentionHeads) : undefined;
+    const perPass = [...Object.values(rotary), ...(absorbedHeadIds ? [absorbedHeadIds] : [])];
     let hidden: Tensor;
     try {
       hidden = b.scope(() => this.embed.forward(tensors?.tokenIds ?? b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32')));
     } catch (error) {
-      for (const t of Object.values(rotary)) t.dispose();
+      for (const t of perPass) t.dispose();
       throw error;
     }
     try {
       for (let i = 0; i < this.layers.length; i++) {
-        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbed });
+        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds });
         hidden.dispose();
         hidden = next;
       }
@@ -231,7 +235,7 @@ export class GlmFlashModel extends Module implements CausalLM {
         return this.lmHead.forward(this.norm.forward(last));
       });
     } finally {
-      for (const t of [hidden, ...Object.values(rotary)]) t.dispose();
+      for (const t of [hidden, ...perPass]) t.dispose();
     }
   }
 

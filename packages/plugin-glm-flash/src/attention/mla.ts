@@ -20,8 +20,12 @@ export interface MlaContext {
   cache?: KVCache;
   /** This layer's index in the cache. */
   layer: number;
-  /** Attend in the absorbed form (queries projected into the latent space) instead of expanding K/V per head. */
-  absorbed: boolean;
+  /**
+   * Attend in the absorbed form (queries projected into the latent space) instead of expanding K/V per head: the head
+   * index table of its per-head products, int32 `[batch * seq, heads]` with head `h` in slot `h` of every token
+   * ({@link MultiHeadLatentAttention.headIds}, made once per forward pass for every layer). Expanded when absent.
+   */
+  absorbedHeadIds?: Tensor;
 }
 
 /**
@@ -92,6 +96,18 @@ export class MultiHeadLatentAttention extends Module {
     return new MultiHeadLatentAttention(backend, config, q, kvA, kvANorm, kvB, wUkT, wUv, oProj);
   }
 
+  /**
+   * The head index table of the absorbed form's per-head products ({@link MlaContext.absorbedHeadIds}): int32
+   * `[tokens, heads]` with head `h` in slot `h` of every token. The caller disposes it.
+   */
+  static headIds(backend: Backend, tokens: number, heads: number): Tensor {
+    return backend.tensor(
+      Int32Array.from({ length: tokens * heads }, (_, i) => i % heads),
+      [tokens, heads],
+      'int32',
+    ); // [tokens, heads]
+  }
+
   /** Softmax scale `(qkNopeHeadDim + qkRopeHeadDim)^-0.5`. */
   get scale(): number {
     return this.config.qkHeadDim ** -0.5;
@@ -122,16 +138,12 @@ export class MultiHeadLatentAttention extends Module {
 
     const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
     let merged: Tensor; // [batch, seq, heads * vHeadDim]
-    if (ctx.absorbed) {
+    const headIds = ctx.absorbedHeadIds;
+    if (headIds) {
       // The per-head products as expert-indexed products with head h in slot h of every token: one product over the
       // stacked heads, which a backend may run on its expert layouts (ggml's repacked mul_mat_id) instead of one small
       // product per head.
       const tokens = batch * seq;
-      const headIds = b.tensor(
-        Int32Array.from({ length: tokens * heads }, (_, i) => i % heads),
-        [tokens, heads],
-        'int32',
-      ); // [tokens, heads]
       const qNopeRows = b.reshape(qNope, [tokens, heads, c.qkNopeHeadDim]); // [tokens, heads, nope]
       const qLatent = b.reshape(b.expertMatmul(qNopeRows, this.wUkT, headIds), [batch, seq, heads, kvr]); // [batch, seq, heads, kvr]
       const qCat = b.concat([b.transpose(qLatent, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, kvr + rope]
