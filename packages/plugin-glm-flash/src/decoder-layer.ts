@@ -1,5 +1,5 @@
 import type { Backend, Tensor } from '@pio/core';
-import { GatedMlp, Module, RMSNorm, type WeightSource } from '@pio/core/nn';
+import { GatedMlp, type LogitsSelection, Module, outputPositions, RMSNorm, type WeightSource } from '@pio/core/nn';
 import { MultiHeadLatentAttention, type MlaContext } from './attention/mla.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 import type { MatrixStorage } from './load-linear.js';
@@ -41,12 +41,19 @@ export class GlmFlashDecoderLayer extends Module {
     return new GlmFlashDecoderLayer(backend, inputNorm, attention, postAttentionNorm, mlp);
   }
 
-  /** `hidden`: `[batch, seq, hiddenSize]` → same shape (a new tensor; the caller still owns and disposes `hidden`). */
-  async forward(hidden: Tensor, ctx: MlaContext): Promise<Tensor> {
+  /**
+   * `hidden`: `[batch, seq, hiddenSize]` → the same shape (a new tensor; the caller still owns and disposes `hidden`).
+   * `outputs` says which positions' outputs the caller uses (the last layer's; see `LogitsSelection`): for `last` the
+   * MLP runs on the last position only and the result is `[batch, 1, hiddenSize]`; for `none` (a prompt chunk before
+   * the last, which only fills the cache) it does not run and the result is the attention's residual sum.
+   */
+  async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all'): Promise<Tensor> {
     const b = this.backend;
+    if (outputs === 'none') return b.scope(() => b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx)));
     const [afterAttention, normed] = b.scope(() => {
-      const h = b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx));
-      return [h, this.postAttentionNorm.forward(h)];
+      const h = b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx)); // [batch, seq, hidden]
+      const kept = outputPositions(b, h, outputs);
+      return [kept, this.postAttentionNorm.forward(kept)];
     });
     const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
     const out = b.scope(() => b.add(afterAttention, mlpOut));

@@ -18,6 +18,7 @@ import {
   type Linear,
   type LogitsSelection,
   Module,
+  outputPositions,
   RMSNorm,
   ropeInverseFrequencies,
   rotaryInputs,
@@ -224,16 +225,15 @@ export class GlmFlashModel extends Module implements CausalLM {
       throw error;
     }
     try {
-      for (let i = 0; i < this.layers.length; i++) {
-        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds });
+      const last = this.layers.length - 1;
+      for (let i = 0; i <= last; i++) {
+        // the last layer's MLP runs only on the positions whose logits are returned
+        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds }, i === last ? logits : 'all');
         hidden.dispose();
         hidden = next;
       }
       if (logits === 'none') return undefined;
-      return b.scope(() => {
-        const last = logits === 'last' ? b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]) : hidden;
-        return this.lmHead.forward(this.norm.forward(last));
-      });
+      return b.scope(() => this.lmHead.forward(this.norm.forward(outputPositions(b, hidden, logits))));
     } finally {
       for (const t of [hidden, ...perPass]) t.dispose();
     }

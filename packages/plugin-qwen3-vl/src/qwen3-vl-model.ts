@@ -140,10 +140,8 @@ export class Qwen3VLModel implements CausalLM<Qwen3VLImages>, DecoderModel<Qwen3
       if (scattered) ({ embeds, deepstack } = scattered);
       // text (all three MRoPE axes equal) goes in as plain positions where the backend has a fused rope
       const rotary = rotaryInputs(b, batch, seq, this.invFreq, (row, s, pair) => input.positions[this.pairAxes[pair]][row][s], input.positionIds);
-      let h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, input.mask, input.cache, deepstack);
-      if (input.logits === 'none') return undefined;
-      if (input.logits === 'last' && seq > 1) h = b.slice(h, [0, seq - 1, 0], [batch, 1, hidden]);
-      return this.text.logits(h);
+      const h = this.text.forward(b.reshape(embeds, [batch, seq, hidden]), rotary, input.mask, input.cache, deepstack, input.logits);
+      return h && this.text.logits(h);
     });
   }
 

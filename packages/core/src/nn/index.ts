@@ -19,3 +19,4 @@ export * from './rotary-inputs.js';
 export * from '../model/decoder-model.js';
 export * from '../model/cached-decoder-session.js';
 export * from '../model/prefill-logits.js';
+export * from '../model/output-positions.js';

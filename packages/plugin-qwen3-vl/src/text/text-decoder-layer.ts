@@ -1,5 +1,5 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { GatedMlp, KVCache, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
+import { GatedMlp, KVCache, type LogitsSelection, Module, outputPositions, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
 import { TextAttention } from './text-attention.js';
 
@@ -28,10 +28,16 @@ export class TextDecoderLayer extends Module {
     );
   }
 
-  /** `x`: `[batch, seq, hidden]` → same shape. */
-  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
+  /**
+   * `x`: `[batch, seq, hidden]` → the same shape. `outputs` says which positions' outputs the caller uses (the last
+   * layer's; see `LogitsSelection`): for `last` the MLP runs on the last position only and the result is
+   * `[batch, 1, hidden]`; for `none` (a prompt chunk before the last, which only fills the cache) it does not run.
+   */
+  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number, outputs: LogitsSelection = 'all'): Tensor {
     const b = this.backend;
     const h = b.add(x, this.attention.forward(this.inputNorm.forward(x), rotary, mask, cache, layer));
-    return b.add(h, this.mlp.forward(this.postAttentionNorm.forward(h)));
+    if (outputs === 'none') return h;
+    const kept = outputPositions(b, h, outputs);
+    return b.add(kept, this.mlp.forward(this.postAttentionNorm.forward(kept)));
   }
 }

@@ -1,5 +1,5 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { Embedding, KVCache, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
+import { Embedding, KVCache, type LogitsSelection, Module, outputPositions, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
 import { TextDecoderLayer } from './text-decoder-layer.js';
 
@@ -59,16 +59,29 @@ export class TextModel extends Module {
     return new TextModel(backend, config, embedding, layers, norm, head);
   }
 
-  /** Runs the decoder on `embeds` `[batch, seq, hidden]` and returns the final-normed hidden states, same shape. */
-  forward(embeds: Tensor, rotary: RotaryInputs, mask: Tensor, cache?: KVCache, deepstack?: DeepstackInjection): Tensor {
+  /**
+   * Runs the decoder on `embeds` `[batch, seq, hidden]` and returns the final-normed hidden states of the positions
+   * `outputs` selects: every position (default), the last (`[batch, 1, hidden]`), or none (`undefined`: a prompt
+   * chunk before the last, which only fills the cache). The last layer's MLP runs only on those positions, unless a
+   * DeepStack injection follows it.
+   */
+  forward(
+    embeds: Tensor,
+    rotary: RotaryInputs,
+    mask: Tensor,
+    cache?: KVCache,
+    deepstack?: DeepstackInjection,
+    outputs: LogitsSelection = 'all',
+  ): Tensor | undefined {
     const b = this.backend;
+    const last = this.layers.length - 1;
     let h = embeds;
     this.layers.forEach((layer, i) => {
-      h = layer.forward(h, rotary, mask, cache, i);
       const features = deepstack?.features[i];
+      h = layer.forward(h, rotary, mask, cache, i, i === last && !features ? outputs : 'all');
       if (deepstack && features) h = b.add(h, b.reshape(b.gather(features, deepstack.index, 0), h.shape));
     });
-    return this.norm.forward(h);
+    return outputs === 'none' ? undefined : this.norm.forward(outputPositions(b, h, outputs));
   }
 
   /** `[..., hidden]` → logits `[..., vocab]`. */

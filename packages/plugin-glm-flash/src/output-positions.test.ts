@@ -1,0 +1,88 @@
+import type { Backend, Tensor } from '@pio/core';
+import { GatedMlp } from '@pio/core/nn';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createGlmFlashPlugin } from './glm-flash-plugin.js';
+import type { GlmFlashModel } from './model.js';
+import { MoeBlock } from './moe/moe.js';
+import { fixtureDir, maxAbsDiff, readGolden, type GlmGolden } from './testing/golden-fixture.js';
+import { GLM_TEST_ENGINES } from './testing/test-backends.js';
+
+// The last layer's MLP runs only on the positions whose logits a pass returns (the last one of a prompt, none for a
+// prompt chunk before the last); the logits stay those of the full computation.
+describe.each(GLM_TEST_ENGINES)('GLM-4.7-Flash output positions on %s', (_engine, createBackend) => {
+  let backend: Backend;
+  let model: GlmFlashModel;
+  let close: () => Promise<void>;
+  let golden: GlmGolden;
+  /** Shapes of the `[batch, seq, hidden]` inputs of every layer's MLP (dense or MoE), in call order. */
+  let mlpInputs: number[][];
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    golden = await readGolden('glm47flash-tiny');
+    const loaded = await createGlmFlashPlugin.loadModel(backend, fixtureDir('glm47flash-tiny'), { storage: 'float32' });
+    ({ model, close } = loaded);
+  });
+  afterAll(async () => {
+    model?.dispose();
+    await close?.();
+    backend?.dispose();
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const spyMlps = () => {
+    mlpInputs = [];
+    // a 3-D input is a layer's MLP; the MoE block's shared expert sees the flattened `[tokens, hidden]`
+    const record = (x: Tensor) => void (x.shape.length === 3 && mlpInputs.push([...x.shape]));
+    const dense = GatedMlp.prototype.forward;
+    vi.spyOn(GatedMlp.prototype, 'forward').mockImplementation(function (this: GatedMlp, x: Tensor) {
+      record(x);
+      return dense.call(this, x);
+    });
+    const sparse = MoeBlock.prototype.forward;
+    vi.spyOn(MoeBlock.prototype, 'forward').mockImplementation(function (this: MoeBlock, x: Tensor) {
+      record(x);
+      return sparse.call(this, x);
+    });
+  };
+
+  it('prefill: every layer but the last on all positions, the last on the last position; logits as prefillAll', async () => {
+    const c = golden.cases[1]; // a padded batch of 2
+    const [batch, seq] = [c.input_ids.length, c.input_ids[0].length];
+    const layers = model.config.numHiddenLayers;
+    const prompt = { inputIds: c.input_ids, attentionMask: c.attention_mask };
+    const full = model.createSessionWith(prompt, {});
+    const all = await full.prefillAll();
+    full.dispose();
+    const allData = (await all.data()) as Float32Array;
+    const vocab = all.shape[2];
+    all.dispose();
+
+    spyMlps();
+    const session = model.createSession(prompt);
+    const last = await session.prefill();
+    const lastData = (await last.data()) as Float32Array;
+    last.dispose();
+    session.dispose();
+    const hidden = model.config.hiddenSize;
+    expect(mlpInputs).toEqual([...Array.from({ length: layers - 1 }, () => [batch, seq, hidden]), [batch, 1, hidden]]);
+    const expected = new Float32Array(batch * vocab);
+    for (let r = 0; r < batch; r++) expected.set(allData.subarray((r * seq + seq - 1) * vocab, (r * seq + seq) * vocab), r * vocab);
+    // float32 either way; only the row count of the last MLP's products differs (their summation order may)
+    expect(maxAbsDiff(lastData, expected, [batch, 1, vocab]).diff).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('chunked prefill: chunks before the last skip the last layer MLP', async () => {
+    const c = golden.cases[0];
+    const seq = c.input_ids[0].length;
+    const layers = model.config.numHiddenLayers;
+    const hidden = model.config.hiddenSize;
+    spyMlps();
+    const session = model.createSessionWith({ inputIds: c.input_ids, attentionMask: c.attention_mask }, {}, { prefillChunkSize: 5 });
+    (await session.prefill()).dispose();
+    session.dispose();
+    const chunk = (n: number) => Array.from({ length: layers - 1 }, () => [1, n, hidden]);
+    expect(seq).toBe(12);
+    expect(mlpInputs).toEqual([...chunk(5), ...chunk(5), ...chunk(2), [1, 1, hidden]]);
+  });
+});
