@@ -6,6 +6,7 @@ import {
   type DecoderForwardInput,
   type DecoderModel,
   type KVCache,
+  outputPositions,
   ropeInverseFrequencies,
   rotaryInputs,
 } from '@pio/core/nn';
@@ -106,12 +107,12 @@ export class Qwen3BenchDecoder {
         const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: m }); // [1, heads, seq, headDim]
         const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
         x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));
+        if (l === s.layers - 1) x = outputPositions(b, x, 'last'); // [1, 1, hidden]: the last MLP runs on the logits' row, as the plugins do
         const hn = b.rmsNorm(x, W(`${p}ffn_norm.weight`), s.eps);
         const gated = applySwiglu(b, b.linear(hn, W(`${p}ffn_gate.weight`)), b.linear(hn, W(`${p}ffn_up.weight`))); // one ggml node
         x = b.add(x, b.linear(gated, W(`${p}ffn_down.weight`)));
       }
-      const last = b.slice(x, [0, seq - 1, 0], [1, 1, s.hidden]);
-      const normed = b.rmsNorm(last, W('output_norm.weight'), s.eps);
+      const normed = b.rmsNorm(outputPositions(b, x, 'last'), W('output_norm.weight'), s.eps);
       return b.reshape(b.linear(normed, this.w.get(HEAD) ?? W('token_embd.weight')), [1, s.vocab]);
     });
   }
