@@ -5,7 +5,7 @@ import type { GraphRuntime } from '../graph/graph-runtime.js';
 import { assertAxisInGgml, normalizeAxis, toGgmlDim, toNe } from '../graph/ggml-shape.js';
 import type { NativePointer } from '../runtime/ggml-api.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
-import { swapToFront } from './ggml-helpers.js';
+import { contiguousStrides, swapToFront } from './ggml-helpers.js';
 import { asNode, reducedShape } from './op-support.js';
 
 /** Reductions computed along ggml's row dimension (the axis is moved there first). */
@@ -41,6 +41,23 @@ function rowOp(e: Emitter, op: RowReduction, rows: NativePointer, n: number): Na
   }
 }
 
+/** Extent up to which `sum` over an axis other than the last adds slices instead of moving the axis. */
+const SLICE_SUM_MAX = 8;
+
+/**
+ * Sum of the `n` slices of contiguous `t` (ggml extents `ne`) along ggml dimension `d > 0`, as `n - 1` adds of strided
+ * views, left to right: each add runs on every thread and nothing is copied. Moving the axis to the rows for
+ * `sum_rows` copies the whole tensor, and `sum_rows` runs on one thread (the MoE weighted sum over the top-k).
+ */
+function sumOfSlices(e: Emitter, t: NativePointer, ne: readonly number[], d: number, n: number): NativePointer {
+  const nb = contiguousStrides(ne);
+  const slice = ne.map((v, i) => (i === d ? 1 : v));
+  const at = (k: number) => e.api.ggml_view_4d(e.ctx, t, slice[0], slice[1], slice[2], slice[3], nb[1], nb[2], nb[3], k * nb[d]);
+  let sum = at(0);
+  for (let k = 1; k < n; k++) sum = e.api.ggml_add(e.ctx, sum, at(k));
+  return sum;
+}
+
 /** `sum`, `mean`, `max` (reducing) and `softmax`, `logSoftmax`, `cumsum` (shape-preserving) along `axis`. */
 export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: number, keepDims = false): GraphNode {
   const x = asNode(op, a);
@@ -58,7 +75,14 @@ export function reduceOp(rt: GraphRuntime, op: RowReduction, a: Tensor, axis: nu
       key: `${ax},${keepDims}`,
       emit: (e, [p]) => {
         const f = e.f32(p, x.ggmlType);
-        let r = rank === 0 ? f : alongAxis(e, f, rank, ax, (rows) => rowOp(e, op, rows, x.shape[ax]));
+        const n = x.shape[ax];
+        const d = toGgmlDim(ax, rank);
+        let r =
+          rank === 0
+            ? f
+            : op === 'sum' && d > 0 && n > 1 && n <= SLICE_SUM_MAX
+              ? sumOfSlices(e, e.cont(f), toNe(x.shape), d, n)
+              : alongAxis(e, f, rank, ax, (rows) => rowOp(e, op, rows, n));
         if (reducing) r = e.reshape(r, toNe(shape));
         return int ? e.api.ggml_cast(e.ctx, r, GGML_TYPE.I32) : r;
       },
