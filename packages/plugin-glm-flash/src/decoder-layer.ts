@@ -49,15 +49,15 @@ export class GlmFlashDecoderLayer extends Module {
    */
   async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all'): Promise<Tensor> {
     const b = this.backend;
-    if (outputs === 'none') return b.scope(() => b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx)));
-    const [afterAttention, normed] = b.scope(() => {
-      const h = b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx)); // [batch, seq, hidden]
-      const kept = outputPositions(b, h, outputs);
-      return [kept, this.postAttentionNorm.forward(kept)];
+    const attended = b.scope(() => b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx))); // [batch, seq, hidden]
+    if (outputs === 'none') return attended;
+    const [kept, normed] = b.scope(() => {
+      const k = outputPositions(b, attended, outputs);
+      return [k, this.postAttentionNorm.forward(k)];
     });
     const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
-    const out = b.scope(() => b.add(afterAttention, mlpOut));
-    for (const t of [afterAttention, normed, mlpOut]) t.dispose();
+    const out = b.scope(() => b.add(kept, mlpOut));
+    for (const t of new Set([attended, kept, normed, mlpOut])) t.dispose();
     return out;
   }
 }
