@@ -20,3 +20,4 @@ export * from './activation-error.js';
 export * from './write-edited-config.js';
 export * from './parent-segment-problems.js';
 export * from './greedy-session-steps.js';
+export * from './last-position-logits.js';
