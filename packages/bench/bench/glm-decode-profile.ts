@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
+import { threadsEnv } from '../src/threads-env.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const flashAttention = process.env.FLASH_ATTENTION as 'auto' | 'on' | 'off' | undefined;
 if (flashAttention !== undefined && !['auto', 'on', 'off'].includes(flashAttention))
   throw new Error(`FLASH_ATTENTION must be auto, on or off, got '${flashAttention}'`);
-const threads = Number(process.env.THREADS ?? 2);
-if (!Number.isInteger(threads) || threads < 1) throw new Error(`THREADS must be a positive integer, got '${process.env.THREADS}'`);
+const threads = threadsEnv();
 const backend = await createGgmlBackend({ threads, flashAttention });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;

@@ -2,9 +2,9 @@
 // the prompt glm-decode-profile.ts uses, greedy, THREADS threads (2), float16 KV cache; prints prefill tok/s, the
 // median decode step and the tokens as one JSON line per round. Usage: glm-llama-profile.ts <gguf> [prompt] [steps]
 import { runLlamaEngine } from '../src/run-llama-engine.js';
+import { threadsEnv } from '../src/threads-env.js';
 const [gguf, promptLen = '128', steps = '32'] = process.argv.slice(2);
-const threads = Number(process.env.THREADS ?? 2);
-if (!Number.isInteger(threads) || threads < 1) throw new Error(`THREADS must be a positive integer, got '${process.env.THREADS}'`);
+const threads = threadsEnv();
 const vocab = 154880;
 const prompt = Array.from({ length: Number(promptLen) }, (_, i) => (i * 7919 + 13) % vocab);
 for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
