@@ -3,6 +3,7 @@ import { deviceKind, selectBinaries, selectDevice, type GgmlDeviceInfo } from '.
 import { GgmlBackend } from './ggml-backend.js';
 import type { GgmlBackendOptions } from './ggml-backend-options.js';
 import { GraphRuntime } from './graph/graph-runtime.js';
+import { checkThreadsOption } from './runtime/check-threads-option.js';
 import { attachCpuThreadpool } from './runtime/cpu-threadpool.js';
 import { loadGgml } from './runtime/load-ggml.js';
 import { locateBinaries } from './runtime/locate-binaries.js';
@@ -12,10 +13,12 @@ import { WeightRepack } from './weights/weight-repack.js';
  * Creates a ggml backend: finds the installed `@node-llama-cpp/<platform>` build, loads it with koffi, picks the
  * device and sets the CPU thread count (on the CPU, one persistent ggml threadpool per backend).
  *
- * @throws `GgmlUnavailableError` when koffi or a ggml build for this platform is missing; `GgmlDeviceError` when the
+ * @throws `InvalidConfigError` (from `@pio/core`) when `threads` is set but not a positive integer, before anything
+ * loads; `GgmlUnavailableError` when koffi or a ggml build for this platform is missing; `GgmlDeviceError` when the
  * requested device is not present.
  */
 export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promise<GgmlBackend> {
+  const threads = checkThreadsOption(options.threads, 'createGgmlBackend options') ?? availableParallelism();
   const request = options.device ?? 'auto';
   const installed = locateBinaries({ resolve: options.resolvePackage });
   const { api, binaries } = await loadGgml(selectBinaries(request, installed), options.onLog);
@@ -31,7 +34,6 @@ export async function createGgmlBackend(options: GgmlBackendOptions = {}): Promi
   const index = selectDevice(request, devices);
   const dev = api.ggml_backend_dev_get(index);
   const backend = api.ggml_backend_dev_init(dev, null);
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const setThreads = api.ggml_backend_reg_get_proc_address(api.ggml_backend_dev_backend_reg(dev), 'ggml_backend_set_n_threads');
   if (setThreads) api.callSetThreads(setThreads, backend, threads);
   const chosen = devices[index];

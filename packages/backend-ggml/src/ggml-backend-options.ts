@@ -5,7 +5,11 @@ import type { PackageResolver } from './runtime/locate-binaries.js';
 export interface GgmlBackendOptions {
   /** Device to compute on. Default `auto` (a GPU build when installed, else the CPU). */
   device?: GgmlDeviceRequest;
-  /** CPU threads. Default: every core (`os.availableParallelism()`). */
+  /**
+   * CPU threads: a positive integer (at most 2^31 - 1, ggml's C `int`). Default (left out): every core
+   * (`os.availableParallelism()`). Anything else (0, a negative or fractional number, `NaN`, `Infinity`, a string)
+   * makes `createGgmlBackend` throw an `InvalidConfigError` naming `threads`; nothing is rounded or clamped.
+   */
   threads?: number;
   /** Resolves `@node-llama-cpp/*` packages (tests inject one). Default: `createRequire` from this package. */
   resolvePackage?: PackageResolver;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, BACKEND_SPEC_VERSION } from '@pio/core';
+import { BackendError, BACKEND_SPEC_VERSION, InvalidConfigError } from '@pio/core';
 import { describe, expect, it } from 'vitest';
 import { createTfjsBackend } from './create-tfjs-backend.js';
 import { defaultModuleResolver, type ModuleResolver } from './engine/module-resolver.js';
@@ -58,6 +58,29 @@ describe('createTfjsBackend', () => {
   it('rejects a non-positive maxBytes', async () => {
     const error = await createTfjsBackend({ device: 'js', maxBytes: 0 }).catch((e: unknown) => e);
     expect(BackendError.isInstance(error)).toBe(true);
+  });
+
+  it('rejects a wasmThreads that is not a positive integer, naming it', async () => {
+    for (const [wasmThreads, shown] of [
+      [0, '0'],
+      [-1, '-1'],
+      [2.5, '2.5'],
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [2 ** 31, String(2 ** 31)],
+      ['2', '"2"'],
+    ] as const) {
+      const error = await createTfjsBackend({ device: 'wasm', wasmThreads: wasmThreads as number }).catch((e: unknown) => e);
+      expect(InvalidConfigError.isInstance(error), shown).toBe(true);
+      expect((error as InvalidConfigError).issues).toEqual([{ path: 'wasmThreads', expected: expect.stringContaining('a positive integer'), found: shown }]);
+    }
+    // a positive integer is accepted (under Node.js wasm still computes on one thread)
+    const backend = await createTfjsBackend({ device: 'wasm', wasmThreads: 2 });
+    try {
+      expect(backend.threads).toBe(1);
+    } finally {
+      backend.dispose();
+    }
   });
 
   it('two backends in one process (wasm and js) compute independently, and dispose frees only their own tensors', async () => {

@@ -8,6 +8,8 @@ export interface TfjsBackendOptions {
   /**
    * XNNPACK threads for the wasm engine. tfjs 4.22 turns wasm threads off under Node.js (its pthread workers load
    * from `blob:` URLs, which Node refuses), so there the engine always runs one thread; see `TfjsBackend.threads`.
+   * A positive integer (at most 2^31 - 1); anything else (0, a negative or fractional number, `NaN`, a string) makes
+   * `createTfjsBackend` throw an `InvalidConfigError` naming `wasmThreads`. Default (left out): tfjs's own choice.
    */
   wasmThreads?: number;
   /**

@@ -18,10 +18,11 @@ import { createGgmlBackend } from '@pio/backend-ggml';
 import { BENCH_SHAPES } from '../src/bench-shapes.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
+import { threadsEnv } from '../src/threads-env.js';
 
 const env = process.env;
 const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: Number(env.PIO_BENCH_LAYERS ?? BENCH_SHAPES['qwen3-0.6b'].layers) };
-const threads = Number(env.PIO_BENCH_THREADS ?? 2);
+const threads = threadsEnv('PIO_BENCH_THREADS');
 const decodeTokens = Number(env.PIO_BENCH_DECODE ?? 48);
 const runs = Number(env.PIO_BENCH_RUNS ?? 3);
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;

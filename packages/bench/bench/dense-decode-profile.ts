@@ -12,10 +12,11 @@ import { BENCH_SHAPES } from '../src/bench-shapes.js';
 import { benchPrompt } from '../src/bench-prompt.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
+import { threadsEnv } from '../src/threads-env.js';
 
 const env = process.env;
 const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: Number(env.LAYERS ?? 28) };
-const backend = await createGgmlBackend({ device: 'cpu', threads: Number(env.THREADS ?? 2) });
+const backend = await createGgmlBackend({ device: 'cpu', threads: threadsEnv() });
 if (env.SWIGLU === '0') Object.defineProperty(backend, 'swiglu', { value: undefined }); // applySwiglu falls back
 const weights = randomWeights(shape, 1234);
 const model = new Qwen3BenchDecoder(backend, shape, weights, (env.STORAGE ?? 'q8_0') as WeightStorage);

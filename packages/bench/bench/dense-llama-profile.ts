@@ -4,8 +4,10 @@
 import { loadavg } from 'node:os';
 import { benchPrompt } from '../src/bench-prompt.js';
 import { runLlamaEngine } from '../src/run-llama-engine.js';
+import { threadsEnv } from '../src/threads-env.js';
 const [gguf] = process.argv.slice(2);
 const prompt = benchPrompt(128, 151936);
+const threads = threadsEnv();
 for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
   const r = await runLlamaEngine({
     engine: 'node-llama-cpp',
@@ -16,7 +18,7 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
     prompt,
     promptTokens: prompt.length,
     decodeTokens: Number(process.env.STEPS ?? 64),
-    threads: Number(process.env.THREADS ?? 2),
+    threads,
     kvCacheStorage: 'float16',
   });
   const sorted = [...r.decodeMs].sort((a, b) => a - b);

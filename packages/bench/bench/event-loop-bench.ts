@@ -15,12 +15,13 @@ import { createGgmlBackend, type GgmlBackend } from '@pio/backend-ggml';
 import { BENCH_SHAPES } from '../src/bench-shapes.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
+import { threadsEnv } from '../src/threads-env.js';
 
 const env = process.env;
 const base = BENCH_SHAPES[(env.PIO_BENCH_SHAPE ?? 'qwen3-0.6b') as keyof typeof BENCH_SHAPES];
 if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
 const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
-const threads = Number(env.PIO_BENCH_THREADS ?? 2);
+const threads = threadsEnv('PIO_BENCH_THREADS');
 const promptTokens = Number(env.PIO_BENCH_PROMPT ?? 128);
 const decodeTokens = Number(env.PIO_BENCH_DECODE ?? 64);
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;

@@ -2,7 +2,7 @@
 // the machine's disk cannot hold the BF16 safetensors folder (56 GiB at 47 layers) and the GGUF (15.4 GiB at Q4_0) at
 // once. In order, each step a child process of its own (so peak RSS is per engine):
 //   1. the folder: written by the GLM package bench if absent (random BF16, generated per tensor name);
-//   2. PIO (ggml, 2 threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts):
+//   2. PIO (ggml, THREADS threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts):
 //      prefill of PROMPT ids, then STEPS greedy steps; then, with BUDGET resident experts per MoE layer, one more load
 //      and session (misses read from the shards on demand);
 //   3. the GGUF: written from the same random checkpoint (glm-write-gguf.ts --random, so the folder is not read); if
@@ -14,11 +14,12 @@
 // against the weights PIO holds, and `uptime` before and after each engine. The engines cannot alternate (the folder
 // may be gone by the time the GGUF exists): run it on a quiet machine.
 // Env: GLM_ROOT (/tmp/glm47), GLM_LAYERS (47), STORAGE (q4_0), ROUNDS (3), PROMPT (128), STEPS (32), BUDGET (32 or
-// `none`), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
+// `none`), THREADS (2, both engines), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadsEnv } from '../src/threads-env.js';
 
 const env = process.env;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,8 @@ const rounds = env.ROUNDS ?? '3';
 const prompt = env.PROMPT ?? '128';
 const steps = env.STEPS ?? '32';
 const budget = env.BUDGET ?? '32';
+// checked here, before hours of work; the profile scripts read the same THREADS from the inherited environment
+const threads = threadsEnv();
 const folder = join(root, `model-${layers}l`);
 const gguf = join(root, `model-${layers}l-${storage}.gguf`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -118,7 +121,9 @@ const agree = (a: unknown, b: unknown) => {
   while (n < x.length && x[n] === y[n]) n++;
   return `${n}/${x.length}`;
 };
-out(`GLM-4.7-Flash ${layers} layers, ${storage}, ${prompt}-id prompt, ${steps} greedy steps, 2 threads, float16 KV cache, ${rounds} rounds each`);
+out(
+  `GLM-4.7-Flash ${layers} layers, ${storage}, ${prompt}-id prompt, ${steps} greedy steps, ${threads} thread${threads === 1 ? '' : 's'}, float16 KV cache, ${rounds} rounds each`,
+);
 out('| engine | decode ms per step (rounds) | median | tok/s | prefill tok/s (rounds) | median | peak RSS GiB / held GiB | load before → after |');
 out('| --- | --- | --- | --- | --- | --- | --- | --- |');
 const row = (name: string, results: Array<Record<string, unknown>>, load: { before: string; after: string }) => {

@@ -28,6 +28,7 @@ import { loadNodeLlamaCpp } from '../src/load-node-llama-cpp.js';
 import { prefillMemoryModel } from '../src/prefill-memory-model.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
+import { threadsEnv } from '../src/threads-env.js';
 import { writeBenchGguf } from '../src/write-bench-gguf.js';
 
 const env = process.env;
@@ -35,7 +36,7 @@ const base = BENCH_SHAPES[(env.PIO_BENCH_SHAPE ?? 'qwen3-0.6b') as keyof typeof 
 if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
 const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
 const chunk = Number(env.PIO_BENCH_CHUNK ?? 512);
-const threads = Number(env.PIO_BENCH_THREADS ?? 2);
+const threads = threadsEnv('PIO_BENCH_THREADS');
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
 const kv = env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16';
 const FLASH_MODES = ['auto', 'on', 'off'] as const;

@@ -7,13 +7,14 @@
 import { loadavg } from 'node:os';
 import type { Tensor, Weight, WeightStorage } from '@pio/core';
 import { createGgmlBackend, type GgmlBackend } from '@pio/backend-ggml';
+import { threadsEnv } from '../src/threads-env.js';
 
 const env = process.env;
 const storage = (env.PIO_BENCH_STORAGE ?? 'q4_0') as WeightStorage;
 const layers = Number(env.PIO_BENCH_LAYERS ?? 4);
 const promptRows = Number(env.PIO_BENCH_PROMPT ?? 128);
 const runs = Number(env.PIO_BENCH_RUNS ?? 5);
-const threads = Number(env.PIO_BENCH_THREADS ?? 2);
+const threads = threadsEnv('PIO_BENCH_THREADS');
 const MATRICES: ReadonlyArray<readonly [number, number]> = [
   [2048, 1024],
   [1024, 1024],

@@ -16,6 +16,7 @@ import {
   spawnBenchChild,
   type BenchEngineRequest,
 } from '../src/index.js';
+import { threadsEnv } from '../src/threads-env.js';
 
 const [mode, request] = process.argv.slice(2);
 if (mode === '--child') {
@@ -29,7 +30,7 @@ if (mode === '--child') {
   const comparison = await compareWithNodeLlamaCpp({
     shape: { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) },
     storages: (env.PIO_BENCH_STORAGES ?? 'float32,float16,q8_0').split(',') as WeightStorage[],
-    threads: Number(env.PIO_BENCH_THREADS ?? 2),
+    threads: threadsEnv('PIO_BENCH_THREADS'),
     promptTokens: Number(env.PIO_BENCH_PROMPT ?? 128),
     decodeTokens: Number(env.PIO_BENCH_DECODE ?? 64),
     kvCacheStorage: env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16',

@@ -1,9 +1,21 @@
 /**
- * The CPU thread count a bench script was given in `THREADS` (default 2). Throws on anything but a positive integer,
- * so that a benchmark never runs with a thread count it was not asked for. Internal to the bench scripts.
+ * The CPU thread count a bench script was given in the environment variable `name` (default `THREADS`; the
+ * `pnpm bench` scripts read `PIO_BENCH_THREADS`), or `fallback` (2) when it is unset. Throws on anything but a
+ * positive integer (`0`, `-1`, `2.5`, `abc`, an empty value), naming the variable, so that a typo stops the benchmark
+ * before it reaches ggml or node-llama-cpp, and a benchmark never runs with a thread count it was not asked for.
+ * Internal to the bench scripts.
+ *
+ * @param name The environment variable to read.
+ * @param fallback The count when the variable is unset.
+ * @param env The environment (tests pass their own).
  */
-export function threadsEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const threads = Number(env.THREADS ?? 2);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`THREADS must be a positive integer, got '${env.THREADS}'`);
+export function threadsEnv(name = 'THREADS', fallback = 2, env: NodeJS.ProcessEnv = process.env): number {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  const threads = Number(value);
+  // at most 2^31 - 1: ggml and llama.cpp take the count as a C int
+  if (value.trim() === '' || !Number.isInteger(threads) || threads < 1 || threads > 2 ** 31 - 1) {
+    throw new Error(`${name} must be a positive integer (a CPU thread count; unset: ${fallback}), got '${value}'`);
+  }
   return threads;
 }

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '@pio/core/testing/temp-dir';
 import { runCli } from './run-cli.js';
+import type { HostOptions } from './services/cli-services.js';
 import { captureIo } from './testing/capture-io.js';
 import { createFakeServices } from './testing/fake-services.js';
 
@@ -123,6 +124,42 @@ describe('pio commands (in process, fake services)', () => {
     expect(failing.stderr.trim().split('\n')).toHaveLength(1);
     const verbose = await run(['generate', '-m', 'missing', '--verbose', 'hi']);
     expect(verbose.stderr).toContain('    at ');
+  });
+
+  it('refuses a --threads that is not a positive integer with a usage error naming the flag, before loading anything', async () => {
+    const bad: Array<[string, string]> = [
+      ['0', '--threads must be 1 or more, got 0'],
+      ['-1', '--threads must be 1 or more, got -1'],
+      ['abc', "--threads must be an integer, got 'abc'"],
+      ['2.5', "--threads must be an integer, got '2.5'"],
+      ['NaN', "--threads must be an integer, got 'NaN'"],
+      ['Infinity', "--threads must be an integer, got 'Infinity'"],
+      ['1e30', "--threads must be an integer, got '1e30'"],
+      ['2147483648', '--threads must be at most 2147483647, got 2147483648'],
+      ['', "--threads must be an integer, got ''"],
+    ];
+    for (const argv of [
+      ['generate', '-m', 'org/echo'],
+      ['chat', '-m', 'org/echo'],
+      ['serve', '-m', 'org/echo', '--port', '0'],
+      ['bench', '-m', 'org/echo'],
+    ]) {
+      for (const [value, message] of bad) {
+        const { code, stderr, services } = await run([...argv, `--threads=${value}`, ...(argv[0] === 'generate' ? ['hi'] : [])]);
+        expect(code, `${argv[0]} --threads ${value}`).toBe(2);
+        expect(stderr).toContain(message);
+        expect(stderr).toContain(`see \`pio ${argv[0]} --help\``);
+        expect(services.hosts).toHaveLength(0);
+      }
+    }
+    // a positive integer reaches the host as given
+    const services = createFakeServices();
+    const created: HostOptions[] = [];
+    const createHost = services.createHost.bind(services);
+    services.createHost = (options) => (created.push(options), createHost(options));
+    const ok = await run(['generate', '-m', 'org/echo', '--threads', '3', 'hi'], captureIo(), services);
+    expect(ok.code).toBe(0);
+    expect(created.map((options) => options.threads)).toEqual([3]);
   });
 
   it('chats through piped stdin with history, /image, /reset and /exit', async () => {

@@ -21,7 +21,10 @@ export interface BestBackendOptions {
   backend?: BackendKind;
   /** `cpu`, `gpu`, or `auto` (default: a GPU build when one is installed, else the CPU). */
   device?: 'auto' | 'cpu' | 'gpu';
-  /** CPU threads for ggml. Default: every core. */
+  /**
+   * CPU threads for ggml: a positive integer. Default (left out): every core. Anything else throws an
+   * `InvalidConfigError` naming `threads`, whichever backend would have been used (no fallback to TensorFlow.js).
+   */
   threads?: number;
   /** TensorFlow.js engine. Default: the fastest installed for the device (`tfjs-node`, then wasm, then plain JS). */
   tfjsEngine?: TfjsEngineRequest;

@@ -1,3 +1,4 @@
+import { InvalidConfigError } from '@pio/core';
 import { describe, expect, it } from 'vitest';
 import { GgmlUnavailableError } from '../errors/ggml-unavailable-error.js';
 import { NoBackendError } from '../errors/no-backend-error.js';
@@ -57,5 +58,20 @@ describe('createBestBackend', () => {
     expect(reasons.tfjs).toBe('@pio/backend-tfjs is not installed');
     expect(reasons.ggml).toContain('linux-riscv64');
     expect((error as Error).message).toContain('Install `@pio/backend-tfjs`');
+  });
+
+  it('rejects a bad thread count before trying any backend, instead of falling back to TensorFlow.js', async () => {
+    for (const threads of [0, 1.5, Number.NaN]) {
+      const tried: string[] = [];
+      const options = {
+        threads,
+        loaders: { ggml: async () => (tried.push('ggml'), unavailable()), tfjs: async () => (tried.push('tfjs'), unavailable()) },
+      };
+      const error = await createBestBackend(options).catch((e: unknown) => e);
+      expect(InvalidConfigError.isInstance(error), String(threads)).toBe(true);
+      expect((error as InvalidConfigError).source).toBe('createBestBackend options');
+      expect((error as Error).message).toContain(`threads: expected a positive integer`);
+      expect(tried).toEqual([]);
+    }
   });
 });

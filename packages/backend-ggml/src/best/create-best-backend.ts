@@ -1,6 +1,7 @@
 import { PioError, type Backend } from '@pio/core';
 import { createGgmlBackend } from '../create-ggml-backend.js';
 import { NoBackendError } from '../errors/no-backend-error.js';
+import { checkThreadsOption } from '../runtime/check-threads-option.js';
 import type { BackendLoaders, BestBackend, BestBackendOptions, TfjsEngineRequest } from './best-backend-options.js';
 
 /** TensorFlow.js engines tried on the CPU, fastest first. */
@@ -34,7 +35,8 @@ function describe(backend: Backend): string {
  * the optional peer `@pio/backend-tfjs` on its fastest engine, and says which and why. The CLI uses it for its
  * default `--backend auto`, so a library and `pio` make the same choice.
  *
- * @throws `NoBackendError` when nothing starts (with each backend's reason); with `backend: 'ggml'` the ggml error
+ * @throws `InvalidConfigError` (from `@pio/core`) when `threads` is set but not a positive integer, before any backend
+ * is tried; `NoBackendError` when nothing starts (with each backend's reason); with `backend: 'ggml'` the ggml error
  * itself (`GgmlUnavailableError`, `GgmlDeviceError`); with `backend: 'tfjs'` the TensorFlow.js error.
  *
  * @example
@@ -44,13 +46,15 @@ function describe(backend: Backend): string {
  * ```
  */
 export async function createBestBackend(options: BestBackendOptions = {}): Promise<BestBackend> {
+  // a bad thread count is the caller's mistake, not a reason to fall back to TensorFlow.js
+  const threads = checkThreadsOption(options.threads, 'createBestBackend options');
   const loaders = { ...DEFAULT_LOADERS, ...options.loaders };
   const kind = options.backend ?? 'auto';
   const device = options.device ?? 'auto';
   let ggmlError: unknown;
   if (kind === 'ggml' || (kind === 'auto' && options.tfjsEngine === undefined)) {
     try {
-      const backend = await loaders.ggml({ ...options.ggml, device, threads: options.threads });
+      const backend = await loaders.ggml({ ...options.ggml, device, threads });
       return { backend, reason: `${describe(backend)}: the native ggml build loaded` };
     } catch (error) {
       if (kind === 'ggml') throw error;

@@ -39,6 +39,8 @@ describe('pio bench --compare (flags and refusals, no engine runs)', () => {
       "--storage takes a comma-separated list of float32, float16, q8_0, q4_0, got 'bfloat16'",
     ],
     [['--compare', 'node-llama-cpp', '--threads', '0'], '--threads must be at least 1'],
+    [['--compare', 'node-llama-cpp', '--threads', 'abc'], "--threads must be an integer, got 'abc'"],
+    [['--compare', 'node-llama-cpp', '--threads', '2147483648'], '--threads must be at most 2147483647, got 2147483648'],
     [['--compare', 'node-llama-cpp', '--layers', 'two'], "--layers must be an integer, got 'two'"],
     [['--compare', 'node-llama-cpp', '--bandwidth', '0'], '--bandwidth must be positive (GB/s)'],
     [['--compare', 'node-llama-cpp', '--model', 'org/echo', '--layers', '2'], "--layers sets the random decoder; with --model the model's own shape is used"],

@@ -4,6 +4,7 @@ import type { BenchChildCommand, NodeLlamaCppImporter } from '@pio/bench';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import type { CommandContext } from './command.js';
 import { loadBenchHarness, type BenchHarness, type BenchHarnessImporter } from './load-bench-harness.js';
+import { MAX_THREADS } from './model-flags.js';
 import { numberFlag } from './parse-command-args.js';
 
 /** The flags of `pio bench --compare`, as parsed. */
@@ -56,9 +57,10 @@ export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<
   const storages = (values.storage ?? 'float32,float16,q8_0').split(',').map((s) => s.trim()) as WeightStorage[];
   const bad = storages.find((s) => !BENCH_STORAGES.includes(s));
   if (bad !== undefined) throw usage(`--storage takes a comma-separated list of ${BENCH_STORAGES.join(', ')}, got '${bad}'`);
-  const int = (name: string, value: string | undefined, fallback: number): number => {
+  const int = (name: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
     const n = numberFlag('bench', name, value, 'int') ?? fallback;
     if (n < 1) throw usage(`--${name} must be at least 1`);
+    if (n > max) throw usage(`--${name} must be at most ${max}, got ${n}`);
     return n;
   };
   const layers = int('layers', values.layers, base.layers);
@@ -72,7 +74,7 @@ export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<
   return {
     shape: { ...base, layers },
     storages,
-    threads: int('threads', values.threads, values.model !== undefined ? availableParallelism() : 2),
+    threads: int('threads', values.threads, values.model !== undefined ? availableParallelism() : 2, MAX_THREADS),
     promptTokens: int('prompt-tokens', values['prompt-tokens'], 128),
     decodeTokens: int('max-tokens', values['max-tokens'], 64),
     kvCacheStorage,

@@ -39,10 +39,14 @@ export interface ModelFlagValues {
   'expert-budget'?: string | undefined;
 }
 
-/** A whole number of at least 1 from a flag, or a {@link CliUsageError} naming it. */
-function positiveInt(command: string, name: string, value: string | undefined): number | undefined {
+/** The most CPU threads `--threads` takes: ggml's count is a C `int`, and `createGgmlBackend` refuses more. */
+export const MAX_THREADS = 2 ** 31 - 1;
+
+/** A whole number of at least 1 (and at most `max`) from a flag, or a {@link CliUsageError} naming it. */
+function positiveInt(command: string, name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const number = numberFlag(command, name, value, 'int');
   if (number !== undefined && number < 1) throw new CliUsageError(command, `--${name} must be 1 or more, got ${number}`);
+  if (number !== undefined && number > max) throw new CliUsageError(command, `--${name} must be at most ${max}, got ${number}`);
   return number;
 }
 
@@ -54,7 +58,7 @@ export function hostFlagsOf(command: string, values: ModelFlagValues): Omit<Host
   if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'gpu') {
     throw new CliUsageError(command, `--device must be cpu or gpu, got '${values.device}'`);
   }
-  const threads = positiveInt(command, 'threads', values.threads);
+  const threads = positiveInt(command, 'threads', values.threads, MAX_THREADS);
   const contextSize = positiveInt(command, 'context-size', values['context-size']);
   const expertBudget = positiveInt(command, 'expert-budget', values['expert-budget']);
   return {

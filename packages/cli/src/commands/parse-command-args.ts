@@ -16,11 +16,11 @@ export function parseCommandArgs<O extends Options>(
   }
 }
 
-/** Parses a numeric flag, or throws a {@link CliUsageError} naming it. */
+/** Parses a numeric flag (`int`: a safe integer), or throws a {@link CliUsageError} naming it. */
 export function numberFlag(command: string, name: string, value: string | undefined, kind: 'int' | 'float' = 'float'): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || (kind === 'int' && !Number.isInteger(number))) {
+  if (value.trim() === '' || !Number.isFinite(number) || (kind === 'int' && !Number.isSafeInteger(number))) {
     throw new CliUsageError(command, `--${name} must be ${kind === 'int' ? 'an integer' : 'a number'}, got '${value}'`);
   }
   return number;

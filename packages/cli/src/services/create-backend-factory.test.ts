@@ -1,5 +1,5 @@
 import { GgmlUnavailableError } from '@pio/backend-ggml';
-import type { Device } from '@pio/core';
+import { InvalidConfigError, type Device } from '@pio/core';
 import { describe, expect, it } from 'vitest';
 import { GpuUnavailableError } from '../errors/gpu-unavailable-error.js';
 import { createBackendFactory, type StartedBackend } from './create-backend-factory.js';
@@ -38,6 +38,17 @@ describe('createBackendFactory', () => {
 
   it('an explicit ggml choice fails instead of falling back', async () => {
     await expect(createBackendFactory({ backend: 'ggml', loaders: { ggml: unavailable } })('cpu')).rejects.toSatisfy(GgmlUnavailableError.isInstance);
+  });
+
+  it('a bad thread count is reported as such, on the CPU and on the GPU alike, without trying a backend', async () => {
+    let tried = false;
+    const loaders = { ggml: async () => ((tried = true), unavailable()), tfjs: async () => ((tried = true), unavailable()) };
+    for (const device of ['cpu', 'gpu'] as const) {
+      const error = await createBackendFactory({ threads: 0, loaders })(device).catch((e: unknown) => e);
+      expect(InvalidConfigError.isInstance(error), device).toBe(true);
+      expect((error as Error).message).toContain('threads: expected a positive integer');
+    }
+    expect(tried).toBe(false);
   });
 
   it('tfjs skips ggml and uses the engine asked for', async () => {

@@ -1,4 +1,4 @@
-import { PioError, type Backend, type Device } from '@pio/core';
+import { InvalidConfigError, PioError, type Backend, type Device } from '@pio/core';
 import type { BackendLoaders, TfjsEngineRequest } from '@pio/backend-ggml';
 import { GpuUnavailableError } from '../errors/gpu-unavailable-error.js';
 
@@ -63,6 +63,8 @@ export function createBackendFactory(options: BackendFactoryOptions = {}): (devi
       options.onStarted?.(device, best);
       return best.backend;
     } catch (error) {
+      // a bad option (e.g. threads) is not a missing GPU or backend: report it as it is
+      if (InvalidConfigError.isInstance(error)) throw error;
       if (device === 'gpu') {
         const reasons = NoBackendError.isInstance(error) ? error.reasons : { [choice]: firstLine(error) };
         const packages = binaryPackages(process.platform, process.arch)
