@@ -170,3 +170,36 @@ describe('layers sharing one mask in one graph', () => {
     });
   }
 });
+
+describe('flash attention over keys from a KV cache buffer', () => {
+  // A `keys` sequence buffer stores each position's heads together, so the keys attention reads are a strided view;
+  // a prompt chunk (32 or more query rows) packs them before flash_attn_ext. The packed copy holds the same float32
+  // values, so the result equals attention over the same keys given as a plain tensor, bit for bit.
+  const [heads, kvHeads, keyLen, headDim] = [4, 2, 96, 16];
+  const keys = values(kvHeads * keyLen * headDim, 31);
+  const vals = values(kvHeads * keyLen * headDim, 32);
+
+  for (const queryLen of [40, 4]) {
+    it(`gives the plain tensor's result with ${queryLen} query rows`, async () => {
+      const q = values(heads * queryLen * headDim, 33);
+      const mask = new Float32Array(queryLen * keyLen).map((_, i) => (i % keyLen <= keyLen - queryLen + Math.floor(i / keyLen) ? 0 : -1e9));
+      const backend = await createGgmlBackend({ device: 'cpu', flashAttention: 'on' });
+      const create = backend.createSequenceBuffer?.bind(backend);
+      if (!create) throw new Error('the ggml backend has sequence buffers');
+      const cacheKeys = create({ shape: [1, kvHeads, 0, headDim], axis: 2, capacity: keyLen + 64, role: 'keys' });
+      const attend = (k: Parameters<Backend['attention']>[1]) =>
+        backend.attention(backend.tensor(q, [1, heads, queryLen, headDim]), k, backend.tensor(vals, [1, kvHeads, keyLen, headDim]), {
+          scale: headDim ** -0.5,
+          mask: backend.tensor(mask, [1, 1, queryLen, keyLen]),
+        });
+      const fromCache = backend.scope(() => attend(cacheKeys.append(backend.tensor(keys, [1, kvHeads, keyLen, headDim]))));
+      const plain = backend.scope(() => attend(backend.tensor(keys, [1, kvHeads, keyLen, headDim])));
+      const [got, want] = [await fromCache.data(), await plain.data()];
+      fromCache.dispose();
+      plain.dispose();
+      cacheKeys.dispose();
+      backend.dispose();
+      expect(got).toEqual(want);
+    });
+  }
+});

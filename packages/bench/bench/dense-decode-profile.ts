@@ -1,6 +1,6 @@
 // PIO alone on the Qwen3-0.6B bench shape (ggml): prefill then greedy decode steps, several rounds; prints per round
 // prefill tok/s, median decode step, and the median split of a step into the JavaScript forward (recording) and the
-// awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), STEPS (64), ROUNDS (3),
+// awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), PROMPT (prompt ids, 128), STEPS (64), ROUNDS (3),
 // THREADS (2), READY_FILE (writes the pid after loading and waits 3 s, for `perf record -p`), SWIGLU=0 (silu + mul
 // instead of the fused `swiglu`, for a before/after).
 import { writeFileSync } from 'node:fs';
@@ -44,9 +44,9 @@ const argmax = (v: ArrayLike<number>) => {
   return b;
 };
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const prompt = benchPrompt(128, shape.vocab);
+const prompt = benchPrompt(Number(env.PROMPT ?? 128), shape.vocab);
 for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: 256, storage: 'float16' });
+  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: Number(env.PAD ?? 256), storage: 'float16' });
   let t = performance.now();
   let logits = model.forward(prompt, cache);
   let data = await logits.data();
@@ -75,7 +75,7 @@ for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
   console.log(
     JSON.stringify({
       load: loadavg()[0].toFixed(2),
-      prefillTokS: ((128 / prefillMs) * 1000).toFixed(1),
+      prefillTokS: ((prompt.length / prefillMs) * 1000).toFixed(1),
       stepMs: med(step).toFixed(2),
       forwardMs: med(fwd).toFixed(2),
       readMs: med(read).toFixed(2),

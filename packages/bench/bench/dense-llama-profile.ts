@@ -1,12 +1,12 @@
 // node-llama-cpp alone on a bench GGUF of the Qwen3-0.6B shape (written by `pnpm bench` with PIO_BENCH_DIR): ROUNDS
 // runs of the bench prompt, greedy, float16 KV cache; prints prefill tok/s and the median decode step per round.
-// Env: ROUNDS (3), THREADS (2), STEPS (64). Usage: dense-llama-profile.ts <gguf>
+// Env: ROUNDS (3), THREADS (2), PROMPT (prompt ids, 128), STEPS (64). Usage: dense-llama-profile.ts <gguf>
 import { loadavg } from 'node:os';
 import { benchPrompt } from '../src/bench-prompt.js';
 import { runLlamaEngine } from '../src/run-llama-engine.js';
 import { threadsEnv } from '../src/threads-env.js';
 const [gguf] = process.argv.slice(2);
-const prompt = benchPrompt(128, 151936);
+const prompt = benchPrompt(Number(process.env.PROMPT ?? 128), 151936);
 const threads = threadsEnv();
 for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
   const r = await runLlamaEngine({

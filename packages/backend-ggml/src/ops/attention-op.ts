@@ -15,6 +15,12 @@ const FLASH_SCORE_BYTES = 16 * 2 ** 20;
 /** Rows the flash-attention mask is padded to (llama.cpp's `GGML_KQ_MASK_PAD`; later ggml needs less, never more). */
 const KQ_MASK_PAD = 64;
 
+/**
+ * Query rows from which flash attention packs strided keys first: the copy reads each key once, the kernel then reads
+ * it once per query row (and head sharing it).
+ */
+const PACK_KEYS_QUERIES = 32;
+
 /** Largest finite float16. */
 const F16_MAX = 65504;
 
@@ -94,7 +100,11 @@ export function attentionOp(rt: GraphRuntime, qT: Tensor, kT: Tensor, vT: Tensor
                   })
                 : null;
             const query = floatRows(e, e.f32(pq, q.ggmlType), GGML_TYPE.F32); // [headDim, queryLen, heads, batch]
-            const out = api.ggml_flash_attn_ext(ctx, query, floatRows(e, pk, k.ggmlType), floatRows(e, pv, v.ggmlType), m, options.scale, 0, 0);
+            // a prompt chunk walks every key once per query row: keys that are a strided view (a KV cache stores each
+            // position's heads together) are packed first, so each head's keys are read as one run
+            const rows = floatRows(e, pk, k.ggmlType);
+            const keys = queryLen >= PACK_KEYS_QUERIES && !api.ggml_is_contiguous(rows) ? api.ggml_cont(ctx, rows) : rows;
+            const out = api.ggml_flash_attn_ext(ctx, query, keys, floatRows(e, pv, v.ggmlType), m, options.scale, 0, 0);
             api.ggml_flash_attn_ext_set_prec(out, GGML_PREC.F32); // [valueDim, heads, queryLen, batch]
             return api.ggml_cont(ctx, api.ggml_permute(ctx, out, 0, 2, 1, 3)); // [valueDim, queryLen, heads, batch]
           }

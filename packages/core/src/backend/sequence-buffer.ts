@@ -15,9 +15,11 @@ export interface SequenceBufferOptions {
   /** Stored element type; values are converted on append and read back as float32. Default `float32`. */
   readonly storage?: SequenceBufferStorage;
   /**
-   * A hint that the values will be read as attention values (`v` of {@link Backend.attention}): a backend may store
+   * A hint of how attention will read the entries. `values` (`v` of {@link Backend.attention}): a backend may store
    * the growing axis innermost (like llama.cpp's V cache) so that attention reads them without transposing the whole
-   * cache. The tensors `append` returns are the same either way.
+   * cache. `keys` (`k`): a backend may store each position's entries together, the growing axis right after the
+   * leading (batch) axis (like llama.cpp's K cache), so that reading every cached key streams memory forward. The
+   * tensors `append` returns are the same either way.
    */
   readonly role?: 'keys' | 'values';
 }
