@@ -1,19 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { InvalidConfigError, PioError } from '@pio/core';
+import { INVALID_THREAD_COUNTS } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createGgmlBackend } from './create-ggml-backend.js';
 
 describe('createGgmlBackend threads', () => {
-  it.each([
-    [0, '0'],
-    [-1, '-1'],
-    [2.5, '2.5'],
-    [Number.NaN, 'NaN'],
-    [Number.POSITIVE_INFINITY, 'Infinity'],
-    [2 ** 31, String(2 ** 31)],
-    [2 ** 53, String(2 ** 53)],
-    ['2', '"2"'],
-  ])('rejects threads %s with an InvalidConfigError naming threads and the value', async (threads, shown) => {
+  it.each(INVALID_THREAD_COUNTS)('rejects threads %s with an InvalidConfigError naming threads and the value', async (threads, shown) => {
     const error = await createGgmlBackend({ device: 'cpu', threads: threads as number }).catch((e: unknown) => e);
     expect(PioError.isInstance(error)).toBe(true);
     expect(InvalidConfigError.isInstance(error)).toBe(true);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, BACKEND_SPEC_VERSION, InvalidConfigError } from '@pio/core';
+import { INVALID_THREAD_COUNTS } from '@pio/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createTfjsBackend } from './create-tfjs-backend.js';
 import { defaultModuleResolver, type ModuleResolver } from './engine/module-resolver.js';
@@ -61,15 +62,7 @@ describe('createTfjsBackend', () => {
   });
 
   it('rejects a wasmThreads that is not a positive integer, naming it', async () => {
-    for (const [wasmThreads, shown] of [
-      [0, '0'],
-      [-1, '-1'],
-      [2.5, '2.5'],
-      [Number.NaN, 'NaN'],
-      [Number.POSITIVE_INFINITY, 'Infinity'],
-      [2 ** 31, String(2 ** 31)],
-      ['2', '"2"'],
-    ] as const) {
+    for (const [wasmThreads, shown] of INVALID_THREAD_COUNTS) {
       const error = await createTfjsBackend({ device: 'wasm', wasmThreads: wasmThreads as number }).catch((e: unknown) => e);
       expect(InvalidConfigError.isInstance(error), shown).toBe(true);
       expect((error as InvalidConfigError).issues).toEqual([{ path: 'wasmThreads', expected: expect.stringContaining('a positive integer'), found: shown }]);

@@ -1,4 +1,4 @@
-import { BackendError, describeValue, InvalidConfigError } from '@pio/core';
+import { BackendError, checkThreadCount } from '@pio/core';
 import { selectEngine } from './engine/select-engine.js';
 import { TfjsBackend } from './tfjs-backend.js';
 import type { TfjsBackendOptions } from './tfjs-backend-options.js';
@@ -20,20 +20,12 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
   if (maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes > 0)) {
     throw new BackendError('createTfjsBackend', `maxBytes must be a positive number of bytes, got ${String(maxBytes)}`);
   }
-  const { wasmThreads } = options;
   // tfjs passes the count to XNNPACK as a C int: past 2^31 - 1 it wraps
-  if (wasmThreads !== undefined && !(typeof wasmThreads === 'number' && Number.isInteger(wasmThreads) && wasmThreads >= 1 && wasmThreads <= 2 ** 31 - 1)) {
-    throw new InvalidConfigError({
-      source: 'createTfjsBackend options',
-      issues: [
-        {
-          path: 'wasmThreads',
-          expected: 'a positive integer (at most 2147483647), or leave wasmThreads out for the default',
-          found: describeValue(wasmThreads),
-        },
-      ],
-    });
-  }
+  const wasmThreads = checkThreadCount(options.wasmThreads, {
+    source: 'createTfjsBackend options',
+    path: 'wasmThreads',
+    hint: ', or leave wasmThreads out for the default',
+  });
   const engine = await selectEngine(options.device ?? 'auto', { resolve: options.resolve, wasmThreads });
   return new TfjsBackend(engine, { maxBytes });
 }

@@ -1,3 +1,5 @@
+import { MAX_THREAD_COUNT } from '@pio/core';
+
 /**
  * The CPU thread count a bench script was given in the environment variable `name` (default `THREADS`; the
  * `pnpm bench` scripts read `PIO_BENCH_THREADS`), or `fallback` (2) when it is unset. Throws on anything but a
@@ -13,8 +15,8 @@ export function threadsEnv(name = 'THREADS', fallback = 2, env: NodeJS.ProcessEn
   const value = env[name];
   if (value === undefined) return fallback;
   const threads = Number(value);
-  // at most 2^31 - 1: ggml and llama.cpp take the count as a C int
-  if (value.trim() === '' || !Number.isInteger(threads) || threads < 1 || threads > 2 ** 31 - 1) {
+  // ggml and llama.cpp take the count as a C int
+  if (value.trim() === '' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREAD_COUNT) {
     throw new Error(`${name} must be a positive integer (a CPU thread count; unset: ${fallback}), got '${value}'`);
   }
   return threads;

@@ -17,6 +17,7 @@ export * from './backend/shape-rules.js';
 export * from './backend/weight-storage.js';
 export * from './backend/expert-routing.js';
 export * from './backend/expert-rules.js';
+export * from './backend/thread-count-rules.js';
 export * from './backend/route-experts-on-host.js';
 export * from './backend/weight-writer.js';
 export * from './backend/weight-row-rules.js';

@@ -1,10 +1,9 @@
 import { availableParallelism, loadavg } from 'node:os';
-import type { SequenceBufferStorage, WeightStorage } from '@pio/core';
+import { MAX_THREAD_COUNT, type SequenceBufferStorage, type WeightStorage } from '@pio/core';
 import type { BenchChildCommand, NodeLlamaCppImporter } from '@pio/bench';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import type { CommandContext } from './command.js';
 import { loadBenchHarness, type BenchHarness, type BenchHarnessImporter } from './load-bench-harness.js';
-import { MAX_THREADS } from './model-flags.js';
 import { numberFlag } from './parse-command-args.js';
 
 /** The flags of `pio bench --compare`, as parsed. */
@@ -74,7 +73,7 @@ export function parseBenchCompareFlags(values: BenchCompareFlags, harness: Pick<
   return {
     shape: { ...base, layers },
     storages,
-    threads: int('threads', values.threads, values.model !== undefined ? availableParallelism() : 2, MAX_THREADS),
+    threads: int('threads', values.threads, values.model !== undefined ? availableParallelism() : 2, MAX_THREAD_COUNT),
     promptTokens: int('prompt-tokens', values['prompt-tokens'], 128),
     decodeTokens: int('max-tokens', values['max-tokens'], 64),
     kvCacheStorage,

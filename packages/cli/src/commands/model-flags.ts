@@ -1,3 +1,4 @@
+import { MAX_THREAD_COUNT } from '@pio/core';
 import { CliUsageError } from '../errors/cli-usage-error.js';
 import type { HostOptions } from '../services/cli-services.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../services/create-backend-factory.js';
@@ -39,9 +40,6 @@ export interface ModelFlagValues {
   'expert-budget'?: string | undefined;
 }
 
-/** The most CPU threads `--threads` takes: ggml's count is a C `int`, and `createGgmlBackend` refuses more. */
-export const MAX_THREADS = 2 ** 31 - 1;
-
 /** A whole number of at least 1 (and at most `max`) from a flag, or a {@link CliUsageError} naming it. */
 function positiveInt(command: string, name: string, value: string | undefined, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const number = numberFlag(command, name, value, 'int');
@@ -58,7 +56,7 @@ export function hostFlagsOf(command: string, values: ModelFlagValues): Omit<Host
   if (values.device !== undefined && values.device !== 'cpu' && values.device !== 'gpu') {
     throw new CliUsageError(command, `--device must be cpu or gpu, got '${values.device}'`);
   }
-  const threads = positiveInt(command, 'threads', values.threads, MAX_THREADS);
+  const threads = positiveInt(command, 'threads', values.threads, MAX_THREAD_COUNT);
   const contextSize = positiveInt(command, 'context-size', values['context-size']);
   const expertBudget = positiveInt(command, 'expert-budget', values['expert-budget']);
   return {

@@ -21,3 +21,4 @@ export * from './write-edited-config.js';
 export * from './parent-segment-problems.js';
 export * from './greedy-session-steps.js';
 export * from './last-position-logits.js';
+export * from './invalid-thread-counts.js';
