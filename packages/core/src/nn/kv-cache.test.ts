@@ -248,6 +248,11 @@ describe('KVCache', () => {
     // 9 rounded up to the step (2), then to the padding (4): 12; one buffer, never replaced
     expect(log.capacities).toEqual([12]);
     expect(cache.length).toBe(9);
+    // decode views are padded to 4, but never past the 9 reserved positions (llama.cpp caps at its context size):
+    // lengths 4, 5-8, then 9 (not 12)
+    expect(log.viewLengths).toEqual([3, 4, 8, 8, 8, 8, 9]);
+    // past the reservation, padding alone decides again
+    expect(cache.keyLength(1)).toBe(12);
     expect(() => cache.reserve(-1)).toThrow(BackendError);
     expect(() => cache.reserve(1.5)).toThrow(BackendError);
     cache.dispose();
@@ -262,6 +267,9 @@ describe('KVCache', () => {
     for (let i = 0; i < 6; i++) cache.update(0, { k: entry(1) });
     // 4, then 8 (doubled), then 12 (10 padded to 4), not 16
     expect(log.capacities).toEqual([4, 8, 12]);
+    // the prompt's 4 exact; lengths 5-8 padded to 8; 9 and 10 to the context's 10, not 12 (each growth first copies
+    // the cached positions, unpadded)
+    expect(log.viewLengths).toEqual([4, undefined, 8, 8, 8, 8, undefined, 10, 10]);
     expect(() => new KVCache(backend, 1, { maxPositions: 0 })).toThrow(BackendError);
     cache.dispose();
   });

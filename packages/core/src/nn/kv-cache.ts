@@ -30,7 +30,8 @@ export interface KVCacheOptions {
   maxPositions?: number;
   /**
    * On backends with {@link Backend.createSequenceBuffer}, an {@link KVCache.update} that appends one position (a
-   * decode step) returns the cached entries padded along the sequence axis to a multiple of `padding` positions. The
+   * decode step) returns the cached entries padded along the sequence axis to a multiple of `padding` positions, or
+   * to the positions {@link KVCache.reserve} asked for (or `maxPositions`) when those are fewer and cover them. The
    * padded tail reads as zero and MUST be masked out by the caller's attention mask, e.g.
    * `buildAttentionMask(backend, rows, n, { keyLength: cache.keyLength(n) })` built before the update. Consecutive
    * decode steps then have identical shapes, which lets graph backends reuse one compiled graph (llama.cpp pads its
@@ -148,7 +149,8 @@ export class KVCache {
 
   /**
    * The sequence length of the tensors the next {@link KVCache.update} of layer 0 with `newPositions` new positions
-   * returns: `length + newPositions`, rounded up to a multiple of {@link KVCacheOptions.padding} for one new
+   * returns: `length + newPositions`, rounded up to a multiple of {@link KVCacheOptions.padding} (but not past the
+   * positions {@link KVCache.reserve} sized it for, or {@link KVCacheOptions.maxPositions}, when those cover it) for one new
    * position on backends with sequence buffers. Build the attention mask with it (read it before the forward updates
    * layer 0).
    */
@@ -260,10 +262,19 @@ export class KVCache {
     return out;
   }
 
-  /** `length` rounded up to a multiple of the padding where padding applies (one new position, sequence buffers). */
+  /**
+   * `length` rounded up to a multiple of the padding where padding applies (one new position, sequence buffers), but
+   * not past the reserved positions or the context when `length` is within them.
+   */
   private padded(length: number, newPositions: number): number {
     if (!this.backend.createSequenceBuffer || this.padding === 1 || newPositions !== 1) return length;
-    return Math.ceil(length / this.padding) * this.padding;
+    // never past the positions the cache was sized for ({@link KVCache.reserve}, the context): llama.cpp caps its
+    // padded key count at its context size the same way, and a short generation then attends over what it can reach
+    const bound = Math.min(
+      this.reserved >= length ? this.reserved : Number.POSITIVE_INFINITY,
+      this.maxPositions >= length ? this.maxPositions : Number.POSITIVE_INFINITY,
+    );
+    return Math.min(Math.ceil(length / this.padding) * this.padding, bound);
   }
 
   /**
