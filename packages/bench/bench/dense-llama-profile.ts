@@ -5,10 +5,11 @@ import { loadavg } from 'node:os';
 import { benchPrompt } from '../src/bench-prompt.js';
 import { runLlamaEngine } from '../src/run-llama-engine.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 const [gguf] = process.argv.slice(2);
-const prompt = benchPrompt(Number(process.env.PROMPT ?? 128), 151936);
+const prompt = benchPrompt(intEnv('PROMPT', 128, { what: 'prompt ids' }), 151936);
 const threads = threadsEnv();
-for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
   const r = await runLlamaEngine({
     engine: 'node-llama-cpp',
     storage: 'q8_0',
@@ -17,7 +18,7 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
     ggufPath: gguf as string,
     prompt,
     promptTokens: prompt.length,
-    decodeTokens: Number(process.env.STEPS ?? 64),
+    decodeTokens: intEnv('STEPS', 64, { what: 'decode steps' }),
     threads,
     kvCacheStorage: 'float16',
   });

@@ -16,17 +16,19 @@ import { BENCH_SHAPES } from '../src/bench-shapes.js';
 import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { choiceEnv } from '../src/choice-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
 const base = BENCH_SHAPES[(env.PIO_BENCH_SHAPE ?? 'qwen3-0.6b') as keyof typeof BENCH_SHAPES];
 if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
-const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
+const shape = { ...base, layers: intEnv('PIO_BENCH_LAYERS', base.layers, { what: 'decoder layers' }) };
 const threads = threadsEnv('PIO_BENCH_THREADS');
-const promptTokens = Number(env.PIO_BENCH_PROMPT ?? 128);
-const decodeTokens = Number(env.PIO_BENCH_DECODE ?? 64);
+const promptTokens = intEnv('PIO_BENCH_PROMPT', 128, { what: 'prompt tokens' });
+const decodeTokens = intEnv('PIO_BENCH_DECODE', 64, { what: 'decode steps' });
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
-const kv = env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16';
-const runs = Number(env.PIO_BENCH_RUNS ?? 3);
+const kv = choiceEnv<'float16' | 'float32'>('PIO_BENCH_KV', 'float16', ['float16', 'float32']);
+const runs = intEnv('PIO_BENCH_RUNS', 3, { what: 'runs' });
 const kinds = (env.PIO_BENCH_COMPUTE ?? 'worker,main').split(',') as Array<'worker' | 'main'>;
 for (const k of kinds) if (k !== 'worker' && k !== 'main') throw new Error(`PIO_BENCH_COMPUTE lists worker and/or main, got ${k}`);
 

@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const flashAttention = process.env.FLASH_ATTENTION as 'auto' | 'on' | 'off' | undefined;
 if (flashAttention !== undefined && !['auto', 'on', 'off'].includes(flashAttention))
@@ -31,7 +32,7 @@ const argmax = (v: ArrayLike<number>) => {
   for (let i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
   return b;
 };
-for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
+for (let round = 0; round < intEnv('ROUNDS', 1, { what: 'rounds' }); round++) {
   const session = model.createSession({ inputIds: [ids], attentionMask: [ids.map(() => 1)] });
   let t = performance.now();
   let logits = await session.prefill();

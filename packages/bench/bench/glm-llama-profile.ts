@@ -3,11 +3,12 @@
 // median decode step and the tokens as one JSON line per round. Usage: glm-llama-profile.ts <gguf> [prompt] [steps]
 import { runLlamaEngine } from '../src/run-llama-engine.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 const [gguf, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const threads = threadsEnv();
 const vocab = 154880;
 const prompt = Array.from({ length: Number(promptLen) }, (_, i) => (i * 7919 + 13) % vocab);
-for (let round = 0; round < Number(process.env.ROUNDS ?? 1); round++) {
+for (let round = 0; round < intEnv('ROUNDS', 1, { what: 'rounds' }); round++) {
   const r = await runLlamaEngine({
     engine: 'node-llama-cpp',
     storage: 'q8_0',

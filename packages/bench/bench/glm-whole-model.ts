@@ -20,11 +20,12 @@ import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
 const here = dirname(fileURLToPath(import.meta.url));
 const root = env.GLM_ROOT ?? '/tmp/glm47';
-const layers = Number(env.GLM_LAYERS ?? 47);
+const layers = intEnv('GLM_LAYERS', 47, { what: 'decoder layers' });
 const storage = env.STORAGE ?? 'q4_0';
 const rounds = env.ROUNDS ?? '3';
 const prompt = env.PROMPT ?? '128';

@@ -30,15 +30,17 @@ import { Qwen3BenchDecoder } from '../src/qwen3-bench-decoder.js';
 import { randomWeights } from '../src/random-weights.js';
 import { threadsEnv } from '../src/threads-env.js';
 import { writeBenchGguf } from '../src/write-bench-gguf.js';
+import { choiceEnv } from '../src/choice-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
 const base = BENCH_SHAPES[(env.PIO_BENCH_SHAPE ?? 'qwen3-0.6b') as keyof typeof BENCH_SHAPES];
 if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
-const shape = { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) };
-const chunk = Number(env.PIO_BENCH_CHUNK ?? 512);
+const shape = { ...base, layers: intEnv('PIO_BENCH_LAYERS', base.layers, { what: 'decoder layers' }) };
+const chunk = intEnv('PIO_BENCH_CHUNK', 512, { what: 'prefill chunk positions' });
 const threads = threadsEnv('PIO_BENCH_THREADS');
 const storage = (env.PIO_BENCH_STORAGE ?? 'q8_0') as WeightStorage;
-const kv = env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16';
+const kv = choiceEnv<'float16' | 'float32'>('PIO_BENCH_KV', 'float16', ['float16', 'float32']);
 const FLASH_MODES = ['auto', 'on', 'off'] as const;
 type FlashMode = (typeof FLASH_MODES)[number];
 const flashSetting = (env.PIO_BENCH_FLASH ?? 'auto') as FlashMode;
@@ -214,7 +216,7 @@ if (mode === '--child') {
   const engines = (env.PIO_BENCH_ENGINES ?? 'pio').split(',') as Engine[];
   const bad = engines.find((e) => !ENGINES.includes(e));
   if (bad !== undefined) throw new Error(`PIO_BENCH_ENGINES takes ${ENGINES.join(', ')}, got ${bad}`);
-  const runs = Number(env.PIO_BENCH_RUNS ?? 1);
+  const runs = intEnv('PIO_BENCH_RUNS', 1, { what: 'runs' });
   const directory = env.PIO_BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'pio-prompt-memory-'));
   try {
     const gguf = engines.some((e) => e.startsWith('llama')) ? await benchGguf(directory) : '';

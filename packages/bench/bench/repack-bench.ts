@@ -8,12 +8,13 @@ import { loadavg } from 'node:os';
 import type { Tensor, Weight, WeightStorage } from '@pio/core';
 import { createGgmlBackend, type GgmlBackend } from '@pio/backend-ggml';
 import { threadsEnv } from '../src/threads-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
 const storage = (env.PIO_BENCH_STORAGE ?? 'q4_0') as WeightStorage;
-const layers = Number(env.PIO_BENCH_LAYERS ?? 4);
-const promptRows = Number(env.PIO_BENCH_PROMPT ?? 128);
-const runs = Number(env.PIO_BENCH_RUNS ?? 5);
+const layers = intEnv('PIO_BENCH_LAYERS', 4, { what: 'decoder layers' });
+const promptRows = intEnv('PIO_BENCH_PROMPT', 128, { what: 'prompt tokens' });
+const runs = intEnv('PIO_BENCH_RUNS', 5, { what: 'runs' });
 const threads = threadsEnv('PIO_BENCH_THREADS');
 const MATRICES: ReadonlyArray<readonly [number, number]> = [
   [2048, 1024],

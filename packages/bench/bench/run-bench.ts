@@ -17,6 +17,8 @@ import {
   type BenchEngineRequest,
 } from '../src/index.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { choiceEnv } from '../src/choice-env.js';
+import { intEnv } from '../src/int-env.js';
 
 const [mode, request] = process.argv.slice(2);
 if (mode === '--child') {
@@ -28,16 +30,16 @@ if (mode === '--child') {
   if (!base) throw new Error(`PIO_BENCH_SHAPE must be one of ${Object.keys(BENCH_SHAPES).join(', ')}`);
   const child = { command: process.execPath, args: [...process.execArgv, fileURLToPath(import.meta.url), '--child'] };
   const comparison = await compareWithNodeLlamaCpp({
-    shape: { ...base, layers: Number(env.PIO_BENCH_LAYERS ?? base.layers) },
+    shape: { ...base, layers: intEnv('PIO_BENCH_LAYERS', base.layers, { what: 'decoder layers' }) },
     storages: (env.PIO_BENCH_STORAGES ?? 'float32,float16,q8_0').split(',') as WeightStorage[],
     threads: threadsEnv('PIO_BENCH_THREADS'),
-    promptTokens: Number(env.PIO_BENCH_PROMPT ?? 128),
-    decodeTokens: Number(env.PIO_BENCH_DECODE ?? 64),
-    kvCacheStorage: env.PIO_BENCH_KV === 'float32' ? 'float32' : 'float16',
-    runs: Number(env.PIO_BENCH_RUNS ?? 1),
-    warmupTokens: Number(env.PIO_BENCH_WARMUP ?? 8),
-    ...(env.PIO_BENCH_REPACK === undefined ? {} : { repackWeights: env.PIO_BENCH_REPACK !== '0' }),
-    ...(env.PIO_BENCH_REPLAY === undefined ? {} : { replaySteps: env.PIO_BENCH_REPLAY !== '0' }),
+    promptTokens: intEnv('PIO_BENCH_PROMPT', 128, { what: 'prompt tokens' }),
+    decodeTokens: intEnv('PIO_BENCH_DECODE', 64, { what: 'decode steps' }),
+    kvCacheStorage: choiceEnv<'float16' | 'float32'>('PIO_BENCH_KV', 'float16', ['float16', 'float32']),
+    runs: intEnv('PIO_BENCH_RUNS', 1, { what: 'runs' }),
+    warmupTokens: intEnv('PIO_BENCH_WARMUP', 8, { min: 0, what: 'warm-up steps' }),
+    ...(env.PIO_BENCH_REPACK === undefined ? {} : { repackWeights: choiceEnv('PIO_BENCH_REPACK', '1', ['0', '1']) === '1' }),
+    ...(env.PIO_BENCH_REPLAY === undefined ? {} : { replaySteps: choiceEnv('PIO_BENCH_REPLAY', '1', ['0', '1']) === '1' }),
     ...(env.PIO_BENCH_DIR ? { directory: env.PIO_BENCH_DIR } : {}),
     runEngine: (req, signal) => spawnBenchChild(child, req, signal),
     onProgress: (event) => {

@@ -16,7 +16,7 @@ describe('threadsEnv', () => {
 
   it.each(['0', '-1', '2.5', 'abc', 'NaN', 'Infinity', '1e30', '2147483648', '', ' '])('throws on %j, naming the variable and the value', (value) => {
     expect(() => threadsEnv('PIO_BENCH_THREADS', 2, { PIO_BENCH_THREADS: value })).toThrow(
-      `PIO_BENCH_THREADS must be a positive integer (a CPU thread count; unset: 2), got '${value}'`,
+      `PIO_BENCH_THREADS must be a positive integer up to 2147483647 (a CPU thread count; unset: 2), got '${value}'`,
     );
     expect(() => threadsEnv(undefined, undefined, { THREADS: value })).toThrow(/^THREADS must be a positive integer/);
   });
