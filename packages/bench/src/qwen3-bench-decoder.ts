@@ -7,6 +7,7 @@ import {
   type DecoderModel,
   type KVCache,
   outputPositions,
+  outputQueries,
   ropeInverseFrequencies,
   rotaryInputs,
 } from '@pio/core/nn';
@@ -72,10 +73,8 @@ export class Qwen3BenchDecoder {
       kvCacheStorage,
       forward: (input: DecoderForwardInput) => {
         const ids = input.inputIds[0] ?? [];
-        const logits = this.forward(ids, input.cache, input.mask, input);
-        if (input.logits !== 'none') return logits;
-        logits.dispose(); // as the plugins do: a chunk that needs no logits returns none
-        return undefined;
+        // as the plugins do: a chunk that needs no logits computes only the last layer's keys and values, returns none
+        return this.run(ids, input.cache, input.mask, input, input.logits === 'none' ? 'none' : 'last');
       },
     };
   }
@@ -86,6 +85,17 @@ export class Qwen3BenchDecoder {
    * ids and positions as core's decode session made them (`DecoderForwardInput.tokenIds`), so it can replay steps.
    */
   forward(tokens: readonly number[], cache: KVCache, mask?: Tensor, tensors?: { tokenIds: Tensor; positionIds: Tensor | undefined }): Tensor {
+    return this.run(tokens, cache, mask, tensors, 'last') as Tensor;
+  }
+
+  /** {@link Qwen3BenchDecoder.forward}, or for `none` (a prompt chunk before the last) only the cache writes. */
+  private run(
+    tokens: readonly number[],
+    cache: KVCache,
+    mask: Tensor | undefined,
+    tensors: { tokenIds: Tensor; positionIds: Tensor | undefined } | undefined,
+    logits: 'last' | 'none',
+  ): Tensor | undefined {
     const { b, shape: s } = this;
     const past = cache.length;
     const seq = tokens.length;
@@ -97,17 +107,21 @@ export class Qwen3BenchDecoder {
       let x = b.gather(W('token_embd.weight'), tensors?.tokenIds ?? b.tensor(Int32Array.from(tokens), [1, seq]), 0); // [1, seq, hidden]
       for (let l = 0; l < s.layers; l++) {
         const p = `blk.${l}.`;
+        const lastLayer = l === s.layers - 1;
         const xn = b.rmsNorm(x, W(`${p}attn_norm.weight`), s.eps);
-        const heads = (name: string, n: number) =>
-          b.rmsNorm(b.reshape(b.linear(xn, W(`${p}${name}.weight`)), [1, seq, n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
-        const q = b.transpose(applyRotary(b, heads('attn_q', s.heads), rotary, 'half'), [0, 2, 1, 3]); // [1, heads, seq, headDim]
-        const kNew = b.transpose(applyRotary(b, heads('attn_k', s.kvHeads), rotary, 'half'), [0, 2, 1, 3]);
+        const heads = (from: Tensor, name: string, n: number) =>
+          b.rmsNorm(b.reshape(b.linear(from, W(`${p}${name}.weight`)), [1, from.shape[1], n, s.headDim]), W(`${p}${name}_norm.weight`), s.eps);
+        const kNew = b.transpose(applyRotary(b, heads(xn, 'attn_k', s.kvHeads), rotary, 'half'), [0, 2, 1, 3]); // [1, kvHeads, seq, headDim]
         const vNew = b.transpose(b.reshape(b.linear(xn, W(`${p}attn_v.weight`)), [1, seq, s.kvHeads, s.headDim]), [0, 2, 1, 3]);
         const { keys: k, values: v } = cache.updateKeysValues(l, { keys: kNew, values: vNew });
-        const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: m }); // [1, heads, seq, headDim]
-        const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, seq, s.heads * s.headDim]);
-        x = b.add(x, b.linear(merged, W(`${p}attn_output.weight`)));
-        if (l === s.layers - 1) x = outputPositions(b, x, 'last'); // [1, 1, hidden]: the last MLP runs on the logits' row, as the plugins do
+        if (lastLayer && logits === 'none') return undefined; // a chunk before the last: its keys and values are cached
+        // the last layer's queries, attention and MLP run on the logits' row only, as the plugins do
+        const at = lastLayer ? outputQueries(b, { rotary, mask: m }, 'last') : { rotary, mask: m };
+        const xq = lastLayer ? outputPositions(b, xn, 'last') : xn; // [1, queries, hidden]
+        const q = b.transpose(applyRotary(b, heads(xq, 'attn_q', s.heads), at.rotary, 'half'), [0, 2, 1, 3]); // [1, heads, queries, headDim]
+        const a = b.attention(q, k, v, { scale: s.headDim ** -0.5, mask: at.mask }); // [1, heads, queries, headDim]
+        const merged = b.reshape(b.transpose(a, [0, 2, 1, 3]), [1, xq.shape[1] ?? seq, s.heads * s.headDim]);
+        x = b.add(lastLayer ? outputPositions(b, x, 'last') : x, b.linear(merged, W(`${p}attn_output.weight`)));
         const hn = b.rmsNorm(x, W(`${p}ffn_norm.weight`), s.eps);
         const gated = applySwiglu(b, b.linear(hn, W(`${p}ffn_gate.weight`)), b.linear(hn, W(`${p}ffn_up.weight`))); // one ggml node
         x = b.add(x, b.linear(gated, W(`${p}ffn_down.weight`)));

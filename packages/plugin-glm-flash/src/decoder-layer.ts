@@ -43,21 +43,21 @@ export class GlmFlashDecoderLayer extends Module {
 
   /**
    * `hidden`: `[batch, seq, hiddenSize]` → the same shape (a new tensor; the caller still owns and disposes `hidden`).
-   * `outputs` says which positions' outputs the caller uses (the last layer's; see `LogitsSelection`): for `last` the
-   * MLP runs on the last position only and the result is `[batch, 1, hiddenSize]`; for `none` (a prompt chunk before
-   * the last, which only fills the cache) it does not run and the result is the attention's residual sum.
+   * `outputs` says which positions' outputs the caller uses (the last layer's; see `LogitsSelection`): for `last`
+   * attention's queries and the MLP run on the last position only and the result is `[batch, 1, hiddenSize]`; for
+   * `none` (a prompt chunk before the last) only the latents are cached and the result is `undefined`.
    */
-  async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all'): Promise<Tensor> {
+  async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all'): Promise<Tensor | undefined> {
     const b = this.backend;
-    const attended = b.scope(() => b.add(hidden, this.attention.forward(this.inputNorm.forward(hidden), ctx))); // [batch, seq, hidden]
-    if (outputs === 'none') return attended;
-    const [kept, normed] = b.scope(() => {
-      const k = outputPositions(b, attended, outputs);
-      return [k, this.postAttentionNorm.forward(k)];
+    const attended = b.scope(() => {
+      const a = this.attention.forward(this.inputNorm.forward(hidden), ctx, outputs);
+      return outputs === 'none' || a === undefined ? undefined : b.add(outputPositions(b, hidden, outputs), a); // [batch, seq or 1, hidden]
     });
+    if (attended === undefined) return undefined; // `none`: the cache holds this chunk's latents; nothing reads on
+    const normed = b.scope(() => this.postAttentionNorm.forward(attended));
     const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
-    const out = b.scope(() => b.add(kept, mlpOut));
-    for (const t of new Set([attended, kept, normed, mlpOut])) t.dispose();
+    const out = b.scope(() => b.add(attended, mlpOut));
+    for (const t of new Set([attended, normed, mlpOut])) t.dispose();
     return out;
   }
 }

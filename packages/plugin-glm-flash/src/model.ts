@@ -227,8 +227,9 @@ export class GlmFlashModel extends Module implements CausalLM {
     try {
       const last = this.layers.length - 1;
       for (let i = 0; i <= last; i++) {
-        // the last layer's MLP runs only on the positions whose logits are returned
+        // the last layer's queries and MLP run only on the positions whose logits are returned
         const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds }, i === last ? logits : 'all');
+        if (next === undefined) return undefined; // `none`: the last layer cached this chunk's latents
         hidden.dispose();
         hidden = next;
       }

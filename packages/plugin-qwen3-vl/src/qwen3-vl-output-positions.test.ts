@@ -7,8 +7,9 @@ import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLModel } from './qwen3-vl-model.js';
 import { FIXTURE_DIR, maxAbsDiff, readBin, readGolden } from './testing/golden.js';
 
-// The last decoder layer's MLP runs only on the positions whose logits a pass returns (the last one of a prompt, none
-// for a prompt chunk before the last); the logits stay those of the full computation.
+// The last decoder layer's attention queries and MLP run only on the positions whose logits a pass returns (the last
+// one of a prompt; for a prompt chunk before the last, none: that layer only caches its keys and values); the logits
+// stay those of the full computation.
 const engines: Array<[string, () => Promise<Backend>]> = [
   ['reference', async () => createReferenceBackend()],
   ['ggml', () => createGgmlBackend({ threads: 2 })],
@@ -21,6 +22,8 @@ describe.each(engines)('Qwen3-VL output positions on %s', (_engine, createBacken
   let model: Qwen3VLModel;
   /** Shapes of the text decoder layers' MLP inputs (`[batch, seq, hidden]`), in call order. */
   let mlpInputs: number[][];
+  /** Query lengths of the text decoder's attention calls (`q` is `[batch, heads, queries, headDim]`), in call order. */
+  let queryLengths: number[];
 
   beforeAll(async () => {
     backend = await createBackend();
@@ -37,9 +40,15 @@ describe.each(engines)('Qwen3-VL output positions on %s', (_engine, createBacken
       if (x.shape.length === 3 && x.shape[2] === hidden) mlpInputs.push([...x.shape]);
       return forward.call(this, x);
     });
+    queryLengths = [];
+    const attention = backend.attention.bind(backend);
+    vi.spyOn(backend, 'attention').mockImplementation((q, k, v, options) => {
+      if (q.shape[1] === model.config.text.numHeads) queryLengths.push(q.shape[2]);
+      return attention(q, k, v, options);
+    });
   };
 
-  it.each(['text', 'batch_image_text'])('%s: the last layer MLP on the last position only; logits as prefillAll', async (name) => {
+  it.each(['text', 'batch_image_text'])('%s: the last layer queries and MLP on the last position only; logits as prefillAll', async (name) => {
     const c = golden.cases.find((x: { name: string }) => x.name === name);
     const [batch, seq] = [c.input_ids.length, c.input_ids[0].length];
     const { numLayers, hiddenSize } = model.config.text;
@@ -56,11 +65,12 @@ describe.each(engines)('Qwen3-VL output positions on %s', (_engine, createBacken
     session.dispose();
     // DeepStack features go into the first layers only, so the last layer still selects with images
     expect(mlpInputs).toEqual([...Array.from({ length: numLayers - 1 }, () => [batch, seq, hiddenSize]), [batch, 1, hiddenSize]]);
+    expect(queryLengths).toEqual([...Array.from({ length: numLayers - 1 }, () => seq), 1]);
     // float32 either way; only the row count of the last MLP's products differs (their summation order may)
     expect(maxAbsDiff(lastData, expected)).toBeLessThanOrEqual(1e-4);
   });
 
-  it('chunked prefill: chunks before the last skip the last layer MLP', async () => {
+  it('chunked prefill: chunks before the last skip the last layer attention and MLP', async () => {
     const c = golden.cases.find((x: { name: string }) => x.name === 'text');
     const seq = c.input_ids[0].length;
     const { numLayers, hiddenSize } = model.config.text;
@@ -72,5 +82,7 @@ describe.each(engines)('Qwen3-VL output positions on %s', (_engine, createBacken
     const sizes = Array.from({ length: Math.ceil(seq / 4) }, (_, i) => Math.min(4, seq - 4 * i));
     expect(sizes.length).toBeGreaterThan(1);
     expect(mlpInputs).toEqual([...sizes.flatMap((n) => chunk(n)), [1, 1, hiddenSize]]);
+    // the last layer attends in the last chunk only, for its last position
+    expect(queryLengths).toEqual([...sizes.flatMap((n) => Array.from({ length: numLayers - 1 }, () => n)), 1]);
   });
 });

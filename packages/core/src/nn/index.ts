@@ -20,3 +20,4 @@ export * from '../model/decoder-model.js';
 export * from '../model/cached-decoder-session.js';
 export * from '../model/prefill-logits.js';
 export * from '../model/output-positions.js';
+export * from '../model/output-queries.js';

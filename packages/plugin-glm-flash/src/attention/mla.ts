@@ -1,5 +1,16 @@
 import { decodeHostTensor, type Backend, type Tensor } from '@pio/core';
-import { applyRotary, type KVCache, type Linear, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
+import {
+  applyRotary,
+  type KVCache,
+  type Linear,
+  type LogitsSelection,
+  Module,
+  outputPositions,
+  outputQueries,
+  RMSNorm,
+  type RotaryInputs,
+  type WeightSource,
+} from '@pio/core/nn';
 import type { CheckpointWeightSource } from '@pio/core/weights';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import { loadLinear, type MatrixStorage } from '../load-linear.js';
@@ -113,19 +124,19 @@ export class MultiHeadLatentAttention extends Module {
     return this.config.qkHeadDim ** -0.5;
   }
 
-  /** `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`. Appends this call's latents to `ctx.cache` when given. */
-  forward(x: Tensor, ctx: MlaContext): Tensor {
+  /**
+   * `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`. Appends this call's latents to `ctx.cache` when given.
+   * `queries` says whose outputs the caller uses (the last layer's; see `LogitsSelection`): for `last` the queries are
+   * projected and attend for the last position only (`[batch, 1, hidden]`); for `none` (a prompt chunk before the
+   * last) only the latents are cached and nothing is returned.
+   */
+  forward(x: Tensor, ctx: MlaContext, queries: LogitsSelection = 'all'): Tensor | undefined {
     const b = this.backend;
     const c = this.config;
     const [batch, seq] = x.shape;
     const heads = c.numAttentionHeads;
     const kvr = c.kvLoraRank;
     const rope = c.qkRopeHeadDim;
-
-    const qFlat = 'proj' in this.q ? this.q.proj.forward(x) : this.q.b.forward(this.q.norm.forward(this.q.a.forward(x)));
-    const q = b.reshape(qFlat, [batch, seq, heads, c.qkHeadDim]); // [batch, seq, heads, qkHeadDim]
-    const qNope = b.slice(q, [0, 0, 0, 0], [batch, seq, heads, c.qkNopeHeadDim]);
-    const qRope = applyRotary(b, b.slice(q, [0, 0, 0, c.qkNopeHeadDim], [batch, seq, heads, rope]), ctx.rotary, 'interleaved');
 
     const ckv = this.kvA.forward(x); // [batch, seq, kvr + rope]
     const latent = this.kvANorm.forward(b.slice(ckv, [0, 0, 0], [batch, seq, kvr]));
@@ -135,21 +146,31 @@ export class MultiHeadLatentAttention extends Module {
     const keyLen = all.shape[1];
     const kv = b.reshape(all, [batch, 1, keyLen, kvr + rope]); // [batch, 1, keyLen, kvr + rope]
     const latentAll = b.slice(kv, [0, 0, 0, 0], [batch, 1, keyLen, kvr]); // [batch, 1, keyLen, kvr]
+    if (queries === 'none') return undefined;
 
-    const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, seq, rope]
-    let merged: Tensor; // [batch, seq, heads * vHeadDim]
-    const headIds = ctx.absorbedHeadIds;
+    const at = outputQueries(b, { rotary: ctx.rotary, mask: ctx.mask }, queries);
+    const xq = outputPositions(b, x, queries); // [batch, qLen, hidden]
+    const qLen = xq.shape[1] ?? seq;
+    const qFlat = 'proj' in this.q ? this.q.proj.forward(xq) : this.q.b.forward(this.q.norm.forward(this.q.a.forward(xq)));
+    const q = b.reshape(qFlat, [batch, qLen, heads, c.qkHeadDim]); // [batch, qLen, heads, qkHeadDim]
+    const qNope = b.slice(q, [0, 0, 0, 0], [batch, qLen, heads, c.qkNopeHeadDim]);
+    const qRope = applyRotary(b, b.slice(q, [0, 0, 0, c.qkNopeHeadDim], [batch, qLen, heads, rope]), at.rotary, 'interleaved');
+
+    const qRopeT = b.transpose(qRope, [0, 2, 1, 3]); // [batch, heads, qLen, rope]
+    let merged: Tensor; // [batch, qLen, heads * vHeadDim]
+    // the pass's head table covers batch * seq tokens, every row alike: the first batch * qLen rows serve the queries
+    const headIds = ctx.absorbedHeadIds && qLen !== seq ? b.slice(ctx.absorbedHeadIds, [0, 0], [batch * qLen, heads]) : ctx.absorbedHeadIds;
     if (headIds) {
       // The per-head products as expert-indexed products with head h in slot h of every token: one product over the
       // stacked heads, which a backend may run on its expert layouts (ggml's repacked mul_mat_id) instead of one small
       // product per head.
-      const tokens = batch * seq;
+      const tokens = batch * qLen;
       const qNopeRows = b.reshape(qNope, [tokens, heads, c.qkNopeHeadDim]); // [tokens, heads, nope]
-      const qLatent = b.reshape(b.expertMatmul(qNopeRows, this.wUkT, headIds), [batch, seq, heads, kvr]); // [batch, seq, heads, kvr]
-      const qCat = b.concat([b.transpose(qLatent, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, kvr + rope]
-      const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, kvr]
+      const qLatent = b.reshape(b.expertMatmul(qNopeRows, this.wUkT, headIds), [batch, qLen, heads, kvr]); // [batch, qLen, heads, kvr]
+      const qCat = b.concat([b.transpose(qLatent, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, qLen, kvr + rope]
+      const oLatent = b.attention(qCat, kv, latentAll, { scale: this.scale, mask: at.mask }); // [batch, heads, qLen, kvr]
       const oRows = b.reshape(b.transpose(oLatent, [0, 2, 1, 3]), [tokens, heads, kvr]); // [tokens, heads, kvr]
-      merged = b.reshape(b.expertMatmul(oRows, this.wUv, headIds), [batch, seq, heads * c.vHeadDim]); // [batch, seq, heads * vHeadDim]
+      merged = b.reshape(b.expertMatmul(oRows, this.wUv, headIds), [batch, qLen, heads * c.vHeadDim]); // [batch, qLen, heads * vHeadDim]
     } else {
       const expanded = this.kvB.forward(b.reshape(latentAll, [batch, keyLen, kvr])); // [batch, keyLen, heads * (nope + v)]
       const perHead = b.transpose(b.reshape(expanded, [batch, keyLen, heads, c.qkNopeHeadDim + c.vHeadDim]), [0, 2, 1, 3]);
@@ -161,9 +182,9 @@ export class MultiHeadLatentAttention extends Module {
         1,
       ); // [batch, heads, keyLen, rope]
       const key = b.concat([kNope, kRopeHeads], -1);
-      const query = b.concat([b.transpose(qNope, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, seq, qkHeadDim]
-      const out = b.attention(query, key, value, { scale: this.scale, mask: ctx.mask }); // [batch, heads, seq, v]
-      merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, seq, heads * c.vHeadDim]);
+      const query = b.concat([b.transpose(qNope, [0, 2, 1, 3]), qRopeT], -1); // [batch, heads, qLen, qkHeadDim]
+      const out = b.attention(query, key, value, { scale: this.scale, mask: at.mask }); // [batch, heads, qLen, v]
+      merged = b.reshape(b.transpose(out, [0, 2, 1, 3]), [batch, qLen, heads * c.vHeadDim]);
     }
     return this.oProj.forward(merged);
   }

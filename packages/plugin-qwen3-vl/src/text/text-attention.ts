@@ -1,5 +1,16 @@
 import type { Backend, Tensor, WeightStorage } from '@pio/core';
-import { applyRotary, KVCache, Linear, Module, RMSNorm, type RotaryInputs, type WeightSource } from '@pio/core/nn';
+import {
+  applyRotary,
+  KVCache,
+  Linear,
+  type LogitsSelection,
+  Module,
+  outputPositions,
+  outputQueries,
+  RMSNorm,
+  type RotaryInputs,
+  type WeightSource,
+} from '@pio/core/nn';
 import type { Qwen3VLTextConfig } from '../qwen3-vl-config.js';
 
 /** Qwen3 self-attention: grouped KV heads, per-head RMSNorm on q and k before (multimodal) RoPE. */
@@ -36,20 +47,28 @@ export class TextAttention extends Module {
     );
   }
 
-  /** `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`; appends this layer's keys and values to `cache`. */
-  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number): Tensor {
+  /**
+   * `x`: `[batch, seq, hidden]` → `[batch, seq, hidden]`; appends this layer's keys and values to `cache`. `queries`
+   * says whose outputs the caller uses (the last layer's; see `LogitsSelection`): for `last` the queries are projected
+   * and attend for the last position only (`[batch, 1, hidden]`); for `none` (a prompt chunk before the last) only the
+   * cache is filled and nothing is returned.
+   */
+  forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number, queries: LogitsSelection = 'all'): Tensor | undefined {
     const b = this.backend;
     const [batch, seq] = x.shape;
     const { numHeads, numKvHeads, headDim } = this.config;
-    const heads = (t: Tensor, n: number) => b.reshape(t, [batch, seq, n, headDim]); // [batch, seq, n, headDim]
-    const q = applyRotary(b, this.qNorm.forward(heads(this.qProj.forward(x), numHeads)), rotary, 'half');
+    const heads = (t: Tensor, n: number) => b.reshape(t, [batch, t.shape[1], n, headDim]); // [batch, seq, n, headDim]
     const k = applyRotary(b, this.kNorm.forward(heads(this.kProj.forward(x), numKvHeads)), rotary, 'half');
     const v = heads(this.vProj.forward(x), numKvHeads);
     const perm = [0, 2, 1, 3];
     let keys = b.transpose(k, perm); // [batch, kvHeads, seq, headDim]
     let values = b.transpose(v, perm);
     if (cache) ({ keys, values } = cache.updateKeysValues(layer, { keys, values }));
-    const out = b.attention(b.transpose(q, perm), keys, values, { scale: headDim ** -0.5, mask }); // [batch, heads, seq, headDim]
-    return this.oProj.forward(b.reshape(b.transpose(out, perm), [batch, seq, numHeads * headDim]));
+    if (queries === 'none') return undefined;
+    const at = outputQueries(b, { rotary, mask }, queries);
+    const xq = outputPositions(b, x, queries); // [batch, queries, hidden]
+    const q = applyRotary(b, this.qNorm.forward(heads(this.qProj.forward(xq), numHeads)), at.rotary, 'half');
+    const out = b.attention(b.transpose(q, perm), keys, values, { scale: headDim ** -0.5, mask: at.mask }); // [batch, heads, queries, headDim]
+    return this.oProj.forward(b.reshape(b.transpose(out, perm), [batch, xq.shape[1] ?? seq, numHeads * headDim]));
   }
 }

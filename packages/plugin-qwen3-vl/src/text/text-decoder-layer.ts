@@ -30,14 +30,15 @@ export class TextDecoderLayer extends Module {
 
   /**
    * `x`: `[batch, seq, hidden]` → the same shape. `outputs` says which positions' outputs the caller uses (the last
-   * layer's; see `LogitsSelection`): for `last` the MLP runs on the last position only and the result is
-   * `[batch, 1, hidden]`; for `none` (a prompt chunk before the last, which only fills the cache) it does not run.
+   * layer's; see `LogitsSelection`): for `last` attention's queries and the MLP run on the last position only and the
+   * result is `[batch, 1, hidden]`; for `none` (a prompt chunk before the last) only the keys and values are computed
+   * into the cache, and `x` is returned unchanged.
    */
   forward(x: Tensor, rotary: RotaryInputs, mask: Tensor, cache: KVCache | undefined, layer: number, outputs: LogitsSelection = 'all'): Tensor {
     const b = this.backend;
-    const h = b.add(x, this.attention.forward(this.inputNorm.forward(x), rotary, mask, cache, layer));
-    if (outputs === 'none') return h;
-    const kept = outputPositions(b, h, outputs);
-    return b.add(kept, this.mlp.forward(this.postAttentionNorm.forward(kept)));
+    const attended = this.attention.forward(this.inputNorm.forward(x), rotary, mask, cache, layer, outputs);
+    if (outputs === 'none' || attended === undefined) return x; // the cache holds this chunk; nothing reads the output
+    const h = b.add(outputPositions(b, x, outputs), attended);
+    return b.add(h, this.mlp.forward(this.postAttentionNorm.forward(h)));
   }
 }
