@@ -17,6 +17,11 @@ import { intEnv } from '../src/int-env.js';
 
 const env = process.env;
 const shape = { ...BENCH_SHAPES['qwen3-0.6b'], layers: intEnv('LAYERS', 28, { what: 'decoder layers' }) };
+// every setting read (and checked) once, before the weights are made
+const promptIds = intEnv('PROMPT', 128, { what: 'prompt ids' });
+const rounds = intEnv('ROUNDS', 3, { what: 'rounds' });
+const steps = intEnv('STEPS', 64, { what: 'decode steps' });
+const padding = intEnv('PAD', 256, { what: 'KV cache padding' });
 const backend = await createGgmlBackend({ device: 'cpu', threads: threadsEnv() });
 if (env.SWIGLU === '0') Object.defineProperty(backend, 'swiglu', { value: undefined }); // applySwiglu falls back
 const weights = randomWeights(shape, 1234);
@@ -45,9 +50,9 @@ const argmax = (v: ArrayLike<number>) => {
   return b;
 };
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const prompt = benchPrompt(intEnv('PROMPT', 128, { what: 'prompt ids' }), shape.vocab);
-for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
-  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding: intEnv('PAD', 256, { what: 'KV cache padding' }), storage: 'float16' });
+const prompt = benchPrompt(promptIds, shape.vocab);
+for (let round = 0; round < rounds; round++) {
+  const cache = new KVCache(backend, shape.layers, { valueEntries: ['v'], padding, storage: 'float16' });
   let t = performance.now();
   let logits = model.forward(prompt, cache);
   let data = await logits.data();
@@ -57,7 +62,7 @@ for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
   const read: number[] = [];
   const compute: number[] = [];
   const toks: number[] = [];
-  for (let s = 0; s < intEnv('STEPS', 64, { what: 'decode steps' }); s++) {
+  for (let s = 0; s < steps; s++) {
     const next = argmax(data);
     toks.push(next);
     logits.dispose();

@@ -9,7 +9,9 @@ import { intEnv } from '../src/int-env.js';
 const [gguf] = process.argv.slice(2);
 const prompt = benchPrompt(intEnv('PROMPT', 128, { what: 'prompt ids' }), 151936);
 const threads = threadsEnv();
-for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
+const rounds = intEnv('ROUNDS', 3, { what: 'rounds' });
+const steps = intEnv('STEPS', 64, { what: 'decode steps' });
+for (let round = 0; round < rounds; round++) {
   const r = await runLlamaEngine({
     engine: 'node-llama-cpp',
     storage: 'q8_0',
@@ -18,7 +20,7 @@ for (let round = 0; round < intEnv('ROUNDS', 3, { what: 'rounds' }); round++) {
     ggufPath: gguf as string,
     prompt,
     promptTokens: prompt.length,
-    decodeTokens: intEnv('STEPS', 64, { what: 'decode steps' }),
+    decodeTokens: steps,
     threads,
     kvCacheStorage: 'float16',
   });

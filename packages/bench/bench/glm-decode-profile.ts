@@ -9,12 +9,12 @@ import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
 import { createGlmFlashPlugin } from '../../plugin-glm-flash/src/glm-flash-plugin.js';
 import { threadsEnv } from '../src/threads-env.js';
+import { choiceEnv } from '../src/choice-env.js';
 import { intEnv } from '../src/int-env.js';
 const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
-const flashAttention = process.env.FLASH_ATTENTION as 'auto' | 'on' | 'off' | undefined;
-if (flashAttention !== undefined && !['auto', 'on', 'off'].includes(flashAttention))
-  throw new Error(`FLASH_ATTENTION must be auto, on or off, got '${flashAttention}'`);
+const flashAttention = choiceEnv<'auto' | 'on' | 'off'>('FLASH_ATTENTION', 'auto', ['auto', 'on', 'off']);
 const threads = threadsEnv();
+const rounds = intEnv('ROUNDS', 1, { what: 'rounds' });
 const backend = await createGgmlBackend({ threads, flashAttention });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
@@ -32,7 +32,7 @@ const argmax = (v: ArrayLike<number>) => {
   for (let i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
   return b;
 };
-for (let round = 0; round < intEnv('ROUNDS', 1, { what: 'rounds' }); round++) {
+for (let round = 0; round < rounds; round++) {
   const session = model.createSession({ inputIds: [ids], attentionMask: [ids.map(() => 1)] });
   let t = performance.now();
   let logits = await session.prefill();

@@ -6,9 +6,10 @@ import { threadsEnv } from '../src/threads-env.js';
 import { intEnv } from '../src/int-env.js';
 const [gguf, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const threads = threadsEnv();
+const rounds = intEnv('ROUNDS', 1, { what: 'rounds' });
 const vocab = 154880;
 const prompt = Array.from({ length: Number(promptLen) }, (_, i) => (i * 7919 + 13) % vocab);
-for (let round = 0; round < intEnv('ROUNDS', 1, { what: 'rounds' }); round++) {
+for (let round = 0; round < rounds; round++) {
   const r = await runLlamaEngine({
     engine: 'node-llama-cpp',
     storage: 'q8_0',
