@@ -1,7 +1,7 @@
 import { createGgmlBackend } from '@pio/backend-ggml';
 import type { Backend } from '@pio/core';
 import { createReferenceBackend } from '@pio/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createQwen3VLPlugin } from './qwen3-vl-plugin.js';
 import type { Qwen3VLModel } from './qwen3-vl-model.js';
 import { FIXTURE_DIR, maxAbsDiff } from './testing/golden.js';
@@ -49,4 +49,44 @@ describe('Qwen3-VL: a chunked long prompt on ggml matches the reference backend'
       }
     });
   }
+
+  it(`decode steps over a cache reserved for ${STEPS} new tokens attend over the reserved positions, not the 256 pad`, async () => {
+    const vocab = referenceModel.vocabSize;
+    const width = Math.max(...ROWS);
+    const inputIds = ROWS.map((n, r) => [...new Array(width - n).fill(0), ...ids(n, r + 1, vocab)]);
+    const attentionMask = ROWS.map((n) => [...new Array(width - n).fill(0), ...new Array(n).fill(1)]);
+    const want = await greedy(referenceModel, inputIds, attentionMask, STEPS);
+
+    const backend = await createGgmlBackend({ threads: 2 });
+    try {
+      const { model } = await createQwen3VLPlugin.loadModel(backend, FIXTURE_DIR);
+      /**
+       * Key lengths of the attention calls with one query row: the prompt's last layer (its last position over the
+       * prompt's keys) and the decode steps (recorded once, then replayed).
+       */
+      const stepKeys = async (reserve?: { maxNewTokens: number }) => {
+        const lengths = new Set<number>();
+        const attention = backend.attention.bind(backend);
+        const spy = vi.spyOn(backend, 'attention').mockImplementation((q, k, v, options) => {
+          if (q.shape[2] === 1) lengths.add(k.shape[2]);
+          return attention(q, k, v, options);
+        });
+        try {
+          return { run: await greedy(model, inputIds, attentionMask, STEPS, undefined, 40, reserve), lengths: [...lengths] };
+        } finally {
+          spy.mockRestore();
+        }
+      };
+      // the prompt (100) and the tokens it may generate (4): no step can reach past position 104
+      const reserved = await stepKeys({ maxNewTokens: STEPS });
+      expect(reserved.lengths).toEqual([width, width + STEPS]);
+      // without a reservation the steps read the padded 256 (ggml's kvCachePadding)
+      expect((await stepKeys()).lengths).toEqual([width, 256]);
+      expect(reserved.run.tokens).toEqual(want.tokens);
+      for (let s = 0; s < STEPS; s++)
+        expect(maxAbsDiff(reserved.run.stepLogits[s], want.stepLogits[s]), `step ${s}`).toBeLessThanOrEqual(logitsBound(want.stepLogits[s]));
+    } finally {
+      backend.dispose();
+    }
+  });
 });

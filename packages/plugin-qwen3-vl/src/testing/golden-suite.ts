@@ -25,7 +25,10 @@ export function logitsBound(reference: Float32Array): number {
   return Math.min(1e-3, 1e-4 * max);
 }
 
-/** Greedy decoding through a session: returns the tokens and each step's logits (test helper). */
+/**
+ * Greedy decoding through a session: returns the tokens and each step's logits (test helper). `reserve` is passed to
+ * `prefill` (the session then sizes its cache for the prompt and that many new tokens).
+ */
 export async function greedy(
   model: Qwen3VLModel,
   inputIds: number[][],
@@ -33,12 +36,13 @@ export async function greedy(
   steps: number,
   images?: Qwen3VLImages,
   prefillChunkSize?: number,
+  reserve?: { maxNewTokens: number },
 ) {
   const session = model.session({ inputIds, attentionMask }, images, { prefillChunkSize });
   const tokens: number[][] = inputIds.map(() => []);
   const stepLogits: Float32Array[] = [];
   try {
-    let logits = await session.prefill();
+    let logits = await session.prefill(reserve);
     for (let s = 0; s < steps; s++) {
       const data = (await logits.data()) as Float32Array;
       logits.dispose();
