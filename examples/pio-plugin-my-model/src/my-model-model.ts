@@ -1,5 +1,5 @@
 import { resolveContextLength, type Backend, type CausalLM, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
-import { CachedDecoderSession, Embedding, Linear, Module, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
+import { CachedDecoderSession, Embedding, Linear, Module, outputPositions, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
 import type { MyModelConfig } from './my-model-config.js';
 
 /**
@@ -47,13 +47,12 @@ export class MyModelModel extends Module implements CausalLM, DecoderModel {
   /** One forward pass over new positions (a prefill chunk or a decode step); the logits the session asks for. */
   async forward(input: DecoderForwardInput): Promise<Tensor | undefined> {
     const b = this.backend;
-    const batch = input.inputIds.length;
-    const seq = input.inputIds[0]?.length ?? 0;
-    if (input.logits === 'none') return undefined; // no attention layer yet: nothing to cache
+    const logits = input.logits;
+    if (logits === 'none') return undefined; // no attention layer yet: nothing to cache
     return b.scope(() => {
-      let hidden = this.embed.forward(input.tokenIds); // [batch, seq] → [batch, seq, hidden]
-      if (input.logits === 'last') hidden = b.slice(hidden, [0, seq - 1, 0], [batch, 1, this.config.hiddenSize]);
-      return this.lmHead.forward(this.norm.forward(hidden)); // [batch, seq | 1, vocab]
+      const hidden = this.embed.forward(input.tokenIds); // [batch, seq] → [batch, seq, hidden]
+      // the positions whose logits are returned: the last one for `last`, [batch, 1, hidden]
+      return this.lmHead.forward(this.norm.forward(outputPositions(b, hidden, logits))); // [batch, seq | 1, vocab]
     });
   }
 
