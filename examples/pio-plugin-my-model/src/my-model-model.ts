@@ -1,5 +1,15 @@
 import { resolveContextLength, type Backend, type CausalLM, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
-import { CachedDecoderSession, Embedding, Linear, Module, outputPositions, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
+import {
+  CachedDecoderSession,
+  Embedding,
+  Linear,
+  Module,
+  outputPositions,
+  RMSNorm,
+  type DecoderForwardInput,
+  type DecoderModel,
+  type WeightSource,
+} from '@pio/core/nn';
 import type { MyModelConfig } from './my-model-config.js';
 
 /**

@@ -34,7 +34,17 @@ export function parse${n.pascal}Config(json: unknown, source = 'config.json'): $
 }
 `,
     [`src/${n.name}-model.ts`]: `import { resolveContextLength, type Backend, type CausalLM, type PromptBatch, type Tensor, type WeightStorage } from '@pio/core';
-import { CachedDecoderSession, Embedding, Linear, Module, outputPositions, RMSNorm, type DecoderForwardInput, type DecoderModel, type WeightSource } from '@pio/core/nn';
+import {
+  CachedDecoderSession,
+  Embedding,
+  Linear,
+  Module,
+  outputPositions,
+  RMSNorm,
+  type DecoderForwardInput,
+  type DecoderModel,
+  type WeightSource,
+} from '@pio/core/nn';
 import type { ${n.pascal}Config } from './${n.name}-config.js';
 
 /**
