@@ -17,7 +17,7 @@ const threads = threadsEnv();
 const rounds = intEnv('ROUNDS', 1, { what: 'rounds' });
 const backend = await createGgmlBackend({ threads, flashAttention });
 const t0 = performance.now();
-const expertBudget = process.env.EXPERT_BUDGET ? Number(process.env.EXPERT_BUDGET) : undefined;
+const expertBudget = process.env.EXPERT_BUDGET ? intEnv('EXPERT_BUDGET', 64, { min: 1, what: 'resident experts per MoE layer' }) : undefined;
 const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
 const model = loaded.model;
 console.error('load s', ((performance.now() - t0) / 1000).toFixed(1));

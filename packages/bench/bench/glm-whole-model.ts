@@ -3,18 +3,21 @@
 // once. In order, each step a child process of its own (so peak RSS is per engine):
 //   1. the folder: written by the GLM package bench if absent (random BF16, generated per tensor name);
 //   2. PIO (ggml, THREADS threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts):
-//      prefill of PROMPT ids, then STEPS greedy steps; then, with BUDGET resident experts per MoE layer, one more load
-//      and session (misses read from the shards on demand);
+//      prefill of PROMPT ids, then STEPS greedy steps, with PIO_BUDGET resident experts per MoE layer (default every
+//      expert; set it when STORAGE does not fit in memory whole, as Q8_0 does not on 24 GiB: the others are read from
+//      the shards when a token needs them, as `pio` does with `--expert-budget`); then, with BUDGET resident experts,
+//      one more load and session;
 //   3. the GGUF: written from the same random checkpoint (glm-write-gguf.ts --random, so the folder is not read); if
 //      the disk has no room for it and REMOVE_FOLDER=1, the folder's safetensors shards and index are removed first
 //      (its config.json stays; a later run writes the folder again);
 //   4. node-llama-cpp runs ROUNDS times on the GGUF (glm-llama-profile.ts), the same prompt ids and steps, after one
-//      untimed round that reads the mapped file into the page cache.
+//      untimed round that reads the mapped file into the page cache (a GGUF larger than memory stays mapped: llama.cpp
+//      reads the pages a token needs from the disk, which is its way of running a model that does not fit).
 // Then prints the side-by-side table: per-round and median decode step and prefill, ratios, greedy agreement, peak RSS
 // against the weights PIO holds, and `uptime` before and after each engine. The engines cannot alternate (the folder
 // may be gone by the time the GGUF exists): run it on a quiet machine.
-// Env: GLM_ROOT (/tmp/glm47), GLM_LAYERS (47), STORAGE (q4_0), ROUNDS (3), PROMPT (128), STEPS (32), BUDGET (32 or
-// `none`), THREADS (2, both engines), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
+// Env: GLM_ROOT (/tmp/glm47), GLM_LAYERS (47), STORAGE (q4_0), ROUNDS (3), PROMPT (128), STEPS (32), PIO_BUDGET (all),
+// BUDGET (32 or `none`), THREADS (2, both engines), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,10 +30,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = env.GLM_ROOT ?? '/tmp/glm47';
 const layers = intEnv('GLM_LAYERS', 47, { what: 'decoder layers' });
 const storage = env.STORAGE ?? 'q4_0';
-const rounds = env.ROUNDS ?? '3';
-const prompt = env.PROMPT ?? '128';
-const steps = env.STEPS ?? '32';
-const budget = env.BUDGET ?? '32';
+const rounds = String(intEnv('ROUNDS', 3, { min: 1, what: 'rounds' }));
+const prompt = String(intEnv('PROMPT', 128, { min: 1, what: 'prompt ids' }));
+const steps = String(intEnv('STEPS', 32, { min: 1, what: 'greedy steps' }));
+const budget = env.BUDGET === 'none' ? 'none' : String(intEnv('BUDGET', 32, { min: 1, what: 'resident experts per MoE layer' }));
+const pioBudget = env.PIO_BUDGET === undefined ? undefined : String(intEnv('PIO_BUDGET', 64, { min: 1, what: 'resident experts per MoE layer' }));
 // checked here, before hours of work; the profile scripts read the same THREADS from the inherited environment
 const threads = threadsEnv();
 const folder = join(root, `model-${layers}l`);
@@ -73,10 +77,24 @@ let budgeted: Array<Record<string, unknown>> = [];
 const pioLoad = { before: '', after: '' };
 if (shards().length > 0) {
   pioLoad.before = uptime();
-  pio = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], { ROUNDS: rounds });
+  pio = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], { ROUNDS: rounds, ...(pioBudget === undefined ? {} : { EXPERT_BUDGET: pioBudget }) });
   if (budget !== 'none') budgeted = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], { ROUNDS: '1', EXPERT_BUDGET: budget });
   pioLoad.after = uptime();
 } else out(`(PIO not run: ${folder} has no safetensors shards left)`);
+const results = join(root, `glm-whole-model-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+const save = (llama: Array<Record<string, unknown>>) =>
+  writeFileSync(
+    results,
+    [
+      ...pio.map((r) => ({ engine: 'pio', ...r })),
+      ...budgeted.map((r) => ({ engine: 'pio-budget', ...r })),
+      ...llama.map((r) => ({ engine: 'node-llama-cpp', ...r })),
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n'),
+  );
+// PIO's results are kept before the folder is removed, so a failure in the steps below does not lose them
+save([]);
 
 // 3. the GGUF, from the same random checkpoint
 if (!existsSync(gguf)) {
@@ -100,17 +118,7 @@ if (!existsSync(gguf)) {
 const llamaLoad = { before: uptime(), after: '' };
 const llama = ts('glm-llama-profile.ts', [gguf, prompt, steps], { ROUNDS: String(Number(rounds) + 1) }).slice(1);
 llamaLoad.after = uptime();
-const results = join(root, `glm-whole-model-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
-writeFileSync(
-  results,
-  [
-    ...pio.map((r) => ({ engine: 'pio', ...r })),
-    ...budgeted.map((r) => ({ engine: 'pio-budget', ...r })),
-    ...llama.map((r) => ({ engine: 'node-llama-cpp', ...r })),
-  ]
-    .map((r) => JSON.stringify(r))
-    .join('\n'),
-);
+save(llama);
 
 // the table
 const num = (r: Record<string, unknown>, key: string) => Number(r[key]);
@@ -137,7 +145,7 @@ const row = (name: string, results: Array<Record<string, unknown>>, load: { befo
     `| ${name} | ${decode.join(', ')} | **${median(decode)}** | ${(1000 / median(decode)).toFixed(2)} | ${prefill.join(', ')} | **${median(prefill)}** | ${memory} | ${loadOf(load.before)} → ${loadOf(load.after)} |`,
   );
 };
-row('PIO (ggml)', pio, pioLoad);
+row(pioBudget === undefined ? 'PIO (ggml)' : `PIO (ggml, ${pioBudget} experts resident per MoE layer)`, pio, pioLoad);
 row('node-llama-cpp', llama, llamaLoad);
 if (pio.length > 0 && llama.length > 0) {
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
