@@ -2,7 +2,8 @@
 // ((i * 7919 + 13) % vocab, the same ids glm-llama-profile.ts gives node-llama-cpp) and greedy steps; prints per round
 // prefill tok/s, the median decode step, peak RSS, backend bytes and the expert cache's counters as one JSON line.
 // Env: ROUNDS (1), FLASH_ATTENTION (the ggml backend's `flashAttention`: auto, on or off; default auto),
-// EXPERT_BUDGET (resident experts per MoE layer; default all), READY_FILE (writes the pid after loading and waits 3 s,
+// EXPERT_BUDGET (resident experts per MoE layer; default all), REPACK (1: the ggml backend's `repackWeights`, the
+// default; 0: every weight in the plain CPU buffer), READY_FILE (writes the pid after loading and waits 3 s,
 // for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,7 +16,8 @@ const [dir, storage, promptLen = '128', steps = '32'] = process.argv.slice(2);
 const flashAttention = choiceEnv<'auto' | 'on' | 'off'>('FLASH_ATTENTION', 'auto', ['auto', 'on', 'off']);
 const threads = threadsEnv();
 const rounds = intEnv('ROUNDS', 1, { what: 'rounds' });
-const backend = await createGgmlBackend({ threads, flashAttention });
+const repackWeights = choiceEnv<'1' | '0'>('REPACK', '1', ['1', '0']) === '1';
+const backend = await createGgmlBackend({ threads, flashAttention, repackWeights });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? intEnv('EXPERT_BUDGET', 64, { min: 1, what: 'resident experts per MoE layer' }) : undefined;
 const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });

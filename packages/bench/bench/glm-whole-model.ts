@@ -2,7 +2,8 @@
 // the machine's disk cannot hold the BF16 safetensors folder (56 GiB at 47 layers) and the GGUF (15.4 GiB at Q4_0) at
 // once. In order, each step a child process of its own (so peak RSS is per engine):
 //   1. the folder: written by the GLM package bench if absent (random BF16, generated per tensor name);
-//   2. PIO (ggml, THREADS threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts):
+//   2. PIO (ggml, THREADS threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts)
+//      after one untimed session:
 //      prefill of PROMPT ids, then STEPS greedy steps, with PIO_BUDGET resident experts per MoE layer (default every
 //      expert; set it when STORAGE does not fit in memory whole, as Q8_0 does not on 24 GiB: the others are read from
 //      the shards when a token needs them, as `pio` does with `--expert-budget`); then, with BUDGET resident experts,
@@ -77,7 +78,12 @@ let budgeted: Array<Record<string, unknown>> = [];
 const pioLoad = { before: '', after: '' };
 if (shards().length > 0) {
   pioLoad.before = uptime();
-  pio = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], { ROUNDS: rounds, ...(pioBudget === undefined ? {} : { EXPERT_BUDGET: pioBudget }) });
+  // one untimed round first, as node-llama-cpp gets below: under an expert budget it loads the experts the prompt
+  // routes to, as node-llama-cpp's first round reads the pages its tokens need
+  pio = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], {
+    ROUNDS: String(Number(rounds) + 1),
+    ...(pioBudget === undefined ? {} : { EXPERT_BUDGET: pioBudget }),
+  }).slice(1);
   if (budget !== 'none') budgeted = ts('glm-decode-profile.ts', [folder, storage, prompt, steps], { ROUNDS: '1', EXPERT_BUDGET: budget });
   pioLoad.after = uptime();
 } else out(`(PIO not run: ${folder} has no safetensors shards left)`);
