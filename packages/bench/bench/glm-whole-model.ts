@@ -1,7 +1,8 @@
 // GLM-4.7-Flash at its whole depth, PIO against node-llama-cpp on the same random weights of the released widths, when
 // the machine's disk cannot hold the BF16 safetensors folder (56 GiB at 47 layers) and the GGUF (15.4 GiB at Q4_0) at
 // once. In order, each step a child process of its own (so peak RSS is per engine):
-//   1. the folder: written by the GLM package bench if absent (random BF16, generated per tensor name);
+//   1. the folder: written by the GLM package bench if absent (random BF16, generated per tensor name; GGUFs of
+//      earlier runs that leave no room for it are removed first when REMOVE_FOLDER=1);
 //   2. PIO (ggml, THREADS threads, float16 KV cache) loads it in STORAGE and runs ROUNDS sessions (glm-decode-profile.ts)
 //      after one untimed session:
 //      prefill of PROMPT ids, then STEPS greedy steps, with PIO_BUDGET resident experts per MoE layer (default every
@@ -20,9 +21,11 @@
 // Env: GLM_ROOT (/tmp/glm47), GLM_LAYERS (47), STORAGE (q4_0), ROUNDS (3), PROMPT (128), STEPS (32), PIO_BUDGET (all),
 // BUDGET (32 or `none`), THREADS (2, both engines), REMOVE_FOLDER (0). `pnpm bench:glm-whole-model` in packages/bench.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { estimateGlmFlashMemory } from '../../plugin-glm-flash/src/estimate-glm-flash-memory.js';
+import { parseGlmFlashConfig } from '../../plugin-glm-flash/src/glm-flash-config.js';
 import { threadsEnv } from '../src/threads-env.js';
 import { intEnv } from '../src/int-env.js';
 
@@ -64,6 +67,23 @@ const ts = (script: string, args: string[], extraEnv?: Record<string, string>) =
 // 1. the folder
 // (the GLM bench writes a folder unless its index exists; the shards' removal below removes the index too)
 if (!existsSync(join(folder, 'model.safetensors.index.json'))) {
+  // GGUFs left by earlier runs (any storage) may leave no room for the folder: each is written again from the same
+  // random checkpoint when needed (step 3), so with REMOVE_FOLDER=1 they go first (the folder's config.json, which
+  // those runs kept, says how large the folder is)
+  const configPath = join(folder, 'config.json');
+  const ggufs = existsSync(root) ? readdirSync(root).filter((f) => f.startsWith(`model-${layers}l-`) && f.endsWith('.gguf')) : [];
+  if (ggufs.length > 0 && existsSync(configPath)) {
+    const config = parseGlmFlashConfig(JSON.parse(readFileSync(configPath, 'utf8')));
+    const need = estimateGlmFlashMemory(config, 'bfloat16').weightBytes + 2 ** 30;
+    const { bavail, bsize } = statfsSync(root);
+    if (bavail * bsize < need) {
+      if (env.REMOVE_FOLDER !== '1')
+        throw new Error(
+          `no room for the folder next to ${ggufs.join(', ')} in ${root}: set REMOVE_FOLDER=1 to remove them (each is written again when needed)`,
+        );
+      for (const f of ggufs) rmSync(join(root, f));
+    }
+  }
   const writer = spawnSync(process.execPath, [join(here, '../../plugin-glm-flash/bench/run-bench.mjs')], {
     env: { ...env, BENCH_DIR: root, BENCH_PARTS: 'model', BENCH_LAYERS: String(layers), BENCH_ENGINES: 'ggml', BENCH_WRITE_ONLY: '1' },
     stdio: 'inherit',
