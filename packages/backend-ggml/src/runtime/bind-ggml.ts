@@ -101,6 +101,8 @@ const SIGNATURES = [
   'bool ggml_gallocr_alloc_graph(ggml_gallocr *galloc, ggml_cgraph *graph)',
   'void ggml_gallocr_free(ggml_gallocr *galloc)',
   'size_t ggml_quantize_chunk(int type, const float *src, _Out_ void *dst, int64_t start, int64_t nrows, int64_t n_per_row, const float *imatrix)',
+  'void ggml_bf16_to_fp32_row(const void *x, _Out_ float *y, int64_t n)',
+  'void ggml_fp16_to_fp32_row(const void *x, _Out_ float *y, int64_t n)',
   'void ggml_backend_load_all_from_path(const char *dir)',
   'size_t ggml_backend_dev_count()',
   'ggml_device *ggml_backend_dev_get(size_t index)',

@@ -157,6 +157,10 @@ export interface GgmlApi {
   ggml_gallocr_alloc_graph(galloc: NativePointer, graph: NativePointer): boolean;
   ggml_gallocr_free(galloc: NativePointer): void;
   ggml_quantize_chunk(type: number, src: Float32Array, dst: Uint8Array, start: number, nrows: number, nPerRow: number, imatrix: null): number;
+  /** BF16 values (`x`, 2 bytes each) to float32 (exact: the bits shifted up). */
+  ggml_bf16_to_fp32_row(x: Uint8Array | Uint16Array, y: Float32Array, n: number): void;
+  /** IEEE half values (`x`, 2 bytes each) to float32 (exact). */
+  ggml_fp16_to_fp32_row(x: Uint8Array | Uint16Array, y: Float32Array, n: number): void;
 
   /** `ggml_quantize_chunk` of `nrows` rows from the start of `src` on a worker thread; neither array may change until it settles. */
   quantizeChunkAsync(type: number, src: Float32Array, dst: Uint8Array, nrows: number, nPerRow: number): Promise<number>;

@@ -90,7 +90,7 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
     const quantized = plan.ggmlType !== GGML_TYPE.F32;
     const lease = scratch.lease(partRows * perRow, quantized ? partRows * storedRowBytes : 0);
     try {
-      decodeRowsInto(host.dtype, bytes, lease.values);
+      decodeRowsInto(host.dtype, bytes, lease.values, rt.api);
     } catch (cause) {
       lease.release();
       throw new BackendError('weight', `cannot decode${label} (${host.dtype} [${host.shape.join(', ')}])`, { cause });

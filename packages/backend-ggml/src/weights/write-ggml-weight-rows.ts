@@ -27,7 +27,7 @@ export async function writeGgmlWeightRows(rt: GraphRuntime, scratch: ConversionS
   const storedRowBytes = rt.api.ggml_row_size(type, rowLength);
   const lease = scratch.lease(rows * rowLength, type === GGML_TYPE.F32 ? 0 : rows * storedRowBytes);
   try {
-    decodeRowsInto(host.dtype, host.bytes, lease.values);
+    decodeRowsInto(host.dtype, host.bytes, lease.values, rt.api);
     await rt.afterQueued(async () => {
       rt.assertAlive('writeWeightRows');
       if (node.ptr === undefined) throw new BackendError('writeWeightRows', 'the weight is not allocated (disposed?)');
