@@ -133,7 +133,7 @@ export class GgmlBackend implements Backend {
   }
 
   writeWeightRows(weight: Weight, firstRow: number, host: HostTensor): Promise<void> {
-    return writeGgmlWeightRows(this.rt, this.scratch, weight, firstRow, host);
+    return writeGgmlWeightRows(this.rt, this.scratch, weight, firstRow, host, this.threads);
   }
 
   createSequenceBuffer(options: SequenceBufferOptions): SequenceBuffer {

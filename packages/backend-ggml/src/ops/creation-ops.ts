@@ -1,7 +1,6 @@
 import { BackendError, type TensorDType } from '@pio/core';
-import { GraphNode } from '../graph/graph-node.js';
+import type { GraphNode } from '../graph/graph-node.js';
 import type { GraphRuntime } from '../graph/graph-runtime.js';
-import { toNe } from '../graph/ggml-shape.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
 import { fmt, sizeOf } from './op-support.js';
 

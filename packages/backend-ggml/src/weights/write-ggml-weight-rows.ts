@@ -7,10 +7,18 @@ import { decodeRowsInto } from './decode-rows.js';
 
 /**
  * `Backend.writeWeightRows` on ggml: decodes `host` to float32, converts it to the weight's ggml type
- * (`ggml_quantize_chunk` on a worker thread for compact types) and sets the bytes at the rows' offset. The write waits
+ * (`ggml_quantize_chunk` for compact types, on `threads` worker threads at once, each a share of the rows: rows
+ * quantize independently, so the bytes are those of one call) and sets the bytes at the rows' offset. The write waits
  * its turn behind every computation already queued on the runtime, so graphs asked for before it read the old rows.
  */
-export async function writeGgmlWeightRows(rt: GraphRuntime, scratch: ConversionScratch, weight: Weight, firstRow: number, host: HostTensor): Promise<void> {
+export async function writeGgmlWeightRows(
+  rt: GraphRuntime,
+  scratch: ConversionScratch,
+  weight: Weight,
+  firstRow: number,
+  host: HostTensor,
+  threads = 1,
+): Promise<void> {
   const node = asNode('writeWeightRows', weight);
   if (node.repacked !== undefined)
     throw new BackendError(
@@ -31,7 +39,19 @@ export async function writeGgmlWeightRows(rt: GraphRuntime, scratch: ConversionS
     await rt.afterQueued(async () => {
       rt.assertAlive('writeWeightRows');
       if (node.ptr === undefined) throw new BackendError('writeWeightRows', 'the weight is not allocated (disposed?)');
-      if (type !== GGML_TYPE.F32) await rt.api.quantizeChunkAsync(type, lease.values, lease.encoded, rows, rowLength);
+      if (type !== GGML_TYPE.F32) {
+        // a share of the rows per thread (a miss of an expert budget happens between computations, when the cores
+        // are free): on 2 cores a [1536, 2048] projection quantizes to Q8_0 in 4.0-4.6 ms instead of 7.6-7.9
+        const share = Math.ceil(rows / Math.max(1, Math.min(threads, rows)));
+        const parts: Promise<number>[] = [];
+        for (let start = 0; start < rows; start += share) {
+          const count = Math.min(share, rows - start);
+          const values = lease.values.subarray(start * rowLength, (start + count) * rowLength);
+          const encoded = lease.encoded.subarray(start * storedRowBytes, (start + count) * storedRowBytes);
+          parts.push(rt.api.quantizeChunkAsync(type, values, encoded, count, rowLength));
+        }
+        await Promise.all(parts);
+      }
       rt.assertAlive('writeWeightRows');
       const stored = type === GGML_TYPE.F32 ? new Uint8Array(lease.values.buffer, lease.values.byteOffset, lease.values.byteLength) : lease.encoded;
       rt.api.ggml_backend_tensor_set(node.ptr, stored, firstRow * storedRowBytes, stored.byteLength);
