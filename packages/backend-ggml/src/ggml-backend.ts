@@ -129,7 +129,7 @@ export class GgmlBackend implements Backend {
   }
   beginWeight(host: Omit<HostTensor, 'bytes'>, options?: WeightOptions): WeightWriter {
     this.rt.assertAlive('weight');
-    return beginGgmlWeight(this.rt, this.scratch, host, options);
+    return beginGgmlWeight(this.rt, this.scratch, host, options, this.threads);
   }
 
   writeWeightRows(weight: Weight, firstRow: number, host: HostTensor): Promise<void> {

@@ -4,6 +4,7 @@ import type { GraphRuntime } from '../graph/graph-runtime.js';
 import { GGML_TYPE } from '../runtime/ggml-api.js';
 import type { ConversionScratch, ScratchLease } from './conversion-scratch.js';
 import { decodeRowsInto } from './decode-rows.js';
+import { quantizeInShares } from './quantize-in-shares.js';
 import { planStorage } from './storage-plan.js';
 
 /** Host dtype whose bytes are already ggml's encoding of a type (copied as they are). */
@@ -18,12 +19,18 @@ export interface GgmlWeightWriter extends WeightWriter {
 /**
  * Starts a weight whose rows arrive in parts ({@link WeightWriter}): the ggml tensor is allocated at once in the
  * planned storage, and each part is decoded to float32 (on this thread: the caller's bytes are free once `write`
- * returns) and quantized with `ggml_quantize_chunk` on a worker thread (`write` then returns a promise: the event loop
- * runs meanwhile), or copied as is when the checkpoint encoding is the stored one, then set at its offset. Host memory
- * holds one part per write in flight. A 2-D `linear` weight or a 3-D `experts` stack that an extra buffer type
+ * returns) and quantized with `ggml_quantize_chunk` on worker threads, a share of the rows on each of `threads`
+ * (`write` then returns a promise: the event loop runs meanwhile), or copied as is when the checkpoint encoding is the
+ * stored one, then set at its offset. Host memory holds one part per write in flight. A 2-D `linear` weight or a 3-D `experts` stack that an extra buffer type
  * takes (`WeightRepack`) gathers its stored bytes on the host and is set whole when the last row arrives.
  */
-export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, host: Omit<HostTensor, 'bytes'>, options: WeightOptions = {}): GgmlWeightWriter {
+export function beginGgmlWeight(
+  rt: GraphRuntime,
+  scratch: ConversionScratch,
+  host: Omit<HostTensor, 'bytes'>,
+  options: WeightOptions = {},
+  threads = 1,
+): GgmlWeightWriter {
   const plan = planStorage(options.role ?? 'plain', options.storage ?? 'float32', host.shape);
   const label = options.name ? ` ${options.name}` : '';
   const elementBytes = HOST_DTYPE_BYTES[host.dtype];
@@ -59,11 +66,11 @@ export function beginGgmlWeight(rt: GraphRuntime, scratch: ConversionScratch, ho
   let converting = 0;
   let state: 'open' | 'finished' | 'aborted' = 'open';
 
-  /** Quantizes `lease.values` on a worker thread and stores the result at `offset` (unless aborted meanwhile). */
+  /** Quantizes `lease.values` on `threads` worker threads and stores the result at `offset` (unless aborted meanwhile). */
   const quantizeOffThread = async (lease: ScratchLease, partRows: number, offset: number): Promise<void> => {
     converting++;
     try {
-      await rt.api.quantizeChunkAsync(plan.ggmlType, lease.values, lease.encoded, partRows, perRow);
+      await quantizeInShares(rt.api, plan.ggmlType, lease.values, lease.encoded, partRows, perRow, storedRowBytes, threads);
       if (state === 'aborted') return;
       rt.assertAlive('weight');
       store(lease.encoded, offset);

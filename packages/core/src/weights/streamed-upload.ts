@@ -5,7 +5,8 @@ import type { TensorInfo } from './tensor-info.js';
 
 /**
  * Uploads checkpoint tensors part by part (`Checkpoint.readRange` → `WeightWriter.write`) through one reused host
- * buffer of about `partBytes` (at least one row), so a weight source never holds a whole tensor on the host.
+ * buffer of about `partBytes` (at least one row), so a weight source never holds a whole tensor on the host. A part
+ * is read while the previous one converts (ggml quantizes on worker threads).
  * A second upload running while the buffer is busy gets a buffer of its own.
  */
 export class StreamedUpload {
@@ -23,12 +24,18 @@ export class StreamedUpload {
       const { rowBytes, rows } = writer;
       const partRows = rowBytes === 0 ? rows : Math.max(1, Math.min(rows, Math.floor(this.partBytes / rowBytes)));
       const buffer = this.bufferOf(partRows * rowBytes, shared);
+      // the next part is read while the previous one converts (a writer is done with the bytes once `write` returns);
+      // one conversion in flight, so a backend reuses its conversion buffers
+      let converting: Promise<void> | undefined;
       for (let row = 0; row < rows; row += partRows) {
         const part = buffer.subarray(0, Math.min(partRows, rows - row) * rowBytes);
         await checkpoint.readRange!(name, row * rowBytes, part);
         signal?.throwIfAborted();
-        await writer.write(part);
+        await converting;
+        converting = writer.write(part) ?? undefined;
+        converting?.catch(() => {}); // rejections are taken by the await above or below, not lost while the next part reads
       }
+      await converting;
       return writer.finish();
     } catch (error) {
       writer.abort();
