@@ -1,6 +1,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { LogitsSelection } from './decoder-model.js';
+import { lastPosition } from './last-position.js';
 
 /**
  * The positions of `hidden` (`[batch, seq, hidden]`) whose outputs a pass with `logits` returns: all of them, or for
@@ -10,6 +11,5 @@ import type { LogitsSelection } from './decoder-model.js';
  * selects its output rows at the same point).
  */
 export function outputPositions(backend: Backend, hidden: Tensor, logits: Exclude<LogitsSelection, 'none'>): Tensor {
-  const [batch, seq, width] = hidden.shape;
-  return logits === 'last' && seq > 1 ? backend.slice(hidden, [0, seq - 1, 0], [batch, 1, width]) : hidden;
+  return logits === 'last' && hidden.shape[1] > 1 ? lastPosition(backend, hidden, 1) : hidden;
 }

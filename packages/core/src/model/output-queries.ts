@@ -2,6 +2,7 @@ import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../backend/tensor.js';
 import type { RotaryInputs } from '../nn/rotary-inputs.js';
 import type { LogitsSelection } from './decoder-model.js';
+import { lastPosition } from './last-position.js';
 
 /** The per-position inputs of attention's queries: rotary inputs and the additive mask. */
 export interface QueryInputs {
@@ -20,15 +21,9 @@ export interface QueryInputs {
 export function outputQueries(backend: Backend, inputs: QueryInputs, logits: Exclude<LogitsSelection, 'none'>): QueryInputs {
   const queryAxis = inputs.mask.shape.length - 2;
   if (logits === 'all' || inputs.mask.shape[queryAxis] <= 1) return inputs;
-  const last = (t: Tensor, axis: number) =>
-    backend.slice(
-      t,
-      t.shape.map((d, i) => (i === axis ? d - 1 : 0)),
-      t.shape.map((d, i) => (i === axis ? 1 : d)),
-    );
   const rotary: RotaryInputs =
     'positions' in inputs.rotary
-      ? { positions: last(inputs.rotary.positions, 1), inverseFrequencies: inputs.rotary.inverseFrequencies } // [batch or 1, 1]
-      : { cos: last(inputs.rotary.cos, 1), sin: last(inputs.rotary.sin, 1) }; // [batch or 1, 1, pairs]
-  return { rotary, mask: last(inputs.mask, queryAxis) }; // [batch, 1, 1, keyLength]
+      ? { positions: lastPosition(backend, inputs.rotary.positions, 1), inverseFrequencies: inputs.rotary.inverseFrequencies } // [batch or 1, 1]
+      : { cos: lastPosition(backend, inputs.rotary.cos, 1), sin: lastPosition(backend, inputs.rotary.sin, 1) }; // [batch or 1, 1, pairs]
+  return { rotary, mask: lastPosition(backend, inputs.mask, queryAxis) }; // [batch, 1, 1, keyLength]
 }
