@@ -4,7 +4,8 @@
 // Env: ROUNDS (1), FLASH_ATTENTION (the ggml backend's `flashAttention`: auto, on or off; default auto),
 // EXPERT_BUDGET (resident experts per MoE layer; default all), REPACK (1: the ggml backend's `repackWeights`, the
 // default; 0: every weight in the plain CPU buffer), READY_FILE (writes the pid after loading and waits 3 s,
-// for `perf record -p`). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
+// for `perf record -p`), GUESS (1: under an expert budget, decode steps guess their experts in one graph, the
+// default; 0: every step reads each MoE layer's routing on the host). Usage: glm-decode-profile.ts <folder> <storage> [prompt] [steps]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createGgmlBackend } from '@pio/backend-ggml';
@@ -20,7 +21,8 @@ const repackWeights = choiceEnv<'1' | '0'>('REPACK', '1', ['1', '0']) === '1';
 const backend = await createGgmlBackend({ threads, flashAttention, repackWeights });
 const t0 = performance.now();
 const expertBudget = process.env.EXPERT_BUDGET ? intEnv('EXPERT_BUDGET', 64, { min: 1, what: 'resident experts per MoE layer' }) : undefined;
-const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget });
+const guessSteps = choiceEnv<'1' | '0'>('GUESS', '1', ['1', '0']) === '1';
+const loaded = await createGlmFlashPlugin.loadModel(backend, dir, { storage: storage as never, kvCacheStorage: 'float16', expertBudget }, { guessSteps });
 const model = loaded.model;
 console.error('load s', ((performance.now() - t0) / 1000).toFixed(1));
 if (process.env.READY_FILE) {
@@ -58,6 +60,7 @@ for (let round = 0; round < rounds; round++) {
     JSON.stringify({
       round,
       expertBudget,
+      guessSteps,
       load: loadavg()[0].toFixed(1),
       backendGiB: (backend.memory().bytes / 2 ** 30).toFixed(3),
       peakRssGiB: (Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 2 ** 20).toFixed(3),

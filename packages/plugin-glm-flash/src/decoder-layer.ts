@@ -41,13 +41,19 @@ export class GlmFlashDecoderLayer extends Module {
     return new GlmFlashDecoderLayer(backend, inputNorm, attention, postAttentionNorm, mlp);
   }
 
+  /** True when the layer's routed experts are budget slots (its decode steps may guess them). */
+  get slotted(): boolean {
+    return this.mlp instanceof MoeBlock && this.mlp.slotted;
+  }
+
   /**
    * `hidden`: `[batch, seq, hiddenSize]` → the same shape (a new tensor; the caller still owns and disposes `hidden`).
    * `outputs` says which positions' outputs the caller uses (the last layer's; see `LogitsSelection`): for `last`
    * attention's queries and the MLP run on the last position only and the result is `[batch, 1, hiddenSize]`; for
-   * `none` (a prompt chunk before the last) only the latents are cached and the result is `undefined`.
+   * `none` (a prompt chunk before the last) only the latents are cached and the result is `undefined`. With `marks`,
+   * a MoE layer under an expert budget guesses its experts' slots in the graph and pushes its mark (`MoeBlock.forward`).
    */
-  async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all'): Promise<Tensor | undefined> {
+  async forward(hidden: Tensor, ctx: MlaContext, outputs: LogitsSelection = 'all', marks?: Tensor[]): Promise<Tensor | undefined> {
     const b = this.backend;
     const attended = b.scope(() => {
       const a = this.attention.forward(this.inputNorm.forward(hidden), ctx, outputs);
@@ -55,7 +61,7 @@ export class GlmFlashDecoderLayer extends Module {
     });
     if (attended === undefined) return undefined; // `none`: the cache holds this chunk's latents; nothing reads on
     const normed = b.scope(() => this.postAttentionNorm.forward(attended));
-    const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
+    const mlpOut = this.mlp instanceof MoeBlock ? await this.mlp.forward(normed, marks) : b.scope(() => (this.mlp as GatedMlp).forward(normed));
     const out = b.scope(() => b.add(attended, mlpOut));
     for (const t of new Set([attended, normed, mlpOut])) t.dispose();
     return out;

@@ -16,6 +16,11 @@ export const glmFlashPluginOptionsSchema = textModelPluginOptionsSchema.extend({
    * `LoadModelOptions.expertBudget` (the CLI's `--expert-budget`) wins over it.
    */
   expertBudget: z.number().int().positive().optional(),
+  /**
+   * Under an expert budget, compute decode steps in one graph as if every expert they route to were resident, and run
+   * a step again layer by layer when one was not (`GlmFlashModelLoadOptions.guessSteps`). Default true.
+   */
+  guessSteps: z.boolean().optional(),
 });
 
 /** Options of `createGlmFlashPlugin`. */

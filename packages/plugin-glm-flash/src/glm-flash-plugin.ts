@@ -39,13 +39,14 @@ export const createGlmFlashPlugin = createTextModelPlugin({
   // the checkpoint stays open: routed experts are read after the load (stacked now, or each on first use when bounded)
   load: ({ backend, config, options, storage, loadCheckpoint, expertBudget, ...settings }) =>
     loadCheckpoint({ unused: (names) => glmFlashUnusedPrefixes(config, names), keepOpen: true }, (weights) => {
-      const { groupSize, expertCapacity } = options;
+      const { groupSize, expertCapacity, guessSteps } = options;
       const loadExpert = checkpointExpertLoader(backend, weights, config, { storage, groupSize });
       return GlmFlashModel.load(backend, weights, config, {
         ...settings,
         storage,
         groupSize,
         expertCapacity,
+        guessSteps,
         expertBudget: expertBudget ?? options.expertBudget,
         loadExpert,
         stackExperts: true,

@@ -29,6 +29,7 @@ import { GlmFlashDecoderLayer } from './decoder-layer.js';
 import { loadLinear, type MatrixStorage } from './load-linear.js';
 import type { GlmFlashConfig } from './glm-flash-config.js';
 import { ExpertCache, type ExpertLoader } from './moe/experts.js';
+import { StepGuessing } from './moe/step-guessing.js';
 import { resolveExpertBudget } from './resolve-expert-budget.js';
 import { validatePrompt } from './validate-prompt.js';
 
@@ -66,6 +67,12 @@ export interface GlmFlashModelLoadOptions {
    * Default: true when no `loadExpert` is given.
    */
   stackExperts?: boolean;
+  /**
+   * Under an expert budget (`ExpertSlots`), compute a session's decode steps in one graph as if every expert they route
+   * to were resident, and run a step again layer by layer when one was not (`StepGuessing`): no host read between
+   * layers, and steps are replayed like those of a model with every expert resident. Default true.
+   */
+  guessSteps?: boolean;
   /** Called after each decoder layer is loaded. */
   onLayer?: (layer: number, total: number) => void;
   /** Cancels loading. */
@@ -111,6 +118,8 @@ export class GlmFlashModel extends Module implements CausalLM {
     readonly kvCacheStorage: SequenceBufferStorage = 'float32',
     contextLength?: number,
     private readonly prefillChunkSize?: number,
+    /** How decode steps guess their experts' slots (`undefined`: they never do). */
+    private readonly guessing?: StepGuessing,
   ) {
     super();
     for (const m of [embed, ...layers, norm, lmHead]) this.child(m);
@@ -160,7 +169,20 @@ export class GlmFlashModel extends Module implements CausalLM {
         c.tieWordEmbeddings && !source.has('lm_head.weight')
           ? await loadLinear(backend, source, 'model.embed_tokens', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix)
           : await loadLinear(backend, source, 'lm_head', { inFeatures: c.hiddenSize, outFeatures: c.vocabSize }, matrix);
-      return new GlmFlashModel(backend, config, embed, layers, norm, head, experts, options.kvCacheStorage, options.contextLength, options.prefillChunkSize);
+      const guessing = options.guessSteps !== false && layers.some((l) => l.slotted) ? new StepGuessing(experts) : undefined;
+      return new GlmFlashModel(
+        backend,
+        config,
+        embed,
+        layers,
+        norm,
+        head,
+        experts,
+        options.kvCacheStorage,
+        options.contextLength,
+        options.prefillChunkSize,
+        guessing,
+      );
     } catch (error) {
       for (const m of loaded) m.dispose();
       experts.dispose();
@@ -199,6 +221,8 @@ export class GlmFlashModel extends Module implements CausalLM {
   /**
    * The decoder over `mask` (additive, `[batch, 1, seq, keyLength]`) and `cache`; `undefined` for `logits: 'none'`.
    * `tensors` are the ids and positions as a decode session made them (see `DecoderForwardInput.tokenIds`), when it did.
+   * `guess`: MoE layers under an expert budget guess their slots in the graph, and the logits get the NaN mark of a
+   * miss (see {@link StepGuessing}).
    */
   private async run(
     inputIds: readonly (readonly number[])[],
@@ -208,6 +232,7 @@ export class GlmFlashModel extends Module implements CausalLM {
     absorbed: boolean,
     logits: LogitsSelection,
     tensors?: { tokenIds: Tensor; positionIds: Tensor | undefined },
+    guess = false,
   ): Promise<Tensor | undefined> {
     const b = this.backend;
     const batch = inputIds.length;
@@ -217,6 +242,7 @@ export class GlmFlashModel extends Module implements CausalLM {
     // shared by every layer's absorbed attention
     const absorbedHeadIds = absorbed ? MultiHeadLatentAttention.headIds(b, batch * seq, this.config.numAttentionHeads) : undefined;
     const perPass = [...Object.values(rotary), ...(absorbedHeadIds ? [absorbedHeadIds] : [])];
+    const marks: Tensor[] | undefined = guess ? [] : undefined; // [tokens, 1] each
     let hidden: Tensor;
     try {
       hidden = b.scope(() => this.embed.forward(tensors?.tokenIds ?? b.tensor(Int32Array.from(inputIds.flat()), [batch, seq], 'int32')));
@@ -228,15 +254,22 @@ export class GlmFlashModel extends Module implements CausalLM {
       const last = this.layers.length - 1;
       for (let i = 0; i <= last; i++) {
         // the last layer's queries and MLP run only on the positions whose logits are returned
-        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds }, i === last ? logits : 'all');
+        const next = await this.layers[i].forward(hidden, { rotary, mask, cache, layer: i, absorbedHeadIds }, i === last ? logits : 'all', marks);
         if (next === undefined) return undefined; // `none`: the last layer cached this chunk's latents
         hidden.dispose();
         hidden = next;
       }
       if (logits === 'none') return undefined;
-      return b.scope(() => this.lmHead.forward(this.norm.forward(outputPositions(b, hidden, logits))));
+      return b.scope(() => {
+        const out = this.lmHead.forward(this.norm.forward(outputPositions(b, hidden, logits))); // [batch, seq or 1, vocab]
+        if (!marks?.length) return out;
+        // a decode step: one position per row, every layer's mark [batch, 1]; added after the head, whose quantized
+        // products could turn a NaN activation into finite values
+        const mark = marks.reduce((sum, m) => b.add(sum, m));
+        return b.add(out, b.reshape(mark, [batch, 1, 1]));
+      });
     } finally {
-      for (const t of [hidden, ...perPass]) t.dispose();
+      for (const t of [hidden, ...perPass, ...(marks ?? [])]) t.dispose();
     }
   }
 
@@ -265,6 +298,7 @@ export class GlmFlashModel extends Module implements CausalLM {
 
   /** The model's forward contract for core's decode session, with the MLA forms of prefill chunks and decode steps. */
   decoder(forms: GlmFlashSessionForms): DecoderModel {
+    const guessing = this.guessing;
     return {
       backend: this.backend,
       vocabSize: this.vocabSize,
@@ -280,7 +314,9 @@ export class GlmFlashModel extends Module implements CausalLM {
           input.phase === 'prefill' ? (forms.prefillAbsorbed ?? false) : (forms.stepAbsorbed ?? true),
           input.logits,
           input,
+          guessing !== undefined && input.phase === 'decode' && input.retry !== true && guessing.next(),
         ),
+      ...(guessing && { rejectsStep: (logits: Float32Array) => guessing.rejects(logits) }),
     };
   }
 

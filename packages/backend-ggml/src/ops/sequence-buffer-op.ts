@@ -135,6 +135,14 @@ export class GgmlSequenceBuffer implements SequenceBuffer {
     this.filled += positions;
   }
 
+  rewind(positions: number): void {
+    if (this.disposed) throw new BackendError('SequenceBuffer.rewind', 'the buffer was disposed');
+    if (!Number.isInteger(positions) || positions < 0 || positions > this.filled) {
+      throw new BackendError('SequenceBuffer.rewind', `cannot rewind ${positions} positions: ${this.filled} are filled`);
+    }
+    this.filled -= positions;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -56,6 +56,15 @@ export interface SequenceBuffer {
    * @throws {@link BackendError} when the buffer would exceed its capacity or was disposed
    */
   advance(positions: number): void;
+  /**
+   * Counts the last `positions` filled positions as not written: the next `append` writes over them (a decode step
+   * whose results were rejected, `KVCache.retract`). Their old values stay until then, so a view longer than the
+   * filled part may read them (a caller masks positions past the filled length out anyway).
+   *
+   * @throws {@link BackendError} when fewer than `positions` are filled, `positions` is not an integer >= 0, or the
+   * buffer was disposed
+   */
+  rewind(positions: number): void;
   /** Drops the buffer's own hold on its memory (tensors returned by `append` keep it alive until disposed). */
   dispose(): void;
 }

@@ -135,6 +135,8 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     const values = replaying && this.replayValues(input, replaying);
     if (replaying && values) {
       const out = await replaying.step.replay(values);
+      // a rejected replay wrote its position without counting it: the retry writes it again
+      if (this.rejects(out)) return this.retry(input, false);
       this.cache.advance();
       return b.tensor(out, shape);
     }
@@ -143,9 +145,38 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
       replaying.step.dispose();
       this.replaying = undefined;
     }
-    if (this.replaySteps) return b.tensor(await this.recordStep(input), shape);
+    if (this.replaySteps) {
+      const out = await this.recordStep(input);
+      return this.rejects(out) ? this.retry(input, true) : b.tensor(out, shape);
+    }
     const logits = (await this.forward(input, this.mask)) as Tensor; // defined: forward throws when a 'last' pass returns nothing
+    if (this.model.rejectsStep && this.rejects(await logits.data())) {
+      logits.dispose();
+      return this.retry(input, true);
+    }
     const out = b.scope(() => b.reshape(logits, shape));
+    logits.dispose();
+    return out;
+  }
+
+  /** True when the model rejects a decode step's logits (`DecoderModel.rejectsStep`). */
+  private rejects(logits: Float32Array | Int32Array): boolean {
+    return this.model.rejectsStep?.(logits as Float32Array) === true;
+  }
+
+  /**
+   * Runs a rejected decode step again with `retry` set, after undoing its cache writes (`retract`: the step's forward
+   * pass counted them; a replay did not) and dropping the recorded steps (the next steps record again, so the model
+   * chooses again how to compute them).
+   */
+  private async retry(input: StepInput, retract: boolean): Promise<Tensor> {
+    if (retract) this.cache.retract();
+    for (const record of [this.recorded, this.replaying]) record?.step.dispose();
+    this.recorded = undefined;
+    this.replaying = undefined;
+    const b = this.model.backend;
+    const logits = (await this.forward({ ...input, retry: true }, this.mask)) as Tensor;
+    const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
     logits.dispose();
     return out;
   }

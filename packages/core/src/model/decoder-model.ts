@@ -43,6 +43,11 @@ export interface DecoderForwardInput<State = undefined> {
   readonly phase: 'prefill' | 'decode';
   /** What {@link DecoderModel.preparePrompt} returned for this prompt (e.g. image features), `undefined` without it. */
   readonly state: State;
+  /**
+   * True when this decode step runs again because {@link DecoderModel.rejectsStep} rejected its first results: compute
+   * it without guessing. The session does not ask `rejectsStep` about a retry.
+   */
+  readonly retry?: boolean;
 }
 
 /** What a model computes once per prompt, before its prefill chunks run. */
@@ -91,4 +96,12 @@ export interface DecoderModel<Extras = undefined, State = undefined> {
    * {@link DecoderModel.replaySteps} to false) is simply called at every step.
    */
   forward(input: DecoderForwardInput<State>): Promise<Tensor | undefined> | Tensor | undefined;
+  /**
+   * Optional, for models whose decode steps may guess (GLM under an expert budget computes a step in one graph as if
+   * every routed expert were resident, and marks the logits of a step that needed one that is not): checks the
+   * logits `[batch, vocab]` of each decode step, replayed ones included. True rejects them: the session undoes the
+   * step's cache writes ({@link KVCache.retract}), drops its recorded steps, and calls `forward` again for the same
+   * step with {@link DecoderForwardInput.retry} set; that result is returned unchecked.
+   */
+  rejectsStep?(logits: Float32Array): boolean;
 }

@@ -62,6 +62,20 @@ function withFakeSequenceBuffers(log: BufferLog): Backend {
       advance() {
         throw new BackendError('SequenceBuffer.advance', 'this fake buffer appends by concatenation and cannot count replayed positions');
       },
+      rewind(positions: number) {
+        if (!filled || positions > length) throw new BackendError('SequenceBuffer.rewind', `cannot rewind ${positions} of ${length}`);
+        const size = filled.shape.map((d, i) => (i === axis ? length - positions : d));
+        const kept = ref.keep(
+          ref.slice(
+            filled,
+            size.map(() => 0),
+            size,
+          ),
+        );
+        filled.dispose();
+        filled = kept;
+        length -= positions;
+      },
       dispose() {
         filled?.dispose();
         filled = undefined;
@@ -283,5 +297,36 @@ describe('KVCache', () => {
     await cache.flush();
     expect(backend.memory().tensors).toBe(before);
     cache.dispose();
+  });
+
+  it('retract undoes the last one-position updates of every layer (by concat and in sequence buffers), then that position is written again', async () => {
+    for (const backend of [createReferenceBackend(), withFakeSequenceBuffers({ capacities: [], viewLengths: [] })]) {
+      const cache = new KVCache(backend, 2, { padding: 1 });
+      const inputs: Tensor[] = [];
+      const input = (values: number[]) => {
+        const t = backend.tensor(values, [1, 1, values.length, 1]);
+        inputs.push(t);
+        return t;
+      };
+      // [batch 1, heads 1, seq, dim 1]: a prompt of 2, then one step in both layers
+      for (const layer of [0, 1]) cache.update(layer, { k: input([1, 2]) });
+      // retract undoes steps, not prompts
+      expect(() => cache.retract()).toThrow(BackendError);
+      for (const layer of [0, 1]) cache.update(layer, { k: input([3 + layer]) });
+      expect(cache.length).toBe(3);
+      cache.retract();
+      expect(cache.length).toBe(2);
+      expect(() => cache.retract()).toThrow(BackendError); // once
+      // the retried step writes the same position with its own values
+      const retried = [0, 1].map((layer) => cache.update(layer, { k: input([5 + layer]) }).k);
+      expect(cache.length).toBe(3);
+      expect([...(await retried[0].data())]).toEqual([1, 2, 5]);
+      expect([...(await retried[1].data())]).toEqual([1, 2, 6]);
+      const next = cache.update(0, { k: input([7]) }).k;
+      expect([...(await next.data())]).toEqual([1, 2, 5, 7]);
+      cache.dispose();
+      for (const t of inputs) t.dispose();
+      expect(backend.memory().tensors, 'nothing leaked').toBe(0);
+    }
   });
 });

@@ -71,6 +71,8 @@ export class KVCache {
   private slot: { tensor: Tensor; at: number } | undefined;
   /** The entries the one-position updates at the current slot wrote (what {@link KVCache.advance} counts). */
   private slotWrites: Array<{ layer: number; name: string }> = [];
+  /** The entries the last one-position updates wrote and the position they wrote (what {@link KVCache.retract} undoes). */
+  private lastStep: { at: number; entries: Array<{ layer: number; name: string; axis: number }> } | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -224,6 +226,47 @@ export class KVCache {
   }
 
   /**
+   * Undoes the last decode step's updates (the one-position {@link KVCache.update}s at the current length, after its
+   * forward pass, not after {@link KVCache.advance}): the cache holds the positions it held before them, and the next
+   * update writes that position again. A decode session calls it when the model rejects a step's results
+   * (`DecoderModel.rejectsStep`) before running the step again.
+   *
+   * @throws {@link BackendError} when the last updates were not one position each, or were already undone or counted
+   */
+  retract(): void {
+    const step = this.lastStep;
+    if (!step || step.entries.some(({ layer, name }) => this.lengths[layer].get(name) !== step.at + 1)) {
+      throw new BackendError('KVCache.retract', 'the last updates did not append one position each (nothing to undo)');
+    }
+    this.lastStep = undefined;
+    for (const { layer, name, axis } of step.entries) {
+      this.lengths[layer].set(name, step.at);
+      const buffer = this.buffers[layer].get(name);
+      if (buffer) {
+        buffer.rewind(1);
+        continue;
+      }
+      // grown by concat: keep the positions before the step
+      const store = this.layers[layer];
+      const full = store.get(name) as Tensor;
+      const size = full.shape.map((d, i) => (i === axis ? step.at : d));
+      const kept = this.backend.keep(
+        this.backend.slice(
+          full,
+          size.map(() => 0),
+          size,
+        ),
+      );
+      full.dispose();
+      store.set(name, kept);
+    }
+    // the step's slot counted writes that no longer hold: the next update at this length makes a new one
+    this.slot?.tensor.dispose();
+    this.slot = undefined;
+    this.slotWrites = [];
+  }
+
+  /**
    * {@link KVCache.update} for standard attention: appends `keys` and `values` (`[batch, kvHeads, seq, headDim]`) to
    * `layer` and returns every cached position (padded like `update`). `values` are laid out for attention's value read.
    */
@@ -248,6 +291,12 @@ export class KVCache {
       const axis = seqAxis < 0 ? seqAxis + next.shape.length : seqAxis;
       const cached = lengths.get(name) ?? 0;
       const length = cached + next.shape[axis];
+      if (next.shape[axis] === 1) {
+        if (this.lastStep?.at !== cached) this.lastStep = { at: cached, entries: [] };
+        this.lastStep.entries.push({ layer, name, axis });
+      } else {
+        this.lastStep = undefined;
+      }
       const full = this.backend.createSequenceBuffer
         ? this.appendInPlace(layer, name, prev, cached, next, axis, this.padded(length, next.shape[axis]))
         : prev

@@ -179,8 +179,18 @@ export function registerCacheTests(reg: ConformanceRegistry): void {
       expectBackendError('SequenceBuffer.append', () => buffer.append(track(backend.fill([1, 2, 1, 3], 1)), { slot: track(backend.fill([1], 5)) }));
       expectBackendError('SequenceBuffer.advance', () => buffer.advance(2));
       expectBackendError('SequenceBuffer.advance', () => buffer.advance(-1));
+      // a rejected step: its position counted as not written, then written over by the next append at the same slot
+      buffer.rewind(1);
+      expect(buffer.length, role).toBe(4);
+      const again = track(buffer.append(track(backend.tensor(Float32Array.from(b.data), b.shape)), { slot: later, viewLength: 6 }));
+      expect(buffer.length, role).toBe(5);
+      await expectValues(again, concatNd([a, b, zerosNd([1, 2, 1, 3]), b, zerosNd([1, 2, 1, 3])], 2), { exact: true, label: `${role}: after rewind` });
+      expectBackendError('SequenceBuffer.rewind', () => buffer.rewind(6));
+      expectBackendError('SequenceBuffer.rewind', () => buffer.rewind(-1));
+      expectBackendError('SequenceBuffer.rewind', () => buffer.rewind(0.5));
       buffer.dispose();
       expectBackendError('SequenceBuffer.advance', () => buffer.advance(1));
+      expectBackendError('SequenceBuffer.rewind', () => buffer.rewind(1));
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Backend, Tensor } from '@pio/core';
+import type { Backend, Tensor, Weight } from '@pio/core';
 import { Module } from '@pio/core/nn';
 import type { GlmFlashConfig } from '../glm-flash-config.js';
 import type { MatrixStorage } from '../load-linear.js';
@@ -18,6 +18,11 @@ const PROJECTIONS: readonly ExpertProjection[] = ['gate_proj', 'up_proj', 'down_
  * recently used slots no token of the step needs (`Backend.writeWeightRows`). A prompt chunk whose tokens need more
  * distinct experts than the budget runs in consecutive groups of tokens that fit. Before a slot is overwritten, every
  * expert product recorded from it is computed (graph backends compute lazily), so no pending graph reads new rows.
+ *
+ * A decode step may instead guess ({@link ExpertSlots.guess}): the slot of each routed expert is looked up in the
+ * graph, from a table on the backend that the writes keep current, so the step needs no host read and stays one graph
+ * (replayed like a step with every expert resident). The table marks experts that are not resident; a step that
+ * routed a token to one yields a NaN mark that the model adds to its logits, and the step is run again this way.
  */
 export class ExpertSlots extends Module {
   /** Slot of each expert, or -1. */
@@ -35,6 +40,8 @@ export class ExpertSlots extends Module {
   private constructor(
     private readonly backend: Backend,
     private readonly stack: StackedExperts,
+    /** `[experts, 2]` float32: each expert's slot (0 when not resident), then 0 when resident or NaN when not. */
+    private readonly table: Weight,
     private readonly source: ExpertTensorSource,
     private readonly layer: number,
     private readonly config: GlmFlashConfig,
@@ -42,6 +49,7 @@ export class ExpertSlots extends Module {
   ) {
     super();
     this.child(stack);
+    this.own(table);
     const budget = stack.slots;
     this.slotOf = new Int32Array(config.nRoutedExperts).fill(-1);
     this.expertIn = Int32Array.from({ length: budget }, (_, s) => s);
@@ -61,7 +69,34 @@ export class ExpertSlots extends Module {
   ): Promise<ExpertSlots> {
     const experts = Array.from({ length: budget }, (_, e) => e);
     const stack = await StackedExperts.load(backend, source, layer, config, matrix, experts, { rewritable: true });
-    return new ExpertSlots(backend, stack, source, layer, config, stats);
+    const entries = new Float32Array(config.nRoutedExperts * 2);
+    for (let e = 0; e < config.nRoutedExperts; e++) {
+      entries[2 * e] = e < budget ? e : 0;
+      entries[2 * e + 1] = e < budget ? 0 : Number.NaN;
+    }
+    let table: Weight;
+    try {
+      table = backend.weight({ dtype: 'F32', shape: [config.nRoutedExperts, 2], bytes: new Uint8Array(entries.buffer) }, { storage: 'float32' });
+    } catch (error) {
+      stack.dispose();
+      throw error;
+    }
+    return new ExpertSlots(backend, stack, table, source, layer, config, stats);
+  }
+
+  /**
+   * The guessing form of {@link ExpertSlots.forward}, recorded in the graph with no host read: `x` `[tokens, hidden]`,
+   * `experts` int32 and `weights` `[tokens, topK]` → `out` `[tokens, hidden]`, exact when every routed expert is
+   * resident when the graph runs, and `mark` `[tokens, 1]`: 0 for a token whose experts were all resident, NaN
+   * otherwise (its `out` row is then wrong).
+   */
+  guess(x: Tensor, experts: Tensor, weights: Tensor): { out: Tensor; mark: Tensor } {
+    const b = this.backend;
+    const [tokens, topK] = experts.shape;
+    const entries = b.gather(this.table, experts, 0); // [tokens, topK, 2]
+    const slots = b.cast(b.reshape(b.slice(entries, [0, 0, 0], [tokens, topK, 1]), [tokens, topK]), 'int32'); // [tokens, topK]
+    const mark = b.sum(b.reshape(b.slice(entries, [0, 0, 1], [tokens, topK, 1]), [tokens, topK]), 1, true); // [tokens, 1]
+    return { out: this.stack.forward(x, slots, weights), mark };
   }
 
   /** Slots (resident experts) of this layer. */
@@ -153,11 +188,21 @@ export class ExpertSlots extends Module {
       const old = this.expertIn[slot];
       if (old >= 0) this.slotOf[old] = -1;
       this.expertIn[slot] = -1; // empty until every projection is written (a failed write leaves it empty)
+      // the backend runs writes and computations in the order asked: a guessing graph computed before the rows change
+      // sees the old expert resident, one computed after them sees the new one, and one in between sees neither
+      if (old >= 0) await this.writeEntry(old, 0, Number.NaN);
       await Promise.all(PROJECTIONS.map((p, j) => b.writeWeightRows!(this.stack.weightOf(p), slot * shapes[p][0], hosts[j])));
+      await this.writeEntry(expert, slot, 0);
       this.expertIn[slot] = expert;
       this.slotOf[expert] = slot;
       this.lastUse[slot] = tick;
     }
+  }
+
+  /** Writes expert `expert`'s entry of the slot table: its slot, and 0 (resident) or NaN (not). */
+  private writeEntry(expert: number, slot: number, mark: number): Promise<void> {
+    const bytes = new Uint8Array(Float32Array.of(slot, mark).buffer);
+    return this.backend.writeWeightRows!(this.table, expert, { dtype: 'F32', shape: [1, 2], bytes });
   }
 
   /** Computes (if still pending) every product recorded from the slots, and drops the probes. */

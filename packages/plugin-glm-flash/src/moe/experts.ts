@@ -15,6 +15,10 @@ export interface ExpertCacheStats {
   hits: number;
   /** Experts freed to make room. */
   evictions: number;
+  /** Decode steps computed in one graph as if every routed expert were resident (under an expert budget). */
+  guessedSteps: number;
+  /** Of those, steps that routed a token to an expert that was not resident, run again layer by layer. */
+  missedSteps: number;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface ExpertCacheStats {
 export class ExpertCache {
   private readonly entries = new Map<string, GatedMlp>();
   private readonly pending = new Map<string, Promise<GatedMlp>>();
-  private counters = { loads: 0, hits: 0, evictions: 0 };
+  private counters = { loads: 0, hits: 0, evictions: 0, guessedSteps: 0, missedSteps: 0 };
   private stackedExperts = 0;
   private budgetSlots = 0;
 
@@ -100,6 +104,12 @@ export class ExpertCache {
     this.counters.loads += counts.loads;
     this.counters.hits += counts.hits;
     this.counters.evictions += counts.evictions;
+  }
+
+  /** Counts a guessed decode step (see `StepGuessing`), and whether it missed. */
+  noteStep(missed: boolean): void {
+    this.counters.guessedSteps++;
+    if (missed) this.counters.missedSteps++;
   }
 
   /** Current counters. */

@@ -94,10 +94,31 @@ export class MoeBlock extends Module {
     return b.routeExperts(logits, { ...this.routing, bias: this.bias });
   }
 
-  /** `x`: `[..., hidden]` → `[..., hidden]`. The caller disposes `x`. Resolves without a host read when stacked. */
-  async forward(x: Tensor): Promise<Tensor> {
+  /** True when the routed experts are budget slots (a decode step may guess them: {@link MoeBlock.forward}). */
+  get slotted(): boolean {
+    return this.experts instanceof ExpertSlots;
+  }
+
+  /**
+   * `x`: `[..., hidden]` → `[..., hidden]`. The caller disposes `x`. Resolves without a host read when stacked, or
+   * when `marks` is given and the experts are budget slots: then the slots are looked up in the graph
+   * ({@link ExpertSlots.guess}) and the block pushes its `[tokens, 1]` mark (0, or NaN when a routed expert was not
+   * resident and the result is wrong) onto `marks`, for the caller to dispose.
+   */
+  async forward(x: Tensor, marks?: Tensor[]): Promise<Tensor> {
     const b = this.backend;
     const experts = this.experts;
+    if (experts instanceof ExpertSlots && marks) {
+      const [y, mark] = b.scope(() => {
+        const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
+        const routed = this.route(flat);
+        const guessed = experts.guess(flat, routed.experts, routed.weights);
+        const out = this.shared ? b.add(guessed.out, this.shared.forward(flat)) : guessed.out;
+        return [b.reshape(out, x.shape), guessed.mark];
+      });
+      marks.push(mark);
+      return y;
+    }
     if (experts instanceof ExpertSlots) {
       const [flat, chosen, weights] = b.scope(() => {
         const rows = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]

@@ -9,6 +9,8 @@ export interface CopyOptions {
   encoding?: 'f32' | 'bf16' | 'bf16-rounded-f32';
   /** Split into this many shards with `model.safetensors.index.json`. */
   shards?: number;
+  /** Changes a tensor's values before they are encoded (its values and name in, the values to write out). */
+  edit?: (name: string, values: Float32Array) => Float32Array;
 }
 
 const keepsF32 = (name: string) => name.endsWith('e_score_correction_bias');
@@ -37,7 +39,8 @@ export async function writeCheckpointCopy(dir: string, fixtureDir: string, optio
   const tensors: Record<string, HostTensor> = {};
   for (const name of checkpoint.names()) {
     const host = await checkpoint.read(name);
-    const values = decodeHostTensor(host) as Float32Array;
+    const decoded = decodeHostTensor(host) as Float32Array;
+    const values = options.edit ? options.edit(name, decoded) : decoded;
     const encoding = keepsF32(name) ? 'f32' : (options.encoding ?? 'f32');
     tensors[name] =
       encoding === 'bf16'
