@@ -231,7 +231,7 @@ export class KVCache {
    * update writes that position again. A decode session calls it when the model rejects a step's results
    * (`DecoderModel.rejectsStep`) before running the step again.
    *
-   * @throws {@link BackendError} when the last updates were not one position each, or were already undone or counted
+   * @throws `BackendError` when the last updates were not one position each, or were already undone or counted
    */
   retract(): void {
     const step = this.lastStep;
