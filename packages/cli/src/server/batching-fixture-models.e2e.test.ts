@@ -77,6 +77,34 @@ describe('pio serve batching on the tiny fixture models', () => {
     }
   });
 
+  it('under an expert budget (decode steps guessing their experts, misses run again), answers batched as alone', async () => {
+    // 3 of the fixture's 8 routed experts per MoE layer: batched rows share the slots, and a row's miss makes the
+    // whole batched step run again
+    const glm = async (maxBatch: number) => {
+      const args = ['--model', `glm=${GLM}`, '--expert-budget', '3', '--port', '0', '--max-batch', String(maxBatch), '--threads', '1', '--quiet'];
+      const pio = await servePio(args, { env: ENV });
+      const client = new OpenAI({ baseURL: `${pio.url}/v1`, apiKey: 'none', maxRetries: 0 });
+      const chat = (content: string, extra: Record<string, unknown>) =>
+        client.chat.completions
+          .create({ model: 'glm', messages: [{ role: 'user', content }], max_tokens: 12, stream: false, ...extra })
+          .then((c) => ({ content: c.choices[0].message.content, finish: c.choices[0].finish_reason, usage: c.usage }));
+      try {
+        return await Promise.all([
+          chat('Hello!', { temperature: 0 }),
+          chat('Why is the sky blue?', { temperature: 0.9, seed: 11 }),
+          chat('Hi', { temperature: 0, enable_thinking: false }),
+          chat('Name three rivers.', { temperature: 0.7, seed: 5 }),
+        ]);
+      } finally {
+        pio.kill('SIGTERM');
+        expect(await pio.exited).toBe(0);
+      }
+    };
+    const alone = await glm(1);
+    expect(JSON.stringify(alone)).toContain('"completion_tokens":12'); // real generations, not early stops
+    expect(await glm(8)).toEqual(alone);
+  });
+
   it('refuses --max-batch 0', async () => {
     const { code, stderr } = await runPio(['serve', '--max-batch', '0'], { env: ENV });
     expect(code).toBe(2);
