@@ -1,5 +1,5 @@
 import { resolveContextLength } from '@pio/core';
-import { createTextModelPlugin, type TextModelPlugin } from '@pio/core/plugin-kit';
+import { createTextModelPlugin } from '@pio/core/plugin-kit';
 import { estimateGlmFlashMemory } from './estimate-glm-flash-memory.js';
 import { parseGlmFlashConfig } from './glm-flash-config.js';
 import { glmFlashPluginOptionsSchema } from './glm-flash-plugin-options.js';

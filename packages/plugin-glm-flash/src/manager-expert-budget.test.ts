@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { type Backend, createPluginManager } from '@pio/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGlmFlashPlugin } from './glm-flash-plugin.js';
-import { fixtureDir, readGolden } from './testing/golden-fixture.js';
-import { runGreedyGolden } from './testing/run-greedy-golden.js';
+import { fixtureDir } from './testing/golden-fixture.js';
+import { expectGoldenGreedy } from './testing/expect-golden-greedy.js';
 import { GLM_TEST_ENGINES } from './testing/test-backends.js';
 
 const FIXTURE = 'glm47flash-tiny' as const;
@@ -40,13 +40,7 @@ describe.each(GLM_TEST_ENGINES)('the manager on %s, when GLM-4.7-Flash does not 
       const model = active.model!;
       const moeLayers = model.config.mlpLayerTypes.filter((t) => t === 'sparse').length;
       expect(model.experts.stats().capacity).toBe(settings.expertBudget! * moeLayers);
-      const golden = await readGolden(FIXTURE);
-      for (const c of golden.cases) {
-        const session = model.createSession({ inputIds: c.input_ids, attentionMask: c.attention_mask });
-        const { tokens, stepDiff } = await runGreedyGolden(session, c, FIXTURE);
-        expect(stepDiff).toBeLessThanOrEqual(golden.tolerances.step_logits_max_abs);
-        expect(tokens).toEqual(c.greedy.tokens);
-      }
+      await expectGoldenGreedy(FIXTURE, (prompt) => model.createSession(prompt));
     } finally {
       await manager.dispose();
     }
