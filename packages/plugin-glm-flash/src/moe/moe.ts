@@ -110,11 +110,13 @@ export class MoeBlock extends Module {
     const experts = this.experts;
     if (experts instanceof ExpertSlots && marks) {
       const [y, mark] = b.scope(() => {
-        const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
-        const routed = this.route(flat);
-        const guessed = experts.guess(flat, routed.experts, routed.weights);
-        const out = this.shared ? b.add(guessed.out, this.shared.forward(flat)) : guessed.out;
-        return [b.reshape(out, x.shape), guessed.mark];
+        let mark: Tensor | undefined;
+        const y = this.inGraph(x, (flat, chosen, weights) => {
+          const guessed = experts.guess(flat, chosen, weights);
+          mark = guessed.mark;
+          return guessed.out;
+        });
+        return [y, mark as Tensor];
       });
       marks.push(mark);
       return y;
@@ -134,16 +136,21 @@ export class MoeBlock extends Module {
         for (const t of [flat, chosen, weights]) t.dispose();
       }
     }
-    if (experts instanceof StackedExperts) {
-      return b.scope(() => {
-        const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
-        const routed = this.route(flat);
-        let y = experts.forward(flat, routed.experts, routed.weights);
-        if (this.shared) y = b.add(y, this.shared.forward(flat));
-        return b.reshape(y, x.shape);
-      });
-    }
+    if (experts instanceof StackedExperts) return b.scope(() => this.inGraph(x, (flat, chosen, weights) => experts.forward(flat, chosen, weights)));
     return this.forwardCached(x, experts);
+  }
+
+  /**
+   * The block as ops of one graph (no host read): routes `x`, `routed` computes the routed experts' weighted sum
+   * `[tokens, hidden]` from the rows and the routing, and the shared experts are added. Call inside a scope.
+   */
+  private inGraph(x: Tensor, routed: (flat: Tensor, experts: Tensor, weights: Tensor) => Tensor): Tensor {
+    const b = this.backend;
+    const flat = b.reshape(x, [-1, x.shape[x.shape.length - 1]]); // [tokens, hidden]
+    const r = this.route(flat);
+    let y = routed(flat, r.experts, r.weights);
+    if (this.shared) y = b.add(y, this.shared.forward(flat));
+    return b.reshape(y, x.shape);
   }
 
   /** The {@link ExpertCache} path: the routing is read back (a sync point) to acquire and run each chosen expert. */
