@@ -69,9 +69,10 @@ export class KVCache {
   private readonly lengths: Array<Map<string, number>>;
   /** The int32 `[1]` write position of decode steps ({@link KVCache.writeSlot}) and the length it holds. */
   private slot: { tensor: Tensor; at: number } | undefined;
-  /** The entries the one-position updates at the current slot wrote (what {@link KVCache.advance} counts). */
-  private slotWrites: Array<{ layer: number; name: string }> = [];
-  /** The entries the last one-position updates wrote and the position they wrote (what {@link KVCache.retract} undoes). */
+  /**
+   * The entries the last one-position updates wrote and the position they wrote: what {@link KVCache.advance} counts
+   * again after each replay of that step, and what {@link KVCache.retract} undoes.
+   */
   private lastStep: { at: number; entries: Array<{ layer: number; name: string; axis: number }> } | undefined;
 
   constructor(
@@ -204,7 +205,6 @@ export class KVCache {
       this.slot?.tensor.dispose();
       const tensor = this.backend.keep(this.backend.tensor(Int32Array.of(at), [1], 'int32'));
       this.slot = { tensor, at };
-      this.slotWrites = [];
     }
     return this.slot.tensor;
   }
@@ -216,10 +216,12 @@ export class KVCache {
    * the step wrote nothing to (a model without attention layers) has nothing to count.
    */
   advance(): void {
-    for (const { layer, name } of this.slotWrites) {
+    for (const { layer, name } of this.lastStep?.entries ?? []) {
+      const buffer = this.buffers[layer].get(name);
+      if (!buffer) continue; // grown by concat: no slot, so no replay wrote it
       const lengths = this.lengths[layer];
       lengths.set(name, (lengths.get(name) ?? 0) + 1);
-      this.buffers[layer].get(name)?.advance(1);
+      buffer.advance(1);
     }
     this.slot?.tensor.dispose();
     this.slot = undefined;
@@ -260,10 +262,7 @@ export class KVCache {
       full.dispose();
       store.set(name, kept);
     }
-    // the step's slot counted writes that no longer hold: the next update at this length makes a new one
-    this.slot?.tensor.dispose();
-    this.slot = undefined;
-    this.slotWrites = [];
+    // the write slot (if any) still holds `step.at`: the step run again writes there
   }
 
   /**
@@ -362,7 +361,6 @@ export class KVCache {
       buffers.set(name, buffer);
     }
     const slot = next.shape[axis] === 1 ? this.slotAt(cached) : undefined;
-    if (slot) this.slotWrites.push({ layer, name });
     return buffer.append(next, { viewLength: this.padding === 1 ? undefined : viewLength, slot });
   }
 
@@ -384,6 +382,6 @@ export class KVCache {
     for (const lengths of this.lengths) lengths.clear();
     this.slot?.tensor.dispose();
     this.slot = undefined;
-    this.slotWrites = [];
+    this.lastStep = undefined;
   }
 }
