@@ -154,7 +154,13 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
       logits.dispose();
       return this.retry(input, true);
     }
-    const out = b.scope(() => b.reshape(logits, shape));
+    return this.stepLogits(logits);
+  }
+
+  /** A decode step's forward output as `[batch, vocab]` (the output is disposed). */
+  private stepLogits(logits: Tensor): Tensor {
+    const b = this.model.backend;
+    const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
     logits.dispose();
     return out;
   }
@@ -174,11 +180,7 @@ export class CachedDecoderSession<Extras = undefined, State = undefined> impleme
     for (const record of [this.recorded, this.replaying]) record?.step.dispose();
     this.recorded = undefined;
     this.replaying = undefined;
-    const b = this.model.backend;
-    const logits = (await this.forward({ ...input, retry: true }, this.mask)) as Tensor;
-    const out = b.scope(() => b.reshape(logits, [this.batchSize, this.model.vocabSize]));
-    logits.dispose();
-    return out;
+    return this.stepLogits((await this.forward({ ...input, retry: true }, this.mask)) as Tensor);
   }
 
   /** Frees the cache and the prompt's prepared state. Safe to call twice. */
